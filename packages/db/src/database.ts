@@ -1,0 +1,27 @@
+import type { DatasetsTable } from "./tables/datasets.js";
+import type { DiscrepanciesTable } from "./tables/discrepancies.js";
+import type { ExecutionsTable } from "./tables/executions.js";
+import type { FindingsTable } from "./tables/findings.js";
+import type { MaintenanceRunsTable } from "./tables/maintenance-runs.js";
+import type { ProjectsTable } from "./tables/projects.js";
+import type { ReportDeliveryAttemptsTable, ReportOutboxTable } from "./tables/report-outbox.js";
+import type { RulesTable } from "./tables/rules.js";
+import type { SchedulesTable } from "./tables/schedules.js";
+import type { TriggersTable } from "./tables/triggers.js";
+import type { WorkersTable } from "./tables/workers.js";
+
+/** The whole schema as kysely sees it; `schema.test.ts` checks it against the migrated database. */
+export interface Database {
+  projects: ProjectsTable;
+  schedules: SchedulesTable;
+  rules: RulesTable;
+  triggers: TriggersTable;
+  executions: ExecutionsTable;
+  findings: FindingsTable;
+  discrepancies: DiscrepanciesTable;
+  report_outbox: ReportOutboxTable;
+  report_delivery_attempts: ReportDeliveryAttemptsTable;
+  datasets: DatasetsTable;
+  workers: WorkersTable;
+  maintenance_runs: MaintenanceRunsTable;
+}

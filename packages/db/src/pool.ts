@@ -1,0 +1,58 @@
+import { Kysely, PostgresDialect } from "kysely";
+import pg from "pg";
+
+import type { Database } from "./database.js";
+
+export type Db = Kysely<Database>;
+
+export interface CreateDbOptions {
+  connectionString: string;
+  /** @default 10 */
+  max?: number;
+  /** Shows in pg_stat_activity, so an operator can tell the apps apart. */
+  applicationName?: string;
+  /** Called for errors of idle clients (e.g. PostgreSQL restarted); the pool replaces them. */
+  onIdleError?: (err: Error) => void;
+}
+
+export interface DbHandle {
+  db: Db;
+  pool: pg.Pool;
+  close(): Promise<void>;
+}
+
+const INT8_OID = 20;
+/**
+ * int8 as a JS number for this pool only: ids and counts stay far below 2^53, and the
+ * global pg parser is left alone for user data sources that may hold larger values.
+ */
+const types = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") =>
+    oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+export function createPool(options: CreateDbOptions): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.max ?? 10,
+    application_name: options.applicationName ?? "vigil",
+    connectionTimeoutMillis: 10_000,
+    idleTimeoutMillis: 30_000,
+    keepAlive: true,
+    types,
+  });
+  // Without a listener, an idle client's error (PostgreSQL restarting) crashes the process.
+  pool.on("error", (err) => options.onIdleError?.(err));
+  return pool;
+}
+
+export function createDb(options: CreateDbOptions): DbHandle {
+  const pool = createPool(options);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  let closed: Promise<void> | undefined;
+  return {
+    db,
+    pool,
+    close: () => (closed ??= db.destroy()),
+  };
+}

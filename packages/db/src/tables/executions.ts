@@ -1,0 +1,40 @@
+import type { Insertable, Selectable, Updateable } from "kysely";
+
+import type { CreatedAt, Id, JsonWithDefault, JsonValue, Nullable, NullableTimestamp, Timestamp, WithDefault } from "./common.js";
+import type { TriggerSource } from "./triggers.js";
+
+export type ExecutionStatus = "pending" | "running" | "success" | "failed" | "cancelled" | "timeout";
+export const EXECUTION_STATUSES: readonly ExecutionStatus[] = ["pending", "running", "success", "failed", "cancelled", "timeout"];
+
+export interface ExecutionsTable {
+  id: Id;
+  trigger_id: Nullable<number>;
+  project_id: string;
+  attempt: WithDefault<number>;
+  status: WithDefault<ExecutionStatus>;
+  source: WithDefault<TriggerSource>;
+  scheduled_for: Timestamp;
+  started_at: NullableTimestamp;
+  finished_at: NullableTimestamp;
+  duration_ms: Nullable<number>;
+  exit_code: Nullable<number>;
+  signal: Nullable<string>;
+  error_message: Nullable<string>;
+  stdout_tail: Nullable<string>;
+  stderr_tail: Nullable<string>;
+  stdout_bytes: Nullable<number>;
+  stderr_bytes: Nullable<number>;
+  findings_count: WithDefault<number>;
+  rules_total: WithDefault<number>;
+  rules_failed: WithDefault<number>;
+  rule_results: JsonWithDefault<JsonValue[]>;
+  row_count: Nullable<number>;
+  detector_hash: Nullable<string>;
+  worker_id: Nullable<string>;
+  window_start: NullableTimestamp;
+  window_end: NullableTimestamp;
+  created_at: CreatedAt;
+}
+export type ExecutionRow = Selectable<ExecutionsTable>;
+export type NewExecution = Insertable<ExecutionsTable>;
+export type ExecutionUpdate = Updateable<ExecutionsTable>;

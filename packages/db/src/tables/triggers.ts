@@ -1,0 +1,42 @@
+import type { Insertable, Selectable, Updateable } from "kysely";
+
+import type { CreatedAt, Id, Nullable, NullableTimestamp, Timestamp, WithDefault } from "./common.js";
+import type { ConcurrencyPolicy } from "./schedules.js";
+
+export type TriggerSource = "schedule" | "manual" | "retry" | "catchup";
+export type TriggerStatus = "pending" | "running" | "succeeded" | "failed" | "skipped" | "cancelled";
+export const TERMINAL_TRIGGER_STATUSES = ["succeeded", "failed", "skipped", "cancelled"] as const;
+
+export interface TriggersTable {
+  id: Id;
+  schedule_id: Nullable<number>;
+  project_id: string;
+  fire_at: Timestamp;
+  available_at: Timestamp;
+  source: TriggerSource;
+  status: WithDefault<TriggerStatus>;
+  attempt: WithDefault<number>;
+  max_attempts: WithDefault<number>;
+  concurrency_policy: WithDefault<ConcurrencyPolicy>;
+  starting_deadline_seconds: Nullable<number>;
+  schedule_version: Nullable<number>;
+  window_start: NullableTimestamp;
+  window_end: NullableTimestamp;
+  requested_by: Nullable<string>;
+  claimed_by: Nullable<string>;
+  claimed_at: NullableTimestamp;
+  lease_expires_at: NullableTimestamp;
+  last_error: Nullable<string>;
+  finished_at: NullableTimestamp;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+export type TriggerRow = Selectable<TriggersTable>;
+export type NewTrigger = Insertable<TriggersTable>;
+export type TriggerUpdate = Updateable<TriggersTable>;
+
+/** Every write about a claimed trigger carries this: it only applies while we still own it. */
+export interface Fence {
+  triggerId: number;
+  workerId: string;
+}
