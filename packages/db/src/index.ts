@@ -19,3 +19,7 @@ export type { DatasetRow, NewDataset, DatasetFormat } from "./tables/datasets.js
 export type { WorkerRow, NewWorker, WorkerUpdate, AppName, WorkerStatus } from "./tables/workers.js";
 export type { MaintenanceRunRow, NewMaintenanceRun } from "./tables/maintenance-runs.js";
 // Queries: one statement per file under ./queries/<table>/<verb>.ts. Add lines below (append only).
+export { registerWorker, type RegisterWorkerOptions } from "./queries/workers/register.js";
+export { heartbeatWorker, setWorkerStatus, type HeartbeatOptions } from "./queries/workers/heartbeat.js";
+export { markDeadWorkers } from "./queries/workers/mark-dead.js";
+export { createWorkerPresence, newWorkerId, type WorkerPresence, type WorkerPresenceOptions } from "./worker-presence.js";

@@ -1,0 +1,55 @@
+// The front door of @vigil/contracts: zod schemas shared by api, cli, executor. Named exports only.
+export { IsoDurationSchema, isoDurationToMs } from "./duration.js";
+export {
+  AlertConfigSchema,
+  ProjectConfigSchema,
+  REPORT_MODES,
+  ReportConfigSchema,
+  RetentionConfigSchema,
+  type ProjectConfig,
+  type ProjectConfigInput,
+  type ReportMode,
+} from "./project-config.js";
+export {
+  CONCURRENCY_POLICIES,
+  MISFIRE_POLICIES,
+  ProjectIdSchema,
+  ProjectInputSchema,
+  RuleIdSchema,
+  RuleInputSchema,
+  ScheduleInputSchema,
+  SEVERITY_LEVELS,
+  SeveritySchema,
+  type ProjectInput,
+  type RuleInput,
+  type ScheduleInput,
+} from "./entities.js";
+export {
+  DataSourceSchema,
+  EnvVarNameSchema,
+  HttpAuthSchema,
+  HttpDataSourceSchema,
+  HttpPaginationSchema,
+  ManualDataSourceSchema,
+  SqlDataSourceSchema,
+  type DataSource,
+  type DataSourceInput,
+  type HttpAuth,
+  type HttpDataSource,
+  type HttpPagination,
+  type ManualDataSource,
+  type SqlDataSource,
+} from "./data-source.js";
+export {
+  DetectorFindingSchema,
+  DetectorResultSchema,
+  DetectorRuleResultSchema,
+  FINDING_SEVERITIES,
+  FindingSeveritySchema,
+  SignedDetectorResultSchema,
+  type DetectorFinding,
+  type DetectorResult,
+  type DetectorRuleResult,
+  type FindingSeverity,
+  type SignedDetectorResult,
+} from "./detector-result.js";
