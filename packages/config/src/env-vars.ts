@@ -1,0 +1,193 @@
+import {
+  ENV_FRAGMENTS,
+  type AppName,
+  type EnvVarName,
+} from "./fragments/index.js";
+import { MIN_API_TOKEN_LENGTH } from "./fragments/api.js";
+import { MIN_REPORT_SECRET_LENGTH } from "./fragments/report.js";
+
+/**
+ * How a secret variable is kept out of logs: "value"/"list" values are registered with the
+ * logger as exact strings; a "url-password" is caught by the logger's URL pattern.
+ */
+export type SecretKind = "value" | "list" | "url-password";
+
+interface EnvVarDoc {
+  /** The default as a user would write it (`1mb`), parsed in tests to equal the real default. */
+  default?: string;
+  /** For defaults computed at start (e.g. from the CPU count): shown instead of a value. */
+  computedDefault?: string;
+  required?: boolean;
+  secret?: SecretKind;
+  meaning: string;
+}
+
+/**
+ * The documentation of every variable. `Record<EnvVarName, ...>` makes a new variable in
+ * a fragment a type error until it is documented here.
+ */
+const DOCS: Record<EnvVarName, EnvVarDoc> = {
+  DATABASE_URL: {
+    required: true,
+    secret: "url-password",
+    meaning:
+      "PostgreSQL connection URL (`postgres://` or `postgresql://`). Unset under `npm start`: the embedded PostgreSQL is used.",
+  },
+  DATABASE_POOL_SIZE: {
+    default: "10",
+    meaning: "Maximum connections in each process's pool.",
+  },
+  LOG_LEVEL: {
+    default: "info",
+    meaning:
+      "One of trace, debug, info, warn, error, fatal, silent. Logs are always JSON lines on stdout.",
+  },
+  PORT: { default: "8080", meaning: "API listen port (0 picks a free one)." },
+  HOST: { default: "0.0.0.0", meaning: "API listen address." },
+  API_TOKENS: {
+    default: "",
+    secret: "list",
+    meaning: `Comma-separated bearer tokens accepted for writes, each at least ${MIN_API_TOKEN_LENGTH} characters. Empty: writes are refused.`,
+  },
+  API_READ_TOKEN_REQUIRED: {
+    default: "false",
+    meaning:
+      "Require a bearer token for reads too (true/false, 1/0, yes/no). `/health` and `/ready` stay open.",
+  },
+  API_BODY_LIMIT: {
+    default: "1mb",
+    meaning: "Largest JSON request body (b, kb, mb, gb; 1kb = 1024 bytes).",
+  },
+  API_UPLOAD_LIMIT: {
+    default: "20mb",
+    meaning: "Largest data upload (`POST /projects/{id}/data`).",
+  },
+  CORS_ORIGINS: {
+    default: "",
+    meaning:
+      "Comma-separated origins allowed by CORS (`https://app.example.com`, or `*`). Empty: no CORS headers.",
+  },
+  PUBLIC_URL: {
+    meaning:
+      "Public base URL of the API, for links in reports and alerts. Unset: no links.",
+  },
+  WORK_DIR: {
+    default: ".vigil/work",
+    meaning:
+      "Where synthesized detectors are written and run (relative to the working directory).",
+  },
+  EXECUTOR_CONCURRENCY: {
+    computedDefault: "CPU count",
+    meaning:
+      "Detector runs at once per executor process (1 to 256); default `os.availableParallelism()`.",
+  },
+  LEASE_SECONDS: {
+    default: "30",
+    meaning:
+      "Lease on a claimed trigger (min 5); renewed every third of it while the run lasts.",
+  },
+  POLL_INTERVAL_MS: {
+    default: "2000",
+    meaning: "Fallback polling interval when a NOTIFY wake-up is missed.",
+  },
+  EXECUTOR_SHUTDOWN_GRACE_SECONDS: {
+    default: "30",
+    meaning:
+      "On SIGTERM, how long in-flight runs may finish before they are cancelled.",
+  },
+  WORKER_ID: {
+    meaning:
+      "Stable worker name shown in claims. Unset: derived from host name and process id.",
+  },
+  DETECTOR_WORK_DIR_MAX_MB: {
+    default: "1024",
+    meaning:
+      "Disk budget for `WORK_DIR`; least recently used detectors are removed beyond it.",
+  },
+  REPORT_URL: {
+    secret: "value",
+    meaning:
+      "Global report receiver (http/https) when a project sets none. Webhook URLs embed tokens, so the whole URL is treated as a secret.",
+  },
+  REPORT_SIGNING_SECRET: {
+    secret: "value",
+    meaning: `HMAC key for the \`Vigil-Signature\` header, at least ${MIN_REPORT_SECRET_LENGTH} characters. Unset: reports are unsigned.`,
+  },
+  REPORT_ALLOW_PRIVATE_NETWORKS: {
+    default: "false",
+    meaning:
+      "Allow report and alert URLs on loopback or private addresses (development and tests).",
+  },
+  REPORT_MAX_ATTEMPTS: {
+    default: "10",
+    meaning: "Delivery attempts before a report is dead-lettered.",
+  },
+  REPORT_TIMEOUT_MS: {
+    default: "10000",
+    meaning: "Timeout of one delivery attempt.",
+  },
+  TRIGGER_HORIZON_SECONDS: {
+    default: "300",
+    meaning: "How far ahead fire times are materialized as `triggers` rows.",
+  },
+  TRIGGER_BATCH_SIZE: {
+    default: "1000",
+    meaning: "Most trigger rows inserted per statement.",
+  },
+  MISFIRE_MAX_CATCHUP: {
+    default: "100",
+    meaning:
+      "After downtime, most missed fire times run per schedule (policy permitting).",
+  },
+  RETENTION_KEEP_LAST: {
+    default: "100",
+    meaning: "Executions kept per project, newest first.",
+  },
+  RETENTION_MAX_AGE_DAYS: {
+    default: "30",
+    meaning: "Executions older than this are pruned.",
+  },
+  RETENTION_FAILED_MAX_AGE_DAYS: {
+    meaning:
+      "Age limit for failed executions. Unset: `RETENTION_MAX_AGE_DAYS`.",
+  },
+  CLEANER_INTERVAL_SECONDS: {
+    default: "60",
+    meaning: "Pause between cleaning passes.",
+  },
+  CLEANER_BATCH_SIZE: {
+    default: "1000",
+    meaning: "Most rows deleted per statement.",
+  },
+  VIGIL_PG_PORT: {
+    default: "54329",
+    meaning: "Port of the embedded PostgreSQL started by `npm start`.",
+  },
+  VIGIL_DATA_DIR: {
+    default: ".vigil",
+    meaning:
+      "Local state of `npm start`: `pgdata/` (the embedded database) and logs.",
+  },
+};
+
+export interface EnvVar extends EnvVarDoc {
+  name: EnvVarName;
+  /** Fragments that define the variable, e.g. `["executorEnv", "triggerCreatorEnv"]`. */
+  fragments: (keyof typeof ENV_FRAGMENTS)[];
+  apps: AppName[];
+}
+
+function describeVariable(name: EnvVarName): EnvVar {
+  const fragments = (
+    Object.keys(ENV_FRAGMENTS) as (keyof typeof ENV_FRAGMENTS)[]
+  ).filter((fragment) => name in ENV_FRAGMENTS[fragment].shape);
+  const apps = new Set<AppName>(
+    fragments.flatMap((fragment) => ENV_FRAGMENTS[fragment].apps),
+  );
+  return { name, ...DOCS[name], fragments, apps: [...apps] };
+}
+
+/** Every variable Vigil reads: the single source of the README's env table. */
+export const ENV_VARS: readonly EnvVar[] = (
+  Object.keys(DOCS) as EnvVarName[]
+).map(describeVariable);

@@ -1,0 +1,9 @@
+import { envInteger } from "../kinds/integer.js";
+
+export const cleanerEnv = {
+  RETENTION_KEEP_LAST: envInteger({ min: 1, max: 1_000_000 }).default(100),
+  RETENTION_MAX_AGE_DAYS: envInteger({ min: 1, max: 36_500 }).default(30),
+  RETENTION_FAILED_MAX_AGE_DAYS: envInteger({ min: 1, max: 36_500 }).optional(),
+  CLEANER_INTERVAL_SECONDS: envInteger({ min: 1, max: 86_400 }).default(60),
+  CLEANER_BATCH_SIZE: envInteger({ min: 1, max: 100_000 }).default(1000),
+};

@@ -1,0 +1,26 @@
+import { availableParallelism } from "node:os";
+
+import { envInteger } from "../kinds/integer.js";
+import { envString } from "../kinds/string.js";
+import { POLL_INTERVAL_MS } from "./shared.js";
+
+/** Detector timeouts are not here: they are per project (`projects.config`). */
+export const executorEnv = {
+  WORK_DIR: envString().default(".vigil/work"),
+  // A function default: evaluated at parse time, so the schema has no import-time side effect.
+  EXECUTOR_CONCURRENCY: envInteger({ min: 1, max: 256 }).default(() =>
+    availableParallelism(),
+  ),
+  LEASE_SECONDS: envInteger({ min: 5, max: 3600 }).default(30),
+  POLL_INTERVAL_MS,
+  EXECUTOR_SHUTDOWN_GRACE_SECONDS: envInteger({ min: 0, max: 3600 }).default(
+    30,
+  ),
+  WORKER_ID: envString({
+    pattern: /^[A-Za-z0-9._:@-]{1,200}$/,
+    patternHint: "1 to 200 letters, digits or . _ : @ -",
+  }).optional(),
+  DETECTOR_WORK_DIR_MAX_MB: envInteger({ min: 1, max: 1_048_576 }).default(
+    1024,
+  ),
+};

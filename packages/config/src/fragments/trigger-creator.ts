@@ -1,0 +1,11 @@
+import { envInteger } from "../kinds/integer.js";
+import { POLL_INTERVAL_MS } from "./shared.js";
+
+export const triggerCreatorEnv = {
+  POLL_INTERVAL_MS,
+  TRIGGER_HORIZON_SECONDS: envInteger({ min: 1, max: 7 * 24 * 3600 }).default(
+    300,
+  ),
+  TRIGGER_BATCH_SIZE: envInteger({ min: 1, max: 100_000 }).default(1000),
+  MISFIRE_MAX_CATCHUP: envInteger({ min: 0, max: 100_000 }).default(100),
+};

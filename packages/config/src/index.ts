@@ -1,0 +1,35 @@
+export {
+  parseEnv,
+  tryParseEnv,
+  formatEnvProblems,
+  ENV_EXIT_CODE,
+} from "./parse-env.js";
+export type { Env, EnvParseResult, EnvProblem } from "./parse-env.js";
+export { defineEnv } from "./define-env.js";
+export { databaseEnv, optionalDatabaseEnv } from "./fragments/database.js";
+export { logEnv, LOG_LEVELS, type LogLevel } from "./fragments/log.js";
+export { apiEnv, MIN_API_TOKEN_LENGTH } from "./fragments/api.js";
+export { executorEnv } from "./fragments/executor.js";
+export { reportEnv, MIN_REPORT_SECRET_LENGTH } from "./fragments/report.js";
+export { triggerCreatorEnv } from "./fragments/trigger-creator.js";
+export { cleanerEnv } from "./fragments/cleaner.js";
+export { embeddedEnv } from "./fragments/embedded.js";
+export {
+  ENV_FRAGMENTS,
+  type AppName,
+  type EnvVarName,
+} from "./fragments/index.js";
+export { ENV_VARS, type EnvVar, type SecretKind } from "./env-vars.js";
+export {
+  renderEnvTable,
+  replaceEnvTable,
+  ENV_TABLE_START,
+  ENV_TABLE_END,
+} from "./env-table.js";
+export { collectSecretValues } from "./collect-secrets.js";
+export { envInteger, type IntegerBounds } from "./kinds/integer.js";
+export { envBoolean } from "./kinds/boolean.js";
+export { envList, type ListOptions } from "./kinds/list.js";
+export { envUrl, envHttpUrl, envPostgresUrl } from "./kinds/url.js";
+export { envByteSize } from "./kinds/byte-size.js";
+export { envString, envEnum, type StringOptions } from "./kinds/string.js";
