@@ -1,0 +1,1 @@
+export { runService, type RunServiceOptions, type Service } from "./run-service.js";
