@@ -1,0 +1,32 @@
+/**
+ * The flags that turn on Node's permission model with file-system allow-lists. The switch is
+ * `--experimental-permission` on Node 20 (and 22 before 22.13) and `--permission` from 22.13 /
+ * 23.5; each allowed path is its own `--allow-fs-read=`/`--allow-fs-write=` flag (comma lists
+ * are rejected with a warning since 20.16). Child processes, workers, native addons and the
+ * inspector stay blocked because no `--allow-*` flag for them is added.
+ *
+ * `nodeVersion` defaults to this process's version, because detectors run on `process.execPath`.
+ */
+export function nodePermissionFlags(opts: {
+  read: string[];
+  write: string[];
+  nodeVersion?: string;
+}): string[] {
+  return [
+    permissionSwitch(opts.nodeVersion ?? process.versions.node),
+    ...opts.read.map((path) => `--allow-fs-read=${path}`),
+    ...opts.write.map((path) => `--allow-fs-write=${path}`),
+  ];
+}
+
+function permissionSwitch(
+  version: string,
+): "--permission" | "--experimental-permission" {
+  const [major = 0, minor = 0] = version
+    .replace(/^v/, "")
+    .split(".")
+    .map(Number);
+  const stable =
+    major > 23 || (major === 23 && minor >= 5) || (major === 22 && minor >= 13);
+  return stable ? "--permission" : "--experimental-permission";
+}
