@@ -27,6 +27,14 @@ export interface RunningPostgres {
 const USER = "postgres";
 const PASSWORD = "vigil-embedded";
 
+/**
+ * The URL of a database on an embedded server. The password is fixed and public: the server
+ * listens on 127.0.0.1 only and exists for local development and tests.
+ */
+export function embeddedPostgresUrl(port: number, database: string): string {
+  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+}
+
 /** Finds a free TCP port on 127.0.0.1 (5432 is often taken by a system PostgreSQL). */
 export async function findFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -78,8 +86,16 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   } catch (err) {
     throw new Error(`embedded PostgreSQL did not start on port ${port} (data in ${dataDir})`, { cause: err });
   }
-  const urlFor = (database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
-  return { url: urlFor("postgres"), port, urlFor, stop: () => pg.stop() };
+  const urlFor = (database: string) => embeddedPostgresUrl(port, database);
+  const serverPid = await readPostmasterPid(dataDir);
+  return {
+    url: urlFor("postgres"),
+    port,
+    urlFor,
+    // pg.stop() waits for an exit event that never comes if the server already exited (it
+    // shares our process group and may have had the signal too), so also watch the pid.
+    stop: () => Promise.race([pg.stop(), waitForExit(serverPid, 30_000)]),
+  };
 }
 
 /** A postmaster.pid left by a killed server blocks a start; one of a live server is respected. */
@@ -102,5 +118,25 @@ function isAlive(pid: number): boolean {
     return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+async function readPostmasterPid(dataDir: string): Promise<number | undefined> {
+  const text = await fs.readFile(path.join(dataDir, "postmaster.pid"), "utf8").catch(() => undefined);
+  const pid = Number(text?.split("\n")[0]);
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+async function waitForExit(pid: number | undefined, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  // with no pid to watch, leave it to pg.stop()
+  while (pid !== undefined && isAlive(pid) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  if (pid === undefined) {
+    await new Promise((r) => setTimeout(r, timeoutMs));
+  } else if (isAlive(pid)) {
+    // immediate shutdown: never leave a server behind; it recovers from WAL on the next start
+    process.kill(pid, "SIGQUIT");
   }
 }

@@ -42,6 +42,9 @@ function createMigrator(db: Kysely<unknown>, dir: string): Migrator {
     provider: new SqlFileMigrationProvider(dir),
     migrationTableName: "vigil_migrations",
     migrationLockTableName: "vigil_migrations_lock",
+    // Files are numbered by the issue that introduced them, so branches merge without
+    // renumbering; a file that sorts before an applied one is still applied, exactly once.
+    allowUnorderedMigrations: true,
   });
 }
 

@@ -1,0 +1,51 @@
+import { applyProject, createDb, type JsonObject, type JsonValue } from "@vigil/db";
+import type { ProjectInput } from "@vigil/contracts";
+
+import type { CliContext } from "../context.js";
+import { formatProblems, readProjectFile } from "../project-file.js";
+
+/** `vigil validate -f FILE`: checks projects without touching the database. */
+export async function validateCommand(ctx: CliContext, file: string): Promise<number> {
+  const result = await readProjectFile(file);
+  if (!result.ok) {
+    ctx.err(formatProblems(result.problems));
+    return 1;
+  }
+  ctx.out(`ok: ${result.projects.map((p) => p.id).join(", ")}`);
+  return 0;
+}
+
+/** `vigil apply -f FILE`: validates every project first, then applies them all in one transaction. */
+export async function applyCommand(ctx: CliContext, file: string): Promise<number> {
+  const result = await readProjectFile(file);
+  if (!result.ok) {
+    ctx.err(formatProblems(result.problems));
+    ctx.err("nothing was applied");
+    return 1;
+  }
+  const handle = createDb({ connectionString: ctx.databaseUrl(), max: 1, applicationName: "vigil-cli" });
+  try {
+    const summaries = await handle.db.transaction().execute(async (trx) => {
+      const out: string[] = [];
+      for (const project of result.projects) {
+        const r = await applyProject(trx, toApplyInput(project));
+        out.push(
+          `${project.id}: ${r.created ? "created" : "updated"}; rules ${r.rules.upserted} (removed ${r.rules.removed}); schedules kept ${r.schedules.kept}, added ${r.schedules.added}, removed ${r.schedules.removed}`,
+        );
+      }
+      return out;
+    });
+    summaries.forEach((s) => ctx.out(s));
+    return 0;
+  } finally {
+    await handle.close();
+  }
+}
+
+export function toApplyInput(project: ProjectInput) {
+  return {
+    ...project,
+    config: project.config as unknown as JsonObject,
+    rules: project.rules.map((r) => ({ ...r, parameters: r.parameters as JsonObject, dependencies: r.dependencies as JsonValue[] })),
+  };
+}

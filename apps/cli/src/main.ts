@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+import { parseArgs } from "node:util";
+
+import { migrateCommand } from "./commands/migrate.js";
+import { applyCommand, validateCommand } from "./commands/apply.js";
+import { runCommand } from "./commands/run.js";
+import { seedDemoCommand } from "./commands/seed-demo.js";
+import { startCommand } from "./commands/start.js";
+import { tailCommand } from "./commands/tail.js";
+import { loadCliConfig } from "./config.js";
+import { createCliContext } from "./context.js";
+import { UsageError } from "./database-target.js";
+
+const USAGE = `vigil: discrepancy detectors on cron schedules
+
+usage: vigil <command> [options]
+
+  start [--no-demo]          PostgreSQL (embedded unless DATABASE_URL is set), migrations, the demo
+                             project, and the four apps as separate processes (what npm start runs)
+  migrate                    apply pending migrations (idempotent)
+  seed-demo                  create the demo data and the demo-orders project
+  validate -f FILE           check projects in a YAML/JSON file, touching nothing
+  apply -f FILE              validate, then create or update the file's projects in one transaction
+  trigger PROJECT            queue a run of PROJECT now
+  run PROJECT [--timeout S]  queue a run and wait for its outcome
+  tail [PROJECT]             follow executions as they finish
+
+The database is DATABASE_URL, or the embedded one a running \`npm start\` keeps in .vigil/.`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      file: { type: "string", short: "f" },
+      "no-demo": { type: "boolean" },
+      timeout: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  const [command, arg] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(`${USAGE}\n`);
+    return command || values.help ? 0 : 2;
+  }
+  const ctx = createCliContext(loadCliConfig());
+  const needFile = () => {
+    if (!values.file) {
+      throw new UsageError(`${command} needs -f FILE`);
+    }
+    return values.file;
+  };
+  const needProject = () => {
+    if (!arg) {
+      throw new UsageError(`${command} needs a project id`);
+    }
+    return arg;
+  };
+  switch (command) {
+    case "start":
+      return startCommand(ctx, { seedDemo: !values["no-demo"] });
+    case "migrate":
+      return migrateCommand(ctx);
+    case "seed-demo":
+      return seedDemoCommand(ctx);
+    case "validate":
+      return validateCommand(ctx, needFile());
+    case "apply":
+      return applyCommand(ctx, needFile());
+    case "trigger":
+      return runCommand(ctx, { projectId: needProject(), wait: false, timeoutMs: 0 });
+    case "run":
+      return runCommand(ctx, { projectId: needProject(), wait: true, timeoutMs: Number(values.timeout ?? 300) * 1000 });
+    case "tail":
+      return tailCommand(ctx, { projectId: arg });
+    default:
+      throw new UsageError(`unknown command ${JSON.stringify(command)} (see vigil --help)`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    const usage = err instanceof UsageError || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
+    process.stderr.write(`vigil: ${(err as Error).message}\n`);
+    process.exit(usage ? 2 : 1);
+  },
+);
