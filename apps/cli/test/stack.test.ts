@@ -1,0 +1,123 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+
+import { findFreePort } from "@vigil/db/embedded";
+import { createTestDatabase, waitFor } from "@vigil/db/testing";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+
+import { appEntry } from "../src/paths.js";
+
+const TOKEN = "stack-test-token-0123456789abcdef";
+
+const RULE_TOO_EXPENSIVE = `export function detect(rows, params) {
+  return rows.filter((r) => Number(r.price) > params.limit)
+             .map((r) => ({ key: r.sku, message: \`\${r.sku} costs \${r.price}\` }));
+}`;
+const RULE_NO_STOCK = `export function detect(rows) {
+  return rows.filter((r) => r.stock === 0).map((r) => ({ key: r.sku, message: \`\${r.sku} is out of stock\`, severity: "low" }));
+}`;
+
+/**
+ * The whole product, as `npm start` runs it but against a fresh database: the CLI supervisor
+ * starts the four apps as separate processes; a project made through the API runs on its
+ * schedule and its findings come back through the API.
+ */
+describe("the stack started by `vigil start`", () => {
+  let stack: ChildProcess;
+  let output = "";
+  let baseUrl: string;
+  let databaseUrl: string;
+
+  beforeAll(async () => {
+    const database = await createTestDatabase(inject("databaseUrl"), inject("templateDatabase"), "stack");
+    databaseUrl = database.url;
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    await client.query("create table inventory (sku text primary key, price numeric not null, stock int not null, updated_at timestamptz not null default now())");
+    await client.query("insert into inventory (sku, price, stock) values ('A-1', 10, 5), ('B-2', 250, 1), ('C-3', 30, 0), ('D-4', 999, 0)");
+    await client.end();
+
+    const port = await findFreePort();
+    baseUrl = `http://127.0.0.1:${port}`;
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), "vigil-stack-"));
+    stack = spawn(process.execPath, [appEntry("cli"), "start", "--no-demo"], {
+      env: {
+        PATH: process.env.PATH,
+        DATABASE_URL: databaseUrl,
+        INVENTORY_DB_URL: databaseUrl,
+        PORT: String(port),
+        API_TOKENS: TOKEN,
+        VIGIL_DATA_DIR: dataDir,
+        EXECUTOR_CONCURRENCY: "2",
+        POLL_INTERVAL_MS: "500",
+        LOG_LEVEL: "info",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    stack.stdout?.on("data", (b: Buffer) => (output += b.toString()));
+    stack.stderr?.on("data", (b: Buffer) => (output += b.toString()));
+    await waitFor(() => fetch(`${baseUrl}/ready`).then((r) => r.ok), { timeoutMs: 30_000, message: "the API to be ready" });
+  }, 60_000);
+
+  afterAll(async () => {
+    if (stack.exitCode === null) {
+      stack.kill("SIGTERM");
+      await new Promise((r) => stack.once("exit", r));
+    }
+  }, 60_000);
+
+  it("runs a project created through the API on its schedule and reports exactly its findings", async () => {
+    const project = {
+      id: "inventory-check",
+      name: "Inventory check",
+      config: {
+        data_source: { type: "sql", driver: "postgres", url_env: "INVENTORY_DB_URL", query: "select sku, price::text as price, stock from inventory where updated_at < :end order by sku" },
+        lookback: "P1D",
+        timeout_seconds: 30,
+      },
+      schedules: [{ cron_expression: "*/2 * * * * *", timezone: "Europe/Berlin" }],
+      rules: [
+        { rule_id: "too-expensive", severity: "high", code: RULE_TOO_EXPENSIVE, parameters: { limit: 100 } },
+        { rule_id: "no-stock", code: RULE_NO_STOCK },
+      ],
+    };
+    const created = await fetch(`${baseUrl}/projects`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify(project),
+    });
+    expect(created.status, await created.clone().text()).toBe(201);
+
+    const execution = await waitFor(
+      async () => {
+        const res = await fetch(`${baseUrl}/projects/inventory-check/executions?status=success`);
+        const body = (await res.json()) as { items?: Array<{ id: number; status: string }>; data?: Array<{ id: number; status: string }> };
+        return (body.items ?? body.data ?? [])[0];
+      },
+      { timeoutMs: 45_000, message: `a successful execution (stack output so far:\n${output.slice(-3000)})` },
+    );
+    const detail = (await (await fetch(`${baseUrl}/executions/${execution.id}`)).json()) as {
+      findings: Array<{ rule_id: string; finding_key: string; severity: string }>;
+      findings_count: number;
+    };
+    const found = detail.findings.map((f) => `${f.rule_id}:${f.finding_key}:${f.severity}`).sort();
+    expect(found).toEqual(["no-stock:C-3:low", "no-stock:D-4:low", "too-expensive:B-2:high", "too-expensive:D-4:high"]);
+    expect(detail.findings_count).toBe(4);
+  }, 60_000);
+
+  it("runs the four apps as separate processes and stops all of them on SIGTERM", async () => {
+    const apps = ["api", "trigger-creator", "executor", "cleaner"];
+    const { execSync } = await import("node:child_process");
+    const running = () => execSync("ps -eo args").toString();
+    for (const app of apps) {
+      expect(running()).toContain(appEntry(app));
+    }
+    stack.kill("SIGTERM");
+    const code = await new Promise<number | null>((r) => stack.once("exit", (c) => r(c)));
+    expect(code).toBe(0);
+    await waitFor(() => apps.every((app) => !running().includes(appEntry(app))), { timeoutMs: 10_000, message: "every app process to exit" });
+  }, 60_000);
+});
