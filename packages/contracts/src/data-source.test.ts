@@ -1,0 +1,111 @@
+import { describe, expect, it } from "vitest";
+
+import { DataSourceSchema } from "./data-source.js";
+
+const issues = (input: unknown) => {
+  const parsed = DataSourceSchema.safeParse(input);
+  return parsed.success
+    ? []
+    : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+};
+
+describe("DataSourceSchema", () => {
+  it("fills the documented defaults for sql and http sources", () => {
+    expect(
+      DataSourceSchema.parse({
+        type: "sql",
+        driver: "postgres",
+        url_env: "ORDERS_DB_URL",
+        query: "select 1",
+      }),
+    ).toEqual({
+      type: "sql",
+      driver: "postgres",
+      url_env: "ORDERS_DB_URL",
+      query: "select 1",
+      params: {},
+      timeout_seconds: 30,
+      max_rows: 1_000_000,
+    });
+    expect(
+      DataSourceSchema.parse({
+        type: "http",
+        url: "https://api.example.com/orders?since={start}",
+      }),
+    ).toEqual({
+      type: "http",
+      url: "https://api.example.com/orders?since={start}",
+      method: "GET",
+      headers: {},
+      max_pages: 100,
+      timeout_seconds: 30,
+      max_rows: 1_000_000,
+      max_response_bytes: 50 * 1024 * 1024,
+      allow_private_network: false,
+    });
+    expect(DataSourceSchema.parse({ type: "manual" })).toEqual({
+      type: "manual",
+    });
+  });
+
+  it("rejects unknown keys at every level instead of ignoring them", () => {
+    expect(issues({ type: "manual", extra: 1 })).toEqual([
+      ': Unrecognized key: "extra"',
+    ]);
+    expect(
+      issues({
+        type: "http",
+        url: "https://x.example",
+        auth: { type: "bearer", token_env: "T", token: "plain" },
+      }),
+    ).toHaveLength(1);
+  });
+
+  it("rejects plain-text credentials: in the URL or in an Authorization header", () => {
+    expect(issues({ type: "http", url: "https://u:p@x.example" })).toEqual([
+      "url: credentials in the URL are not allowed: use auth",
+    ]);
+    expect(
+      issues({
+        type: "http",
+        url: "https://x.example",
+        headers: { Authorization: "Bearer x" },
+      }),
+    ).toEqual([
+      "headers.Authorization: Authorization carries credentials: use auth with an _env reference",
+    ]);
+  });
+
+  it("explains the cross-field rules", () => {
+    expect(
+      issues({
+        type: "sql",
+        driver: "mysql",
+        url_env: "db_url",
+        query: "select :start",
+        params: { end: 1 },
+      }),
+    ).toEqual([
+      "url_env: must be an environment variable name (A-Z, 0-9, _; not starting with a digit)",
+      "params.end: :end is the execution window and cannot be set in params",
+    ]);
+    expect(issues({ type: "http", url: "ftp://x.example", body: {} })).toEqual([
+      "url: must be an http(s) URL",
+      "body: body is only allowed with method POST",
+    ]);
+    expect(
+      issues({
+        type: "http",
+        url: "https://x.example",
+        auth: { type: "api_key", value_env: "K", header: "X-K", query: "k" },
+      }),
+    ).toEqual(["auth: api_key auth takes either header or query, not both"]);
+    expect(
+      issues({
+        type: "http",
+        url: "https://x.example",
+        pagination: { type: "page", param: "p", size: 10 },
+      }),
+    ).toEqual(["pagination: size_param and size go together"]);
+  });
+});

@@ -1,0 +1,106 @@
+import { rm } from "node:fs/promises";
+
+import type { DataSource } from "@vigil/contracts";
+
+import { loadHttpRows } from "./http/load-http.js";
+import { type LoadLatestDataset, loadManualRows } from "./load-manual.js";
+import { openNdjsonWriter } from "./ndjson-writer.js";
+import { LoadAbort, loadFailure, type LoadRowsResult } from "./result.js";
+import { scrubSecrets } from "./scrub.js";
+import { loadMysqlRows } from "./sql/load-mysql.js";
+import { loadPostgresRows } from "./sql/load-postgres.js";
+
+export interface LoadRowsOptions {
+  source: DataSource;
+  /** The execution's window: `:start`/`:end` in SQL, `{start}`/`{end}` in HTTP query values. */
+  window: { start: Date; end: Date };
+  /** Resolves an `_env` name from the executor's environment; undefined or "" means not set. */
+  secrets: (name: string) => string | undefined;
+  /** The run folder's `rows.ndjson`; truncated, then written as rows arrive; removed on failure. */
+  outFile: string;
+  signal?: AbortSignal;
+  projectId: string;
+  loadLatestDataset: LoadLatestDataset;
+  /** The operator's switch for HTTP sources on loopback/private networks (the source must opt in too). */
+  allowPrivateNetworks: boolean;
+}
+
+/**
+ * Loads a data source's rows into `outFile` as NDJSON (one object per line): the
+ * executor's trusted step before a detector runs. Expected failures (bad config, missing
+ * secret, unreachable server, rejected query, timeout, too many rows, bad response) come
+ * back as `{ ok: false, code, message }`; every message is scrubbed of the secret
+ * values this load used. Throws only when `outFile` itself cannot be written.
+ */
+export async function loadRowsToFile(
+  options: LoadRowsOptions,
+): Promise<LoadRowsResult> {
+  const { source, window, outFile } = options;
+  const signal = options.signal ?? new AbortController().signal;
+  if (signal.aborted) {
+    return loadFailure("cancelled", "loading was cancelled");
+  }
+  const used: string[] = [];
+  const readSecret = (name: string): string => {
+    const value = options.secrets(name);
+    if (value === undefined || value === "") {
+      throw new LoadAbort(
+        "secret_missing",
+        `the environment variable ${name} is not set on the executor`,
+      );
+    }
+    used.push(value);
+    return value;
+  };
+  const writer = await openNdjsonWriter(outFile);
+  try {
+    switch (source.type) {
+      case "sql": {
+        const load =
+          source.driver === "postgres" ? loadPostgresRows : loadMysqlRows;
+        await load({
+          source,
+          connectionUrl: readSecret(source.url_env),
+          window,
+          writer,
+          signal,
+        });
+        break;
+      }
+      case "http":
+        await loadHttpRows({
+          source,
+          window,
+          writer,
+          readSecret,
+          signal,
+          allowPrivateNetworks: options.allowPrivateNetworks,
+        });
+        break;
+      case "manual":
+        await loadManualRows({
+          projectId: options.projectId,
+          loadLatestDataset: options.loadLatestDataset,
+          writer,
+        });
+        break;
+    }
+    return { ok: true, ...(await writer.close()) };
+  } catch (error) {
+    await writer.discard();
+    await rm(outFile, { force: true });
+    if (error instanceof LoadAbort) {
+      return loadFailure(
+        error.failure.code,
+        scrubSecrets(error.failure.message, used),
+      );
+    }
+    // A bug, not an expected failure: rethrow, but never with a credential in it.
+    throw new Error(
+      scrubSecrets(
+        `loading rows failed unexpectedly: ${(error as Error).message}`,
+        used,
+      ),
+    );
+  }
+}

@@ -1,0 +1,182 @@
+import mysql from "mysql2";
+
+import { LoadAbort } from "../result.js";
+import { parseExactNumber } from "./column-values.js";
+import type { SqlLoadOptions } from "./load-postgres.js";
+import { convertNamedParameters } from "./named-params.js";
+import { runBounded } from "./run-bounded.js";
+
+const BATCH = 1000;
+
+/** Errors that mean the session is gone (connection-level failures after login). */
+const CONNECT_CODES = new Set([
+  "ECONNRESET",
+  "EPIPE",
+  "PROTOCOL_CONNECTION_LOST",
+]);
+
+function classifyMysqlError(error: unknown): LoadAbort {
+  const err = error as { code?: string; errno?: number; message?: string };
+  const message = err.message ?? String(error);
+  // 3024: MySQL max_execution_time; 1969: MariaDB max_statement_time.
+  if (
+    err.errno === 3024 ||
+    err.errno === 1969 ||
+    err.code === "PROTOCOL_SEQUENCE_TIMEOUT"
+  ) {
+    return new LoadAbort(
+      "timeout",
+      `the query was stopped by the statement timeout: ${message}`,
+    );
+  }
+  if (err.errno === 1792) {
+    return new LoadAbort(
+      "query",
+      `the query tried to write, but data sources run in a read-only transaction: ${message}`,
+    );
+  }
+  if (err.code !== undefined && CONNECT_CODES.has(err.code)) {
+    return new LoadAbort("connect", `lost the MySQL connection: ${message}`);
+  }
+  return new LoadAbort(
+    "query",
+    `MySQL rejected the query${err.code === undefined ? "" : ` [${err.code}]`}: ${message}`,
+  );
+}
+
+/** DECIMAL as a number when exact, like PostgreSQL numeric; everything else as mysql2 parses it. */
+const typeCast: mysql.TypeCast = (field, next) => {
+  if (field.type === "NEWDECIMAL" || field.type === "DECIMAL") {
+    const text = field.string();
+    return text === null ? null : parseExactNumber(text);
+  }
+  return next();
+};
+
+/** Stops the statement running on `threadId` from a second connection (closing ours does not stop it). */
+async function killQuery(
+  connectionUrl: string,
+  threadId: number,
+): Promise<void> {
+  const side = mysql.createConnection({
+    uri: connectionUrl,
+    connectTimeout: 5000,
+  });
+  side.on("error", () => undefined);
+  try {
+    await run(side, `KILL QUERY ${Number(threadId)}`);
+  } finally {
+    side.destroy();
+  }
+}
+
+function run(connection: mysql.Connection, sql: string): Promise<unknown> {
+  return new Promise((resolve, reject) =>
+    connection.query(sql, (err, rows) => (err ? reject(err) : resolve(rows))),
+  );
+}
+
+/**
+ * Streams the query's rows into `writer` on a connection of its own, inside
+ * `START TRANSACTION READ ONLY`, with the server's statement timeout
+ * (`max_execution_time` on MySQL, `max_statement_time` on MariaDB). The connection
+ * never allows multiple statements, so `...; COMMIT; DELETE ...` is a syntax error.
+ */
+export async function loadMysqlRows({
+  source,
+  connectionUrl,
+  window,
+  writer,
+  signal,
+}: SqlLoadOptions): Promise<void> {
+  const converted = convertNamedParameters(
+    source.query.replace(/[\s;]+$/, ""),
+    { ...source.params, start: window.start, end: window.end },
+    "mysql",
+  );
+  if (!converted.ok) {
+    throw new LoadAbort("config", converted.message);
+  }
+  const timeoutMs = source.timeout_seconds * 1000;
+  let connection: mysql.Connection;
+  try {
+    connection = mysql.createConnection({
+      uri: connectionUrl,
+      connectTimeout: timeoutMs,
+      multipleStatements: false,
+      supportBigNumbers: true,
+      bigNumberStrings: false,
+      dateStrings: ["DATE"],
+      timezone: "Z",
+      typeCast,
+    });
+  } catch (error) {
+    throw new LoadAbort(
+      "config",
+      `the MySQL connection URL in ${source.url_env} is not valid: ${(error as Error).message}`,
+    );
+  }
+  connection.on("error", () => undefined); // surfaced through the pending query
+  await runBounded({
+    timeoutMs,
+    signal,
+    onInterrupt: () => {
+      const { threadId } = connection;
+      connection.destroy();
+      if (threadId !== null) {
+        void killQuery(connectionUrl, threadId).catch(() => undefined);
+      }
+    },
+    work: async () => {
+      try {
+        await new Promise<void>((resolve, reject) =>
+          connection.connect((err) => (err ? reject(err) : resolve())),
+        );
+      } catch (error) {
+        connection.destroy();
+        throw new LoadAbort(
+          "connect",
+          `could not connect to MySQL: ${(error as Error).message}`,
+        );
+      }
+      try {
+        const [version] = (await run(connection, "SELECT VERSION() AS v")) as {
+          v: string;
+        }[];
+        const isMariaDb = version?.v.includes("MariaDB") === true;
+        await run(
+          connection,
+          isMariaDb
+            ? `SET SESSION max_statement_time = ${timeoutMs / 1000}`
+            : `SET SESSION max_execution_time = ${timeoutMs}`,
+        );
+        await run(connection, "SET time_zone = '+00:00'");
+        await run(connection, "START TRANSACTION READ ONLY");
+        const rows = connection
+          .query({ sql: converted.text, values: converted.values })
+          .stream({ highWaterMark: BATCH });
+        let batch: unknown[] = [];
+        for await (const row of rows) {
+          batch.push(row);
+          if (writer.rowCount + batch.length > source.max_rows) {
+            rows.destroy();
+            throw new LoadAbort(
+              "too_many_rows",
+              `the query returned more than max_rows=${source.max_rows} rows; narrow the query or raise max_rows`,
+            );
+          }
+          if (batch.length >= BATCH) {
+            await writer.writeRows(batch);
+            batch = [];
+          }
+        }
+        await writer.writeRows(batch);
+        await run(connection, "ROLLBACK");
+      } catch (error) {
+        throw error instanceof LoadAbort ? error : classifyMysqlError(error);
+      } finally {
+        connection.destroy();
+      }
+    },
+  });
+}

@@ -1,0 +1,292 @@
+import { randomBytes } from "node:crypto";
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { type DataSourceInput, DataSourceSchema } from "@vigil/contracts";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+
+import { loadRowsToFile } from "../load-rows.js";
+
+const outDir = await mkdtemp(path.join(tmpdir(), "vigil-ds-test-"));
+afterAll(() => rm(outDir, { recursive: true, force: true }));
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    databaseUrl: string;
+  }
+}
+
+const database = `ds_pg_${randomBytes(4).toString("hex")}`;
+const adminUrl = inject("databaseUrl");
+const withDatabase = (url: string, name: string) => {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+};
+const dbUrl = withDatabase(adminUrl, database);
+const window = {
+  start: new Date("2026-11-22T10:00:00Z"),
+  end: new Date("2026-11-22T11:00:00Z"),
+};
+let n = 0;
+
+async function admin<T>(
+  fn: (c: pg.Client) => Promise<T>,
+  url = adminUrl,
+): Promise<T> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+beforeAll(async () => {
+  await admin((c) => c.query(`CREATE DATABASE ${database}`));
+  await admin(async (c) => {
+    await c.query(
+      `CREATE TABLE orders (id bigint primary key, total numeric(12,2), big bigint, created_at timestamptz, day date, local_ts timestamp, note text, raw bytea)`,
+    );
+    await c.query(`INSERT INTO orders VALUES
+      (1, 10.50, 9007199254740993, '2026-11-22T10:15:00Z', '2026-11-22', '2026-11-22 10:15:00', 'it''s :start', '\\x0102'),
+      (2, 99.99, 5, '2026-11-22T10:45:00Z', '2026-11-22', '2026-11-22 10:45:00', null, null),
+      (3, 1.00, 6, '2026-11-22T11:00:00Z', '2026-11-22', '2026-11-22 11:00:00', 'outside', null)`);
+  }, dbUrl);
+});
+
+afterAll(async () => {
+  await admin((c) =>
+    c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`),
+  );
+});
+
+async function waitFor(
+  check: () => Promise<boolean>,
+  timeoutMs = 5000,
+): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > until) {
+      throw new Error("condition not met in time");
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function load(
+  query: string,
+  extra: Partial<Extract<DataSourceInput, { type: "sql" }>> = {},
+  secrets: Record<string, string> = { DB_URL: dbUrl },
+  signal?: AbortSignal,
+) {
+  const source = DataSourceSchema.parse({
+    type: "sql",
+    driver: "postgres",
+    url_env: "DB_URL",
+    query,
+    ...extra,
+  });
+  const outFile = path.join(outDir, `${++n}.ndjson`);
+  const result = await loadRowsToFile({
+    source,
+    window,
+    secrets: (name) => secrets[name],
+    outFile,
+    projectId: "p1",
+    loadLatestDataset: () => Promise.resolve(null),
+    allowPrivateNetworks: false,
+    signal,
+  });
+  const text = result.ok ? await readFile(outFile, "utf8") : null;
+  return {
+    result,
+    outFile,
+    rows:
+      text
+        ?.trim()
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>) ?? null,
+  };
+}
+
+describe("postgres data source", () => {
+  it("loads the rows of the window with :start/:end and a named param, as NDJSON with JSON-friendly values", async () => {
+    const { result, rows } = await load(
+      "select id, total, big, created_at, day, local_ts, note, raw from orders where created_at >= :start and created_at < :end and total > :min order by id;",
+      { params: { min: 5 } },
+    );
+    expect(result).toMatchObject({ ok: true, rowCount: 2 });
+    expect(rows).toEqual([
+      {
+        id: 1,
+        total: 10.5,
+        big: "9007199254740993",
+        created_at: "2026-11-22T10:15:00.000Z",
+        day: "2026-11-22",
+        local_ts: "2026-11-22T10:15:00.000Z",
+        note: "it's :start",
+        raw: "AQI=",
+      },
+      {
+        id: 2,
+        total: 99.99,
+        big: 5,
+        created_at: "2026-11-22T10:45:00.000Z",
+        day: "2026-11-22",
+        local_ts: "2026-11-22T10:45:00.000Z",
+        note: null,
+        raw: null,
+      },
+    ]);
+    expect(result.ok && result.bytes).toBe(
+      (await stat(path.join(outDir, `${n}.ndjson`))).size,
+    );
+  });
+
+  it("streams many rows through the cursor in batches", async () => {
+    const { result, rows } = await load(
+      "select g as n from generate_series(1, 25000) g",
+    );
+    expect(result).toMatchObject({ ok: true, rowCount: 25000 });
+    expect(rows?.at(-1)).toEqual({ n: 25000 });
+  });
+
+  it("fails with too_many_rows past max_rows and removes the partial file", async () => {
+    const { result, outFile } = await load(
+      "select g from generate_series(1, 2500) g",
+      { max_rows: 2000 },
+    );
+    expect(result).toMatchObject({
+      ok: false,
+      code: "too_many_rows",
+      message: expect.stringMatching(/max_rows=2000/) as unknown,
+    });
+    await expect(stat(outFile)).rejects.toThrow(/ENOENT/);
+  });
+
+  it("runs read-only: a locking read, a sequence bump and a smuggled second statement all fail and change nothing", async () => {
+    await admin((c) => c.query("CREATE SEQUENCE IF NOT EXISTS seq"), dbUrl);
+    await expect(
+      load("select * from orders for update"),
+    ).resolves.toMatchObject({
+      result: {
+        ok: false,
+        code: "query",
+        message: expect.stringMatching(/read-only transaction/) as unknown,
+      },
+    });
+    await expect(load("select nextval('seq')")).resolves.toMatchObject({
+      result: {
+        ok: false,
+        code: "query",
+        message: expect.stringMatching(/read-only/) as unknown,
+      },
+    });
+    await expect(
+      load("select 1; commit; delete from orders"),
+    ).resolves.toMatchObject({ result: { ok: false, code: "query" } });
+    const count = await admin(
+      (c) => c.query<{ n: string }>("select count(*) as n from orders"),
+      dbUrl,
+    );
+    expect(count.rows[0]?.n).toBe("3");
+  });
+
+  it("stops a slow query at timeout_seconds", async () => {
+    const started = Date.now();
+    const { result } = await load("select pg_sleep(10)", {
+      timeout_seconds: 1,
+    });
+    expect(result).toMatchObject({
+      ok: false,
+      code: "timeout",
+      message: expect.stringMatching(/statement timeout/) as unknown,
+    });
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it("stops a running query as cancelled when the signal aborts, and the server session goes away", async () => {
+    const controller = new AbortController();
+    const pending = load(
+      "select pg_sleep(10)",
+      {},
+      undefined,
+      controller.signal,
+    );
+    const sessions = async (state: string) =>
+      (
+        await admin((c) =>
+          c.query(
+            "select 1 from pg_stat_activity where application_name = 'vigil-datasource' and datname = $1 and state = $2",
+            [database, state],
+          ),
+        )
+      ).rowCount;
+    await waitFor(async () => (await sessions("active")) === 1);
+    controller.abort();
+    await expect(pending).resolves.toMatchObject({
+      result: { ok: false, code: "cancelled" },
+    });
+    // The running statement is cancelled server-side, not left to run until statement_timeout.
+    await waitFor(async () => (await sessions("active")) === 0);
+  });
+
+  it("reports a syntax error as a query error with its position", async () => {
+    await expect(load("selec 1")).resolves.toMatchObject({
+      result: {
+        ok: false,
+        code: "query",
+        message: expect.stringMatching(/\[42601\].*at character/) as unknown,
+      },
+    });
+  });
+
+  it("reports an undefined :name as a config error before connecting", async () => {
+    await expect(load("select :missing", {}, {})).resolves.toMatchObject({
+      result: { ok: false, code: "secret_missing" },
+    });
+    await expect(load("select :missing")).resolves.toMatchObject({
+      result: {
+        ok: false,
+        code: "config",
+        message: expect.stringMatching(/:missing/) as unknown,
+      },
+    });
+  });
+
+  it("reports a malformed connection URL as a config error naming the variable, without throwing", async () => {
+    const { result } = await load(
+      "select 1",
+      {},
+      { DB_URL: "postgres://u@h:99999/db" },
+    );
+    expect(result).toMatchObject({
+      ok: false,
+      code: "config",
+      message: expect.stringMatching(/DB_URL is not valid/) as unknown,
+    });
+  });
+
+  it("reports a missing secret by name and a failed connection without the password", async () => {
+    await expect(load("select 1", {}, {})).resolves.toMatchObject({
+      result: {
+        ok: false,
+        code: "secret_missing",
+        message: expect.stringMatching(/DB_URL/) as unknown,
+      },
+    });
+    const secretUrl = "postgres://reader:S3cret-Pa55word@127.0.0.1:1/nodb";
+    const { result } = await load(
+      "select 1",
+      { timeout_seconds: 5 },
+      { DB_URL: secretUrl },
+    );
+    expect(result).toMatchObject({ ok: false, code: "connect" });
+    expect(JSON.stringify(result)).not.toContain("S3cret-Pa55word");
+  });
+});
