@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { chmod, mkdtemp } from "node:fs/promises";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 
@@ -27,9 +27,10 @@ declare module "vitest" {
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   let server: RunningPostgres | undefined;
+  let parent: string | undefined;
   let adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) {
-    const parent = await mkdtemp(path.join(os.tmpdir(), "vigil-test-pg-"));
+    parent = await mkdtemp(path.join(os.tmpdir(), "vigil-test-pg-"));
     // as root, PostgreSQL runs as the `postgres` user, which must be able to enter the folder
     await chmod(parent, 0o755);
     const dataDir = path.join(parent, "data");
@@ -61,6 +62,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   return async () => {
     if (server) {
       await server.stop();
+      if (parent) {
+        await rm(parent, { recursive: true, force: true });
+      }
       return;
     }
     const c = new pg.Client({ connectionString: adminUrl });
