@@ -1,0 +1,66 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+
+import type { Request } from "express";
+
+import { AppError } from "./app-error.js";
+
+export type Access = "public" | "read" | "write";
+
+export interface AuthOptions {
+  /** Bearer tokens accepted for writes (and reads when required). */
+  tokens: readonly string[];
+  readTokenRequired: boolean;
+}
+
+export interface Authorizer {
+  /**
+   * Checks the request's bearer token for the route's access level. Returns a label for
+   * `requested_by`/`uploaded_by` ("token-2": the token's 1-based position in API_TOKENS,
+   * never the token), or null for anonymous reads. Throws 401/403 AppErrors.
+   */
+  authorize(req: Request, access: Access): string | null;
+}
+
+const digest = (value: string) => createHash("sha256").update(value, "utf8").digest();
+
+/**
+ * Constant-time token check: every configured token is compared (no early exit) on
+ * SHA-256 digests, so neither the position of a match nor the tokens' lengths leak
+ * through timing.
+ */
+export function createAuthorizer({ tokens, readTokenRequired }: AuthOptions): Authorizer {
+  const digests = tokens.map(digest);
+  const findToken = (presented: string): number => {
+    const d = digest(presented);
+    let found = -1;
+    digests.forEach((candidate, i) => {
+      if (timingSafeEqual(candidate, d) && found === -1) {
+        found = i;
+      }
+    });
+    return found;
+  };
+  return {
+    authorize(req, access) {
+      if (access === "public" || (access === "read" && !readTokenRequired)) {
+        return null;
+      }
+      const header = req.headers.authorization;
+      if (header === undefined || header === "") {
+        throw new AppError("unauthorized", "missing Authorization header; send 'Authorization: Bearer <token>'");
+      }
+      const match = /^Bearer ([\x21-\x7e]{1,512})$/.exec(header);
+      if (match === null) {
+        throw new AppError("unauthorized", "malformed Authorization header; expected 'Bearer <token>'");
+      }
+      if (digests.length === 0) {
+        throw new AppError("forbidden", "this API accepts no tokens (API_TOKENS is empty)");
+      }
+      const index = findToken(match[1] ?? "");
+      if (index === -1) {
+        throw new AppError("forbidden", "the bearer token is not accepted");
+      }
+      return `token-${index + 1}`;
+    },
+  };
+}

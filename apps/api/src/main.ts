@@ -1,0 +1,59 @@
+import { collectSecretValues } from "@vigil/config";
+import { createDb, createWorkerPresence } from "@vigil/db";
+import { createLogger, registerSecrets } from "@vigil/logger";
+
+import { loadApiConfig } from "./config.js";
+import { createApiServer } from "./server.js";
+import { readVersion } from "./version.js";
+
+/** Composition root: env → logger → pool → server → worker row; signals → graceful stop. */
+const config = loadApiConfig();
+registerSecrets(collectSecretValues(config));
+const logger = createLogger({ level: config.LOG_LEVEL, name: "api" });
+const version = readVersion();
+const handle = createDb({
+  connectionString: config.DATABASE_URL,
+  max: config.DATABASE_POOL_SIZE,
+  applicationName: "vigil-api",
+  onIdleError: (err) => logger.warn({ err }, "idle database client failed"),
+});
+const server = createApiServer({
+  db: handle.db,
+  pool: handle.pool,
+  logger,
+  version,
+  tokens: config.API_TOKENS,
+  readTokenRequired: config.API_READ_TOKEN_REQUIRED,
+  bodyLimitBytes: config.API_BODY_LIMIT,
+  uploadLimitBytes: config.API_UPLOAD_LIMIT,
+  corsOrigins: config.CORS_ORIGINS,
+  publicUrl: config.PUBLIC_URL,
+});
+const presence = createWorkerPresence({
+  db: handle.db,
+  app: "api",
+  version,
+  onError: (err) => logger.warn({ err }, "worker heartbeat failed"),
+});
+
+const { url } = await server.listen({ port: config.PORT, host: config.HOST });
+await presence.start();
+logger.info({ url, workerId: presence.workerId, writes: config.API_TOKENS.length > 0 }, "api listening");
+
+let stopping = false;
+async function stop(signal: string): Promise<void> {
+  if (stopping) {
+    logger.warn({ signal }, "second signal: exiting now");
+    process.exit(1);
+  }
+  stopping = true;
+  logger.info({ signal }, "stopping");
+  await presence.draining();
+  await server.close({ graceMs: 10_000 });
+  await presence.stop();
+  await handle.close();
+  logger.info("stopped");
+  process.exit(0);
+}
+process.on("SIGTERM", () => void stop("SIGTERM"));
+process.on("SIGINT", () => void stop("SIGINT"));

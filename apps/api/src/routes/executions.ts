@@ -1,0 +1,94 @@
+import {
+  DiscrepancyListQuerySchema,
+  DiscrepancyListResponseSchema,
+  ExecutionDetailQuerySchema,
+  ExecutionDetailResponseSchema,
+  ExecutionListQuerySchema,
+  ExecutionListResponseSchema,
+} from "@vigil/contracts";
+import { getExecutionDetail, getProject, listProjectDiscrepancies, listProjectExecutions, type ExecutionStatus } from "@vigil/db";
+
+import type { ApiDeps } from "../deps.js";
+import { notFound } from "../http/app-error.js";
+import { decodeIdCursor, encodeCursor } from "../http/cursor.js";
+import { ExecutionParamsSchema, ProjectParamsSchema } from "./params.js";
+import { defineRoute, type RouteDef } from "./route.js";
+
+const HOUR_MS = 3600 * 1000;
+
+/** Execution history and the discrepancies it found. */
+export function executionRoutes(deps: ApiDeps): RouteDef[] {
+  const requireProject = async (id: string) => {
+    if ((await getProject(deps.db, id)) === undefined) {
+      throw notFound(`project "${id}"`);
+    }
+  };
+  return [
+    defineRoute({
+      method: "get",
+      path: "/projects/:id/executions",
+      tag: "executions",
+      access: "read",
+      summary: "A project's executions, newest first; filter by status and scheduled time; pages stay stable while rows are added",
+      params: ProjectParamsSchema,
+      query: ExecutionListQuerySchema,
+      responses: { 200: { description: "A page of executions", schema: ExecutionListResponseSchema } },
+      handler: async ({ params, query }) => {
+        const beforeId = query.cursor === undefined ? undefined : decodeIdCursor(query.cursor);
+        const rows = await listProjectExecutions(deps.db, {
+          projectId: params.id,
+          limit: query.limit + 1,
+          ...(beforeId !== undefined && { beforeId }),
+          ...(query.status !== undefined && { statuses: query.status.split(",") as ExecutionStatus[] }),
+          ...(query.from !== undefined && { from: new Date(query.from) }),
+          ...(query.to !== undefined && { to: new Date(query.to) }),
+        });
+        // An empty first page of an unknown project is a 404, not an empty list.
+        if (rows.length === 0 && beforeId === undefined) {
+          await requireProject(params.id);
+        }
+        const items = rows.slice(0, query.limit);
+        const last = items.at(-1);
+        return { json: { items, next_cursor: rows.length > query.limit && last !== undefined ? encodeCursor("e", last.id) : null } };
+      },
+    }),
+    defineRoute({
+      method: "get",
+      path: "/executions/:id",
+      tag: "executions",
+      access: "read",
+      summary: "One execution: timing, exit code, output tails, rule results and findings",
+      params: ExecutionParamsSchema,
+      query: ExecutionDetailQuerySchema,
+      responses: { 200: { description: "The execution", schema: ExecutionDetailResponseSchema } },
+      handler: async ({ params, query }) => {
+        const detail = await getExecutionDetail(deps.db, Number(params.id), query.findings_limit);
+        if (detail === undefined) {
+          throw notFound(`execution ${params.id}`);
+        }
+        const findings = detail.findings.map(({ execution_id: _e, project_id: _p, ...f }) => f);
+        return { json: { ...detail.execution, findings, findings_truncated: detail.findings_truncated } };
+      },
+    }),
+    defineRoute({
+      method: "get",
+      path: "/projects/:id/discrepancies",
+      tag: "executions",
+      access: "read",
+      summary: "Open discrepancies and those resolved recently, most recently seen first",
+      params: ProjectParamsSchema,
+      query: DiscrepancyListQuerySchema,
+      responses: { 200: { description: "Discrepancies", schema: DiscrepancyListResponseSchema } },
+      handler: async ({ params, query }) => {
+        await requireProject(params.id);
+        const rows = await listProjectDiscrepancies(deps.db, {
+          projectId: params.id,
+          resolvedSince: new Date(Date.now() - query.resolved_within_hours * HOUR_MS),
+          limit: query.limit + 1,
+          ...(query.status !== undefined && { status: query.status }),
+        });
+        return { json: { items: rows.slice(0, query.limit), truncated: rows.length > query.limit } };
+      },
+    }),
+  ];
+}

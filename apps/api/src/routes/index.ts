@@ -1,0 +1,36 @@
+import type { ApiDeps } from "../deps.js";
+import { cronRoutes } from "./cron.js";
+import { docsRoutes } from "./docs.js";
+import { executionRoutes } from "./executions.js";
+import { metricsRoutes } from "./metrics.js";
+import { monitoringRoutes } from "./monitoring.js";
+import { projectActionRoutes } from "./project-actions.js";
+import { projectRoutes } from "./projects.js";
+import { reportRoutes } from "./reports.js";
+import type { RouteDef } from "./route.js";
+import { ruleRoutes } from "./rules.js";
+import { scheduleRoutes } from "./schedules.js";
+import { systemRoutes } from "./system.js";
+
+/**
+ * Every route of the API, one group per file. A new group is added here (e.g. report
+ * deliveries); its routes get auth, validation and OpenAPI from their definitions.
+ * `/projects/refresh` comes before `/projects/:id...` only for readability: express
+ * matches by method and path, and no GET exists for it.
+ */
+export function allRoutes(deps: ApiDeps, extra: readonly RouteDef[], getDocument: () => unknown): RouteDef[] {
+  return [
+    ...systemRoutes(deps),
+    ...metricsRoutes(deps),
+    ...monitoringRoutes(deps),
+    ...projectActionRoutes(deps),
+    ...projectRoutes(deps),
+    ...scheduleRoutes(deps),
+    ...ruleRoutes(deps),
+    ...executionRoutes(deps),
+    ...reportRoutes(deps),
+    ...cronRoutes(),
+    ...extra,
+    ...docsRoutes(getDocument),
+  ];
+}

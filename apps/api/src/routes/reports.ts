@@ -1,0 +1,120 @@
+import { DeadLetterListResponseSchema, DeadLetterQuerySchema, ExecutionDeliveriesResponseSchema, ReportDeliverySchema, type ReportDelivery } from "@vigil/contracts";
+import { getExecutionDetail, listDeadReports, listDeliveriesForExecution, requeueDeadReport, type OutboxRowWithAttempts } from "@vigil/db";
+import { z } from "zod";
+
+import type { ApiDeps } from "../deps.js";
+import { AppError, notFound } from "../http/app-error.js";
+import { ExecutionParamsSchema, NumericIdSchema } from "./params.js";
+import { defineRoute, type RouteDef } from "./route.js";
+
+const OutboxParamsSchema = z.object({ id: NumericIdSchema }).strict();
+
+const iso = (d: Date | string | null): string | null => (d === null ? null : new Date(d).toISOString());
+
+/** The documented shape: no payload (it can be large; receivers have it), no lease internals. */
+function toDelivery(r: Omit<OutboxRowWithAttempts, "attempt_log"> & { attempt_log?: OutboxRowWithAttempts["attempt_log"] }): ReportDelivery {
+  return {
+    id: r.id,
+    project_id: r.project_id,
+    execution_id: r.execution_id,
+    kind: r.kind,
+    idempotency_key: r.idempotency_key,
+    target_env: r.target_env,
+    status: r.status,
+    attempts: r.attempts,
+    max_attempts: r.max_attempts,
+    next_attempt_at: new Date(r.next_attempt_at).toISOString(),
+    last_status_code: r.last_status_code,
+    last_error: r.last_error,
+    delivered_at: iso(r.delivered_at),
+    dead_at: iso(r.dead_at),
+    created_at: new Date(r.created_at).toISOString(),
+    attempt_log: (r.attempt_log ?? []).map((a) => ({
+      attempt: a.attempt,
+      worker_id: a.worker_id,
+      started_at: new Date(a.started_at).toISOString(),
+      latency_ms: a.latency_ms,
+      status_code: a.status_code,
+      error: a.error,
+    })),
+  };
+}
+
+const encodeDeadCursor = (id: number) => Buffer.from(`d:${id}`, "utf8").toString("base64url");
+
+function decodeDeadCursor(cursor: string): number {
+  const text = Buffer.from(cursor, "base64url").toString("utf8");
+  if (!/^d:[1-9]\d{0,14}$/.test(text)) {
+    throw new AppError("invalid_query", "invalid query string: cursor: not a cursor of this list", [{ path: "cursor", message: "not a cursor of this list" }]);
+  }
+  return Number(text.slice(2));
+}
+
+/** Report delivery operations: what was sent for an execution, dead letters, and re-queueing one. */
+export function reportRoutes(deps: ApiDeps): RouteDef[] {
+  return [
+    defineRoute({
+      method: "get",
+      path: "/executions/:id/deliveries",
+      tag: "reports",
+      access: "read",
+      summary: "The report and alert of one execution, with every delivery attempt (status code, latency, error)",
+      params: ExecutionParamsSchema,
+      responses: { 200: { description: "Deliveries, oldest first", schema: ExecutionDeliveriesResponseSchema } },
+      handler: async ({ params }) => {
+        const id = Number(params.id);
+        const rows = await listDeliveriesForExecution(deps.db, id);
+        // an execution without deliveries (mode, or nothing to say) is an empty list; an unknown one is a 404
+        if (rows.length === 0 && (await getExecutionDetail(deps.db, id, 1)) === undefined) {
+          throw notFound(`execution ${params.id}`);
+        }
+        return { json: { items: rows.map(toDelivery) } };
+      },
+    }),
+    defineRoute({
+      method: "get",
+      path: "/reports/dead",
+      tag: "reports",
+      access: "read",
+      summary: "Dead-lettered reports and alerts (all attempts spent), newest first",
+      query: DeadLetterQuerySchema,
+      responses: { 200: { description: "A page of dead letters", schema: DeadLetterListResponseSchema } },
+      handler: async ({ query }) => {
+        const rows = await listDeadReports(deps.db, {
+          limit: query.limit + 1,
+          ...(query.project_id !== undefined && { projectId: query.project_id }),
+          ...(query.cursor !== undefined && { beforeId: decodeDeadCursor(query.cursor) }),
+        });
+        const items = rows.slice(0, query.limit);
+        const last = items.at(-1);
+        return { json: { items: items.map(toDelivery), next_cursor: rows.length > query.limit && last !== undefined ? encodeDeadCursor(last.id) : null } };
+      },
+    }),
+    defineRoute({
+      method: "post",
+      path: "/reports/:id/requeue",
+      tag: "reports",
+      access: "write",
+      summary: "Re-queue a dead letter: a fresh attempt budget, due now, ahead of newer reports of its project",
+      params: OutboxParamsSchema,
+      responses: {
+        200: { description: "The re-queued delivery", schema: ReportDeliverySchema },
+      },
+      handler: async ({ params }) => {
+        const result = await requeueDeadReport(deps.db, Number(params.id));
+        switch (result.kind) {
+          case "requeued":
+            return { json: toDelivery(result.row) };
+          case "not_found":
+            throw notFound(`report ${params.id}`);
+          case "not_dead":
+            throw new AppError("conflict", `report ${params.id} is ${result.status}, not dead; only dead letters can be re-queued`, { status: result.status });
+          default: {
+            const never: never = result;
+            throw new Error(`unexpected requeue result ${JSON.stringify(never)}`);
+          }
+        }
+      },
+    }),
+  ];
+}

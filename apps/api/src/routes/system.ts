@@ -1,0 +1,79 @@
+import { HealthResponseSchema, ReadyResponseSchema, StatusResponseSchema } from "@vigil/contracts";
+import { getQueueDepth, listLiveWorkers, pendingMigrations } from "@vigil/db";
+import { sql } from "kysely";
+
+import { STALE_WORKER_SECONDS, type ApiDeps } from "../deps.js";
+import { AppError } from "../http/app-error.js";
+import { defineRoute, type RouteDef } from "./route.js";
+
+/** Overdue work older than this marks /status "degraded". */
+const DEGRADED_LAG_SECONDS = 60;
+
+/** Liveness, readiness and the fleet's status. */
+export function systemRoutes(deps: ApiDeps): RouteDef[] {
+  const startedAt = Date.now();
+  return [
+    defineRoute({
+      method: "get",
+      path: "/health",
+      tag: "system",
+      access: "public",
+      summary: "The process is up (no database check: use /ready for that)",
+      responses: { 200: { description: "Up", schema: HealthResponseSchema } },
+      handler: () => ({
+        json: { status: "healthy", version: deps.version, uptime_seconds: Math.round((Date.now() - startedAt) / 1000), time: new Date().toISOString() },
+      }),
+    }),
+    defineRoute({
+      method: "get",
+      path: "/ready",
+      tag: "system",
+      access: "public",
+      summary: "The database is reachable and every migration is applied",
+      responses: { 200: { description: "Ready", schema: ReadyResponseSchema } },
+      handler: async () => {
+        let pending: string[];
+        try {
+          await sql`select 1`.execute(deps.db);
+          pending = await pendingMigrations(deps.db, deps.migrationsDir);
+        } catch (err) {
+          throw new AppError("not_ready", "the database is not reachable", null, { cause: err });
+        }
+        if (pending.length > 0) {
+          throw new AppError("not_ready", `${pending.length} migration(s) not applied yet`, { pending_migrations: pending });
+        }
+        return { json: { status: "ready", database: "ok", pending_migrations: [] } };
+      },
+    }),
+    defineRoute({
+      method: "get",
+      path: "/status",
+      tag: "system",
+      access: "read",
+      summary: "Live workers per app with heartbeats, pool sizes, running count, queue depth and lag",
+      responses: { 200: { description: "Fleet status", schema: StatusResponseSchema } },
+      handler: async () => {
+        const [workers, queue] = await Promise.all([listLiveWorkers(deps.db, { staleSeconds: STALE_WORKER_SECONDS }), getQueueDepth(deps.db)]);
+        const apps: Record<string, { workers: number; concurrency: number; running: number }> = {};
+        for (const w of workers) {
+          const app = (apps[w.app] ??= { workers: 0, concurrency: 0, running: 0 });
+          app.workers += 1;
+          app.concurrency += w.concurrency ?? 0;
+          app.running += w.running;
+        }
+        const noExecutor = queue.due > 0 && apps.executor === undefined;
+        const degraded = noExecutor || queue.oldest_due_lag_seconds > DEGRADED_LAG_SECONDS;
+        return {
+          json: {
+            status: degraded ? "degraded" : "ok",
+            time: new Date().toISOString(),
+            apps,
+            workers: workers.map(({ info: _info, stopped_at: _stopped, ...w }) => w),
+            queue,
+            api_pool: { total: deps.pool.totalCount, idle: deps.pool.idleCount, waiting: deps.pool.waitingCount },
+          },
+        };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,106 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+import express, { type Express } from "express";
+import { pinoHttp } from "pino-http";
+
+import type { ApiDeps } from "./deps.js";
+import { createAuthorizer } from "./http/auth.js";
+import { corsMiddleware } from "./http/cors.js";
+import { errorHandler, routeNotFound } from "./http/error-handler.js";
+import { mountRoutes } from "./http/mount-routes.js";
+import { buildOpenApiDocument } from "./openapi.js";
+import { docsAssets } from "./routes/docs.js";
+import { allRoutes } from "./routes/index.js";
+import type { RouteDef } from "./routes/route.js";
+
+export interface ApiServerOptions extends ApiDeps {
+  /** API_TOKENS */
+  tokens: readonly string[];
+  /** API_READ_TOKEN_REQUIRED @default false */
+  readTokenRequired?: boolean;
+  /** API_BODY_LIMIT in bytes @default 1 MiB */
+  bodyLimitBytes?: number;
+  /** API_UPLOAD_LIMIT in bytes @default 20 MiB */
+  uploadLimitBytes?: number;
+  /** CORS_ORIGINS @default [] */
+  corsOrigins?: readonly string[];
+  /** PUBLIC_URL, listed as the server in the OpenAPI document. */
+  publicUrl?: string | undefined;
+  /** More route groups (report deliveries, ...), mounted with the same auth and docs. */
+  extraRoutes?: readonly RouteDef[];
+}
+
+export interface ApiServer {
+  readonly app: Express;
+  readonly routes: readonly RouteDef[];
+  readonly openapi: ReturnType<typeof buildOpenApiDocument>;
+  /** Starts listening; port 0 picks a free one. Resolves with the bound port. */
+  listen(o: { port: number; host: string }): Promise<{ port: number; url: string }>;
+  /** Stops accepting, lets in-flight requests finish for up to `graceMs`, then cuts the rest. */
+  close(o?: { graceMs?: number }): Promise<void>;
+}
+
+/** The API as a value: no env, no signals, no process exit (main.ts does those). */
+export function createApiServer(o: ApiServerOptions): ApiServer {
+  // the document lists the docs routes too, so it is built after them and read lazily
+  const docs: { document?: ReturnType<typeof buildOpenApiDocument> } = {};
+  const routes = allRoutes(o, o.extraRoutes ?? [], () => docs.document);
+  const document = buildOpenApiDocument(routes, { version: o.version, serverUrl: o.publicUrl });
+  docs.document = document;
+
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("query parser", "simple");
+  app.use(
+    pinoHttp({
+      logger: o.logger.child({ component: "http" }),
+      // headers are left out entirely: Authorization never reaches a log line
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      customLogLevel: (_req, res, err) => (err !== undefined || res.statusCode >= 500 ? "error" : "info"),
+      autoLogging: { ignore: (req) => req.url === "/health" || req.url === "/metrics" },
+    }),
+  );
+  app.use(corsMiddleware(o.corsOrigins ?? []));
+  mountRoutes(app, routes, {
+    authorizer: createAuthorizer({ tokens: o.tokens, readTokenRequired: o.readTokenRequired ?? false }),
+    limits: { jsonBytes: o.bodyLimitBytes ?? 1024 ** 2, uploadBytes: o.uploadLimitBytes ?? 20 * 1024 ** 2 },
+  });
+  app.use("/docs", docsAssets);
+  app.use(routeNotFound);
+  app.use(errorHandler(o.logger));
+
+  let server: Server | undefined;
+  return {
+    app,
+    routes,
+    openapi: document,
+    listen({ port, host }) {
+      return new Promise((resolve, reject) => {
+        const s = app.listen(port, host);
+        s.once("error", reject);
+        s.once("listening", () => {
+          server = s;
+          const bound = (s.address() as AddressInfo).port;
+          const shownHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
+          resolve({ port: bound, url: `http://${shownHost.includes(":") ? `[${shownHost}]` : shownHost}:${bound}` });
+        });
+      });
+    },
+    async close({ graceMs = 10_000 } = {}) {
+      const s = server;
+      if (s === undefined) {
+        return;
+      }
+      server = undefined;
+      const closed = new Promise<void>((resolve) => s.close(() => resolve()));
+      s.closeIdleConnections();
+      const timer = setTimeout(() => s.closeAllConnections(), graceMs);
+      await closed;
+      clearTimeout(timer);
+    },
+  };
+}

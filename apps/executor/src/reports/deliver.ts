@@ -1,0 +1,87 @@
+import { parseRetryAfter, safeRequest } from "@vigil/safe-http";
+
+import { signReport } from "./sign.js";
+
+export interface DeliverTarget {
+  /** report_outbox.target_env: the env var naming the URL, null for the global REPORT_URL. */
+  targetEnv: string | null;
+  /** The executor's environment, read at send time (so a fixed variable takes effect on restart). */
+  env: Readonly<Record<string, string | undefined>>;
+  /** REPORT_URL. */
+  globalUrl: string | undefined;
+}
+
+export interface DeliverOptions {
+  target: DeliverTarget;
+  idempotencyKey: string;
+  /** The exact bytes that are sent and signed. */
+  body: string;
+  /** REPORT_SIGNING_SECRET; unset: no signature header. */
+  signingSecret: string | undefined;
+  allowPrivateNetworks: boolean;
+  timeoutMs: number;
+  /** Receivers answer with a short acknowledgement; more than this is cut off. @default 65_536 */
+  maxResponseBytes?: number;
+  attempt: number;
+  now: Date;
+  signal?: AbortSignal;
+}
+
+export type DeliveryOutcome =
+  | { kind: "delivered"; statusCode: number; latencyMs: number }
+  | { kind: "failed"; statusCode: number | null; latencyMs: number | null; error: string; retryAfterMs: number | null };
+
+/** Resolves the URL at send time; the error names the variable, never a value. */
+export function resolveTargetUrl(target: DeliverTarget): { ok: true; url: string } | { ok: false; error: string } {
+  if (target.targetEnv === null) {
+    return target.globalUrl ? { ok: true, url: target.globalUrl } : { ok: false, error: "REPORT_URL is not set in the executor's environment" };
+  }
+  const url = target.env[target.targetEnv];
+  return url ? { ok: true, url } : { ok: false, error: `${target.targetEnv} is not set in the executor's environment` };
+}
+
+/**
+ * One delivery attempt: POST the body with `Idempotency-Key` and `Vigil-Signature`, through
+ * @vigil/safe-http (target checked against private networks at send time, connection pinned
+ * to the checked address, no redirects, bounded time and response size). Every failure is
+ * returned as an outcome, never thrown: a 2xx is delivered, anything else is retried.
+ */
+export async function deliverReport(o: DeliverOptions): Promise<DeliveryOutcome> {
+  const resolved = resolveTargetUrl(o.target);
+  if (!resolved.ok) {
+    return { kind: "failed", statusCode: null, latencyMs: null, error: resolved.error, retryAfterMs: null };
+  }
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    "user-agent": "Vigil-Reports/1",
+    "idempotency-key": o.idempotencyKey,
+    "vigil-delivery-attempt": String(o.attempt),
+  };
+  if (o.signingSecret) {
+    headers["vigil-signature"] = signReport({ body: o.body, secret: o.signingSecret, timestamp: Math.floor(o.now.getTime() / 1000) });
+  }
+  const response = await safeRequest({
+    url: resolved.url,
+    method: "POST",
+    headers,
+    body: o.body,
+    timeoutMs: o.timeoutMs,
+    maxResponseBytes: o.maxResponseBytes ?? 65_536,
+    allowPrivateNetworks: o.allowPrivateNetworks,
+    signal: o.signal,
+  });
+  if (!response.ok) {
+    return { kind: "failed", statusCode: null, latencyMs: response.latencyMs, error: `${response.kind}: ${response.message}`, retryAfterMs: null };
+  }
+  if (response.status >= 200 && response.status < 300) {
+    return { kind: "delivered", statusCode: response.status, latencyMs: response.latencyMs };
+  }
+  const redirect = response.status >= 300 && response.status < 400 ? " (redirects are not followed)" : "";
+  return {
+    kind: "failed",
+    statusCode: response.status,
+    latencyMs: response.latencyMs,
+    error: `receiver answered HTTP ${response.status}${redirect}`,
+    retryAfterMs: parseRetryAfter(response.headers["retry-after"], o.now),
+  };
+}

@@ -1,0 +1,145 @@
+import { buildReport, executionUrl, REPORT_MAX_FINDINGS_PER_GROUP, type ProjectConfig } from "@vigil/contracts";
+import {
+  enqueueAlertUnlessThrottled,
+  enqueueOutboxEntry,
+  listOpenDiscrepanciesForReport,
+  type ExecutionRow,
+  type ReportDiscrepancy,
+} from "@vigil/db";
+
+import { buildAlertBody, groupDiscrepancyChanges, shouldAlert, shouldSendReport, type FinalExecutionStatus } from "./plan-report.js";
+
+/** The transaction that records the execution (kysely's Transaction<Database>). */
+type RecordTransaction = Parameters<typeof enqueueOutboxEntry>[0];
+
+export interface ReportSettings {
+  /** REPORT_MAX_ATTEMPTS. */
+  maxAttempts: number;
+  /** PUBLIC_URL of the API, for links; null: no links. */
+  publicUrl: string | null;
+  /** Whether REPORT_URL is set: without it, a project without `report.url_env` has nowhere to send. */
+  globalReportUrlSet: boolean;
+}
+
+export interface EnqueueReportInput {
+  project: { id: string; name: string; config: ProjectConfig };
+  /** The execution row as just written in this transaction (final status). */
+  execution: Pick<
+    ExecutionRow,
+    "id" | "status" | "attempt" | "scheduled_for" | "started_at" | "finished_at" | "duration_ms" | "window_start" | "window_end" | "findings_count" | "error_message"
+  >;
+  /**
+   * `updateDiscrepancies`' transitions for this execution; omit when the execution did not
+   * update discrepancies (failed, timed out): the report then lists what is open as still open.
+   */
+  changes?: readonly ReportDiscrepancy[];
+  settings: ReportSettings;
+  /**
+   * Whether this execution is the trigger's last word. A failure that will be retried is
+   * reported (per mode) but does not alert; the final failure does. @default true
+   */
+  finalAttempt?: boolean;
+  /** The clock for `generated_at` (the recording transaction's time). */
+  now: Date;
+}
+
+export type ReportDecision = "enqueued" | "mode" | "no_target" | "duplicate";
+export type AlertDecision = "enqueued" | "not_configured" | "throttled" | "duplicate";
+
+export interface EnqueueReportResult {
+  report: ReportDecision;
+  alert: AlertDecision;
+}
+
+/**
+ * Writes the execution's report (and a failure alert, if due) to the outbox inside the
+ * transaction that records the execution, so the result and its report commit together or
+ * not at all. Call it after the execution row is final and discrepancies are updated, before
+ * the trigger is finished, in the same `trx`. Idempotency keys are `report:<execution id>`
+ * and `alert:<execution id>`: stable across delivery retries and unique per execution.
+ */
+export async function enqueueReportForExecution(trx: RecordTransaction, input: EnqueueReportInput): Promise<EnqueueReportResult> {
+  const status = toFinalStatus(input.execution.status);
+  return {
+    report: await enqueueReport(trx, input, status),
+    alert: status === null || input.finalAttempt === false ? "not_configured" : await enqueueAlert(trx, input, status),
+  };
+}
+
+function toFinalStatus(status: ExecutionRow["status"]): FinalExecutionStatus | null {
+  return status === "pending" || status === "running" ? null : status;
+}
+
+async function enqueueReport(trx: RecordTransaction, input: EnqueueReportInput, status: FinalExecutionStatus | null): Promise<ReportDecision> {
+  const { project, execution, settings } = input;
+  const targetEnv = project.config.report.url_env ?? null;
+  if (targetEnv === null && !settings.globalReportUrlSet) {
+    return "no_target";
+  }
+  const transitions =
+    input.changes ?? (await listOpenDiscrepanciesForReport(trx, { projectId: project.id, limit: REPORT_MAX_FINDINGS_PER_GROUP + 1 }));
+  const changes = groupDiscrepancyChanges(transitions);
+  if (status === null || !shouldSendReport(project.config.report.mode, { changes, findingsCount: execution.findings_count })) {
+    return "mode";
+  }
+  const idempotencyKey = `report:${execution.id}`;
+  const report = buildReport({
+    idempotencyKey,
+    project: { id: project.id, name: project.name },
+    execution: {
+      id: execution.id,
+      status,
+      attempt: execution.attempt,
+      scheduledFor: new Date(execution.scheduled_for),
+      startedAt: execution.started_at && new Date(execution.started_at),
+      finishedAt: execution.finished_at && new Date(execution.finished_at),
+      durationMs: execution.duration_ms,
+      windowStart: execution.window_start && new Date(execution.window_start),
+      windowEnd: execution.window_end && new Date(execution.window_end),
+      findingsCount: execution.findings_count,
+      errorMessage: execution.error_message,
+    },
+    changes,
+    publicUrl: settings.publicUrl,
+    generatedAt: input.now,
+  });
+  const id = await enqueueOutboxEntry(trx, {
+    projectId: project.id,
+    executionId: execution.id,
+    kind: "report",
+    idempotencyKey,
+    targetEnv,
+    payload: report,
+    maxAttempts: settings.maxAttempts,
+  });
+  return id === null ? "duplicate" : "enqueued";
+}
+
+async function enqueueAlert(trx: RecordTransaction, input: EnqueueReportInput, status: FinalExecutionStatus): Promise<AlertDecision> {
+  const { project, execution, settings } = input;
+  const alert = project.config.alert;
+  if (!shouldAlert(alert, status) || (status !== "failed" && status !== "timeout")) {
+    return "not_configured";
+  }
+  const body = buildAlertBody({
+    projectId: project.id,
+    projectName: project.name,
+    executionId: execution.id,
+    status,
+    errorMessage: execution.error_message,
+    url: executionUrl(settings.publicUrl, execution.id),
+  });
+  const result = await enqueueAlertUnlessThrottled(
+    trx,
+    {
+      projectId: project.id,
+      executionId: execution.id,
+      idempotencyKey: `alert:${execution.id}`,
+      targetEnv: alert.slack_webhook_env,
+      payload: body,
+      maxAttempts: settings.maxAttempts,
+    },
+    alert.min_interval_seconds,
+  );
+  return result.enqueued ? "enqueued" : result.reason;
+}

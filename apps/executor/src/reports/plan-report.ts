@@ -1,0 +1,76 @@
+import type { DiscrepancyChanges, ProjectConfig, ReportFinding } from "@vigil/contracts";
+import type { ReportDiscrepancy } from "@vigil/db";
+
+export type FinalExecutionStatus = "success" | "failed" | "cancelled" | "timeout";
+
+/**
+ * Whether a project's report mode asks for a report of this execution.
+ * - `always`: every finished execution (cancelled ones too, so receivers see gaps).
+ * - `on_findings`: the execution found something.
+ * - `on_change`: the set of open discrepancies changed (something new, reopened or resolved).
+ * - `none`: never.
+ */
+export function shouldSendReport(
+  mode: ProjectConfig["report"]["mode"],
+  { changes, findingsCount }: { changes: DiscrepancyChanges; findingsCount: number },
+): boolean {
+  switch (mode) {
+    case "always":
+      return true;
+    case "on_findings":
+      return findingsCount > 0;
+    case "on_change":
+      return changes.new.length > 0 || changes.resolved.length > 0;
+    case "none":
+      return false;
+    default: {
+      const never: never = mode;
+      throw new Error(`unknown report mode ${String(never)}`);
+    }
+  }
+}
+
+/** Whether the project's alert config wants an alert for an execution that ended `status`. */
+export function shouldAlert(alert: ProjectConfig["alert"], status: FinalExecutionStatus): alert is NonNullable<ProjectConfig["alert"]> {
+  return alert !== undefined && (status === "failed" || status === "timeout") && alert.on.includes(status);
+}
+
+/** Groups discrepancy transitions (from `updateDiscrepancies`) as the report lists them. */
+export function groupDiscrepancyChanges(transitions: readonly ReportDiscrepancy[]): DiscrepancyChanges {
+  const groups: DiscrepancyChanges = { new: [], still_open: [], resolved: [] };
+  for (const t of transitions) {
+    const finding: ReportFinding = {
+      rule_id: t.ruleId,
+      key: t.findingKey,
+      severity: t.severity,
+      message: t.message,
+      fingerprint: t.fingerprint,
+      first_seen_at: new Date(t.firstSeenAt).toISOString(),
+      occurrences: t.occurrences,
+    };
+    groups[t.change].push(finding);
+  }
+  return groups;
+}
+
+/** Slack-compatible incoming-webhook body: `{ text }`, short, with a link to the execution. */
+export function buildAlertBody({
+  projectId,
+  projectName,
+  executionId,
+  status,
+  errorMessage,
+  url,
+}: {
+  projectId: string;
+  projectName: string;
+  executionId: number;
+  status: "failed" | "timeout";
+  errorMessage: string | null;
+  url: string | null;
+}): { text: string } {
+  const what = status === "timeout" ? "timed out" : "failed";
+  const reason = errorMessage ? `: ${errorMessage.length > 300 ? `${errorMessage.slice(0, 300)}…` : errorMessage}` : "";
+  const link = url ? ` <${url}|execution ${executionId}>` : ` (execution ${executionId})`;
+  return { text: `Vigil: ${projectName} (${projectId}) ${what}${reason}.${link}` };
+}

@@ -1,0 +1,63 @@
+import { z } from "zod";
+
+import { ProjectIdSchema } from "../entities.js";
+
+const EXECUTION_STATUS = "(?:pending|running|success|failed|cancelled|timeout)";
+
+/** Page size of list routes. Query strings are strings: coerced, then range-checked. */
+export const PageLimitSchema = (max: number, fallback: number) => z.coerce.number().int().min(1).max(max).default(fallback);
+
+/** An opaque keyset cursor, as returned in `next_cursor`. */
+export const CursorSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "expected a cursor returned by a previous page");
+
+const InstantSchema = z.iso.datetime({ offset: true });
+const BooleanQuerySchema = z.enum(["true", "false"]);
+
+export const ProjectListQuerySchema = z
+  .object({ limit: PageLimitSchema(500, 100), cursor: CursorSchema.optional(), is_active: BooleanQuerySchema.optional() })
+  .strict();
+
+export const ExecutionListQuerySchema = z
+  .object({
+    /** One status or several, comma-separated: `failed,timeout`. */
+    status: z
+      .string()
+      .regex(new RegExp(`^${EXECUTION_STATUS}(?:,${EXECUTION_STATUS}){0,5}$`), "expected statuses from pending, running, success, failed, cancelled, timeout, comma-separated")
+      .optional(),
+    /** Inclusive lower bound on scheduled_for. */
+    from: InstantSchema.optional(),
+    /** Exclusive upper bound on scheduled_for. */
+    to: InstantSchema.optional(),
+    limit: PageLimitSchema(500, 50),
+    cursor: CursorSchema.optional(),
+  })
+  .strict();
+
+export const ExecutionDetailQuerySchema = z.object({ findings_limit: PageLimitSchema(1000, 100) }).strict();
+
+export const StatsQuerySchema = z
+  .object({
+    project_id: ProjectIdSchema.optional(),
+    /** Inclusive; default: 24 hours before `to`. */
+    from: InstantSchema.optional(),
+    /** Exclusive; default: now. */
+    to: InstantSchema.optional(),
+  })
+  .strict();
+
+export const QueueQuerySchema = z.object({ limit: PageLimitSchema(500, 50), project_id: ProjectIdSchema.optional() }).strict();
+
+export const DiscrepancyListQuerySchema = z
+  .object({
+    status: z.enum(["open", "resolved"]).optional(),
+    /** How far back resolved discrepancies are listed. */
+    resolved_within_hours: z.coerce.number().int().min(1).max(24 * 366).default(24 * 7),
+    limit: PageLimitSchema(1000, 100),
+  })
+  .strict();
+
+export const DataUploadQuerySchema = z
+  .object({ filename: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,199}$/, "expected a plain file name").optional() })
+  .strict();
+
+export const EmptyQuerySchema = z.object({}).strict();

@@ -1,0 +1,319 @@
+import { z } from "zod";
+
+import { CONCURRENCY_POLICIES, MISFIRE_POLICIES, SeveritySchema } from "../entities.js";
+
+/**
+ * Response shapes, for the OpenAPI document and for tests that check the server keeps
+ * to them. Times are ISO 8601 strings in UTC.
+ */
+const Instant = z.string().meta({ format: "date-time" });
+const NullableInstant = Instant.nullable();
+const ExecutionStatus = z.enum(["pending", "running", "success", "failed", "cancelled", "timeout"]);
+const TriggerSource = z.enum(["schedule", "manual", "retry", "catchup"]);
+
+export const HealthResponseSchema = z
+  .object({ status: z.literal("healthy"), version: z.string(), uptime_seconds: z.number(), time: Instant })
+  .meta({ id: "Health" });
+
+export const ReadyResponseSchema = z
+  .object({ status: z.literal("ready"), database: z.literal("ok"), pending_migrations: z.array(z.string()) })
+  .meta({ id: "Ready" });
+
+export const QueueDepthSchema = z
+  .object({ due: z.number(), pending: z.number(), running: z.number(), oldest_due_lag_seconds: z.number() })
+  .meta({ id: "QueueDepth" });
+
+export const WorkerSchema = z
+  .object({
+    id: z.string(),
+    app: z.string(),
+    hostname: z.string(),
+    pid: z.number(),
+    version: z.string(),
+    status: z.string(),
+    concurrency: z.number().nullable(),
+    running: z.number(),
+    started_at: Instant,
+    last_heartbeat_at: Instant,
+    heartbeat_age_seconds: z.number(),
+  })
+  .meta({ id: "Worker" });
+
+export const StatusResponseSchema = z
+  .object({
+    status: z.enum(["ok", "degraded"]),
+    time: Instant,
+    apps: z.record(z.string(), z.object({ workers: z.number(), concurrency: z.number(), running: z.number() })),
+    workers: z.array(WorkerSchema),
+    queue: QueueDepthSchema,
+    api_pool: z.object({ total: z.number(), idle: z.number(), waiting: z.number() }),
+  })
+  .meta({ id: "Status" });
+
+export const QueueItemSchema = z
+  .object({
+    trigger_id: z.number(),
+    project_id: z.string(),
+    project_name: z.string(),
+    schedule_id: z.number().nullable(),
+    next_run: Instant,
+    available_at: Instant,
+    source: TriggerSource,
+    attempt: z.number(),
+    cron_expression: z.string().nullable(),
+    timezone: z.string().nullable(),
+  })
+  .meta({ id: "QueueItem" });
+export const QueueResponseSchema = z.array(QueueItemSchema).meta({ id: "Queue" });
+
+export const ProjectSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    description: z.string(),
+    config: z.record(z.string(), z.unknown()),
+    is_active: z.boolean(),
+    version: z.number(),
+    created_at: Instant,
+    updated_at: Instant,
+  })
+  .meta({ id: "Project" });
+
+export const ProjectListResponseSchema = z
+  .object({
+    items: z.array(ProjectSchema.extend({ schedules_count: z.number(), rules_count: z.number() })),
+    next_cursor: z.string().nullable(),
+  })
+  .meta({ id: "ProjectList" });
+
+export const ScheduleSchema = z
+  .object({
+    id: z.number(),
+    project_id: z.string(),
+    cron_expression: z.string(),
+    timezone: z.string(),
+    concurrency_policy: z.enum(CONCURRENCY_POLICIES),
+    misfire_policy: z.enum(MISFIRE_POLICIES),
+    starting_deadline_seconds: z.number().nullable(),
+    is_active: z.boolean(),
+    version: z.number(),
+    materialized_until: NullableInstant,
+    invalid_reason: z.string().nullable(),
+    created_at: Instant,
+    updated_at: Instant,
+  })
+  .meta({ id: "Schedule" });
+
+export const ScheduleWithNextRunsSchema = ScheduleSchema.extend({
+  /** The next fire times by the trigger-creator's rules; empty when suspended or invalid. */
+  next_runs: z.array(Instant),
+  problem: z.string().nullable(),
+}).meta({ id: "ScheduleWithNextRuns" });
+
+export const RuleSchema = z
+  .object({
+    id: z.number(),
+    project_id: z.string(),
+    rule_id: z.string(),
+    definition_id: z.string().nullable(),
+    description: z.string(),
+    category: z.string(),
+    severity: SeveritySchema,
+    logic: z.string(),
+    code: z.string(),
+    explanation: z.string(),
+    parameters: z.record(z.string(), z.unknown()),
+    dependencies: z.array(z.unknown()),
+    is_active: z.boolean(),
+    created_at: Instant,
+    updated_at: Instant,
+  })
+  .meta({ id: "Rule" });
+
+export const ExecutionSummarySchema = z
+  .object({
+    id: z.number(),
+    trigger_id: z.number().nullable(),
+    project_id: z.string(),
+    attempt: z.number(),
+    status: ExecutionStatus,
+    source: TriggerSource,
+    scheduled_for: Instant,
+    started_at: NullableInstant,
+    finished_at: NullableInstant,
+    duration_ms: z.number().nullable(),
+    exit_code: z.number().nullable(),
+    signal: z.string().nullable(),
+    error_message: z.string().nullable(),
+    findings_count: z.number(),
+    rules_total: z.number(),
+    rules_failed: z.number(),
+    row_count: z.number().nullable(),
+    detector_hash: z.string().nullable(),
+    worker_id: z.string().nullable(),
+    window_start: NullableInstant,
+    window_end: NullableInstant,
+    created_at: Instant,
+  })
+  .meta({ id: "ExecutionSummary" });
+
+export const ExecutionListResponseSchema = z
+  .object({ items: z.array(ExecutionSummarySchema), next_cursor: z.string().nullable() })
+  .meta({ id: "ExecutionList" });
+
+export const FindingSchema = z
+  .object({
+    id: z.number(),
+    rule_id: z.string(),
+    severity: SeveritySchema,
+    fingerprint: z.string(),
+    finding_key: z.string(),
+    message: z.string(),
+    data: z.unknown(),
+    created_at: Instant,
+  })
+  .meta({ id: "Finding" });
+
+export const ExecutionDetailResponseSchema = ExecutionSummarySchema.extend({
+  stdout_tail: z.string().nullable(),
+  stderr_tail: z.string().nullable(),
+  stdout_bytes: z.number().nullable(),
+  stderr_bytes: z.number().nullable(),
+  rule_results: z.array(z.unknown()),
+  findings: z.array(FindingSchema),
+  findings_truncated: z.boolean(),
+}).meta({ id: "ExecutionDetail" });
+
+export const ExecutionCountsSchema = z.object({
+  total: z.number(),
+  pending: z.number(),
+  running: z.number(),
+  success: z.number(),
+  failed: z.number(),
+  cancelled: z.number(),
+  timeout: z.number(),
+  /** Percent of executions that succeeded, two decimals; null without executions. */
+  success_rate: z.number().nullable(),
+});
+
+export const ProjectDetailResponseSchema = ProjectSchema.extend({
+  schedules: z.array(ScheduleWithNextRunsSchema),
+  rules: z.array(RuleSchema.omit({ code: true, logic: true, explanation: true })),
+  last_execution: ExecutionSummarySchema.pick({
+    id: true,
+    status: true,
+    scheduled_for: true,
+    started_at: true,
+    finished_at: true,
+    duration_ms: true,
+    findings_count: true,
+  }).nullable(),
+  next_run: NullableInstant,
+  /** Statuses and success rate of the latest `of_last` executions. */
+  executions: ExecutionCountsSchema.extend({ of_last: z.number() }),
+}).meta({ id: "ProjectDetail" });
+
+export const CreatedProjectResponseSchema = ProjectSchema.extend({
+  schedules: z.array(ScheduleSchema),
+  rules: z.array(RuleSchema),
+}).meta({ id: "CreatedProject" });
+
+export const ApplyProjectResponseSchema = z
+  .object({
+    project: ProjectSchema,
+    created: z.boolean(),
+    schedules: z.object({ kept: z.number(), added: z.number(), removed: z.number() }),
+    rules: z.object({ upserted: z.number(), removed: z.number() }),
+  })
+  .meta({ id: "ApplyProjectResult" });
+
+export const DiscrepancySchema = z
+  .object({
+    project_id: z.string(),
+    fingerprint: z.string(),
+    rule_id: z.string(),
+    finding_key: z.string(),
+    severity: SeveritySchema,
+    message: z.string(),
+    data: z.unknown(),
+    status: z.enum(["open", "resolved"]),
+    occurrences: z.number(),
+    first_seen_at: Instant,
+    last_seen_at: Instant,
+    resolved_at: NullableInstant,
+    first_execution_id: z.number(),
+    last_execution_id: z.number(),
+    resolved_execution_id: z.number().nullable(),
+  })
+  .meta({ id: "Discrepancy" });
+export const DiscrepancyListResponseSchema = z
+  .object({ items: z.array(DiscrepancySchema), truncated: z.boolean() })
+  .meta({ id: "DiscrepancyList" });
+
+export const StatsResponseSchema = ExecutionCountsSchema.extend({
+  project_id: z.string().nullable(),
+  from: Instant,
+  to: Instant,
+  duration_ms: z.object({ p50: z.number().nullable(), p95: z.number().nullable(), avg: z.number().nullable(), max: z.number().nullable() }),
+}).meta({ id: "Stats" });
+
+export const TriggerResponseSchema = z
+  .object({
+    id: z.number(),
+    project_id: z.string(),
+    source: TriggerSource,
+    status: z.string(),
+    fire_at: Instant,
+    window_start: NullableInstant,
+    window_end: NullableInstant,
+    requested_by: z.string().nullable(),
+    created_at: Instant,
+  })
+  .meta({ id: "Trigger" });
+
+export const DatasetResponseSchema = z
+  .object({
+    id: z.number(),
+    project_id: z.string(),
+    format: z.enum(["json", "csv"]),
+    filename: z.string().nullable(),
+    row_count: z.number(),
+    size_bytes: z.number(),
+    sha256: z.string(),
+    uploaded_by: z.string().nullable(),
+    uploaded_at: Instant,
+  })
+  .meta({ id: "Dataset" });
+
+export const RefreshProblemSchema = z.object({
+  project_id: z.string(),
+  kind: z.enum(["project", "schedule", "rule"]),
+  /** The schedule id or rule_id; null for the project's own settings. */
+  ref: z.union([z.string(), z.number()]).nullable(),
+  message: z.string(),
+});
+export const RefreshResponseSchema = z
+  .object({
+    checked: z.object({ projects: z.number(), schedules: z.number(), rules: z.number() }),
+    problems: z.array(RefreshProblemSchema),
+  })
+  .meta({ id: "RefreshResult" });
+
+export const CleanupResponseSchema = z
+  .object({
+    project_id: z.string(),
+    deleted: z.object({ executions: z.number(), triggers: z.number(), reports: z.number(), discrepancies: z.number() }),
+  })
+  .meta({ id: "CleanupResult" });
+
+export const CronPreviewResponseSchema = z
+  .object({
+    cron_expression: z.string(),
+    timezone: z.string(),
+    after: Instant,
+    /** Each fire time as a UTC instant and as wall-clock time with its offset in `timezone`. */
+    fire_times: z.array(z.object({ at: Instant, local: z.string() })),
+  })
+  .meta({ id: "CronPreview" });
+
+export const DeletedResponseSchema = z.object({ deleted: z.literal(true) }).meta({ id: "Deleted" });

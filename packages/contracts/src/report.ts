@@ -1,0 +1,223 @@
+import { z } from "zod";
+
+import { ProjectIdSchema, SEVERITY_LEVELS, SeveritySchema } from "./entities.js";
+
+/**
+ * The report Vigil POSTs after an execution (DESIGN.md "Reports").
+ *
+ * Version 1. Receivers should check `v` and ignore fields they do not know: later versions
+ * only add fields; a breaking change gets a new `v`. Findings lists are capped per group
+ * (`REPORT_MAX_FINDINGS_PER_GROUP`); the `summary` counts are always complete, and
+ * `findings.omitted` says how many entries each capped group left out.
+ */
+export const REPORT_VERSION = 1;
+export const REPORT_MAX_FINDINGS_PER_GROUP = 500;
+
+export const ReportFindingSchema = z.object({
+  rule_id: z.string(),
+  key: z.string(),
+  severity: SeveritySchema,
+  message: z.string(),
+  fingerprint: z.string(),
+  /** When this discrepancy was first seen (ISO 8601). */
+  first_seen_at: z.string(),
+  /** How many executions have seen it. */
+  occurrences: z.number().int().min(1),
+});
+export type ReportFinding = z.infer<typeof ReportFindingSchema>;
+
+const SeverityCountsSchema = z.object({
+  info: z.number().int().min(0),
+  low: z.number().int().min(0),
+  medium: z.number().int().min(0),
+  high: z.number().int().min(0),
+  critical: z.number().int().min(0),
+});
+export type SeverityCounts = z.infer<typeof SeverityCountsSchema>;
+
+export const ReportExecutionStatusSchema = z.enum(["success", "failed", "cancelled", "timeout"]);
+
+export const ReportSchema = z.object({
+  v: z.literal(REPORT_VERSION),
+  /** Equal to the `Idempotency-Key` header: stable across retries of this report. */
+  id: z.string(),
+  project: z.object({ id: z.string(), name: z.string() }),
+  execution: z.object({
+    id: z.number().int(),
+    status: ReportExecutionStatusSchema,
+    attempt: z.number().int().min(1),
+    scheduled_for: z.string(),
+    started_at: z.string().nullable(),
+    finished_at: z.string().nullable(),
+    duration_ms: z.number().int().nullable(),
+    window: z.object({ start: z.string(), end: z.string() }).nullable(),
+    findings_count: z.number().int().min(0),
+    error_message: z.string().nullable(),
+    /** Link to the execution in the API, when PUBLIC_URL is set. */
+    url: z.string().nullable(),
+  }),
+  findings: z.object({
+    new: z.array(ReportFindingSchema),
+    still_open: z.array(ReportFindingSchema),
+    resolved: z.array(ReportFindingSchema),
+    omitted: z.object({ new: z.number().int(), still_open: z.number().int(), resolved: z.number().int() }),
+  }),
+  summary: z.object({
+    new: z.number().int().min(0),
+    still_open: z.number().int().min(0),
+    resolved: z.number().int().min(0),
+    /** Open after this execution (new + still open), by severity. */
+    open_by_severity: SeverityCountsSchema,
+    new_by_severity: SeverityCountsSchema,
+    resolved_by_severity: SeverityCountsSchema,
+  }),
+  generated_at: z.string(),
+});
+export type Report = z.infer<typeof ReportSchema>;
+
+/** Discrepancy changes of one execution, as the report groups them. */
+export interface DiscrepancyChanges {
+  new: ReportFinding[];
+  still_open: ReportFinding[];
+  resolved: ReportFinding[];
+}
+
+export interface BuildReportInput {
+  idempotencyKey: string;
+  project: { id: string; name: string };
+  execution: {
+    id: number;
+    status: z.infer<typeof ReportExecutionStatusSchema>;
+    attempt: number;
+    scheduledFor: Date;
+    startedAt: Date | null;
+    finishedAt: Date | null;
+    durationMs: number | null;
+    windowStart: Date | null;
+    windowEnd: Date | null;
+    findingsCount: number;
+    errorMessage: string | null;
+  };
+  changes: DiscrepancyChanges;
+  /** PUBLIC_URL of the API; null leaves `execution.url` null. */
+  publicUrl: string | null;
+  generatedAt: Date;
+  /** @default REPORT_MAX_FINDINGS_PER_GROUP */
+  maxFindingsPerGroup?: number;
+}
+
+const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());
+
+function countBySeverity(...groups: ReportFinding[][]): SeverityCounts {
+  const counts: SeverityCounts = { info: 0, low: 0, medium: 0, high: 0, critical: 0 };
+  for (const group of groups) {
+    for (const f of group) {
+      counts[f.severity] += 1;
+    }
+  }
+  return counts;
+}
+
+/** Most severe first, then by rule and key, so a capped list keeps what matters most. */
+function sortFindings(findings: ReportFinding[]): ReportFinding[] {
+  const rank = (s: ReportFinding["severity"]) => SEVERITY_LEVELS.length - SEVERITY_LEVELS.indexOf(s);
+  return [...findings].sort(
+    (a, b) => rank(a.severity) - rank(b.severity) || a.rule_id.localeCompare(b.rule_id) || a.key.localeCompare(b.key),
+  );
+}
+
+/** Builds the version-1 report from plain values (pure: the clock comes in as `generatedAt`). */
+export function buildReport(input: BuildReportInput): Report {
+  const cap = input.maxFindingsPerGroup ?? REPORT_MAX_FINDINGS_PER_GROUP;
+  const { changes, execution: e } = input;
+  const capped = (group: ReportFinding[]) => sortFindings(group).slice(0, cap);
+  return {
+    v: REPORT_VERSION,
+    id: input.idempotencyKey,
+    project: { id: input.project.id, name: input.project.name },
+    execution: {
+      id: e.id,
+      status: e.status,
+      attempt: e.attempt,
+      scheduled_for: e.scheduledFor.toISOString(),
+      started_at: iso(e.startedAt),
+      finished_at: iso(e.finishedAt),
+      duration_ms: e.durationMs,
+      window: e.windowStart && e.windowEnd ? { start: e.windowStart.toISOString(), end: e.windowEnd.toISOString() } : null,
+      findings_count: e.findingsCount,
+      error_message: e.errorMessage,
+      url: executionUrl(input.publicUrl, e.id),
+    },
+    findings: {
+      new: capped(changes.new),
+      still_open: capped(changes.still_open),
+      resolved: capped(changes.resolved),
+      omitted: {
+        new: Math.max(0, changes.new.length - cap),
+        still_open: Math.max(0, changes.still_open.length - cap),
+        resolved: Math.max(0, changes.resolved.length - cap),
+      },
+    },
+    summary: {
+      new: changes.new.length,
+      still_open: changes.still_open.length,
+      resolved: changes.resolved.length,
+      open_by_severity: countBySeverity(changes.new, changes.still_open),
+      new_by_severity: countBySeverity(changes.new),
+      resolved_by_severity: countBySeverity(changes.resolved),
+    },
+    generated_at: input.generatedAt.toISOString(),
+  };
+}
+
+/** `PUBLIC_URL/executions/{id}`, or null without a public URL. */
+export function executionUrl(publicUrl: string | null, executionId: number): string | null {
+  return publicUrl === null ? null : `${publicUrl.replace(/\/+$/, "")}/executions/${executionId}`;
+}
+
+/** One row of `GET /executions/{id}/deliveries` and `GET /reports/dead`. */
+export const ReportDeliverySchema = z.object({
+  id: z.number().int(),
+  project_id: z.string(),
+  execution_id: z.number().int().nullable(),
+  kind: z.enum(["report", "alert"]),
+  idempotency_key: z.string(),
+  /** The env var naming the URL (never the URL), or null for the global REPORT_URL. */
+  target_env: z.string().nullable(),
+  status: z.enum(["pending", "delivering", "delivered", "dead"]),
+  attempts: z.number().int(),
+  max_attempts: z.number().int(),
+  next_attempt_at: z.string(),
+  last_status_code: z.number().int().nullable(),
+  last_error: z.string().nullable(),
+  delivered_at: z.string().nullable(),
+  dead_at: z.string().nullable(),
+  created_at: z.string(),
+  attempt_log: z.array(
+    z.object({
+      attempt: z.number().int(),
+      worker_id: z.string().nullable(),
+      started_at: z.string(),
+      latency_ms: z.number().int().nullable(),
+      status_code: z.number().int().nullable(),
+      error: z.string().nullable(),
+    }),
+  ),
+}).meta({ id: "ReportDelivery" });
+export type ReportDelivery = z.infer<typeof ReportDeliverySchema>;
+
+/** `GET /executions/{id}/deliveries`: the execution's report and alert, each with its attempt log. */
+export const ExecutionDeliveriesResponseSchema = z.object({ items: z.array(ReportDeliverySchema) }).meta({ id: "ExecutionDeliveries" });
+
+/** `GET /reports/dead` query: newest first, keyset pagination. */
+export const DeadLetterQuerySchema = z
+  .object({
+    project_id: ProjectIdSchema.optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(50),
+    cursor: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "expected a cursor returned by a previous page").optional(),
+  })
+  .strict();
+
+export const DeadLetterListResponseSchema = z
+  .object({ items: z.array(ReportDeliverySchema), next_cursor: z.string().nullable() })
+  .meta({ id: "DeadLetterList" });
