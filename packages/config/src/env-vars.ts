@@ -141,15 +141,38 @@ const DOCS: Record<EnvVarName, EnvVarDoc> = {
   },
   RETENTION_KEEP_LAST: {
     default: "100",
-    meaning: "Executions kept per project, newest first.",
+    meaning:
+      "Executions kept per project, newest first; older ones are pruned (failed ones excepted when `RETENTION_FAILED_MAX_AGE_DAYS` is set). A project's `retention.keep_last` overrides it.",
   },
   RETENTION_MAX_AGE_DAYS: {
     default: "30",
-    meaning: "Executions older than this are pruned.",
+    meaning:
+      "Executions older than this are pruned, except each project's latest finished one and the evidence of open discrepancies. Also the age limit of `maintenance_runs`. Override: `retention.max_age_days`.",
   },
   RETENTION_FAILED_MAX_AGE_DAYS: {
     meaning:
-      "Age limit for failed executions. Unset: `RETENTION_MAX_AGE_DAYS`.",
+      "When set, failed and timed-out executions are kept this long instead, regardless of `RETENTION_KEEP_LAST`. Unset: they follow the other two rules. Override: `retention.failed_max_age_days`.",
+  },
+  RETENTION_TRIGGERS_MAX_AGE_DAYS: {
+    default: "7",
+    meaning:
+      "Finished triggers are pruned this long after they finished, once no execution refers to them. Pending and running ones never.",
+  },
+  RETENTION_REPORTS_DELIVERED_DAYS: {
+    default: "7",
+    meaning: "Delivered outbox reports (and their delivery attempts) are pruned this long after delivery.",
+  },
+  RETENTION_REPORTS_DEAD_DAYS: {
+    default: "30",
+    meaning: "Dead-lettered outbox reports are pruned this long after they were given up.",
+  },
+  RETENTION_DEAD_WORKERS_DAYS: {
+    default: "1",
+    meaning: "`workers` rows that are dead or stopped are deleted this long after they stopped.",
+  },
+  WORKER_STALE_SECONDS: {
+    default: "60",
+    meaning: "A worker whose heartbeat is older than this is marked dead by the cleaner.",
   },
   CLEANER_INTERVAL_SECONDS: {
     default: "60",
@@ -157,7 +180,11 @@ const DOCS: Record<EnvVarName, EnvVarDoc> = {
   },
   CLEANER_BATCH_SIZE: {
     default: "1000",
-    meaning: "Most rows deleted per statement.",
+    meaning: "Most rows deleted per statement (one short transaction each).",
+  },
+  CLEANER_BATCH_PAUSE_MS: {
+    default: "10",
+    meaning: "Pause between two delete batches, leaving the database to the executors' claims (see bench/cleaner).",
   },
   VIGIL_PG_PORT: {
     default: "54329",

@@ -1,5 +1,7 @@
 import { inject, test } from "vitest";
 
+import "./provided-context.js";
+
 import { createDb, type Db, type DbHandle } from "../pool.js";
 import { createTestDatabase, type TestDatabase } from "./test-database.js";
 

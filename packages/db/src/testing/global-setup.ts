@@ -9,16 +9,9 @@ import type { TestProject } from "vitest/node";
 
 import { startEmbeddedPostgres, type RunningPostgres } from "../embedded.js";
 import { migrateToLatest } from "../migrate.js";
+import "./provided-context.js";
 import { withDatabase } from "./test-database.js";
 
-declare module "vitest" {
-  export interface ProvidedContext {
-    /** Superuser URL of the server's maintenance database (to create/drop test databases). */
-    databaseUrl: string;
-    /** The migrated template every test database is cloned from. */
-    templateDatabase: string;
-  }
-}
 
 /**
  * Once per `npm test`: a real PostgreSQL (embedded on a free port, or DATABASE_URL's server)

@@ -1,0 +1,92 @@
+import { readFileSync } from "node:fs";
+
+import { createDb } from "@vigil/db";
+import { runService } from "@vigil/lifecycle";
+import { coerceError, createLogger } from "@vigil/logger";
+
+import { createCleaner } from "./cleaner.js";
+import { loadCleanerConfig } from "./config.js";
+import type { PrunePassOptions } from "./prune-pass.js";
+
+// Composition root: the only place that reads the environment, opens the pool and handles signals.
+const config = loadCleanerConfig();
+const logger = createLogger({ level: config.LOG_LEVEL, name: "cleaner" });
+const { version } = JSON.parse(
+  readFileSync(new URL("../package.json", import.meta.url), "utf8"),
+) as { version: string };
+const pass: PrunePassOptions = {
+  retention: {
+    keepLast: config.RETENTION_KEEP_LAST,
+    maxAgeDays: config.RETENTION_MAX_AGE_DAYS,
+    failedMaxAgeDays: config.RETENTION_FAILED_MAX_AGE_DAYS ?? null,
+  },
+  triggersMaxAgeDays: config.RETENTION_TRIGGERS_MAX_AGE_DAYS,
+  reportsDeliveredDays: config.RETENTION_REPORTS_DELIVERED_DAYS,
+  reportsDeadDays: config.RETENTION_REPORTS_DEAD_DAYS,
+  deadWorkersDays: config.RETENTION_DEAD_WORKERS_DAYS,
+  workerStaleSeconds: config.WORKER_STALE_SECONDS,
+  batchSize: config.CLEANER_BATCH_SIZE,
+  pauseMs: config.CLEANER_BATCH_PAUSE_MS,
+};
+const openDb = () =>
+  createDb({
+    connectionString: config.DATABASE_URL,
+    // one pass runs one statement at a time; the heartbeat needs the second connection
+    max: Math.min(config.DATABASE_POOL_SIZE, 4),
+    applicationName: "vigil-cleaner",
+    onIdleError: (err) =>
+      logger.warn(
+        { err },
+        "idle database connection failed; the pool replaces it",
+      ),
+  });
+
+if (process.argv.includes("--once")) {
+  // One pass, recorded like any other, then exit: for operators and cron-style deployments.
+  const handle = openDb();
+  const cleaner = createCleaner({
+    db: handle.db,
+    logger,
+    version,
+    pass,
+    intervalMs: 0,
+    presence: false,
+  });
+  const result = await cleaner.runOnce();
+  await handle.close();
+  process.exit(result.error === null ? 0 : 1);
+} else {
+  await runService({
+    logger,
+    start: async () => {
+      const handle = openDb();
+      const cleaner = createCleaner({
+        db: handle.db,
+        logger,
+        version,
+        pass,
+        intervalMs: config.CLEANER_INTERVAL_SECONDS * 1000,
+      });
+      await cleaner.start();
+      logger.info(
+        {
+          version,
+          workerId: cleaner.workerId,
+          intervalSeconds: config.CLEANER_INTERVAL_SECONDS,
+          ...pass,
+        },
+        "started",
+      );
+      return {
+        async stop(options) {
+          await cleaner
+            .stop(options)
+            .catch((raw: unknown) =>
+              logger.error({ err: coerceError(raw) }, "unclean stop"),
+            );
+          await handle.close();
+        },
+      };
+    },
+  });
+}
