@@ -35,11 +35,20 @@ export async function tryLeaderLock(
     client.release();
     return null;
   }
+  let released = false;
+  const releaseClient = (err?: Error) => {
+    if (!released) {
+      released = true;
+      // a broken connection goes back with its error, so the pool destroys it
+      client.release(err);
+    }
+  };
   const lost = (err?: Error) => {
     if (!held) {
       return;
     }
     held = false;
+    releaseClient(err ?? new Error("advisory lock connection ended"));
     onLost(err);
   };
   client.on("error", lost);
@@ -56,9 +65,9 @@ export async function tryLeaderLock(
       client.off("error", lost);
       try {
         await client.query("SELECT pg_advisory_unlock($1::bigint)", [key]);
-        client.release();
+        releaseClient();
       } catch (err) {
-        client.release(err as Error);
+        releaseClient(err as Error);
       }
     },
   };

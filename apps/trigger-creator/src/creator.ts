@@ -1,0 +1,132 @@
+import { CHANNELS, createWorkerPresence, listenForNotifications, LOCK_KEYS, type Db, type Listener } from "@vigil/db";
+import { coerceError, type Logger } from "@vigil/logger";
+
+import { createLeadership } from "./leadership.js";
+import { runMaterializePass, type MaterializeOptions, type PassStats } from "./materialize-pass.js";
+import { createWakeup } from "./wakeup.js";
+
+export interface TriggerCreatorDeps {
+  db: Db;
+  /** For the leader lock's and the listener's own connections. */
+  connectionString: string;
+  logger: Logger;
+  /** Shown in `workers`. */
+  version: string;
+  materialize: MaterializeOptions;
+  /** Fallback poll when a NOTIFY is missed. */
+  pollIntervalMs: number;
+  /** How often a standby tries the leader lock. */
+  leaderRetryMs: number;
+  /** Called after every pass (tests, metrics). */
+  onPass?: (stats: PassStats) => void;
+}
+
+export interface TriggerCreator {
+  /** Registers the worker, starts listening and the leader/standby loop; returns at once. */
+  start(): Promise<void>;
+  /** Stops after the current batch, releases the lock, marks the worker stopped. */
+  stop(): Promise<void>;
+  readonly isLeader: boolean;
+}
+
+const MAX_BACKOFF_MS = 30_000;
+
+/**
+ * The trigger-creator service: one leader at a time materializes triggers; standbys wait for
+ * the lock. The leader runs a full pass every `materialize.refreshSeconds` (and when it
+ * becomes leader), and a cheap pass over new and changed schedules on every NOTIFY on
+ * `vigil_schedules` and every `pollIntervalMs` (the fallback for a lost NOTIFY). Any number
+ * may run: creation is idempotent, the lock only saves duplicate work.
+ */
+export function createTriggerCreator(deps: TriggerCreatorDeps): TriggerCreator {
+  const logger = deps.logger.child({ component: "trigger-creator" });
+  const stopping = new AbortController();
+  const wakeup = createWakeup();
+  const leadership = createLeadership({ connectionString: deps.connectionString, lockKey: LOCK_KEYS.triggerCreatorLeader, retryMs: deps.leaderRetryMs, logger });
+  let lastPass: PassStats | undefined;
+  const presence = createWorkerPresence({
+    db: deps.db,
+    app: "trigger-creator",
+    version: deps.version,
+    sample: () => ({ info: { leader: leadership.isLeader, lastPassAt: lastPass?.now.toISOString() ?? null, lastPassMs: lastPass?.durationMs ?? null } }),
+    onError: (raw) => logger.warn({ err: coerceError(raw) }, "worker heartbeat failed"),
+  });
+  let listener: Listener | undefined;
+  // POST /projects/refresh sends NOTIFY vigil_schedules 'refresh': re-read every schedule.
+  let fullPassRequested = false;
+  let loop: Promise<void> | undefined;
+
+  // Full passes no more often than the poll: with no refresh set, every poll is a full pass.
+  const fullPassEveryMs = Math.max((deps.materialize.refreshSeconds ?? 0) * 1000, deps.pollIntervalMs);
+  const lead = async (term: AbortSignal) => {
+    let failures = 0;
+    // A new leader starts with a full pass: it catches up whatever happened before it led.
+    let nextFullPassAt = 0;
+    while (!term.aborted) {
+      const startedAt = performance.now();
+      const scope = fullPassRequested || startedAt >= nextFullPassAt ? "all" : "changed";
+      fullPassRequested = false;
+      try {
+        const stats = await runMaterializePass({ db: deps.db, logger, options: deps.materialize, signal: term, scope });
+        failures = 0;
+        if (scope === "all" && !stats.aborted) {
+          nextFullPassAt = startedAt + fullPassEveryMs;
+        }
+        lastPass = stats;
+        deps.onPass?.(stats);
+        // Routine passes (a few new fires every poll) at debug; anything an operator may want to see at info.
+        const notable = stats.cancelled > 0 || stats.invalid > 0 || stats.catchup > 0 || stats.durationMs > 1000;
+        logger[notable ? "info" : "debug"]({ ...stats, scope, now: stats.now.toISOString() }, "materialized");
+      } catch (raw) {
+        failures += 1;
+        logger.error({ err: coerceError(raw), failures, scope }, "materialization pass failed; backing off");
+      }
+      const untilFullPass = Math.max(0, nextFullPassAt - performance.now());
+      const delay = failures === 0 ? Math.min(deps.pollIntervalMs, untilFullPass) : Math.min(MAX_BACKOFF_MS, deps.pollIntervalMs * 2 ** failures);
+      await wakeup.wait(delay, term);
+    }
+  };
+
+  const run = async () => {
+    for (;;) {
+      const term = await leadership.acquire(stopping.signal);
+      if (term === null) {
+        return;
+      }
+      // The term ends when the lock is lost or the process stops, whichever comes first.
+      await lead(AbortSignal.any([term, stopping.signal]));
+      if (stopping.signal.aborted) {
+        return;
+      }
+    }
+  };
+
+  return {
+    get isLeader() {
+      return leadership.isLeader;
+    },
+    async start() {
+      await presence.start();
+      listener = listenForNotifications({
+        connectionString: deps.connectionString,
+        channels: [CHANNELS.schedules],
+        onNotify: (_channel, payload) => {
+          fullPassRequested ||= payload === "refresh";
+          wakeup.notify();
+        },
+        // after a (re)connect, notifications may have been missed: look again
+        onConnected: () => wakeup.notify(),
+        onError: (err) => logger.warn({ err }, "schedule listener connection failed; reconnecting"),
+      });
+      loop = run();
+    },
+    async stop() {
+      stopping.abort();
+      // Finish the current batch first, then let a standby take over.
+      await loop;
+      await leadership.close();
+      await listener?.stop();
+      await presence.stop();
+    },
+  };
+}
