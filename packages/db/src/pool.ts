@@ -43,6 +43,9 @@ export function createPool(options: CreateDbOptions): pg.Pool {
   });
   // Without a listener, an idle client's error (PostgreSQL restarting) crashes the process.
   pool.on("error", (err) => options.onIdleError?.(err));
+  // pg-pool drops its own listener while a client is checked out; a server restart mid-query
+  // would then surface as an unhandled 'error' event. The query itself still rejects.
+  pool.on("connect", (client) => client.on("error", (err) => options.onIdleError?.(err)));
   return pool;
 }
 

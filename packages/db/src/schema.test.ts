@@ -10,7 +10,7 @@ import { dbTest } from "./testing/db-test.js";
  */
 const EXPECTED: Record<string, string[]> = {
   projects: ["id", "name", "description", "config", "is_active", "version", "created_at", "updated_at"],
-  schedules: ["id", "project_id", "cron_expression", "timezone", "concurrency_policy", "misfire_policy", "starting_deadline_seconds", "is_active", "version", "materialized_until", "invalid_reason", "created_at", "updated_at"],
+  schedules: ["id", "project_id", "cron_expression", "timezone", "concurrency_policy", "misfire_policy", "starting_deadline_seconds", "is_active", "version", "materialized_until", "invalid_reason", "created_at", "updated_at", "materialized_version", "next_unmaterialized_at"],
   rules: ["id", "project_id", "rule_id", "definition_id", "description", "category", "severity", "logic", "code", "explanation", "parameters", "dependencies", "is_active", "created_at", "updated_at"],
   triggers: ["id", "schedule_id", "project_id", "fire_at", "available_at", "source", "status", "attempt", "max_attempts", "concurrency_policy", "starting_deadline_seconds", "schedule_version", "window_start", "window_end", "requested_by", "claimed_by", "claimed_at", "lease_expires_at", "last_error", "finished_at", "created_at", "updated_at"],
   executions: ["id", "trigger_id", "project_id", "attempt", "status", "source", "scheduled_for", "started_at", "finished_at", "duration_ms", "exit_code", "signal", "error_message", "stdout_tail", "stderr_tail", "stdout_bytes", "stderr_bytes", "findings_count", "rules_total", "rules_failed", "rule_results", "row_count", "detector_hash", "worker_id", "window_start", "window_end", "created_at"],

@@ -16,6 +16,10 @@ export interface SchedulesTable {
   is_active: WithDefault<boolean>;
   version: WithDefault<number>;
   materialized_until: NullableTimestamp;
+  /** The version the cursor and the pending triggers were made from (migration 0003). */
+  materialized_version: Nullable<number>;
+  /** The first fire time after materialized_until, not made yet (migration 0003). */
+  next_unmaterialized_at: NullableTimestamp;
   invalid_reason: Nullable<string>;
   created_at: CreatedAt;
   updated_at: CreatedAt;

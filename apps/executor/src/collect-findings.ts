@@ -1,0 +1,36 @@
+import { createHash } from "node:crypto";
+
+import type { DetectorResult } from "@vigil/contracts";
+
+import type { RecordedFinding, RuleSummary } from "./outcome.js";
+
+/** fingerprint = sha256(ruleId + "\0" + key), the identity of a finding across runs. */
+export function fingerprintOf(ruleId: string, key: string): string {
+  return createHash("sha256").update(`${ruleId}\0${key}`).digest("hex");
+}
+
+export function collectFindings(result: DetectorResult): { findings: RecordedFinding[]; rules: RuleSummary[] } {
+  const findings: RecordedFinding[] = [];
+  const rules: RuleSummary[] = [];
+  for (const rule of result.rules) {
+    for (const f of rule.findings) {
+      findings.push({
+        ruleId: rule.ruleId,
+        key: f.key,
+        fingerprint: fingerprintOf(rule.ruleId, f.key),
+        severity: f.severity,
+        message: f.message,
+        ...(f.data === undefined ? {} : { data: f.data }),
+      });
+    }
+    rules.push({
+      ruleId: rule.ruleId,
+      definitionId: rule.definitionId,
+      status: rule.status,
+      durationMs: rule.durationMs,
+      findings: rule.findings.length,
+      ...(rule.error ? { error: rule.error.message } : {}),
+    });
+  }
+  return { findings, rules };
+}

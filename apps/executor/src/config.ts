@@ -1,0 +1,25 @@
+import { databaseEnv, defineEnv, envEnum, envInteger, envList, executorEnv, logEnv, parseEnv, reportEnv, type Env } from "@vigil/config";
+
+/**
+ * The executor's environment. Shared names come from @vigil/config's fragments; the ones
+ * below are the executor's own:
+ * - RETRY_BACKOFF_BASE_MS / RETRY_BACKOFF_MAX_MS: exponential backoff (full jitter) between
+ *   attempts of a failed run; attempt n waits up to min(max, base * 2^(n-1)).
+ * - DETECTOR_PACKAGES: packages rule code may import beyond the built-ins, installed in
+ *   WORK_DIR/node_modules (see @vigil/synthesizer).
+ * - EXECUTOR_RUNNER: `detector` (production, always) or `noop`, a runner that does not spawn
+ *   anything and succeeds after EXECUTOR_NOOP_DELAY_MS. `noop` exists for the benchmark and
+ *   for tests that exercise only claiming/leases; it is never a production setting.
+ */
+export const ExecutorEnv = defineEnv(databaseEnv, logEnv, executorEnv, reportEnv, {
+  RETRY_BACKOFF_BASE_MS: envInteger({ min: 10, max: 3_600_000 }).default(10_000),
+  RETRY_BACKOFF_MAX_MS: envInteger({ min: 10, max: 86_400_000 }).default(600_000),
+  DETECTOR_PACKAGES: envList().default([]),
+  EXECUTOR_RUNNER: envEnum(["detector", "noop"]).default("detector"),
+  EXECUTOR_NOOP_DELAY_MS: envInteger({ min: 0, max: 3_600_000 }).default(0),
+});
+
+export type ExecutorConfig = ReturnType<typeof ExecutorEnv.parse>;
+
+/** Parses the executor's env, or prints every problem (one line per variable) and exits 2. */
+export const loadExecutorConfig = (env: Env = process.env): ExecutorConfig => parseEnv(ExecutorEnv, env);

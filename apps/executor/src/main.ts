@@ -1,0 +1,92 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+
+import { createDb } from "@vigil/db";
+import { coerceError, createLogger } from "@vigil/logger";
+
+import { loadExecutorConfig } from "./config.js";
+import { createNoopRunner } from "./detector-runner.js";
+import { createExecutor } from "./executor.js";
+import { createDeliveryLoop } from "./reports/delivery-loop.js";
+import { createReportAfterRecord, deliverySettingsFromConfig, reportSettingsFromConfig } from "./reports/wiring.js";
+import { createDetectorRunner } from "./run-detector.js";
+
+// Composition root: the only place that reads env, opens the pool and handles signals.
+const config = loadExecutorConfig(process.env);
+const logger = createLogger({ level: config.LOG_LEVEL, name: "executor" });
+const version = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
+
+const handle = createDb({
+  connectionString: config.DATABASE_URL,
+  max: config.DATABASE_POOL_SIZE,
+  applicationName: "vigil-executor",
+  // PostgreSQL restarting: the pool drops the client and makes new ones; never fatal
+  // (test/pg-restart.test.ts restarts it under a running pool)
+  onIdleError: (err) => logger.warn({ err }, "database connection lost"),
+});
+const workDir = path.resolve(config.WORK_DIR);
+const runner =
+  config.EXECUTOR_RUNNER === "noop"
+    ? createNoopRunner({ delayMs: config.EXECUTOR_NOOP_DELAY_MS })
+    : createDetectorRunner({
+        db: handle.db,
+        workDir,
+        packages: { names: config.DETECTOR_PACKAGES, nodeModulesDir: path.join(workDir, "node_modules") },
+        // trusted code only: data-source `*_env` references resolve against the executor's env
+        readSecret: (name) => process.env[name],
+        allowPrivateNetworks: config.REPORT_ALLOW_PRIVATE_NETWORKS,
+      });
+if (config.EXECUTOR_RUNNER === "noop") {
+  logger.warn("EXECUTOR_RUNNER=noop: detectors are NOT run (benchmark/test setting)");
+}
+
+const executor = createExecutor({
+  db: handle.db,
+  connectionString: config.DATABASE_URL,
+  logger,
+  runner,
+  ...(config.WORKER_ID ? { workerId: config.WORKER_ID } : {}),
+  version,
+  concurrency: config.EXECUTOR_CONCURRENCY,
+  leaseSeconds: config.LEASE_SECONDS,
+  pollIntervalMs: config.POLL_INTERVAL_MS,
+  retry: { baseMs: config.RETRY_BACKOFF_BASE_MS, maxMs: config.RETRY_BACKOFF_MAX_MS },
+  // the report outbox row commits in the same transaction as the result (issue 6)
+  afterRecord: createReportAfterRecord({ logger, settings: reportSettingsFromConfig(config) }),
+});
+const delivery = createDeliveryLoop({
+  db: handle.db,
+  logger,
+  workerId: executor.workerId,
+  env: process.env,
+  listenConnectionString: config.DATABASE_URL,
+  settings: deliverySettingsFromConfig(config),
+});
+
+let stopping = false;
+const onSignal = (signal: NodeJS.Signals) => {
+  if (stopping) {
+    logger.warn({ signal }, "second signal: stopping detectors now");
+    executor.forceStop();
+    void delivery.stop({ force: true });
+    return;
+  }
+  stopping = true;
+  logger.info({ signal }, "shutting down");
+  void executor
+    .stop({ graceMs: config.EXECUTOR_SHUTDOWN_GRACE_SECONDS * 1000 })
+    .then(() => delivery.stop())
+    .then(() => handle.close())
+    .then(
+      () => process.exit(0),
+      (raw: unknown) => {
+        logger.error({ err: coerceError(raw) }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+};
+process.on("SIGTERM", onSignal);
+process.on("SIGINT", onSignal);
+
+await executor.start();
+await delivery.start();

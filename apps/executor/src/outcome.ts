@@ -1,0 +1,101 @@
+import type { ExecutionStatus } from "@vigil/db";
+
+/** Why a run was stopped from outside. */
+export type CancelReason = "lease_lost" | "shutdown";
+
+/** What the detector process did; absent when no process was started. */
+export interface ProcessSummary {
+  exitCode: number | null;
+  signal: string | null;
+  stdoutTail: string;
+  stderrTail: string;
+  stdoutBytes: number;
+  stderrBytes: number;
+}
+
+/** Facts about a run that every outcome may carry, for the execution row. */
+export interface RunDetails {
+  detectorHash?: string;
+  rowCount?: number;
+  window?: { start: Date; end: Date };
+  process?: ProcessSummary;
+}
+
+/** One finding as recorded: fingerprint = sha256(ruleId + "\0" + key). */
+export interface RecordedFinding {
+  ruleId: string;
+  key: string;
+  fingerprint: string;
+  severity: "info" | "low" | "medium" | "high" | "critical";
+  message: string;
+  data?: unknown;
+}
+
+/** One rule's result, stored in executions.rule_results. */
+export interface RuleSummary {
+  ruleId: string;
+  definitionId: string | null;
+  status: "ok" | "error";
+  durationMs: number;
+  findings: number;
+  error?: string;
+}
+
+/** Everything a run can end with. Expected outcomes are values, never exceptions (STYLE 10). */
+export type RunOutcome =
+  | { kind: "succeeded"; findings: RecordedFinding[]; rules: RuleSummary[]; details: RunDetails }
+  | { kind: "failed"; message: string; details: RunDetails }
+  | { kind: "timed_out"; afterMs: number; details: RunDetails }
+  | { kind: "cancelled"; reason: CancelReason; details: RunDetails }
+  | {
+      kind: "rejected";
+      reason: "invalid_rules" | "missing_dependency" | "project_missing" | "invalid_config";
+      detail: string;
+      details: RunDetails;
+    };
+
+export function assertNever(value: never): never {
+  throw new Error(`unexpected value: ${JSON.stringify(value)}`);
+}
+
+export function toExecutionStatus(o: RunOutcome): Exclude<ExecutionStatus, "pending" | "running"> {
+  switch (o.kind) {
+    case "succeeded":
+      return "success";
+    case "failed":
+    case "rejected":
+      return "failed";
+    case "timed_out":
+      return "timeout";
+    case "cancelled":
+      return "cancelled";
+    default:
+      return assertNever(o);
+  }
+}
+
+/** The message stored as the execution's error (and the trigger's last_error). */
+export function describeOutcome(o: RunOutcome): string | null {
+  switch (o.kind) {
+    case "succeeded":
+      return null;
+    case "failed":
+      return o.message;
+    case "timed_out":
+      return `detector timed out after ${Math.round(o.afterMs)} ms`;
+    case "cancelled":
+      return o.reason === "shutdown" ? "executor shut down; trigger handed back without spending an attempt" : "lease lost";
+    case "rejected":
+      return o.detail;
+    default:
+      return assertNever(o);
+  }
+}
+
+/**
+ * Whether another attempt may help. A crash, a timeout or an unreachable data source may pass;
+ * rule code that does not compile or a missing project will not, so those fail at once.
+ */
+export function isRetryableOutcome(o: RunOutcome): boolean {
+  return o.kind === "failed" || o.kind === "timed_out";
+}

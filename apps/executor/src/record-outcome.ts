@@ -1,0 +1,162 @@
+import {
+  finishRun,
+  finishTrigger,
+  insertFindings,
+  toJson,
+  updateDiscrepancies,
+  type ClaimedTrigger,
+  type Db,
+  type DiscrepancyTransition,
+  type ExecutionStatus,
+  type FinishRunOptions,
+  type JsonValue,
+} from "@vigil/db";
+
+import { assertNever, describeOutcome, isRetryableOutcome, toExecutionStatus, type RunOutcome } from "./outcome.js";
+
+/** The transaction handle the fenced queries require (kysely's Transaction<Database>). */
+export type RecordTransaction = Parameters<typeof finishTrigger>[0];
+
+/** What was written, handed to `afterRecord` inside the same transaction. */
+export interface RecordedExecution {
+  claim: ClaimedTrigger;
+  workerId: string;
+  outcome: RunOutcome;
+  executionStatus: Exclude<ExecutionStatus, "pending" | "running">;
+  /** The trigger's new state: terminal, back to pending for a retry, or handed back on shutdown. */
+  trigger: { kind: "finished"; status: "succeeded" | "failed" } | { kind: "retry"; delayMs: number } | { kind: "released" };
+  /** Empty unless the run succeeded. */
+  discrepancies: DiscrepancyTransition[];
+}
+
+/**
+ * The seam for reports (issue 6): called inside the record transaction, after every other write,
+ * so a report row commits together with the result or not at all. Throwing rolls everything back.
+ */
+export type AfterRecord = (trx: RecordTransaction, recorded: RecordedExecution) => Promise<void>;
+
+export interface RecordOptions {
+  db: Db;
+  claim: ClaimedTrigger;
+  workerId: string;
+  outcome: RunOutcome;
+  /** Delay before the next attempt if this one failed and attempts remain. */
+  retryDelayMs: number;
+  afterRecord?: AfterRecord;
+}
+
+class LeaseLost extends Error {}
+
+/**
+ * Records a run's outcome in ONE transaction: the trigger transition and the execution row first
+ * (one fenced statement, `finishRun`; its row lock keeps rescue and `replace` out until commit),
+ * then findings, discrepancies and the afterRecord hook. With no findings and no hook that one
+ * statement is the whole record and runs without BEGIN/COMMIT. If any fence fails the lease was lost: everything is
+ * rolled back and `{ recorded: false }` returned, so a run that lost its claim writes nothing.
+ * A `cancelled: lease_lost` outcome is never recorded at all.
+ */
+export async function recordOutcome(o: RecordOptions): Promise<{ recorded: boolean }> {
+  const { claim, outcome, workerId } = o;
+  if (outcome.kind === "cancelled" && outcome.reason === "lease_lost") {
+    return { recorded: false };
+  }
+  const message = describeOutcome(outcome);
+  const trigger = nextTriggerState(outcome, claim, o.retryDelayMs);
+  const executionStatus = toExecutionStatus(outcome);
+  const findings = outcome.kind === "succeeded" ? outcome.findings : [];
+  const rules = outcome.kind === "succeeded" ? outcome.rules : [];
+  const failedRuleIds = rules.filter((r) => r.status === "error").map((r) => r.ruleId);
+  const proc = outcome.details.process;
+  const run: FinishRunOptions = {
+    fence: { triggerId: claim.triggerId, workerId, attempt: claim.attempt },
+    trigger,
+    lastError: message,
+    execution: {
+      executionId: claim.executionId,
+      status: executionStatus,
+      errorMessage: message,
+      exitCode: proc?.exitCode ?? null,
+      signal: proc?.signal ?? null,
+      stdoutTail: proc?.stdoutTail ?? null,
+      stderrTail: proc?.stderrTail ?? null,
+      stdoutBytes: proc?.stdoutBytes ?? null,
+      stderrBytes: proc?.stderrBytes ?? null,
+      findingsCount: findings.length,
+      rulesTotal: rules.length,
+      rulesFailed: failedRuleIds.length,
+      ruleResults: rules as unknown as JsonValue[],
+      rowCount: outcome.details.rowCount ?? null,
+      detectorHash: outcome.details.detectorHash ?? null,
+      ...(outcome.details.window ? { windowStart: outcome.details.window.start, windowEnd: outcome.details.window.end } : {}),
+    },
+    // a clean success resolves every open discrepancy here; with findings, updateDiscrepancies does it
+    resolveOpen: outcome.kind === "succeeded" && findings.length === 0 ? { projectId: claim.projectId, exceptRuleIds: failedRuleIds } : null,
+  };
+
+  // Nothing else to write: the one fenced statement is atomic by itself (1 round trip, no BEGIN/COMMIT).
+  if (findings.length === 0 && !o.afterRecord) {
+    const { owned } = await finishRun(o.db, run);
+    return { recorded: owned };
+  }
+  try {
+    await o.db.transaction().execute(async (trx) => {
+      const { owned, resolved } = await finishRun(trx, run);
+      if (!owned) {
+        throw new LeaseLost();
+      }
+      let discrepancies: DiscrepancyTransition[] = resolved;
+      if (findings.length > 0) {
+        await insertFindings(
+          trx,
+          findings.map((f) => ({
+            execution_id: claim.executionId,
+            project_id: claim.projectId,
+            rule_id: f.ruleId,
+            severity: f.severity,
+            fingerprint: f.fingerprint,
+            finding_key: f.key,
+            message: f.message,
+            data: f.data === undefined ? null : toJson(f.data),
+          })),
+        );
+        discrepancies = await updateDiscrepancies(trx, {
+          projectId: claim.projectId,
+          executionId: claim.executionId,
+          seen: findings.map((f) => ({
+            fingerprint: f.fingerprint,
+            ruleId: f.ruleId,
+            findingKey: f.key,
+            severity: f.severity,
+            message: f.message,
+            data: (f.data ?? null) as JsonValue,
+          })),
+          failedRuleIds,
+        });
+      }
+      await o.afterRecord?.(trx, { claim, workerId, outcome, executionStatus, trigger, discrepancies });
+    });
+    return { recorded: true };
+  } catch (err) {
+    if (err instanceof LeaseLost) {
+      return { recorded: false };
+    }
+    throw err;
+  }
+}
+
+function nextTriggerState(outcome: RunOutcome, claim: ClaimedTrigger, retryDelayMs: number): RecordedExecution["trigger"] {
+  switch (outcome.kind) {
+    case "succeeded":
+      return { kind: "finished", status: "succeeded" };
+    case "cancelled":
+      return { kind: "released" };
+    case "failed":
+    case "timed_out":
+    case "rejected":
+      return isRetryableOutcome(outcome) && claim.attempt < claim.maxAttempts
+        ? { kind: "retry", delayMs: retryDelayMs }
+        : { kind: "finished", status: "failed" };
+    default:
+      return assertNever(outcome);
+  }
+}

@@ -1,0 +1,77 @@
+import { isRetryable, type ClaimedTrigger, type Db } from "@vigil/db";
+import { coerceError, type Logger } from "@vigil/logger";
+
+import type { DetectorRunner } from "./detector-runner.js";
+import type { LeaseKeeper } from "./lease-keeper.js";
+import type { RunOutcome } from "./outcome.js";
+import { recordOutcome, type AfterRecord } from "./record-outcome.js";
+import { retryDelayMs } from "./retry-backoff.js";
+
+export interface RunTriggerDeps {
+  db: Db;
+  runner: DetectorRunner;
+  leaseKeeper: LeaseKeeper;
+  workerId: string;
+  logger: Logger;
+  retry: { baseMs: number; maxMs: number };
+  afterRecord?: AfterRecord;
+}
+
+/** Longest pause between two tries of a record that failed on a lost connection. */
+const MAX_RECORD_BACKOFF_MS = 5_000;
+
+/**
+ * One claimed trigger end to end: run it (the runner is the only part that differs between
+ * production and the benchmark), then record the outcome in one fenced transaction. While the
+ * run and the record last, the lease keeper keeps the claim alive and aborts `controller` if the
+ * claim is lost. A record that fails on a lost connection is retried until it lands or the lease
+ * is lost: the fence makes a retry after an unseen commit harmless (it finds the row finished).
+ */
+export async function runTrigger(deps: RunTriggerDeps, claim: ClaimedTrigger, controller: AbortController): Promise<void> {
+  const log = deps.logger.child({ triggerId: claim.triggerId, executionId: claim.executionId, projectId: claim.projectId });
+  deps.leaseKeeper.track(claim, controller);
+  try {
+    const outcome = await runSafely(deps.runner, claim, controller.signal);
+    if (deps.leaseKeeper.isLost(claim.triggerId)) {
+      log.warn({ outcome: outcome.kind }, "lease lost during the run; writing nothing");
+      return;
+    }
+    const delay = retryDelayMs({ attempt: claim.attempt, baseMs: deps.retry.baseMs, maxMs: deps.retry.maxMs, random: Math.random });
+    let backoff = 100;
+    for (;;) {
+      try {
+        const { recorded } = await recordOutcome({ db: deps.db, claim, workerId: deps.workerId, outcome, retryDelayMs: delay, afterRecord: deps.afterRecord });
+        if (recorded) {
+          log.info({ outcome: outcome.kind, attempt: claim.attempt }, "recorded");
+        } else {
+          log.warn({ outcome: outcome.kind }, "lease lost before recording; wrote nothing");
+        }
+        return;
+      } catch (raw) {
+        const err = coerceError(raw);
+        if (!isRetryable(err) || deps.leaseKeeper.isLost(claim.triggerId)) {
+          log.error({ err }, "recording failed; the lease will expire and the trigger be rescued");
+          return;
+        }
+        log.warn({ err, backoffMs: backoff }, "recording failed on a lost connection; retrying");
+        await new Promise((r) => setTimeout(r, backoff));
+        backoff = Math.min(backoff * 2, MAX_RECORD_BACKOFF_MS);
+      }
+    }
+  } finally {
+    deps.leaseKeeper.untrack(claim.triggerId);
+  }
+}
+
+/** A runner that throws (a bug, a full disk) fails the run with the message instead of leaking the claim. */
+async function runSafely(runner: DetectorRunner, claim: ClaimedTrigger, signal: AbortSignal): Promise<RunOutcome> {
+  try {
+    return await runner.run({ claim, signal });
+  } catch (raw) {
+    const err = coerceError(raw);
+    if (signal.aborted) {
+      return { kind: "cancelled", reason: signal.reason === "shutdown" ? "shutdown" : "lease_lost", details: {} };
+    }
+    return { kind: "failed", message: `the executor could not run the detector: ${err.message}`, details: {} };
+  }
+}

@@ -1,0 +1,111 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { chmod, mkdtemp } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+import type { Db } from "@vigil/db";
+
+const MAIN = fileURLToPath(new URL("../dist/main.js", import.meta.url));
+
+export interface ExecutorProcess {
+  child: ChildProcess;
+  pid: number;
+  workerId: string;
+  /** Every JSON log line so far (for assertions and for debugging a failure). */
+  logs: string[];
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  signal(sig: NodeJS.Signals): void;
+}
+
+let counter = 0;
+const started = new Set<ExecutorProcess>();
+
+/** A fresh WORK_DIR that the sandbox uid (65534 when run as root) can read. */
+export async function makeWorkDir(): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "vigil-exec-test-"));
+  await chmod(dir, 0o755);
+  return dir;
+}
+
+/**
+ * Spawns `node apps/executor/dist/main.js` (built by `npm test` / turbo) with an environment
+ * built from nothing but what the test gives, like production would.
+ */
+export function startExecutor(databaseUrl: string, env: Record<string, string> = {}): ExecutorProcess {
+  const workerId = `exec-test-${process.pid}-${++counter}`;
+  const child = spawn(process.execPath, [MAIN], {
+    env: {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      DATABASE_URL: databaseUrl,
+      WORKER_ID: workerId,
+      LOG_LEVEL: "info",
+      EXECUTOR_CONCURRENCY: "4",
+      LEASE_SECONDS: "5",
+      POLL_INTERVAL_MS: "500",
+      EXECUTOR_SHUTDOWN_GRACE_SECONDS: "5",
+      RETRY_BACKOFF_BASE_MS: "200",
+      RETRY_BACKOFF_MAX_MS: "2000",
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const logs: string[] = [];
+  const collect = (chunk: Buffer) => logs.push(...chunk.toString("utf8").split("\n").filter(Boolean));
+  child.stdout?.on("data", collect);
+  child.stderr?.on("data", collect);
+  const exited = once(child, "exit").then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
+  const proc: ExecutorProcess = {
+    child,
+    pid: child.pid ?? -1,
+    workerId,
+    logs,
+    exited,
+    signal: (sig) => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill(sig);
+      }
+    },
+  };
+  started.add(proc);
+  void exited.then(() => started.delete(proc));
+  return proc;
+}
+
+/** Kills (by pid) every executor this test file started that is still alive. */
+export async function killStartedExecutors(): Promise<void> {
+  const alive = [...started];
+  for (const p of alive) {
+    p.signal("SIGCONT");
+    p.signal("SIGKILL");
+  }
+  await Promise.all(alive.map((p) => p.exited));
+}
+
+/** Pids of live processes whose command line mentions `needle` (e.g. a run folder). */
+export async function processesMentioning(needle: string): Promise<number[]> {
+  const { readdir, readFile } = await import("node:fs/promises");
+  const pids: number[] = [];
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) {
+      continue;
+    }
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => "");
+    if (cmdline.includes(needle)) {
+      pids.push(Number(entry));
+    }
+  }
+  return pids;
+}
+
+export async function triggerStatuses(db: Db, projectId: string): Promise<Record<string, number>> {
+  const rows = await db.selectFrom("triggers").select(["status"]).where("project_id", "=", projectId).execute();
+  const counts: Record<string, number> = {};
+  for (const r of rows) {
+    counts[r.status] = (counts[r.status] ?? 0) + 1;
+  }
+  return counts;
+}
+
+export const secondsFromNow = (s: number) => new Date(Date.now() + s * 1000);

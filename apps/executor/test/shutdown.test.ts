@@ -1,0 +1,129 @@
+import { afterEach, expect } from "vitest";
+
+import {
+  dbTest,
+  insertProject,
+  insertRule,
+  insertTriggers,
+  waitFor,
+} from "@vigil/db/testing";
+
+import {
+  killStartedExecutors,
+  makeWorkDir,
+  processesMentioning,
+  startExecutor,
+  triggerStatuses,
+} from "./helpers.js";
+
+afterEach(killStartedExecutors);
+
+const rule = (ms: number) =>
+  `export async function detect() { await new Promise((r) => setTimeout(r, ${ms})); return []; }`;
+
+async function projectWithRule(
+  db: Parameters<typeof insertProject>[0],
+  ms: number,
+) {
+  const project = await insertProject(db, {
+    config: { data_source: { type: "manual" }, max_concurrency: 10 },
+  });
+  await insertRule(db, project.id, { ruleId: "wait", code: rule(ms) });
+  const rows = JSON.stringify([{ id: 1 }]);
+  await db
+    .insertInto("datasets")
+    .values({
+      project_id: project.id,
+      format: "json",
+      rows,
+      row_count: 1,
+      size_bytes: rows.length,
+      sha256: "0".repeat(64),
+    })
+    .execute();
+  return project;
+}
+
+dbTest(
+  "SIGTERM lets running detectors finish within the grace period, claims nothing new, and exits 0",
+  async ({ db, testDatabase }) => {
+    const project = await projectWithRule(db, 1500);
+    const workDir = await makeWorkDir();
+    const executor = startExecutor(testDatabase.url, {
+      WORK_DIR: workDir,
+      EXECUTOR_CONCURRENCY: "2",
+      EXECUTOR_SHUTDOWN_GRACE_SECONDS: "10",
+    });
+    await insertTriggers(db, project.id, 2, {
+      fire_at: new Date(Date.now() - 100),
+      concurrency_policy: "allow",
+    });
+    await waitFor(
+      async () =>
+        (await processesMentioning(`${workDir}/${project.id}/runs/`)).length >=
+        2,
+      { timeoutMs: 15_000, message: "detectors running" },
+    );
+    executor.signal("SIGTERM");
+    await insertTriggers(db, project.id, 1, {
+      fire_at: new Date(Date.now() - 100),
+      concurrency_policy: "allow",
+    });
+    expect((await executor.exited).code).toBe(0);
+    expect(await triggerStatuses(db, project.id)).toEqual({
+      succeeded: 2,
+      pending: 1,
+    });
+    const worker = await db
+      .selectFrom("workers")
+      .selectAll()
+      .where("id", "=", executor.workerId)
+      .executeTakeFirstOrThrow();
+    expect(worker.status).toBe("stopped");
+  },
+  30_000,
+);
+
+dbTest(
+  "SIGTERM past the grace period kills the detectors, hands their triggers back without spending an attempt, and leaves no orphan",
+  async ({ db, testDatabase }) => {
+    const project = await projectWithRule(db, 30_000);
+    const workDir = await makeWorkDir();
+    const executor = startExecutor(testDatabase.url, {
+      WORK_DIR: workDir,
+      EXECUTOR_CONCURRENCY: "2",
+      EXECUTOR_SHUTDOWN_GRACE_SECONDS: "1",
+    });
+    await insertTriggers(db, project.id, 2, {
+      fire_at: new Date(Date.now() - 100),
+      concurrency_policy: "allow",
+    });
+    await waitFor(
+      async () =>
+        (await processesMentioning(`${workDir}/${project.id}/runs/`)).length >=
+        2,
+      { timeoutMs: 15_000, message: "detectors running" },
+    );
+    executor.signal("SIGTERM");
+    expect((await executor.exited).code).toBe(0);
+    expect(await processesMentioning(`${workDir}/${project.id}/runs/`)).toEqual(
+      [],
+    );
+    const triggers = await db
+      .selectFrom("triggers")
+      .selectAll()
+      .where("project_id", "=", project.id)
+      .execute();
+    expect(triggers.map((t) => [t.status, t.attempt])).toEqual([
+      ["pending", 0],
+      ["pending", 0],
+    ]);
+    const executions = await db
+      .selectFrom("executions")
+      .select("status")
+      .where("project_id", "=", project.id)
+      .execute();
+    expect(executions.map((e) => e.status)).toEqual(["cancelled", "cancelled"]);
+  },
+  30_000,
+);

@@ -1,0 +1,43 @@
+import { sql, type Transaction } from "kysely";
+
+import type { Database } from "../../database.js";
+import { toJson, type JsonValue } from "../../tables/common.js";
+import type { OutboxKind } from "../../tables/report-outbox.js";
+
+export interface OutboxEntry {
+  projectId: string;
+  executionId: number | null;
+  kind: OutboxKind;
+  /** Stable per report; the unique key makes a second enqueue of the same report a no-op. */
+  idempotencyKey: string;
+  /** The env var naming the URL, or null for the global REPORT_URL. Never the URL itself. */
+  targetEnv: string | null;
+  /** The exact JSON body to POST. */
+  payload: JsonValue;
+  maxAttempts: number;
+}
+
+/**
+ * Writes one outbox row inside the caller's transaction (the one that records the
+ * execution), so a result never exists without its report or the other way round.
+ * Returns the new row's id, or null when a row with this idempotency key already exists.
+ * The statement-level trigger on report_outbox sends NOTIFY vigil_outbox on commit.
+ */
+export async function enqueueOutboxEntry(trx: Transaction<Database>, e: OutboxEntry): Promise<number | null> {
+  const row = await trx
+    .insertInto("report_outbox")
+    .values({
+      project_id: e.projectId,
+      execution_id: e.executionId,
+      kind: e.kind,
+      idempotency_key: e.idempotencyKey,
+      target_env: e.targetEnv,
+      payload: toJson(e.payload),
+      max_attempts: e.maxAttempts,
+      next_attempt_at: sql<Date>`now()`,
+    })
+    .onConflict((oc) => oc.column("idempotency_key").doNothing())
+    .returning("id")
+    .executeTakeFirst();
+  return row?.id ?? null;
+}

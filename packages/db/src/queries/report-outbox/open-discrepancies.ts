@@ -1,0 +1,48 @@
+import type { Kysely } from "kysely";
+
+import type { Database } from "../../database.js";
+import type { Severity } from "../../tables/common.js";
+
+/** One discrepancy as a report lists it; structurally the same as `updateDiscrepancies`' transitions. */
+export interface ReportDiscrepancy {
+  change: "new" | "still_open" | "resolved";
+  fingerprint: string;
+  ruleId: string;
+  findingKey: string;
+  severity: Severity;
+  message: string;
+  occurrences: number;
+  firstSeenAt: Date;
+}
+
+/**
+ * The project's open discrepancies, shaped like `updateDiscrepancies`' changes
+ * (`still_open`), at most `limit`, most severe first. Used for the report of an execution
+ * that did not update discrepancies (failed, timed out): nothing was confirmed or
+ * resolved, and what was open is still open.
+ * Served by discrepancies_project_status_idx.
+ */
+export async function listOpenDiscrepanciesForReport(
+  db: Kysely<Database>,
+  { projectId, limit }: { projectId: string; limit: number },
+): Promise<ReportDiscrepancy[]> {
+  const rows = await db
+    .selectFrom("discrepancies")
+    .select(["fingerprint", "rule_id", "finding_key", "severity", "message", "occurrences", "first_seen_at"])
+    .where("project_id", "=", projectId)
+    .where("status", "=", "open")
+    .orderBy("last_seen_at", "desc")
+    .orderBy("fingerprint")
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    change: "still_open" as const,
+    fingerprint: r.fingerprint,
+    ruleId: r.rule_id,
+    findingKey: r.finding_key,
+    severity: r.severity,
+    message: r.message,
+    occurrences: r.occurrences,
+    firstSeenAt: r.first_seen_at,
+  }));
+}
