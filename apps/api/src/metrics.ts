@@ -1,4 +1,4 @@
-import { readMetricsSnapshot, type Db, type MetricsSnapshot, getQueueDepth, type QueueDepth } from "@vigil/db";
+import { getLastMaintenanceRun, getQueueDepth, readMetricsSnapshot, type Db, type MaintenanceRunRow, type MetricsSnapshot, type QueueDepth } from "@vigil/db";
 import { Registry, collectDefaultMetrics, type Metric } from "prom-client";
 
 /** Executions of this window count in vigil_executions and the duration histogram. */
@@ -11,6 +11,7 @@ const SNAPSHOT_TTL_MS = 1000;
 interface Snapshot {
   metrics: MetricsSnapshot;
   queue: QueueDepth;
+  lastCleanup: MaintenanceRunRow | undefined;
 }
 
 type Sample = { labels: Record<string, string | number>; value: number; metricName?: string };
@@ -54,7 +55,8 @@ export function createMetricsRegistry(db: Db): Registry {
       const value = Promise.all([
         readMetricsSnapshot(db, { windowSeconds: METRICS_WINDOW_SECONDS, bucketsMs: DURATION_BUCKETS_MS, staleWorkerSeconds: 30 }),
         getQueueDepth(db),
-      ]).then(([metrics, queue]) => ({ metrics, queue }));
+        getLastMaintenanceRun(db),
+      ]).then(([metrics, queue, lastCleanup]) => ({ metrics, queue, lastCleanup }));
       // a failed scrape must not be served from the cache to the next one
       value.catch(() => (cached = undefined));
       cached = { at: Date.now(), value };
@@ -73,6 +75,16 @@ export function createMetricsRegistry(db: Db): Registry {
     ], load),
     dbMetric("vigil_live_workers", "Workers with a recent heartbeat, by app", "gauge", (s) =>
       s.metrics.workers.map((w) => ({ labels: { app: w.app }, value: w.count })), load),
+    dbMetric("vigil_cleaner_last_pass_timestamp_seconds", "When the cleaner's most recent pass finished (0: none yet)", "gauge", (s) => [
+      { labels: {}, value: s.lastCleanup?.finished_at ? s.lastCleanup.finished_at.getTime() / 1000 : 0 },
+    ], load),
+    dbMetric("vigil_cleaner_last_pass_duration_seconds", "How long the cleaner's most recent pass took", "gauge", (s) => [
+      { labels: {}, value: (s.lastCleanup?.duration_ms ?? 0) / 1000 },
+    ], load),
+    dbMetric("vigil_cleaner_last_pass_pruned_rows", "Rows the cleaner's most recent pass pruned, by table", "gauge", (s) =>
+      Object.entries(s.lastCleanup?.pruned ?? {})
+        .filter((e): e is [string, number] => typeof e[1] === "number")
+        .map(([table, value]) => ({ labels: { table }, value })), load),
     dbMetric("vigil_report_deliveries", "Report outbox rows by status", "gauge", (s) =>
       s.metrics.reports.map((r) => ({ labels: { status: r.status }, value: r.count })), load),
   ];

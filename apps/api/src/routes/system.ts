@@ -1,5 +1,5 @@
 import { HealthResponseSchema, ReadyResponseSchema, StatusResponseSchema } from "@vigil/contracts";
-import { getQueueDepth, listLiveWorkers, pendingMigrations } from "@vigil/db";
+import { getLastMaintenanceRun, getQueueDepth, listLiveWorkers, pendingMigrations } from "@vigil/db";
 import { sql } from "kysely";
 
 import { STALE_WORKER_SECONDS, type ApiDeps } from "../deps.js";
@@ -53,7 +53,11 @@ export function systemRoutes(deps: ApiDeps): RouteDef[] {
       summary: "Live workers per app with heartbeats, pool sizes, running count, queue depth and lag",
       responses: { 200: { description: "Fleet status", schema: StatusResponseSchema } },
       handler: async () => {
-        const [workers, queue] = await Promise.all([listLiveWorkers(deps.db, { staleSeconds: STALE_WORKER_SECONDS }), getQueueDepth(deps.db)]);
+        const [workers, queue, lastCleanup] = await Promise.all([
+          listLiveWorkers(deps.db, { staleSeconds: STALE_WORKER_SECONDS }),
+          getQueueDepth(deps.db),
+          getLastMaintenanceRun(deps.db),
+        ]);
         const apps: Record<string, { workers: number; concurrency: number; running: number }> = {};
         for (const w of workers) {
           const app = (apps[w.app] ??= { workers: 0, concurrency: 0, running: 0 });
@@ -71,9 +75,24 @@ export function systemRoutes(deps: ApiDeps): RouteDef[] {
             workers: workers.map(({ info: _info, stopped_at: _stopped, ...w }) => w),
             queue,
             api_pool: { total: deps.pool.totalCount, idle: deps.pool.idleCount, waiting: deps.pool.waitingCount },
+            last_cleanup: lastCleanup?.finished_at
+              ? {
+                  worker_id: lastCleanup.worker_id,
+                  started_at: new Date(lastCleanup.started_at).toISOString(),
+                  finished_at: lastCleanup.finished_at.toISOString(),
+                  duration_ms: lastCleanup.duration_ms,
+                  pruned: numericCounts(lastCleanup.pruned),
+                  error: lastCleanup.error,
+                }
+              : null,
           },
         };
       },
     }),
   ];
+}
+
+/** The cleaner's per-table counts (jsonb), keeping only numbers. */
+function numericCounts(pruned: Record<string, unknown>): Record<string, number> {
+  return Object.fromEntries(Object.entries(pruned).filter((e): e is [string, number] => typeof e[1] === "number"));
 }

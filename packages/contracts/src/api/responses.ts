@@ -47,6 +47,17 @@ export const StatusResponseSchema = z
     workers: z.array(WorkerSchema),
     queue: QueueDepthSchema,
     api_pool: z.object({ total: z.number(), idle: z.number(), waiting: z.number() }),
+    /** The cleaner's most recent finished pass; null before the first one. */
+    last_cleanup: z
+      .object({
+        worker_id: z.string().nullable(),
+        started_at: Instant,
+        finished_at: Instant,
+        duration_ms: z.number().nullable(),
+        pruned: z.record(z.string(), z.number()),
+        error: z.string().nullable(),
+      })
+      .nullable(),
   })
   .meta({ id: "Status" });
 
