@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp } from "node:fs/promises";
+import { chmod, mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 
@@ -43,6 +43,8 @@ describe("the stack started by `vigil start`", () => {
     const port = await findFreePort();
     baseUrl = `http://127.0.0.1:${port}`;
     const dataDir = await mkdtemp(path.join(os.tmpdir(), "vigil-stack-"));
+    // detectors run as another uid, which must be able to enter WORK_DIR (mkdtemp makes 0700)
+    await chmod(dataDir, 0o755);
     stack = spawn(process.execPath, [appEntry("cli"), "start", "--no-demo"], {
       env: {
         PATH: process.env.PATH,
@@ -94,11 +96,14 @@ describe("the stack started by `vigil start`", () => {
     const execution = await waitFor(
       async () => {
         const res = await fetch(`${baseUrl}/projects/inventory-check/executions?status=success`);
-        const body = (await res.json()) as { items?: Array<{ id: number; status: string }>; data?: Array<{ id: number; status: string }> };
-        return (body.items ?? body.data ?? [])[0];
+        const body = (await res.json()) as { items: Array<{ id: number; status: string }> };
+        return body.items[0];
       },
-      { timeoutMs: 45_000, message: `a successful execution (stack output so far:\n${output.slice(-3000)})` },
-    );
+      { timeoutMs: 45_000, message: "a successful execution" },
+    ).catch(async (err: Error) => {
+      const recent = await (await fetch(`${baseUrl}/projects/inventory-check/executions`)).json();
+      throw new Error(`${err.message}; executions: ${JSON.stringify(recent).slice(0, 1500)}; the stack said:\n${output.slice(-3000)}`);
+    });
     const detail = (await (await fetch(`${baseUrl}/executions/${execution.id}`)).json()) as {
       findings: Array<{ rule_id: string; finding_key: string; severity: string }>;
       findings_count: number;
