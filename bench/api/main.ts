@@ -15,7 +15,7 @@ import { createDb, migrateToLatest } from "@vigil/db";
 import { findFreePort } from "@vigil/db/embedded";
 import pg from "pg";
 
-import { startBenchPostgres } from "./postgres.js";
+import { startBenchPostgres } from "../_shared/postgres.js";
 import { seedDatabase } from "./seed.js";
 
 const arg = (name: string, fallback: number) => {
@@ -90,7 +90,7 @@ async function measure(url: string, name: string, path: string): Promise<Row> {
   return row;
 }
 
-const server = await startBenchPostgres(log);
+const server = await startBenchPostgres(log, "api");
 const database = `vigil_bench_api_${randomBytes(3).toString("hex")}`;
 const admin = new pg.Client({ connectionString: server.adminUrl });
 await admin.connect();

@@ -17,7 +17,7 @@ import {
   startCleanerOnce,
   type Period,
 } from "./cleaner-process.js";
-import { startBenchPostgres } from "./postgres.js";
+import { startBenchPostgres } from "../_shared/postgres.js";
 import { seedHistory, type SeedShape } from "./seed.js";
 
 const arg = (name: string, fallback: number) => {
@@ -46,7 +46,7 @@ const claimLoad = {
 };
 const log = (line: string) => console.error(`[bench/cleaner] ${line}`);
 
-const server = await startBenchPostgres(log);
+const server = await startBenchPostgres(log, "cleaner");
 const database = `vigil_bench_cleaner_${randomBytes(3).toString("hex")}`;
 await withClient(server.adminUrl, (c) =>
   c.query(`CREATE DATABASE ${database}`),

@@ -1,9 +1,5 @@
-import { chmod, mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
-
 import { migrateToLatest } from "@vigil/db";
-import { startEmbeddedPostgres } from "@vigil/db/embedded";
+import { useOrStartPostgres } from "@vigil/db/embedded";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 
@@ -20,30 +16,10 @@ export interface BenchDatabase {
 export async function startBenchDatabase(
   log: (line: string) => void,
 ): Promise<BenchDatabase> {
-  const external = process.env.DATABASE_URL;
-  let adminUrl: string;
-  let stopServer = (): Promise<void> => Promise.resolve();
-  if (external) {
-    log("using DATABASE_URL's server");
-    adminUrl = external;
-  } else {
-    const parent = await mkdtemp(
-      path.join(os.tmpdir(), "vigil-bench-detector-pg-"),
-    );
-    // as root, PostgreSQL runs as the `postgres` user, which must be able to enter the folder
-    await chmod(parent, 0o755);
-    const server = await startEmbeddedPostgres({
-      dataDir: path.join(parent, "data"),
-      port: 0,
-      persistent: false,
-    });
-    log(`embedded PostgreSQL on port ${server.port}`);
-    adminUrl = server.url;
-    stopServer = async () => {
-      await server.stop();
-      await rm(parent, { recursive: true, force: true });
-    };
-  }
+  const server = await useOrStartPostgres({ databaseUrl: process.env.DATABASE_URL, label: "bench-detector" });
+  log(server.embedded ? `embedded PostgreSQL at ${new URL(server.url).host}` : "using DATABASE_URL's server");
+  const adminUrl = server.url;
+  const stopServer = server.stop;
   const name = `vigil_bench_detector_${process.pid}`;
   await withClient(adminUrl, (c) => c.query(`CREATE DATABASE ${name}`));
   const u = new URL(adminUrl);

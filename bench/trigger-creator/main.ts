@@ -13,7 +13,7 @@ import { migrateToLatest } from "@vigil/db";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 
-import { startBenchPostgres, withClient } from "./postgres.js";
+import { startBenchPostgres, withClient } from "../_shared/postgres.js";
 import { seedSchedules } from "./seed.js";
 
 const sizes = (process.argv.find((a) => a.startsWith("--sizes="))?.slice(8) ?? "10000,100000").split(",").map(Number);
@@ -110,7 +110,7 @@ async function measure(adminUrl: string, urlFor: (db: string) => string, n: numb
   }
 }
 
-const server = await startBenchPostgres(log);
+const server = await startBenchPostgres(log, "trigger-creator");
 const rows: Row[] = [];
 try {
   for (const n of sizes) {

