@@ -8,6 +8,7 @@ import { loadExecutorConfig } from "./config.js";
 import { createNoopRunner } from "./detector-runner.js";
 import { createExecutor } from "./executor.js";
 import { createDeliveryLoop } from "./reports/delivery-loop.js";
+import { createReportPrecheck } from "./report-precheck.js";
 import { createReportAfterRecord, deliverySettingsFromConfig, reportSettingsFromConfig } from "./reports/wiring.js";
 import { createDetectorRunner } from "./run-detector.js";
 
@@ -53,6 +54,8 @@ const executor = createExecutor({
   retry: { baseMs: config.RETRY_BACKOFF_BASE_MS, maxMs: config.RETRY_BACKOFF_MAX_MS },
   // the report outbox row commits in the same transaction as the result (issue 6)
   afterRecord: createReportAfterRecord({ logger, settings: reportSettingsFromConfig(config) }),
+  // ...and is skipped, with its transaction, only when it certainly writes nothing
+  reportPrecheck: createReportPrecheck(reportSettingsFromConfig(config)),
 });
 const delivery = createDeliveryLoop({
   db: handle.db,

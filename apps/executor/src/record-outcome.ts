@@ -1,6 +1,6 @@
 import {
   finishRun,
-  finishTrigger,
+  type finishTrigger,
   insertFindings,
   toJson,
   updateDiscrepancies,
@@ -60,38 +60,7 @@ export async function recordOutcome(o: RecordOptions): Promise<{ recorded: boole
   if (outcome.kind === "cancelled" && outcome.reason === "lease_lost") {
     return { recorded: false };
   }
-  const message = describeOutcome(outcome);
-  const trigger = nextTriggerState(outcome, claim, o.retryDelayMs);
-  const executionStatus = toExecutionStatus(outcome);
-  const findings = outcome.kind === "succeeded" ? outcome.findings : [];
-  const rules = outcome.kind === "succeeded" ? outcome.rules : [];
-  const failedRuleIds = rules.filter((r) => r.status === "error").map((r) => r.ruleId);
-  const proc = outcome.details.process;
-  const run: FinishRunOptions = {
-    fence: { triggerId: claim.triggerId, workerId, attempt: claim.attempt },
-    trigger,
-    lastError: message,
-    execution: {
-      executionId: claim.executionId,
-      status: executionStatus,
-      errorMessage: message,
-      exitCode: proc?.exitCode ?? null,
-      signal: proc?.signal ?? null,
-      stdoutTail: proc?.stdoutTail ?? null,
-      stderrTail: proc?.stderrTail ?? null,
-      stdoutBytes: proc?.stdoutBytes ?? null,
-      stderrBytes: proc?.stderrBytes ?? null,
-      findingsCount: findings.length,
-      rulesTotal: rules.length,
-      rulesFailed: failedRuleIds.length,
-      ruleResults: rules as unknown as JsonValue[],
-      rowCount: outcome.details.rowCount ?? null,
-      detectorHash: outcome.details.detectorHash ?? null,
-      ...(outcome.details.window ? { windowStart: outcome.details.window.start, windowEnd: outcome.details.window.end } : {}),
-    },
-    // a clean success resolves every open discrepancy here; with findings, updateDiscrepancies does it
-    resolveOpen: outcome.kind === "succeeded" && findings.length === 0 ? { projectId: claim.projectId, exceptRuleIds: failedRuleIds } : null,
-  };
+  const { run, trigger, executionStatus, findings, failedRuleIds } = planRecord(o);
 
   // Nothing else to write: the one fenced statement is atomic by itself (1 round trip, no BEGIN/COMMIT).
   if (findings.length === 0 && !o.afterRecord) {
@@ -142,6 +111,53 @@ export async function recordOutcome(o: RecordOptions): Promise<{ recorded: boole
     }
     throw err;
   }
+}
+
+/** What a record writes, derived from the outcome: `finishRun`'s input and the parts the hook and findings need. */
+export interface RecordPlan {
+  run: FinishRunOptions;
+  trigger: RecordedExecution["trigger"];
+  executionStatus: RecordedExecution["executionStatus"];
+  findings: Extract<RunOutcome, { kind: "succeeded" }>["findings"];
+  failedRuleIds: string[];
+}
+
+export function planRecord(o: Pick<RecordOptions, "claim" | "workerId" | "outcome" | "retryDelayMs">): RecordPlan {
+  const { claim, outcome, workerId } = o;
+  const message = describeOutcome(outcome);
+  const trigger = nextTriggerState(outcome, claim, o.retryDelayMs);
+  const executionStatus = toExecutionStatus(outcome);
+  const findings = outcome.kind === "succeeded" ? outcome.findings : [];
+  const rules = outcome.kind === "succeeded" ? outcome.rules : [];
+  const failedRuleIds = rules.filter((r) => r.status === "error").map((r) => r.ruleId);
+  const proc = outcome.details.process;
+  const run: FinishRunOptions = {
+    fence: { triggerId: claim.triggerId, workerId, attempt: claim.attempt },
+    trigger,
+    lastError: message,
+    execution: {
+      executionId: claim.executionId,
+      status: executionStatus,
+      errorMessage: message,
+      exitCode: proc?.exitCode ?? null,
+      signal: proc?.signal ?? null,
+      stdoutTail: proc?.stdoutTail ?? null,
+      stderrTail: proc?.stderrTail ?? null,
+      stdoutBytes: proc?.stdoutBytes ?? null,
+      stderrBytes: proc?.stderrBytes ?? null,
+      findingsCount: findings.length,
+      rulesTotal: rules.length,
+      rulesFailed: failedRuleIds.length,
+      ruleResults: rules as unknown as JsonValue[],
+      rowCount: outcome.details.rowCount ?? null,
+      detectorHash: outcome.details.detectorHash ?? null,
+      ...(outcome.details.window ? { windowStart: outcome.details.window.start, windowEnd: outcome.details.window.end } : {}),
+    },
+    // a clean success resolves every open discrepancy here; with findings, updateDiscrepancies does it
+    resolveOpen: outcome.kind === "succeeded" && findings.length === 0 ? { projectId: claim.projectId, exceptRuleIds: failedRuleIds } : null,
+  };
+
+  return { run, trigger, executionStatus, findings, failedRuleIds };
 }
 
 function nextTriggerState(outcome: RunOutcome, claim: ClaimedTrigger, retryDelayMs: number): RecordedExecution["trigger"] {

@@ -1,20 +1,22 @@
-import { isRetryable, type ClaimedTrigger, type Db } from "@vigil/db";
+import { isRetryable, type ClaimedTrigger } from "@vigil/db";
 import { coerceError, type Logger } from "@vigil/logger";
 
 import type { DetectorRunner } from "./detector-runner.js";
 import type { LeaseKeeper } from "./lease-keeper.js";
 import type { RunOutcome } from "./outcome.js";
-import { recordOutcome, type AfterRecord } from "./record-outcome.js";
+import type { RecordBatcher } from "./record-batcher.js";
 import { retryDelayMs } from "./retry-backoff.js";
 
 export interface RunTriggerDeps {
-  db: Db;
   runner: DetectorRunner;
+  /** Writes the outcome (batched with other runs' when they finish together). */
+  recorder: RecordBatcher;
   leaseKeeper: LeaseKeeper;
   workerId: string;
   logger: Logger;
   retry: { baseMs: number; maxMs: number };
-  afterRecord?: AfterRecord;
+  /** Called once the runner is done, before the record: the run no longer needs its slot. */
+  onRunFinished?: () => void;
 }
 
 /** Longest pause between two tries of a record that failed on a lost connection. */
@@ -22,7 +24,8 @@ const MAX_RECORD_BACKOFF_MS = 5_000;
 
 /**
  * One claimed trigger end to end: run it (the runner is the only part that differs between
- * production and the benchmark), then record the outcome in one fenced transaction. While the
+ * production and the benchmark), then record the outcome, fenced (`RecordBatcher`: runs that
+ * finish together share one statement; `onRunFinished` lets the slot go before that). While the
  * run and the record last, the lease keeper keeps the claim alive and aborts `controller` if the
  * claim is lost. A record that fails on a lost connection is retried until it lands or the lease
  * is lost: the fence makes a retry after an unseen commit harmless (it finds the row finished).
@@ -32,6 +35,7 @@ export async function runTrigger(deps: RunTriggerDeps, claim: ClaimedTrigger, co
   deps.leaseKeeper.track(claim, controller);
   try {
     const outcome = await runSafely(deps.runner, claim, controller.signal);
+    deps.onRunFinished?.();
     if (deps.leaseKeeper.isLost(claim.triggerId)) {
       log.warn({ outcome: outcome.kind }, "lease lost during the run; writing nothing");
       return;
@@ -40,7 +44,7 @@ export async function runTrigger(deps: RunTriggerDeps, claim: ClaimedTrigger, co
     let backoff = 100;
     for (;;) {
       try {
-        const { recorded } = await recordOutcome({ db: deps.db, claim, workerId: deps.workerId, outcome, retryDelayMs: delay, afterRecord: deps.afterRecord });
+        const { recorded } = await deps.recorder.record({ claim, outcome, retryDelayMs: delay });
         if (recorded) {
           log.info({ outcome: outcome.kind, attempt: claim.attempt }, "recorded");
         } else {

@@ -95,3 +95,4 @@ export { getLastMaintenanceRun } from "./queries/maintenance-runs/get-last.js";
 export { listProjectRetentionOverrides, type ProjectRetentionOverride } from "./queries/projects/prune-policies.js";
 export { loadReportContext, type ReportContext } from "./queries/report-outbox/report-context.js";
 export { finishRun, type FinishRunOptions, type TriggerTransition } from "./queries/executions/finish-run.js";
+export { finishRuns, type FinishRunsItem, type FinishRunsResult } from "./queries/executions/finish-runs.js";

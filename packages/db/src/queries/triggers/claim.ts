@@ -56,7 +56,8 @@ interface ClaimRow {
  * Claims up to `limit` due triggers for `workerId`, applying starting deadlines, concurrency
  * policies and per-project limits, and starts one `executions` row per claimed trigger.
  *
- * The statements live in the plpgsql function `vigil_claim_due_triggers` (migrations/0004_executor.sql):
+ * The statements live in the plpgsql function `vigil_claim_due_triggers` (migrations/0004_executor.sql,
+ * replaced by 0009_executor_batching.sql with an index-pinned project probe):
  * one round trip, plans cached per connection (planning the claim cost more than running it).
  * It runs two statements, each with its own snapshot:
  * 1. Lock (FOR NO KEY UPDATE, in id order, so claimers never deadlock) every active or inactive
