@@ -1,5 +1,6 @@
 import { collectSecretValues } from "@vigil/config";
 import { createDb, createWorkerPresence } from "@vigil/db";
+import { onSupervisorGone } from "@vigil/lifecycle";
 import { createLogger, registerSecrets } from "@vigil/logger";
 
 import { loadApiConfig } from "./config.js";
@@ -57,3 +58,4 @@ async function stop(signal: string): Promise<void> {
 }
 process.on("SIGTERM", () => void stop("SIGTERM"));
 process.on("SIGINT", () => void stop("SIGINT"));
+onSupervisorGone(() => void stop("supervisor gone"));

@@ -51,9 +51,14 @@ export function summarizeProcess(res: RunResult): ProcessSummary {
   };
 }
 
-function lastLine(text: string): string {
-  const lines = text.trim().split("\n");
-  return storable((lines[lines.length - 1] ?? "").slice(0, 500));
+/**
+ * The line of stderr that says what went wrong: the last line that starts with an error (Node ends
+ * an uncaught exception with its own version line, which says nothing), else the last line.
+ */
+function telltaleLine(text: string): string {
+  const lines = text.split("\n").map((l) => l.trim()).filter((l) => l.length > 0 && !/^Node\.js v\d/.test(l));
+  const errorLine = lines.findLast((l) => /^(\w*Error\b|Uncaught\b)/.test(l)) ?? lines.findLast((l) => /\b(ERR_[A-Z_]+|EACCES|EPERM|ENOENT)\b/.test(l));
+  return storable((errorLine ?? lines.at(-1) ?? "").slice(0, 500));
 }
 
 /**
@@ -77,7 +82,7 @@ export function classifyRun(res: RunResult, ctx: { nonce: string; signal: AbortS
   }
   if (res.exitCode !== 0) {
     const how = res.signal ? `was killed by ${res.signal}` : `exited with code ${res.exitCode}`;
-    const why = lastLine(res.stderr.tail || res.stderr.head);
+    const why = telltaleLine(res.stderr.tail || res.stderr.head);
     return { kind: "failed", message: `the detector ${how}${why ? `: ${why}` : ""}`, details };
   }
   if (res.result?.truncated) {

@@ -2,6 +2,8 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 
 import { createDb } from "@vigil/db";
+import { onSupervisorGone } from "@vigil/lifecycle";
+import { detectSandboxCapabilities } from "@vigil/runner";
 import { coerceError, createLogger } from "@vigil/logger";
 
 import { loadExecutorConfig } from "./config.js";
@@ -11,6 +13,8 @@ import { createDeliveryLoop } from "./reports/delivery-loop.js";
 import { createReportPrecheck } from "./report-precheck.js";
 import { createReportAfterRecord, deliverySettingsFromConfig, reportSettingsFromConfig } from "./reports/wiring.js";
 import { createDetectorRunner } from "./run-detector.js";
+import { createWorkDirGc } from "./work-dir-gc.js";
+import { findUnreachableWorkDir } from "./check-work-dir.js";
 
 // Composition root: the only place that reads env, opens the pool and handles signals.
 const config = loadExecutorConfig(process.env);
@@ -26,9 +30,16 @@ const handle = createDb({
   onIdleError: (err) => logger.warn({ err }, "database connection lost"),
 });
 const workDir = path.resolve(config.WORK_DIR);
-const runner =
+if (config.EXECUTOR_RUNNER !== "noop" && (await detectSandboxCapabilities()).switchUser) {
+  const problem = await findUnreachableWorkDir(workDir);
+  if (problem) {
+    logger.fatal(problem);
+    process.exit(2);
+  }
+}
+const detectorRunner =
   config.EXECUTOR_RUNNER === "noop"
-    ? createNoopRunner({ delayMs: config.EXECUTOR_NOOP_DELAY_MS })
+    ? undefined
     : createDetectorRunner({
         db: handle.db,
         workDir,
@@ -37,6 +48,7 @@ const runner =
         readSecret: (name) => process.env[name],
         allowPrivateNetworks: config.REPORT_ALLOW_PRIVATE_NETWORKS,
       });
+const runner = detectorRunner ?? createNoopRunner({ delayMs: config.EXECUTOR_NOOP_DELAY_MS });
 if (config.EXECUTOR_RUNNER === "noop") {
   logger.warn("EXECUTOR_RUNNER=noop: detectors are NOT run (benchmark/test setting)");
 }
@@ -66,6 +78,16 @@ const delivery = createDeliveryLoop({
   settings: deliverySettingsFromConfig(config),
 });
 
+// keeps WORK_DIR within DETECTOR_WORK_DIR_MAX_MB; folders of runs in flight are never touched
+const workDirGc =
+  detectorRunner &&
+  createWorkDirGc({
+    workDir,
+    maxTotalBytes: config.DETECTOR_WORK_DIR_MAX_MB * 1024 * 1024,
+    inUse: () => detectorRunner.foldersInUse(),
+    logger: logger.child({ component: "work-dir-gc" }),
+  });
+
 let stopping = false;
 const onSignal = (signal: NodeJS.Signals) => {
   if (stopping) {
@@ -75,6 +97,7 @@ const onSignal = (signal: NodeJS.Signals) => {
     return;
   }
   stopping = true;
+  workDirGc?.stop();
   logger.info({ signal }, "shutting down");
   void executor
     .stop({ graceMs: config.EXECUTOR_SHUTDOWN_GRACE_SECONDS * 1000 })
@@ -90,6 +113,8 @@ const onSignal = (signal: NodeJS.Signals) => {
 };
 process.on("SIGTERM", onSignal);
 process.on("SIGINT", onSignal);
+onSupervisorGone(() => onSignal("SIGTERM"));
 
 await executor.start();
 await delivery.start();
+workDirGc?.start();

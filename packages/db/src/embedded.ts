@@ -78,6 +78,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     onLog: (line) => options.onLog?.(String(line).trimEnd()),
     onError: (err) => options.onLog?.(String(err instanceof Error ? err.message : err)),
   });
+  if (process.getuid?.() === 0) {
+    // as root the server runs as `postgres`, which must be able to reach the data folder
+    await fs.mkdir(path.dirname(dataDir), { recursive: true });
+    for (const dir of await makeSearchable(path.dirname(dataDir))) {
+      options.onLog?.(`made ${dir} searchable (o+x) so the postgres user can reach ${dataDir}`);
+    }
+  }
   if (!existsSync(path.join(dataDir, "PG_VERSION"))) {
     await fs.mkdir(path.dirname(dataDir), { recursive: true });
     await pg.initialise();
@@ -211,4 +218,23 @@ export async function useOrStartPostgres(o: { databaseUrl?: string | undefined; 
       await fs.rm(parent, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Adds the search bit for others (o+x: enter, not list) to `dir` and each folder above it that
+ * lacks it, so another user (PostgreSQL's `postgres`, a detector's sandbox uid) can reach a
+ * path below it; e.g. a clone under `mktemp -d` (0700). Returns the folders it changed.
+ */
+export async function makeSearchable(dir: string): Promise<string[]> {
+  const changed: string[] = [];
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    const { mode } = await fs.stat(d);
+    if ((mode & 0o001) === 0) {
+      await fs.chmod(d, (mode & 0o7777) | 0o001);
+      changed.push(d);
+    }
+    if (d === path.dirname(d)) {
+      return changed;
+    }
+  }
 }

@@ -1,6 +1,8 @@
 import type { Logger } from "@vigil/logger";
 import { coerceError } from "@vigil/logger";
 
+import { onSupervisorGone } from "./supervisor-lifeline.js";
+
 export interface Service {
   /** Graceful stop: finish or hand back in-flight work. `force` is set on a second signal. */
   stop(options: { force: boolean }): Promise<void>;
@@ -66,9 +68,5 @@ export async function runService(options: RunServiceOptions): Promise<void> {
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
-  if (process.env.VIGIL_SUPERVISED === "1") {
-    process.stdin.on("end", () => stop("supervisor gone"));
-    process.stdin.on("error", () => stop("supervisor gone"));
-    process.stdin.resume();
-  }
+  onSupervisorGone(() => stop("supervisor gone"));
 }

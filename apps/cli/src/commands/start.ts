@@ -4,6 +4,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 import { createDb, migrateToLatest } from "@vigil/db";
+import { makeSearchable } from "@vigil/db/embedded";
 
 import type { CliContext } from "../context.js";
 import { DEMO_DB_URL_ENV } from "../demo/demo-project.js";
@@ -66,7 +67,7 @@ async function superviseStack(ctx: CliContext, options: StartOptions): Promise<n
       embedded = await startEmbeddedDatabase({
         dataDir,
         port: ctx.config.VIGIL_PG_PORT,
-        onLog: (line) => (/FATAL|PANIC/.test(line) ? ctx.out(`${"[postgres]".padEnd(18)}${line}`) : undefined),
+        onLog: (line) => (/FATAL|PANIC|searchable/.test(line) ? ctx.out(`${"[postgres]".padEnd(18)}${line}`) : undefined),
       });
       databaseUrl = embedded.url;
     }
@@ -84,12 +85,20 @@ async function superviseStack(ctx: CliContext, options: StartOptions): Promise<n
   }
 
   const apiToken = process.env.API_TOKENS ? undefined : await localApiToken(dataDir);
+  const workDir = path.resolve(process.env.WORK_DIR ?? path.join(dataDir, "work"));
+  if (process.getuid?.() === 0) {
+    // detectors run as other uids, which must be able to reach WORK_DIR
+    await mkdir(workDir, { recursive: true });
+    for (const dir of await makeSearchable(workDir)) {
+      say(`made ${dir} searchable (o+x) so detectors can reach ${workDir}`);
+    }
+  }
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     VIGIL_SUPERVISOR: undefined,
     DATABASE_URL: databaseUrl,
     [DEMO_DB_URL_ENV]: process.env[DEMO_DB_URL_ENV] ?? databaseUrl,
-    WORK_DIR: process.env.WORK_DIR ?? path.join(dataDir, "work"),
+    WORK_DIR: workDir,
     ...(apiToken ? { API_TOKENS: apiToken } : {}),
     // local development: report receivers and alert hooks usually run on this machine
     REPORT_ALLOW_PRIVATE_NETWORKS: process.env.REPORT_ALLOW_PRIVATE_NETWORKS ?? "true",

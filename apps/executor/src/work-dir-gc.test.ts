@@ -1,0 +1,40 @@
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, utimes, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+
+import { waitFor } from "@vigil/db/testing";
+import { createLogger } from "@vigil/logger";
+import { expect, it } from "vitest";
+
+import { createWorkDirGc } from "./work-dir-gc.js";
+
+async function folder(dir: string, ageDays: number): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  await writeFile(path.join(dir, "input.ndjson"), "{}\n");
+  const t = new Date(Date.now() - ageDays * 24 * 3600_000);
+  await utimes(dir, t, t);
+  return dir;
+}
+
+it("removes old run and detector folders but never the folders of runs in flight", async () => {
+  const workDir = await mkdtemp(path.join(os.tmpdir(), "vigil-gc-"));
+  const oldRun = await folder(path.join(workDir, "p1", "runs", "1"), 30);
+  const inFlight = await folder(path.join(workDir, "p1", "runs", "2"), 30);
+  const oldDetector = await folder(path.join(workDir, "p1", "0".repeat(32)), 30);
+  const freshRun = await folder(path.join(workDir, "p1", "runs", "3"), 0);
+  const gc = createWorkDirGc({
+    workDir,
+    maxTotalBytes: 1024 ** 3,
+    inUse: () => new Set([inFlight]),
+    logger: createLogger({ level: "silent", name: "test" }),
+  });
+  gc.start();
+  try {
+    await waitFor(() => !existsSync(oldRun) && !existsSync(oldDetector), { message: "the old folders to go" });
+    expect(existsSync(inFlight)).toBe(true);
+    expect(existsSync(freshRun)).toBe(true);
+  } finally {
+    gc.stop();
+  }
+});

@@ -1,0 +1,56 @@
+import { type Logger } from "@vigil/logger";
+import { garbageCollect } from "@vigil/synthesizer";
+
+export interface WorkDirGcOptions {
+  workDir: string;
+  /** Total size WORK_DIR may keep (DETECTOR_WORK_DIR_MAX_MB). */
+  maxTotalBytes: number;
+  /** Folders of runs in flight: never removed. */
+  inUse: () => ReadonlySet<string>;
+  logger: Logger;
+  /** @default 10 minutes */
+  intervalMs?: number;
+  /** Unused detector and run folders older than this go. @default 7 days */
+  maxAgeMs?: number;
+}
+
+/**
+ * Keeps WORK_DIR bounded: old detector folders (superseded hashes) and old run folders are
+ * removed by age, then least recently used first until the total fits. A failed pass is
+ * logged and tried again on the next tick; it never affects runs.
+ */
+export function createWorkDirGc(o: WorkDirGcOptions): { start(): void; stop(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  let running = false;
+  const pass = async () => {
+    if (running) {
+      return;
+    }
+    running = true;
+    try {
+      const r = await garbageCollect({
+        workDir: o.workDir,
+        maxAgeMs: o.maxAgeMs ?? 7 * 24 * 3600_000,
+        maxTotalBytes: o.maxTotalBytes,
+        keep: o.inUse(),
+      });
+      if (r.removed.length > 0) {
+        o.logger.info({ removed: r.removed.length, freedBytes: r.freedBytes, remainingBytes: r.remainingBytes }, "work dir collected");
+      }
+    } catch (err) {
+      o.logger.warn({ err }, "work dir collection failed; trying again later");
+    } finally {
+      running = false;
+    }
+  };
+  return {
+    start() {
+      timer = setInterval(() => void pass(), o.intervalMs ?? 10 * 60_000);
+      timer.unref();
+      void pass();
+    },
+    stop() {
+      clearInterval(timer);
+    },
+  };
+}
