@@ -7,7 +7,7 @@ import { defineConfig } from "vitest/config";
  * Packages are read from source through the "@vigil/source" export condition; apps
  * that tests spawn as processes run from dist, which `npm test` builds first.
  */
-const conditions = ["@vigil/source", ...defaultServerConditions];
+const conditions: string[] = ["@vigil/source", ...(defaultServerConditions as readonly string[])];
 
 export default defineConfig({
   resolve: { conditions },

@@ -3,8 +3,8 @@ import pg from "pg";
 
 export interface BenchPostgres {
   adminUrl: string;
-  urlFor(database: string): string;
-  stop(): Promise<void>;
+  urlFor: (database: string) => string;
+  stop: () => Promise<void>;
 }
 
 /**

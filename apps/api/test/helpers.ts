@@ -18,7 +18,6 @@ export interface CallResult {
   status: number;
   headers: Headers;
   text: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read fields freely
   json: any;
 }
 

@@ -1,6 +1,6 @@
 import path from "node:path";
 
-import { embeddedPostgresUrl, startEmbeddedPostgres, type RunningPostgres } from "@vigil/db/embedded";
+import { startEmbeddedPostgres, type RunningPostgres } from "@vigil/db/embedded";
 import pg from "pg";
 
 /** The database `npm start` keeps Vigil's tables in, on the embedded server. */

@@ -18,7 +18,7 @@ export function formatLogLine(line: string, color: boolean): string {
     return line;
   }
   const rawLevel = entry.level;
-  const level = typeof rawLevel === "number" ? (LEVEL_NAMES[rawLevel] ?? String(rawLevel)) : String(rawLevel ?? "info");
+  const level = typeof rawLevel === "number" ? (LEVEL_NAMES[rawLevel] ?? String(rawLevel)) : typeof rawLevel === "string" ? rawLevel : "info";
   const time = typeof entry.time === "string" ? entry.time.slice(11, 19) : new Date(Number(entry.time ?? Date.now())).toISOString().slice(11, 19);
   const fields = Object.entries(entry)
     .filter(([k]) => !NOISE.has(k))
@@ -26,5 +26,5 @@ export function formatLogLine(line: string, color: boolean): string {
     .join(" ");
   const levelText = level.padEnd(5);
   const coloredLevel = color && COLORS[level] ? `${COLORS[level]}${levelText}${RESET}` : levelText;
-  return `${time} ${coloredLevel} ${String(entry.msg ?? "")}${fields ? `  ${fields}` : ""}`;
+  return `${time} ${coloredLevel} ${typeof entry.msg === "string" ? entry.msg : ""}${fields ? `  ${fields}` : ""}`;
 }

@@ -43,7 +43,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return command || values.help ? 0 : 2;
   }
-  const ctx = createCliContext(loadCliConfig());
+  const ctx = createCliContext(loadCliConfig(), process.env);
   const needFile = () => {
     if (!values.file) {
       throw new UsageError(`${command} needs -f FILE`);

@@ -17,7 +17,7 @@ function crashed(stderr: string): RunResult {
     stdout: output(""),
     stderr: output(stderr),
     sandbox: { addressSpaceMb: null, heapMb: null, uid: null, networkIsolated: false, maxProcesses: null, parentDeathSignal: false, uidSwept: false },
-  } as RunResult;
+  };
 }
 
 it("names the error line of a crash, not Node's closing version line", () => {

@@ -78,12 +78,10 @@ test("PostgreSQL restarted under a running pool: the executor survives, recovers
   server = await startEmbeddedPostgres({ ...options, port });
 
   await waitFor(
-    async () =>
-      (
-        await triggerStatuses(db, project.id).catch(
-          () => ({}) as Record<string, number>,
-        )
-      ).succeeded === TRIGGERS,
+    async () => {
+      const statuses: Record<string, number> = await triggerStatuses(db, project.id).catch(() => ({}));
+      return statuses.succeeded === TRIGGERS;
+    },
     {
       timeoutMs: 30_000,
       message: "every trigger succeeded after the restart",

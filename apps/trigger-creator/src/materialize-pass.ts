@@ -127,7 +127,7 @@ export async function runMaterializePass(
   }
   await Promise.all(writing);
   if (failure !== undefined) {
-    throw failure;
+    throw failure instanceof Error ? failure : new Error("a batch write failed", { cause: failure });
   }
   stats.durationMs = Math.round(performance.now() - started);
   return stats;

@@ -21,8 +21,8 @@ export interface RunningPostgres {
   /** Superuser URL of the `postgres` database. */
   url: string;
   port: number;
-  urlFor(database: string): string;
-  stop(): Promise<void>;
+  urlFor: (database: string) => string;
+  stop: () => Promise<void>;
 }
 
 const USER = "postgres";
@@ -185,10 +185,10 @@ async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
 export interface ScratchPostgres {
   /** Superuser URL of the server's maintenance database (DATABASE_URL itself when given). */
   url: string;
-  urlFor(database: string): string;
+  urlFor: (database: string) => string;
   /** True when this call started an embedded server (and stop() stops and deletes it). */
   embedded: boolean;
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 /**

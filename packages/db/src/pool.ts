@@ -26,9 +26,10 @@ const INT8_OID = 20;
  * int8 as a JS number for this pool only: ids and counts stay far below 2^53, and the
  * global pg parser is left alone for user data sources that may hold larger values.
  */
+const parseInt8 = (value: string): number => Number(value);
 const types = {
-  getTypeParser: ((oid: number, format?: "text" | "binary") =>
-    oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+  getTypeParser: ((oid: number, format?: "text" | "binary"): unknown =>
+    oid === INT8_OID ? parseInt8 : (pg.types.getTypeParser(oid, format) as unknown)) as typeof pg.types.getTypeParser,
 };
 
 export function createPool(options: CreateDbOptions): pg.Pool {

@@ -108,7 +108,7 @@ export async function runSandboxed(req: RunRequest): Promise<RunResult> {
   const pipes = [
     collect(subprocess.stdout, stdout),
     collect(subprocess.stderr, stderr),
-    ...(result ? [collect(subprocess.stdio[3] as Readable, result)] : []),
+    ...(result ? [collect(subprocess.stdio[3], result)] : []),
   ];
   const terminator = createGroupTerminator(
     pid,
@@ -142,7 +142,7 @@ export async function runSandboxed(req: RunRequest): Promise<RunResult> {
     await drainPipes(pipes, [
       subprocess.stdout,
       subprocess.stderr,
-      subprocess.stdio[3] as Readable | null,
+      subprocess.stdio[3],
     ]);
     await subprocess;
     const stderrOutput = stderr.finish();

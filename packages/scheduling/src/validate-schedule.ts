@@ -29,9 +29,9 @@ export function validateSchedule({
 }): ScheduleValidation {
   const cronResult = validateCron(cron);
   if (!cronResult.ok)
-    return { ok: false, field: "cron", message: cronResult.message };
+    {return { ok: false, field: "cron", message: cronResult.message };}
   const tzResult = validateTimezone(timezone);
   if (!tzResult.ok)
-    return { ok: false, field: "timezone", message: tzResult.message };
+    {return { ok: false, field: "timezone", message: tzResult.message };}
   return cronResult;
 }

@@ -51,7 +51,7 @@ function loadZoneYear(zone: IANAZone, year: number): ZoneYear {
     const next = Math.min(probe + DAY_MS, end - 1000);
     const nextOffset = offsetMs(zone, next);
     if (nextOffset !== probeOffset)
-      transitions.push(findTransition(zone, probe, next, probeOffset));
+      {transitions.push(findTransition(zone, probe, next, probeOffset));}
     probe = next;
     probeOffset = nextOffset;
   }
@@ -73,8 +73,8 @@ function findTransition(
 ): Transition {
   while (hi - lo > 1000) {
     const mid = lo + Math.floor((hi - lo) / 2000) * 1000;
-    if (offsetMs(zone, mid) === before) lo = mid;
-    else hi = mid;
+    if (offsetMs(zone, mid) === before) {lo = mid;}
+    else {hi = mid;}
   }
   return { at: hi, before, after: offsetMs(zone, hi) };
 }

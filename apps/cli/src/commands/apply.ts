@@ -1,4 +1,4 @@
-import { applyProject, createDb, type JsonObject, type JsonValue } from "@vigil/db";
+import { applyProject, createDb, type JsonObject } from "@vigil/db";
 import type { ProjectInput } from "@vigil/contracts";
 
 import type { CliContext } from "../context.js";
@@ -46,6 +46,6 @@ export function toApplyInput(project: ProjectInput) {
   return {
     ...project,
     config: project.config as unknown as JsonObject,
-    rules: project.rules.map((r) => ({ ...r, parameters: r.parameters as JsonObject, dependencies: r.dependencies as JsonValue[] })),
+    rules: project.rules.map((r) => ({ ...r, parameters: r.parameters as JsonObject, dependencies: r.dependencies })),
   };
 }

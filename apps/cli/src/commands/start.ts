@@ -25,7 +25,7 @@ export interface StartOptions {
  * The first SIGINT/SIGTERM stops the apps gracefully, then PostgreSQL; nothing is left behind.
  */
 export async function startCommand(ctx: CliContext, options: StartOptions): Promise<number> {
-  return process.env.VIGIL_SUPERVISOR === "1" ? superviseStack(ctx, options) : runDetachedSupervisor();
+  return ctx.env.VIGIL_SUPERVISOR === "1" ? superviseStack(ctx, options) : runDetachedSupervisor(ctx.env);
 }
 
 /**
@@ -34,9 +34,9 @@ export async function startCommand(ctx: CliContext, options: StartOptions): Prom
  * the supervisor, in order (apps first, database last), never all at once. Its stdin is the
  * supervisor's lifeline: if this process is killed outright, the supervisor stops everything.
  */
-async function runDetachedSupervisor(): Promise<number> {
+async function runDetachedSupervisor(env: NodeJS.ProcessEnv): Promise<number> {
   const child = spawn(process.execPath, process.argv.slice(1), {
-    env: { ...process.env, VIGIL_SUPERVISOR: "1" },
+    env: { ...env, VIGIL_SUPERVISOR: "1" },
     stdio: ["pipe", "inherit", "inherit"],
     detached: true,
   });
@@ -84,8 +84,8 @@ async function superviseStack(ctx: CliContext, options: StartOptions): Promise<n
     return 0;
   }
 
-  const apiToken = process.env.API_TOKENS ? undefined : await localApiToken(dataDir);
-  const workDir = path.resolve(process.env.WORK_DIR ?? path.join(dataDir, "work"));
+  const apiToken = ctx.env.API_TOKENS ? undefined : await localApiToken(dataDir);
+  const workDir = path.resolve(ctx.env.WORK_DIR ?? path.join(dataDir, "work"));
   if (process.getuid?.() === 0) {
     // detectors run as other uids, which must be able to reach WORK_DIR
     await mkdir(workDir, { recursive: true });
@@ -94,14 +94,14 @@ async function superviseStack(ctx: CliContext, options: StartOptions): Promise<n
     }
   }
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
+    ...ctx.env,
     VIGIL_SUPERVISOR: undefined,
     DATABASE_URL: databaseUrl,
-    [DEMO_DB_URL_ENV]: process.env[DEMO_DB_URL_ENV] ?? databaseUrl,
+    [DEMO_DB_URL_ENV]: ctx.env[DEMO_DB_URL_ENV] ?? databaseUrl,
     WORK_DIR: workDir,
     ...(apiToken ? { API_TOKENS: apiToken } : {}),
     // local development: report receivers and alert hooks usually run on this machine
-    REPORT_ALLOW_PRIVATE_NETWORKS: process.env.REPORT_ALLOW_PRIVATE_NETWORKS ?? "true",
+    REPORT_ALLOW_PRIVATE_NETWORKS: ctx.env.REPORT_ALLOW_PRIVATE_NETWORKS ?? "true",
   };
   const supervisor = createSupervisor({
     apps: APPS.map((name) => ({ name, entry: appEntry(name), env })),
@@ -110,7 +110,7 @@ async function superviseStack(ctx: CliContext, options: StartOptions): Promise<n
     stopTimeoutMs: 45_000,
   });
   supervisor.start();
-  say(`API on http://localhost:${process.env.PORT ?? "8080"} (try /projects/demo-orders/executions); write token in ${path.join(dataDir, "api-token")}`);
+  say(`API on http://localhost:${ctx.env.PORT ?? "8080"} (try /projects/demo-orders/executions); write token in ${path.join(dataDir, "api-token")}`);
 
   await stopRequest.promise;
   await supervisor.stop();

@@ -39,5 +39,4 @@ type Fragments = typeof ENV_FRAGMENTS;
 type KeysOfUnion<T> = T extends unknown ? keyof T : never;
 
 /** The name of every variable some fragment defines. */
-export type EnvVarName = KeysOfUnion<Fragments[keyof Fragments]["shape"]> &
-  string;
+export type EnvVarName = Extract<KeysOfUnion<Fragments[keyof Fragments]["shape"]>, string>;

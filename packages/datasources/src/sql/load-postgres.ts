@@ -19,12 +19,12 @@ const typeParsers: Partial<Record<number, (text: string) => unknown>> = {
 };
 
 const types = {
-  getTypeParser: (oid: number, format?: "text" | "binary") =>
+  getTypeParser: (oid: number, format?: "text" | "binary"): unknown =>
     typeParsers[oid] ??
     (format === "binary"
-      ? pg.types.getTypeParser(oid, "binary")
-      : pg.types.getTypeParser(oid, "text")),
-} as pg.CustomTypesConfig;
+      ? (pg.types.getTypeParser(oid, "binary") as unknown)
+      : (pg.types.getTypeParser(oid, "text") as unknown)),
+};
 
 export interface SqlLoadOptions {
   source: SqlDataSource;

@@ -48,8 +48,10 @@ export async function runBounded<T>({
   }
   try {
     const result = await work();
-    if (reason !== null) {
-      throw reason;
+    // set from the timer or abort callbacks while `work` ran (flow analysis cannot see that)
+    const interrupted = reason as LoadAbort | null;
+    if (interrupted !== null) {
+      throw interrupted;
     }
     return result;
   } catch (error) {

@@ -21,7 +21,7 @@ export interface DbFixtures {
  */
 export const dbTest = test.extend<{ $file: DbFixtures }>({
   testDatabase: [
-    // eslint-disable-next-line no-empty-pattern
+     
     async ({}, use) => {
       const database = await createTestDatabase(inject("databaseUrl"), inject("templateDatabase"));
       await use(database);

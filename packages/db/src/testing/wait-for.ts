@@ -15,7 +15,7 @@ export async function waitFor<T>(check: () => T | Promise<T>, options: WaitForOp
     try {
       const value = await check();
       if (value) {
-        return value as NonNullable<T>;
+        return value;
       }
     } catch (err) {
       lastError = err;
