@@ -1,8 +1,7 @@
-import { databaseEnv, defineEnv, envEnum, envInteger, envList, executorEnv, logEnv, parseEnv, reportEnv, type Env } from "@vigil/config";
+import { databaseEnv, defineEnv, executorEnv, logEnv, parseEnv, reportEnv, type Env } from "@vigil/config";
 
 /**
- * The executor's environment. Shared names come from @vigil/config's fragments; the ones
- * below are the executor's own:
+ * The executor's environment, all from @vigil/config's fragments (documented in its table):
  * - RETRY_BACKOFF_BASE_MS / RETRY_BACKOFF_MAX_MS: exponential backoff (full jitter) between
  *   attempts of a failed run; attempt n waits up to min(max, base * 2^(n-1)).
  * - DETECTOR_PACKAGES: packages rule code may import beyond the built-ins, installed in
@@ -11,13 +10,7 @@ import { databaseEnv, defineEnv, envEnum, envInteger, envList, executorEnv, logE
  *   anything and succeeds after EXECUTOR_NOOP_DELAY_MS. `noop` exists for the benchmark and
  *   for tests that exercise only claiming/leases; it is never a production setting.
  */
-export const ExecutorEnv = defineEnv(databaseEnv, logEnv, executorEnv, reportEnv, {
-  RETRY_BACKOFF_BASE_MS: envInteger({ min: 10, max: 3_600_000 }).default(10_000),
-  RETRY_BACKOFF_MAX_MS: envInteger({ min: 10, max: 86_400_000 }).default(600_000),
-  DETECTOR_PACKAGES: envList().default([]),
-  EXECUTOR_RUNNER: envEnum(["detector", "noop"]).default("detector"),
-  EXECUTOR_NOOP_DELAY_MS: envInteger({ min: 0, max: 3_600_000 }).default(0),
-});
+export const ExecutorEnv = defineEnv(databaseEnv, logEnv, executorEnv, reportEnv);
 
 export type ExecutorConfig = ReturnType<typeof ExecutorEnv.parse>;
 

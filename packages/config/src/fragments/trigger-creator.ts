@@ -8,4 +8,6 @@ export const triggerCreatorEnv = {
   ),
   TRIGGER_BATCH_SIZE: envInteger({ min: 1, max: 100_000 }).default(1000),
   MISFIRE_MAX_CATCHUP: envInteger({ min: 0, max: 100_000 }).default(100),
+  LEADER_RETRY_MS: envInteger({ min: 100, max: 60_000 }).default(1500),
+  TRIGGER_WRITE_CONCURRENCY: envInteger({ min: 1, max: 16 }).default(2),
 };
