@@ -3,7 +3,7 @@ import mysql from "mysql2";
 import { LoadAbort } from "../result.js";
 import { parseExactNumber } from "./column-values.js";
 import type { SqlLoadOptions } from "./load-postgres.js";
-import { convertNamedParameters } from "./named-params.js";
+import { prepareQuery } from "./prepare-query.js";
 import { runBounded } from "./run-bounded.js";
 
 const BATCH = 1000;
@@ -89,14 +89,7 @@ export async function loadMysqlRows({
   writer,
   signal,
 }: SqlLoadOptions): Promise<void> {
-  const converted = convertNamedParameters(
-    source.query.replace(/[\s;]+$/, ""),
-    { ...source.params, start: window.start, end: window.end },
-    "mysql",
-  );
-  if (!converted.ok) {
-    throw new LoadAbort("config", converted.message);
-  }
+  const converted = prepareQuery(source, window, "mysql");
   const timeoutMs = source.timeout_seconds * 1000;
   let connection: mysql.Connection;
   try {

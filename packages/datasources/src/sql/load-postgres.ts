@@ -5,7 +5,7 @@ import type { SqlDataSource } from "@vigil/contracts";
 import type { NdjsonWriter } from "../ndjson-writer.js";
 import { LoadAbort } from "../result.js";
 import { parseExactNumber, parseUtcTimestamp } from "./column-values.js";
-import { convertNamedParameters } from "./named-params.js";
+import { prepareQuery } from "./prepare-query.js";
 import { runBounded } from "./run-bounded.js";
 
 const FETCH_BATCH = 1000;
@@ -113,14 +113,7 @@ export async function loadPostgresRows({
   writer,
   signal,
 }: SqlLoadOptions): Promise<void> {
-  const converted = convertNamedParameters(
-    source.query.replace(/[\s;]+$/, ""),
-    { ...source.params, start: window.start, end: window.end },
-    "postgres",
-  );
-  if (!converted.ok) {
-    throw new LoadAbort("config", converted.message);
-  }
+  const converted = prepareQuery(source, window, "postgres");
   const timeoutMs = source.timeout_seconds * 1000;
   let client: pg.Client;
   try {

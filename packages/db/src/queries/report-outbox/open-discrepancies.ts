@@ -1,19 +1,10 @@
 import type { Kysely } from "kysely";
 
 import type { Database } from "../../database.js";
-import type { Severity } from "../../tables/common.js";
+import type { DiscrepancyTransition } from "../discrepancies/update.js";
 
-/** One discrepancy as a report lists it; structurally the same as `updateDiscrepancies`' transitions. */
-export interface ReportDiscrepancy {
-  change: "new" | "still_open" | "resolved";
-  fingerprint: string;
-  ruleId: string;
-  findingKey: string;
-  severity: Severity;
-  message: string;
-  occurrences: number;
-  firstSeenAt: Date;
-}
+/** One discrepancy as a report lists it: the same shape as `updateDiscrepancies`' transitions. */
+export type ReportDiscrepancy = DiscrepancyTransition;
 
 /**
  * The project's open discrepancies, shaped like `updateDiscrepancies`' changes
