@@ -1,0 +1,80 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+
+import { dbTest } from "@vigil/db/testing";
+import { describe, expect } from "vitest";
+
+import { appEntry } from "../src/paths.js";
+
+const run = promisify(execFile);
+
+const GOOD = `
+id: inventory-check
+name: Inventory check
+config:
+  data_source: { type: sql, driver: postgres, url_env: INVENTORY_DB_URL, query: "select sku, stock from inventory where updated_at < :end" }
+  lookback: P1D
+schedules:
+  - { cron_expression: "*/5 * * * *", timezone: Europe/Berlin }
+rules:
+  - rule_id: no-stock
+    code: |
+      export function detect(rows) { return rows.filter((r) => r.stock === 0).map((r) => ({ key: r.sku, message: "out of stock" })); }
+`;
+
+const BAD_SCHEDULE_AND_RULE = `
+id: broken
+name: Broken
+config: { data_source: { type: manual } }
+schedules:
+  - { cron_expression: "61 * * * *", timezone: UTC }
+rules:
+  - { rule_id: r1, code: "export function detect(rows) { return rows.map((r) => ) }" }
+`;
+
+async function vigil(args: string[], env: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [appEntry("cli"), ...args], { env: { PATH: process.env.PATH, ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+async function file(text: string): Promise<string> {
+  const f = path.join(await mkdtemp(path.join(os.tmpdir(), "vigil-apply-")), "projects.yaml");
+  await writeFile(f, text);
+  return f;
+}
+
+describe("vigil validate and apply", () => {
+  dbTest("validate reports each problem with its path and exit code 1, touching nothing", async () => {
+    const res = await vigil(["validate", "-f", await file(BAD_SCHEDULE_AND_RULE)]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain("broken: schedules.0.cron_expression: minute field");
+    expect(res.stderr).toMatch(/broken: rules\.0\.code: .*syntax error.*\(line 1/);
+  });
+
+  dbTest("apply writes the project, and applying it again changes nothing", async ({ db, testDatabase }) => {
+    const f = await file(GOOD);
+    const first = await vigil(["apply", "-f", f], { DATABASE_URL: testDatabase.url });
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain("inventory-check: created");
+    const schedule = await db.selectFrom("schedules").selectAll().where("project_id", "=", "inventory-check").executeTakeFirstOrThrow();
+    const second = await vigil(["apply", "-f", f], { DATABASE_URL: testDatabase.url });
+    expect(second.stdout).toContain("schedules kept 1, added 0, removed 0");
+    const again = await db.selectFrom("schedules").selectAll().where("project_id", "=", "inventory-check").execute();
+    expect(again.map((s) => s.id)).toEqual([schedule.id]);
+  });
+
+  dbTest("a bad file applies nothing", async ({ db, testDatabase }) => {
+    const res = await vigil(["apply", "-f", await file(BAD_SCHEDULE_AND_RULE)], { DATABASE_URL: testDatabase.url });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain("nothing was applied");
+    expect(await db.selectFrom("projects").select("id").where("id", "=", "broken").execute()).toEqual([]);
+  });
+});
