@@ -34,8 +34,8 @@ const shape: SeedShape = {
   findingsPerExecution: arg("findings", 2),
   pendingTriggers: 20_000,
 };
-const batchSize = arg("batch", 1000);
-const pauseMs = arg("pause-ms", 10);
+const batchSize = arg("batch", 100);
+const pauseMs = arg("pause-ms", 2);
 const interleaveMs = arg("interleave-seconds", 3) * 1000;
 /** After SIGSTOP the cleaner's statement in flight still finishes on the server. */
 const SETTLE_MS = 250;

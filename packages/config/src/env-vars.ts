@@ -207,11 +207,11 @@ const DOCS: Record<EnvVarName, EnvVarDoc> = {
     meaning: "Pause between cleaning passes.",
   },
   CLEANER_BATCH_SIZE: {
-    default: "1000",
-    meaning: "Most rows deleted per statement (one short transaction each).",
+    default: "100",
+    meaning: "Most rows deleted per statement (one short transaction each). bench/cleaner: 100 kept claim p99 within 2x during a 1M-row prune; 1,000 pruned faster but raised claim p99 4x.",
   },
   CLEANER_BATCH_PAUSE_MS: {
-    default: "10",
+    default: "2",
     meaning: "Pause between two delete batches, leaving the database to the executors' claims (see bench/cleaner).",
   },
   VIGIL_PG_PORT: {

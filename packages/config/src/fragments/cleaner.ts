@@ -14,6 +14,6 @@ export const cleanerEnv = {
   RETENTION_DEAD_WORKERS_DAYS: envInteger({ min: 1, max: 36_500 }).default(1),
   WORKER_STALE_SECONDS: envInteger({ min: 10, max: 86_400 }).default(60),
   CLEANER_INTERVAL_SECONDS: envInteger({ min: 1, max: 86_400 }).default(60),
-  CLEANER_BATCH_SIZE: envInteger({ min: 1, max: 100_000 }).default(1000),
-  CLEANER_BATCH_PAUSE_MS: envInteger({ min: 0, max: 60_000 }).default(10),
+  CLEANER_BATCH_SIZE: envInteger({ min: 1, max: 100_000 }).default(100),
+  CLEANER_BATCH_PAUSE_MS: envInteger({ min: 0, max: 60_000 }).default(2),
 };
