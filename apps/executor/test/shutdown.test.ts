@@ -1,3 +1,4 @@
+import type { Db } from "@vigil/db";
 import { afterEach, expect } from "vitest";
 
 import {
@@ -44,25 +45,41 @@ async function projectWithRule(
   return project;
 }
 
+/** An executor process with two detectors of one project running (each taking `detectorMs`). */
+async function twoDetectorsRunning(
+  db: Db,
+  url: string,
+  o: { detectorMs: number; graceSeconds: number },
+) {
+  const project = await projectWithRule(db, o.detectorMs);
+  const workDir = await makeWorkDir();
+  const executor = startExecutor(url, {
+    WORK_DIR: workDir,
+    EXECUTOR_CONCURRENCY: "2",
+    EXECUTOR_SHUTDOWN_GRACE_SECONDS: String(o.graceSeconds),
+  });
+  await insertTriggers(db, project.id, 2, {
+    fire_at: new Date(Date.now() - 100),
+    concurrency_policy: "allow",
+  });
+  await waitFor(
+    async () =>
+      (await processesMentioning(`${workDir}/${project.id}/runs/`)).length >= 2,
+    {
+      timeoutMs: 15_000,
+      message: "detectors running",
+    },
+  );
+  return { project, workDir, executor };
+}
+
 dbTest(
   "SIGTERM lets running detectors finish within the grace period, claims nothing new, and exits 0",
   async ({ db, testDatabase }) => {
-    const project = await projectWithRule(db, 1500);
-    const workDir = await makeWorkDir();
-    const executor = startExecutor(testDatabase.url, {
-      WORK_DIR: workDir,
-      EXECUTOR_CONCURRENCY: "2",
-      EXECUTOR_SHUTDOWN_GRACE_SECONDS: "10",
-    });
-    await insertTriggers(db, project.id, 2, {
-      fire_at: new Date(Date.now() - 100),
-      concurrency_policy: "allow",
-    });
-    await waitFor(
-      async () =>
-        (await processesMentioning(`${workDir}/${project.id}/runs/`)).length >=
-        2,
-      { timeoutMs: 15_000, message: "detectors running" },
+    const { project, executor } = await twoDetectorsRunning(
+      db,
+      testDatabase.url,
+      { detectorMs: 1500, graceSeconds: 10 },
     );
     executor.signal("SIGTERM");
     await insertTriggers(db, project.id, 1, {
@@ -87,22 +104,10 @@ dbTest(
 dbTest(
   "SIGTERM past the grace period kills the detectors, hands their triggers back without spending an attempt, and leaves no orphan",
   async ({ db, testDatabase }) => {
-    const project = await projectWithRule(db, 30_000);
-    const workDir = await makeWorkDir();
-    const executor = startExecutor(testDatabase.url, {
-      WORK_DIR: workDir,
-      EXECUTOR_CONCURRENCY: "2",
-      EXECUTOR_SHUTDOWN_GRACE_SECONDS: "1",
-    });
-    await insertTriggers(db, project.id, 2, {
-      fire_at: new Date(Date.now() - 100),
-      concurrency_policy: "allow",
-    });
-    await waitFor(
-      async () =>
-        (await processesMentioning(`${workDir}/${project.id}/runs/`)).length >=
-        2,
-      { timeoutMs: 15_000, message: "detectors running" },
+    const { project, workDir, executor } = await twoDetectorsRunning(
+      db,
+      testDatabase.url,
+      { detectorMs: 30_000, graceSeconds: 1 },
     );
     executor.signal("SIGTERM");
     expect((await executor.exited).code).toBe(0);

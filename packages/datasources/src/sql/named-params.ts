@@ -97,7 +97,7 @@ function skippableSpan(sql: string, i: number, dialect: SqlDialect): number {
 }
 
 /**
- * Rewrites `:name` parameters into the driver's positional placeholders
+ * Rewrites `:name` parameters into the driver's positional parameters
  * (`$1` for PostgreSQL, `?` for MySQL) with their values in order.
  * Names inside string literals, quoted identifiers, comments and dollar quotes are left
  * alone, and so are PostgreSQL `::type` casts and MySQL `:=` assignments. A name
