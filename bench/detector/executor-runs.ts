@@ -33,6 +33,7 @@ let projectCounter = 0;
 export async function startExecutorProcess(
   databaseUrl: string,
   concurrency: number,
+  { prestart = true }: { prestart?: boolean } = {},
 ): Promise<RunningExecutor> {
   const workDir = await mkdtemp(
     path.join(os.tmpdir(), "vigil-bench-detector-work-"),
@@ -44,6 +45,7 @@ export async function startExecutorProcess(
       DATABASE_URL: databaseUrl,
       WORK_DIR: workDir,
       EXECUTOR_CONCURRENCY: String(concurrency),
+      DETECTOR_PRESTART: String(prestart),
       LOG_LEVEL: "warn",
       POLL_INTERVAL_MS: "1000",
     },

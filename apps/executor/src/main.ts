@@ -11,7 +11,11 @@ import { createNoopRunner } from "./detector-runner.js";
 import { createExecutor } from "./executor.js";
 import { createDeliveryLoop } from "./reports/delivery-loop.js";
 import { createReportPrecheck } from "./report-precheck.js";
-import { createReportAfterRecord, deliverySettingsFromConfig, reportSettingsFromConfig } from "./reports/wiring.js";
+import {
+  createReportAfterRecord,
+  deliverySettingsFromConfig,
+  reportSettingsFromConfig,
+} from "./reports/wiring.js";
 import { createDetectorRunner } from "./run-detector.js";
 import { createWorkDirGc } from "./work-dir-gc.js";
 import { findUnreachableWorkDir } from "./check-work-dir.js";
@@ -19,7 +23,11 @@ import { findUnreachableWorkDir } from "./check-work-dir.js";
 // Composition root: the only place that reads env, opens the pool and handles signals.
 const config = loadExecutorConfig(process.env);
 const logger = createLogger({ level: config.LOG_LEVEL, name: "executor" });
-const version = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
+const version = (
+  JSON.parse(
+    readFileSync(new URL("../package.json", import.meta.url), "utf8"),
+  ) as { version: string }
+).version;
 
 const handle = createDb({
   connectionString: config.DATABASE_URL,
@@ -30,7 +38,10 @@ const handle = createDb({
   onIdleError: (err) => logger.warn({ err }, "database connection lost"),
 });
 const workDir = path.resolve(config.WORK_DIR);
-if (config.EXECUTOR_RUNNER !== "noop" && (await detectSandboxCapabilities()).switchUser) {
+if (
+  config.EXECUTOR_RUNNER !== "noop" &&
+  (await detectSandboxCapabilities()).switchUser
+) {
   const problem = await findUnreachableWorkDir(workDir);
   if (problem) {
     logger.fatal(problem);
@@ -43,14 +54,23 @@ const detectorRunner =
     : createDetectorRunner({
         db: handle.db,
         workDir,
-        packages: { names: config.DETECTOR_PACKAGES, nodeModulesDir: path.join(workDir, "node_modules") },
+        packages: {
+          names: config.DETECTOR_PACKAGES,
+          nodeModulesDir: path.join(workDir, "node_modules"),
+        },
         // trusted code only: data-source `*_env` references resolve against the executor's env
         readSecret: (name) => process.env[name],
         allowPrivateNetworks: config.REPORT_ALLOW_PRIVATE_NETWORKS,
+        prestart: config.DETECTOR_PRESTART,
+        logger: logger.child({ component: "detector-runner" }),
       });
-const runner = detectorRunner ?? createNoopRunner({ delayMs: config.EXECUTOR_NOOP_DELAY_MS });
+const runner =
+  detectorRunner ??
+  createNoopRunner({ delayMs: config.EXECUTOR_NOOP_DELAY_MS });
 if (config.EXECUTOR_RUNNER === "noop") {
-  logger.warn("EXECUTOR_RUNNER=noop: detectors are NOT run (benchmark/test setting)");
+  logger.warn(
+    "EXECUTOR_RUNNER=noop: detectors are NOT run (benchmark/test setting)",
+  );
 }
 
 const executor = createExecutor({
@@ -63,9 +83,15 @@ const executor = createExecutor({
   concurrency: config.EXECUTOR_CONCURRENCY,
   leaseSeconds: config.LEASE_SECONDS,
   pollIntervalMs: config.POLL_INTERVAL_MS,
-  retry: { baseMs: config.RETRY_BACKOFF_BASE_MS, maxMs: config.RETRY_BACKOFF_MAX_MS },
+  retry: {
+    baseMs: config.RETRY_BACKOFF_BASE_MS,
+    maxMs: config.RETRY_BACKOFF_MAX_MS,
+  },
   // the report outbox row commits in the same transaction as the result (issue 6)
-  afterRecord: createReportAfterRecord({ logger, settings: reportSettingsFromConfig(config) }),
+  afterRecord: createReportAfterRecord({
+    logger,
+    settings: reportSettingsFromConfig(config),
+  }),
   // ...and is skipped, with its transaction, only when it certainly writes nothing
   reportPrecheck: createReportPrecheck(reportSettingsFromConfig(config)),
 });
@@ -102,6 +128,7 @@ const onSignal = (signal: NodeJS.Signals) => {
   void executor
     .stop({ graceMs: config.EXECUTOR_SHUTDOWN_GRACE_SECONDS * 1000 })
     .then(() => delivery.stop())
+    .then(() => detectorRunner?.close())
     .then(() => handle.close())
     .then(
       () => process.exit(0),

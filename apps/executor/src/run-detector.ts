@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 
 import {
@@ -15,15 +15,10 @@ import {
   type Db,
   type RuleRow,
 } from "@vigil/db";
-import {
-  DEFAULT_SANDBOX_GID,
-  detectSandboxCapabilities,
-  nodePermissionFlags,
-  prepareSandboxDir,
-  runSandboxed,
-} from "@vigil/runner";
+import type { Logger } from "@vigil/logger";
 import {
   RuleCodeError,
+  stageDetectorInSlot,
   synthesizeDetector,
   type DetectorPackages,
   type RuleSource,
@@ -31,6 +26,11 @@ import {
 
 import { classifyRun } from "./classify-run.js";
 import { cancelReasonOf, type DetectorRunner } from "./detector-runner.js";
+import {
+  createDetectorSlots,
+  moveRunFolder,
+  type DetectorSlot,
+} from "./detector-slots.js";
 import type { RunDetails, RunOutcome } from "./outcome.js";
 
 export interface DetectorRunnerOptions {
@@ -41,20 +41,25 @@ export interface DetectorRunnerOptions {
   /** Resolves `*_env` names from the executor's own environment; only trusted code calls it. */
   readSecret: (name: string) => string | undefined;
   allowPrivateNetworks: boolean;
+  /** Boot each slot's next detector process while the slot is idle (DETECTOR_PRESTART). @default true */
+  prestart?: boolean;
+  logger: Logger;
 }
 
-/** fd 3 is a JSON document per run; 32 MiB holds ~100k findings with room to spare. */
-const MAX_RESULT_BYTES = 32 * 1024 * 1024;
-
 /**
- * The production runner: load project + rules -> synthesize (hash-cached) -> load data into the
- * run folder -> spawn `node main.mjs <runDir>` in the sandbox with a fresh nonce on stdin ->
- * verify and parse the fd-3 result. Each step is a call into a package (STYLE 3.2).
+ * The production runner: load project + rules -> synthesize (hash-cached) -> take a slot, load
+ * data into its run folder, link the detector into it -> hand the slot's detector process (a
+ * standby booted ahead, or a fresh one) a fresh nonce on stdin -> verify and parse the fd-3
+ * result -> move the run folder to `<project>/runs/<execution id>`. Each step is a call into a
+ * package or module (STYLE 3.2).
  */
 export function createDetectorRunner(
   o: DetectorRunnerOptions,
-): DetectorRunner & { foldersInUse(): ReadonlySet<string> } {
-  // detector and run folders of runs in flight, which WORK_DIR's collector must leave alone
+): DetectorRunner & {
+  foldersInUse(): ReadonlySet<string>;
+  close(): Promise<void>;
+} {
+  // detector folders of runs in flight, which WORK_DIR's collector must leave alone
   const inUse = new Map<string, number>();
   const hold = (folder: string) =>
     inUse.set(folder, (inUse.get(folder) ?? 0) + 1);
@@ -66,6 +71,14 @@ export function createDetectorRunner(
       inUse.set(folder, n);
     }
   };
+  const packagesDir =
+    o.packages.names.length > 0 ? o.packages.nodeModulesDir : undefined;
+  const slots = createDetectorSlots({
+    workDir: o.workDir,
+    prestart: o.prestart ?? true,
+    extraRead: packagesDir ? [packagesDir] : [],
+    logger: o.logger,
+  });
   const runOnce: DetectorRunner["run"] = async ({ claim, signal }) => {
     const loaded = await getProjectForRun(o.db, claim.projectId);
     if (!loaded) {
@@ -114,26 +127,18 @@ export function createDetectorRunner(
       throw raw;
     }
     details.detectorHash = synthesized.hash;
-    const runDir = path.join(
-      o.workDir,
-      claim.projectId,
-      "runs",
-      String(claim.executionId),
-    );
+    const slot = await slots.take();
     hold(synthesized.dir);
-    hold(runDir);
     try {
-      await mkdir(runDir, { recursive: true, mode: 0o755 });
       await writeFile(
-        path.join(runDir, "context.json"),
+        path.join(slot.runDir, "context.json"),
         JSON.stringify(contextOf(claim, window)),
       );
-
       const rows = await loadRowsToFile({
         source: config.data_source,
         window,
         secrets: o.readSecret,
-        outFile: path.join(runDir, "rows.ndjson"),
+        outFile: path.join(slot.runDir, "rows.ndjson"),
         signal,
         projectId: claim.projectId,
         loadLatestDataset: async (projectId) => {
@@ -153,87 +158,41 @@ export function createDetectorRunner(
         };
       }
       details.rowCount = rows.rowCount;
-      return spawnDetector({
-        dir: synthesized.dir,
-        runDir,
-        config,
-        signal,
-        details,
-      });
+      await stageDetectorInSlot(synthesized.dir, slot.dir);
+      return await dispatchDetector({ slot, config, signal, details });
     } finally {
       release(synthesized.dir);
-      release(runDir);
+      const runDir = path.join(
+        o.workDir,
+        claim.projectId,
+        "runs",
+        String(claim.executionId),
+      );
+      await moveRunFolder(slot, runDir).catch((err: unknown) =>
+        o.logger.warn({ err, runDir }, "could not keep the run folder"),
+      );
+      slots.release(slot, config.memory_mb);
     }
   };
-  return { run: runOnce, foldersInUse: () => new Set(inUse.keys()) };
+  return {
+    run: runOnce,
+    foldersInUse: () => new Set(inUse.keys()),
+    close: () => slots.close(),
+  };
 }
 
-/**
- * Every concurrent run gets a uid of its own: with one shared uid a detector can SIGKILL every
- * other running detector (`process.kill(-1)`). The range depends on this executor's pid, so
- * executors in one pid namespace never share a uid either; executors in different containers
- * may (as they all did with a fixed uid), which is why the runner's `dedicatedUid` sweep is
- * not used.
- */
-const SANDBOX_UID_BASE = 1_000_000 + (process.pid % 1_000_000) * 1_000;
-const sandboxSlotsInUse = new Set<number>();
-
-function takeSandboxSlot(): number {
-  let slot = 0;
-  while (sandboxSlotsInUse.has(slot)) {
-    slot++;
-  }
-  sandboxSlotsInUse.add(slot);
-  return slot;
-}
-
-async function spawnDetector(a: {
-  dir: string;
-  runDir: string;
+async function dispatchDetector(a: {
+  slot: DetectorSlot;
   config: ProjectConfig;
   signal: AbortSignal;
   details: RunDetails;
 }): Promise<RunOutcome> {
-  const slot = takeSandboxSlot();
-  try {
-    return await spawnDetectorAs(
-      { uid: SANDBOX_UID_BASE + slot, gid: DEFAULT_SANDBOX_GID },
-      a,
-    );
-  } finally {
-    sandboxSlotsInUse.delete(slot);
-  }
-}
-
-async function spawnDetectorAs(
-  sandbox: { uid: number; gid: number },
-  a: {
-    dir: string;
-    runDir: string;
-    config: ProjectConfig;
-    signal: AbortSignal;
-    details: RunDetails;
-  },
-): Promise<RunOutcome> {
-  const caps = await detectSandboxCapabilities();
-  await prepareSandboxDir(a.runDir, caps, sandbox);
+  const detector = await a.slot.process(a.config.memory_mb);
   const nonce = randomBytes(32).toString("hex");
-  const res = await runSandboxed({
-    command: process.execPath,
-    args: [
-      ...nodePermissionFlags({ read: [a.dir, a.runDir], write: [a.runDir] }),
-      path.join(a.dir, "main.mjs"),
-      a.runDir,
-    ],
-    cwd: a.dir,
-    // built from nothing: nothing of the control plane (DATABASE_URL, tokens, secrets) reaches rule code
-    env: { NODE_ENV: "production", TZ: "UTC" },
+  const res = await detector.dispatch({
     input: `${JSON.stringify({ nonce })}\n`,
     timeoutMs: a.config.timeout_seconds * 1000,
-    memoryMb: a.config.memory_mb,
-    resultChannel: { maxBytes: MAX_RESULT_BYTES },
     signal: a.signal,
-    sandbox,
   });
   return classifyRun(res, {
     nonce,

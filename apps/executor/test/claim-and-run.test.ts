@@ -8,7 +8,7 @@ import {
   waitFor,
 } from "@vigil/db/testing";
 
-import { killStartedExecutors, makeWorkDir, startExecutor } from "./helpers.js";
+import { finishedExecution, killStartedExecutors, makeWorkDir, startExecutor, uploadRows } from "./helpers.js";
 
 afterEach(killStartedExecutors);
 
@@ -16,25 +16,6 @@ const RULE = `export function detect(rows, params) {
   return rows.filter((r) => Math.abs(r.total - r.paid) > params.tolerance)
              .map((r) => ({ key: r.id, message: "order " + r.id + " paid " + r.paid }));
 }`;
-
-async function uploadRows(
-  db: Parameters<typeof insertProject>[0],
-  projectId: string,
-  rows: object[],
-) {
-  const text = JSON.stringify(rows);
-  await db
-    .insertInto("datasets")
-    .values({
-      project_id: projectId,
-      format: "json",
-      rows: text,
-      row_count: rows.length,
-      size_bytes: text.length,
-      sha256: "0".repeat(64),
-    })
-    .execute();
-}
 
 dbTest(
   "a due trigger runs a real detector once and records its execution, findings and open discrepancies; the next run resolves them",
@@ -60,16 +41,7 @@ dbTest(
     const [first] = await insertTriggers(db, project.id, 1, {
       fire_at: new Date(Date.now() - 100),
     });
-    const execution = await waitFor(
-      () =>
-        db
-          .selectFrom("executions")
-          .selectAll()
-          .where("trigger_id", "=", first!.id)
-          .where("status", "!=", "running")
-          .executeTakeFirst(),
-      { timeoutMs: 20_000, message: "the execution finished" },
-    );
+    const execution = await finishedExecution(db, first!.id);
     expect(execution, executor.logs.join("\n")).toMatchObject({
       status: "success",
       findings_count: 2,

@@ -9,12 +9,7 @@ import {
   waitFor,
 } from "@vigil/db/testing";
 
-import {
-  killStartedExecutors,
-  makeWorkDir,
-  processesMentioning,
-  startExecutor,
-} from "./helpers.js";
+import { killStartedExecutors, makeWorkDir, processesMentioning, runningDetectors, startExecutor, uploadRows } from "./helpers.js";
 
 afterEach(killStartedExecutors);
 
@@ -34,18 +29,7 @@ dbTest(
       },
     });
     await insertRule(db, project.id, { ruleId: "slow", code: SLOW_RULE });
-    const rows = JSON.stringify([{ id: 1 }]);
-    await db
-      .insertInto("datasets")
-      .values({
-        project_id: project.id,
-        format: "json",
-        rows,
-        row_count: 1,
-        size_bytes: rows.length,
-        sha256: "0".repeat(64),
-      })
-      .execute();
+    await uploadRows(db, project.id, [{ id: 1 }]);
     const workDir = await makeWorkDir();
     const doomed = startExecutor(testDatabase.url, {
       WORK_DIR: workDir,
@@ -58,9 +42,7 @@ dbTest(
 
     // both detectors of the doomed executor are running
     await waitFor(
-      async () =>
-        (await processesMentioning(`${workDir}/${project.id}/runs/`)).length >=
-        2,
+      async () => (await runningDetectors(workDir, project.id)).length >= 2,
       { timeoutMs: 15_000, message: "detectors running" },
     );
     const claims = await db
@@ -71,11 +53,9 @@ dbTest(
     expect(claims.every((c) => c.claimed_by === doomed.workerId)).toBe(true);
     doomed.signal("SIGKILL");
     await doomed.exited;
-    // a detector never outlives its executor (parent-death signal)
+    // a detector (or a standby) never outlives its executor (parent-death signal)
     await waitFor(
-      async () =>
-        (await processesMentioning(`${workDir}/${project.id}/runs/`)).length ===
-        0,
+      async () => (await processesMentioning(workDir)).length === 0,
       { timeoutMs: 5_000, message: "orphans gone" },
     );
 
@@ -105,16 +85,14 @@ dbTest(
       ]);
       expect(executions[0]!.error_message).toContain("lease expired");
       // the dead run's write, arriving late, changes nothing
-      const late = await db
-        .transaction()
-        .execute((trx) =>
-          finishTrigger(trx, {
-            triggerId: t.id,
-            workerId: doomed.workerId,
-            attempt: 1,
-            status: "failed",
-          }),
-        );
+      const late = await db.transaction().execute((trx) =>
+        finishTrigger(trx, {
+          triggerId: t.id,
+          workerId: doomed.workerId,
+          attempt: 1,
+          status: "failed",
+        }),
+      );
       expect(late).toBe(false);
     }
   },

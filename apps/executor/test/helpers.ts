@@ -6,6 +6,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 import type { Db } from "@vigil/db";
+import { waitFor } from "@vigil/db/testing";
 
 const MAIN = fileURLToPath(new URL("../dist/main.js", import.meta.url));
 
@@ -33,7 +34,10 @@ export async function makeWorkDir(): Promise<string> {
  * Spawns `node apps/executor/dist/main.js` (built by `npm test` / turbo) with an environment
  * built from nothing but what the test gives, like production would.
  */
-export function startExecutor(databaseUrl: string, env: Record<string, string> = {}): ExecutorProcess {
+export function startExecutor(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+): ExecutorProcess {
   const workerId = `exec-test-${process.pid}-${++counter}`;
   const child = spawn(process.execPath, [MAIN], {
     env: {
@@ -52,10 +56,14 @@ export function startExecutor(databaseUrl: string, env: Record<string, string> =
     stdio: ["ignore", "pipe", "pipe"],
   });
   const logs: string[] = [];
-  const collect = (chunk: Buffer) => logs.push(...chunk.toString("utf8").split("\n").filter(Boolean));
+  const collect = (chunk: Buffer) =>
+    logs.push(...chunk.toString("utf8").split("\n").filter(Boolean));
   child.stdout?.on("data", collect);
   child.stderr?.on("data", collect);
-  const exited = once(child, "exit").then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
+  const exited = once(child, "exit").then(([code, signal]) => ({
+    code: code as number | null,
+    signal: signal as NodeJS.Signals | null,
+  }));
   const proc: ExecutorProcess = {
     child,
     pid: child.pid ?? -1,
@@ -91,7 +99,9 @@ export async function processesMentioning(needle: string): Promise<number[]> {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) {
       continue;
     }
-    const cmdline = await readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => "");
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, "utf8").catch(
+      () => "",
+    );
     if (cmdline.includes(needle)) {
       pids.push(Number(entry));
     }
@@ -99,8 +109,57 @@ export async function processesMentioning(needle: string): Promise<number[]> {
   return pids;
 }
 
-export async function triggerStatuses(db: Db, projectId: string): Promise<Record<string, number>> {
-  const rows = await db.selectFrom("triggers").select(["status"]).where("project_id", "=", projectId).execute();
+/**
+ * Detector processes running a run of `projectId`: a detector runs in an executor slot
+ * (`WORK_DIR/.slots/<uid>`), whose run folder holds the run's context.json while it runs.
+ */
+export async function runningDetectors(
+  workDir: string,
+  projectId: string,
+): Promise<number[]> {
+  const { readdir, readFile } = await import("node:fs/promises");
+  const slotsDir = `${workDir}/.slots`;
+  const pids: number[] = [];
+  for (const slot of await readdir(slotsDir).catch(() => [] as string[])) {
+    const context = await readFile(
+      `${slotsDir}/${slot}/run/context.json`,
+      "utf8",
+    ).then(
+      (text) => JSON.parse(text) as { projectId?: string },
+      () => null,
+    );
+    if (context?.projectId === projectId) {
+      pids.push(...(await processesMentioning(`${slotsDir}/${slot}/run`)));
+    }
+  }
+  return pids;
+}
+
+/**
+ * Slots holding more than one process. Each used slot keeps one standby (booted for its next
+ * run) or its running detector; a second process means a detector outlived its run.
+ */
+export async function slotsWithLeftovers(workDir: string): Promise<string[]> {
+  const { readdir } = await import("node:fs/promises");
+  const slotsDir = `${workDir}/.slots`;
+  const crowded: string[] = [];
+  for (const slot of await readdir(slotsDir).catch(() => [] as string[])) {
+    if ((await processesMentioning(`${slotsDir}/${slot}/run`)).length > 1) {
+      crowded.push(slot);
+    }
+  }
+  return crowded;
+}
+
+export async function triggerStatuses(
+  db: Db,
+  projectId: string,
+): Promise<Record<string, number>> {
+  const rows = await db
+    .selectFrom("triggers")
+    .select(["status"])
+    .where("project_id", "=", projectId)
+    .execute();
   const counts: Record<string, number> = {};
   for (const r of rows) {
     counts[r.status] = (counts[r.status] ?? 0) + 1;
@@ -109,3 +168,20 @@ export async function triggerStatuses(db: Db, projectId: string): Promise<Record
 }
 
 export const secondsFromNow = (s: number) => new Date(Date.now() + s * 1000);
+
+/** Uploads `rows` as the project's latest `manual` dataset. */
+export async function uploadRows(db: Db, projectId: string, rows: object[]): Promise<void> {
+  const text = JSON.stringify(rows);
+  await db
+    .insertInto("datasets")
+    .values({ project_id: projectId, format: "json", rows: text, row_count: rows.length, size_bytes: text.length, sha256: "0".repeat(64) })
+    .execute();
+}
+
+/** Waits until the trigger's execution is no longer running and returns it. */
+export function finishedExecution(db: Db, triggerId: number) {
+  return waitFor(
+    () => db.selectFrom("executions").selectAll().where("trigger_id", "=", triggerId).where("status", "!=", "running").executeTakeFirst(),
+    { timeoutMs: 20_000, message: "the execution finished" },
+  );
+}

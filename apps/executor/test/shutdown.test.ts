@@ -9,13 +9,7 @@ import {
   waitFor,
 } from "@vigil/db/testing";
 
-import {
-  killStartedExecutors,
-  makeWorkDir,
-  processesMentioning,
-  startExecutor,
-  triggerStatuses,
-} from "./helpers.js";
+import { killStartedExecutors, makeWorkDir, processesMentioning, runningDetectors, startExecutor, triggerStatuses, uploadRows } from "./helpers.js";
 
 afterEach(killStartedExecutors);
 
@@ -30,18 +24,7 @@ async function projectWithRule(
     config: { data_source: { type: "manual" }, max_concurrency: 10 },
   });
   await insertRule(db, project.id, { ruleId: "wait", code: rule(ms) });
-  const rows = JSON.stringify([{ id: 1 }]);
-  await db
-    .insertInto("datasets")
-    .values({
-      project_id: project.id,
-      format: "json",
-      rows,
-      row_count: 1,
-      size_bytes: rows.length,
-      sha256: "0".repeat(64),
-    })
-    .execute();
+  await uploadRows(db, project.id, [{ id: 1 }]);
   return project;
 }
 
@@ -63,8 +46,7 @@ async function twoDetectorsRunning(
     concurrency_policy: "allow",
   });
   await waitFor(
-    async () =>
-      (await processesMentioning(`${workDir}/${project.id}/runs/`)).length >= 2,
+    async () => (await runningDetectors(workDir, project.id)).length >= 2,
     {
       timeoutMs: 15_000,
       message: "detectors running",
@@ -111,9 +93,8 @@ dbTest(
     );
     executor.signal("SIGTERM");
     expect((await executor.exited).code).toBe(0);
-    expect(await processesMentioning(`${workDir}/${project.id}/runs/`)).toEqual(
-      [],
-    );
+    // neither its detectors nor its standbys
+    expect(await processesMentioning(workDir)).toEqual([]);
     const triggers = await db
       .selectFrom("triggers")
       .selectAll()

@@ -101,7 +101,8 @@ const DOCS: Record<EnvVarName, EnvVarDoc> = {
   },
   RETRY_BACKOFF_BASE_MS: {
     default: "10000",
-    meaning: "Backoff before the retry of a failed run (projects with `max_attempts` > 1): attempt n waits up to min(max, base * 2^(n-1)), full jitter.",
+    meaning:
+      "Backoff before the retry of a failed run (projects with `max_attempts` > 1): attempt n waits up to min(max, base * 2^(n-1)), full jitter.",
   },
   RETRY_BACKOFF_MAX_MS: {
     default: "600000",
@@ -109,11 +110,18 @@ const DOCS: Record<EnvVarName, EnvVarDoc> = {
   },
   DETECTOR_PACKAGES: {
     default: "",
-    meaning: "Comma-separated npm packages rule code may import besides the allowed built-ins; install them with `npm install --prefix $WORK_DIR`.",
+    meaning:
+      "Comma-separated npm packages rule code may import besides the allowed built-ins; install them with `npm install --prefix $WORK_DIR`.",
+  },
+  DETECTOR_PRESTART: {
+    default: "true",
+    meaning:
+      "Boot each executor slot's next detector process (sandboxed, waiting for its run) while the slot is idle, so Node's start-up is not on a run's critical path. Costs one idle Node process (~40 MB) per slot that has run; `false` starts every detector cold.",
   },
   EXECUTOR_RUNNER: {
     default: "detector",
-    meaning: "`detector` runs detectors (always, in production); `noop` succeeds without spawning, for benchmarks and claim-only tests.",
+    meaning:
+      "`detector` runs detectors (always, in production); `noop` succeeds without spawning, for benchmarks and claim-only tests.",
   },
   EXECUTOR_NOOP_DELAY_MS: {
     default: "0",
@@ -148,11 +156,13 @@ const DOCS: Record<EnvVarName, EnvVarDoc> = {
   },
   LEADER_RETRY_MS: {
     default: "1500",
-    meaning: "How often a standby trigger-creator tries to take the leader lock: it takes over at most this long after the leader is gone.",
+    meaning:
+      "How often a standby trigger-creator tries to take the leader lock: it takes over at most this long after the leader is gone.",
   },
   TRIGGER_WRITE_CONCURRENCY: {
     default: "2",
-    meaning: "Trigger batches a pass writes at once, each on its own connection (keep below DATABASE_POOL_SIZE).",
+    meaning:
+      "Trigger batches a pass writes at once, each on its own connection (keep below DATABASE_POOL_SIZE).",
   },
   TRIGGER_HORIZON_SECONDS: {
     default: "300",
@@ -188,19 +198,23 @@ const DOCS: Record<EnvVarName, EnvVarDoc> = {
   },
   RETENTION_REPORTS_DELIVERED_DAYS: {
     default: "7",
-    meaning: "Delivered outbox reports (and their delivery attempts) are pruned this long after delivery.",
+    meaning:
+      "Delivered outbox reports (and their delivery attempts) are pruned this long after delivery.",
   },
   RETENTION_REPORTS_DEAD_DAYS: {
     default: "30",
-    meaning: "Dead-lettered outbox reports are pruned this long after they were given up.",
+    meaning:
+      "Dead-lettered outbox reports are pruned this long after they were given up.",
   },
   RETENTION_DEAD_WORKERS_DAYS: {
     default: "1",
-    meaning: "`workers` rows that are dead or stopped are deleted this long after they stopped.",
+    meaning:
+      "`workers` rows that are dead or stopped are deleted this long after they stopped.",
   },
   WORKER_STALE_SECONDS: {
     default: "60",
-    meaning: "A worker whose heartbeat is older than this is marked dead by the cleaner.",
+    meaning:
+      "A worker whose heartbeat is older than this is marked dead by the cleaner.",
   },
   CLEANER_INTERVAL_SECONDS: {
     default: "60",
@@ -208,11 +222,13 @@ const DOCS: Record<EnvVarName, EnvVarDoc> = {
   },
   CLEANER_BATCH_SIZE: {
     default: "100",
-    meaning: "Most rows deleted per statement (one short transaction each). bench/cleaner: 100 kept claim p99 within 2x during a 1M-row prune; 1,000 pruned faster but raised claim p99 4x.",
+    meaning:
+      "Most rows deleted per statement (one short transaction each). bench/cleaner: 100 kept claim p99 within 2x during a 1M-row prune; 1,000 pruned faster but raised claim p99 4x.",
   },
   CLEANER_BATCH_PAUSE_MS: {
     default: "2",
-    meaning: "Pause between two delete batches, leaving the database to the executors' claims (see bench/cleaner).",
+    meaning:
+      "Pause between two delete batches, leaving the database to the executors' claims (see bench/cleaner).",
   },
   VIGIL_PG_PORT: {
     default: "54329",

@@ -1,5 +1,6 @@
 export {
   runSandboxed,
+  prestartSandboxed,
   DEFAULT_KILL_GRACE_MS,
   DEFAULT_MAX_OUTPUT_BYTES,
 } from "./run-sandboxed.js";
@@ -12,6 +13,11 @@ export { nodePermissionFlags } from "./node-permission.js";
 export { prepareSandboxDir } from "./sandbox-dir.js";
 export { DEFAULT_ADDRESS_SPACE_OVERHEAD_MB } from "./memory.js";
 export { DEFAULT_MAX_PROCESSES } from "./wrap-command.js";
+export type {
+  DispatchRequest,
+  PrestartedRun,
+  PrestartRequest,
+} from "./run-sandboxed.js";
 export type {
   AppliedSandbox,
   CapturedOutput,

@@ -14,7 +14,12 @@ import { detectMemoryExhaustion } from "./memory.js";
 import { createGroupTerminator } from "./process-group.js";
 import { resolveCommand } from "./resolve-command.js";
 import { sweepUid } from "./sweep-uid.js";
-import type { CapturedOutput, RunRequest, RunResult } from "./types.js";
+import type {
+  AppliedSandbox,
+  CapturedOutput,
+  RunRequest,
+  RunResult,
+} from "./types.js";
 import { wrapCommand } from "./wrap-command.js";
 
 export const DEFAULT_MAX_OUTPUT_BYTES = 256 * 1024;
@@ -33,12 +38,72 @@ const PIPE_DRAIN_MS = 1_000;
  */
 export async function runSandboxed(req: RunRequest): Promise<RunResult> {
   const started = performance.now();
+  if (req.signal?.aborted) {
+    const caps = req.capabilities ?? (await detectSandboxCapabilities());
+    return {
+      ...notStarted(wrapCommand(req, caps).applied),
+      cancelled: true,
+      cancelReason: describeReason(req.signal.reason),
+    };
+  }
+  const spawned = await spawnProcess(
+    req,
+    req.input === undefined ? "ignore" : "pipe",
+  );
+  return spawned.dispatch(req, started);
+}
+
+/**
+ * Starts the process now and lets it wait: it boots (Node's own start-up, the modules it
+ * imports statically) until its stdin is closed, which only `dispatch` does. `dispatch` then
+ * writes the input, starts the wall clock and returns what `runSandboxed` would; the boot is off
+ * the run's critical path. Every limit of the request holds from the spawn on. Used once:
+ * dispatch or discard it, never both, never twice.
+ */
+export async function prestartSandboxed(
+  req: PrestartRequest,
+): Promise<PrestartedRun> {
+  return spawnProcess(req, "pipe");
+}
+
+export type PrestartRequest = Omit<
+  RunRequest,
+  "input" | "timeoutMs" | "signal"
+>;
+
+export interface DispatchRequest {
+  /** Written to stdin, which is then closed (closed at once when omitted). */
+  input?: string;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface PrestartedRun {
+  readonly pid: number | undefined;
+  /** True once the process has exited: it died while waiting, or has run. */
+  readonly exited: boolean;
+  dispatch(run: DispatchRequest): Promise<RunResult>;
+  /** Kills the waiting process's group and waits for it to be gone. */
+  discard(): Promise<void>;
+}
+
+interface SpawnedRun extends PrestartedRun {
+  dispatch(run: DispatchRequest, startedAt?: number): Promise<RunResult>;
+}
+
+async function spawnProcess(
+  req: PrestartRequest,
+  stdin: "pipe" | "ignore",
+): Promise<SpawnedRun> {
   const caps = req.capabilities ?? (await detectSandboxCapabilities());
   const resolved = await resolveCommand(req.command, req.env);
   const { file, args, applied, gid } = wrapCommand(
     { ...req, command: "path" in resolved ? resolved.path : req.command },
     caps,
   );
+  if ("error" in resolved) {
+    return failedToStart(applied, resolved.error);
+  }
   const stdout = createStreamCapture(
     req.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
   );
@@ -48,31 +113,6 @@ export async function runSandboxed(req: RunRequest): Promise<RunResult> {
   const result = req.resultChannel
     ? createResultCapture(req.resultChannel.maxBytes)
     : undefined;
-  const base = {
-    pid: undefined,
-    sandbox: applied,
-    timedOut: false,
-    memoryExceeded: false,
-  };
-
-  if ("error" in resolved) {
-    return {
-      ...base,
-      ...emptyExit(),
-      cancelled: false,
-      durationMs: 0,
-      spawnError: resolved.error,
-    };
-  }
-  if (req.signal?.aborted) {
-    return {
-      ...base,
-      ...emptyExit(),
-      cancelled: true,
-      cancelReason: describeReason(req.signal.reason),
-      durationMs: 0,
-    };
-  }
 
   // execa is used without its own timeout and cancelSignal: both signal only the direct child,
   // and a grandchild holding stdout would keep the call waiting (measured). We kill the group.
@@ -85,26 +125,25 @@ export async function runSandboxed(req: RunRequest): Promise<RunResult> {
     buffer: false,
     reject: false,
     forceKillAfterDelay: false,
-    stdio: [
-      req.input === undefined ? "ignore" : "pipe",
-      "pipe",
-      "pipe",
-      result ? "pipe" : "ignore",
-    ],
-    ...(req.input === undefined ? {} : { input: req.input }),
+    stdio: [stdin, "pipe", "pipe", result ? "pipe" : "ignore"],
   });
   const pid = subprocess.pid;
   if (pid === undefined) {
     const failed = await subprocess;
-    return {
-      ...base,
-      ...emptyExit(),
-      cancelled: false,
-      durationMs: performance.now() - started,
-      spawnError: failed.shortMessage ?? failed.message ?? "spawn failed",
-    };
+    return failedToStart(
+      applied,
+      failed.shortMessage ?? failed.message ?? "spawn failed",
+    );
   }
-
+  // A process that dies before its input arrives closes stdin under us: EPIPE, not a crash.
+  subprocess.stdin?.on("error", () => undefined);
+  let exited = false;
+  const exit = (
+    once(subprocess, "exit") as Promise<[number | null, NodeJS.Signals | null]>
+  ).then((status) => {
+    exited = true;
+    return { status, at: performance.now() };
+  });
   const pipes = [
     collect(subprocess.stdout, stdout),
     collect(subprocess.stderr, stderr),
@@ -114,66 +153,141 @@ export async function runSandboxed(req: RunRequest): Promise<RunResult> {
     pid,
     req.killGraceMs ?? DEFAULT_KILL_GRACE_MS,
   );
-  let timedOut = false;
-  let cancelReason: string | undefined;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    terminator.terminate();
-  }, req.timeoutMs);
-  const onAbort = () => {
-    cancelReason = describeReason(req.signal?.reason);
-    terminator.terminate();
-  };
-  req.signal?.addEventListener("abort", onAbort, { once: true });
-
-  try {
-    const [exitCode, signal] = (await once(subprocess, "exit")) as [
-      number | null,
-      NodeJS.Signals | null,
-    ];
-    const durationMs = performance.now() - started;
-    clearTimeout(timer);
-    req.signal?.removeEventListener("abort", onAbort);
-    // The detector is done: whatever it left behind in its group goes with it.
-    terminator.killNow();
-    if (applied.uid !== null && req.sandbox?.dedicatedUid) {
-      applied.uidSwept = await sweepUid(applied.uid, gid, caps);
+  let used = false;
+  const use = () => {
+    if (used) {
+      throw new Error("a prestarted run is dispatched or discarded once");
     }
+    used = true;
+  };
+  const settle = async () => {
     await drainPipes(pipes, [
       subprocess.stdout,
       subprocess.stderr,
       subprocess.stdio[3],
     ]);
     await subprocess;
-    const stderrOutput = stderr.finish();
-    const cancelled = cancelReason !== undefined && !timedOut;
-    return {
-      ...base,
-      pid,
-      exitCode,
-      signal,
-      timedOut,
-      cancelled,
-      ...(cancelled ? { cancelReason } : {}),
-      memoryExceeded:
-        !timedOut &&
-        !cancelled &&
-        detectMemoryExhaustion({
+  };
+
+  return {
+    pid,
+    get exited() {
+      return exited;
+    },
+    async discard() {
+      use();
+      terminator.killNow();
+      await exit;
+      terminator.killNow();
+      await settle();
+      terminator.dispose();
+    },
+    async dispatch(run, startedAt = performance.now()) {
+      use();
+      const base = { pid, sandbox: applied, memoryExceeded: false };
+      if (run.signal?.aborted) {
+        terminator.killNow();
+        await exit;
+        await settle();
+        terminator.dispose();
+        return {
+          ...notStarted(applied),
+          pid,
+          cancelled: true,
+          cancelReason: describeReason(run.signal.reason),
+        };
+      }
+      let timedOut = false;
+      let cancelReason: string | undefined;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        terminator.terminate();
+      }, run.timeoutMs);
+      const onAbort = () => {
+        cancelReason = describeReason(run.signal?.reason);
+        terminator.terminate();
+      };
+      run.signal?.addEventListener("abort", onAbort, { once: true });
+      subprocess.stdin?.end(run.input ?? "");
+
+      try {
+        const {
+          status: [exitCode, signal],
+          at,
+        } = await exit;
+        const durationMs = Math.max(0, at - startedAt);
+        clearTimeout(timer);
+        run.signal?.removeEventListener("abort", onAbort);
+        // The detector is done: whatever it left behind in its group goes with it.
+        terminator.killNow();
+        if (applied.uid !== null && req.sandbox?.dedicatedUid) {
+          applied.uidSwept = await sweepUid(applied.uid, gid, caps);
+        }
+        await settle();
+        const stderrOutput = stderr.finish();
+        const cancelled = cancelReason !== undefined && !timedOut;
+        return {
+          ...base,
           exitCode,
           signal,
-          stderrText: `${stderrOutput.head}\n${stderrOutput.tail}`,
-          addressSpaceLimited: applied.addressSpaceMb !== null,
-        }),
-      durationMs,
-      stdout: stdout.finish(),
-      stderr: stderrOutput,
-      ...(result ? { result: result.finish() } : {}),
-    };
-  } finally {
-    terminator.dispose();
-    clearTimeout(timer);
-    req.signal?.removeEventListener("abort", onAbort);
-  }
+          timedOut,
+          cancelled,
+          ...(cancelled ? { cancelReason } : {}),
+          memoryExceeded:
+            !timedOut &&
+            !cancelled &&
+            detectMemoryExhaustion({
+              exitCode,
+              signal,
+              stderrText: `${stderrOutput.head}\n${stderrOutput.tail}`,
+              addressSpaceLimited: applied.addressSpaceMb !== null,
+            }),
+          durationMs,
+          stdout: stdout.finish(),
+          stderr: stderrOutput,
+          ...(result ? { result: result.finish() } : {}),
+        };
+      } finally {
+        terminator.dispose();
+        clearTimeout(timer);
+        run.signal?.removeEventListener("abort", onAbort);
+      }
+    },
+  };
+}
+
+/** A run that never had a process: nothing to dispatch, nothing to kill. */
+function failedToStart(
+  applied: AppliedSandbox,
+  spawnError: string,
+): SpawnedRun {
+  return {
+    pid: undefined,
+    exited: true,
+    discard: () => Promise.resolve(),
+    dispatch: () =>
+      Promise.resolve({ ...notStarted(applied), cancelled: false, spawnError }),
+  };
+}
+
+function notStarted(applied: AppliedSandbox): Omit<RunResult, "cancelled"> {
+  const empty: CapturedOutput = {
+    head: "",
+    tail: "",
+    totalBytes: 0,
+    truncated: false,
+  };
+  return {
+    pid: undefined,
+    sandbox: applied,
+    timedOut: false,
+    memoryExceeded: false,
+    durationMs: 0,
+    exitCode: null,
+    signal: null,
+    stdout: empty,
+    stderr: { ...empty },
+  };
 }
 
 function collect(
@@ -207,19 +321,6 @@ async function drainPipes(
       stream?.destroy();
     }
   }
-}
-
-function emptyExit(): Pick<
-  RunResult,
-  "exitCode" | "signal" | "stdout" | "stderr"
-> {
-  const empty: CapturedOutput = {
-    head: "",
-    tail: "",
-    totalBytes: 0,
-    truncated: false,
-  };
-  return { exitCode: null, signal: null, stdout: empty, stderr: { ...empty } };
 }
 
 function describeReason(reason: unknown): string {

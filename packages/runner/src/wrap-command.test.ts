@@ -143,7 +143,9 @@ const shOnly: SandboxCapabilities = {
 
 describe("the sh ulimit fallback", () => {
   it.skipIf(!real.tools.sh)(
-    "stops a Buffer bomb on a host with sh but without prlimit",
+    real.tools.sh
+      ? "stops a Buffer bomb on a host with sh but without prlimit"
+      : "SKIPPED on this host (no sh found): stops a Buffer bomb with sh ulimit",
     async () => {
       const result = await runSandboxed(
         nodeScript(

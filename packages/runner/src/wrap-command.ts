@@ -27,7 +27,7 @@ export interface WrappedCommand {
  * root, and setpriv comes last because changing uid clears a parent-death signal set earlier.
  */
 export function wrapCommand(
-  req: RunRequest,
+  req: Pick<RunRequest, "command" | "args" | "memoryMb" | "sandbox">,
   caps: SandboxCapabilities,
 ): WrappedCommand {
   const sandbox = req.sandbox;

@@ -35,3 +35,10 @@ export {
   verifyDetectorResult,
   type VerifiedDetectorResult,
 } from "./verify-detector-result.js";
+export {
+  prepareStandbyRuntime,
+  slotLayout,
+  stageDetectorInSlot,
+  type SlotLayout,
+  type StandbyRuntime,
+} from "./standby.js";

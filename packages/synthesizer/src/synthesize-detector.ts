@@ -1,7 +1,8 @@
-import { access, mkdir, mkdtemp, rename, rm, utimes } from "node:fs/promises";
+import { mkdir, mkdtemp, rename, rm, utimes } from "node:fs/promises";
 import { join } from "node:path";
 import { assertRulesLoadable } from "./check-rule-code.js";
 import { computeDetectorHash, sortRules } from "./detector-hash.js";
+import { exists } from "./exists.js";
 import { removeFolder, TEMP_PREFIX } from "./remove-folder.js";
 import { renderDetector } from "./render-detector.js";
 import { readTemplateSet } from "./template-files.js";
@@ -28,15 +29,6 @@ export interface SynthesizedDetector {
 }
 
 const SAFE_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function checkNames(projectId: string, dataSourceType: string): void {
   if (!SAFE_SEGMENT.test(projectId) || projectId.includes("..")) {

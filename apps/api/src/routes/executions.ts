@@ -6,23 +6,19 @@ import {
   ExecutionListQuerySchema,
   ExecutionListResponseSchema,
 } from "@vigil/contracts";
-import { getExecutionDetail, getProject, listProjectDiscrepancies, listProjectExecutions, type ExecutionStatus } from "@vigil/db";
+import { getExecutionDetail, listProjectDiscrepancies, listProjectExecutions, type ExecutionStatus } from "@vigil/db";
 
 import type { ApiDeps } from "../deps.js";
 import { notFound } from "../http/app-error.js";
 import { decodeIdCursor, encodeCursor } from "../http/cursor.js";
 import { ExecutionParamsSchema, ProjectParamsSchema } from "./params.js";
+import { requireProject } from "./require-project.js";
 import { defineRoute, type RouteDef } from "./route.js";
 
 const HOUR_MS = 3600 * 1000;
 
 /** Execution history and the discrepancies it found. */
 export function executionRoutes(deps: ApiDeps): RouteDef[] {
-  const requireProject = async (id: string) => {
-    if ((await getProject(deps.db, id)) === undefined) {
-      throw notFound(`project "${id}"`);
-    }
-  };
   return [
     defineRoute({
       method: "get",
@@ -45,7 +41,7 @@ export function executionRoutes(deps: ApiDeps): RouteDef[] {
         });
         // An empty first page of an unknown project is a 404, not an empty list.
         if (rows.length === 0 && beforeId === undefined) {
-          await requireProject(params.id);
+          await requireProject(deps.db, params.id);
         }
         const items = rows.slice(0, query.limit);
         const last = items.at(-1);
@@ -80,7 +76,7 @@ export function executionRoutes(deps: ApiDeps): RouteDef[] {
       query: DiscrepancyListQuerySchema,
       responses: { 200: { description: "Discrepancies", schema: DiscrepancyListResponseSchema } },
       handler: async ({ params, query }) => {
-        await requireProject(params.id);
+        await requireProject(deps.db, params.id);
         const rows = await listProjectDiscrepancies(deps.db, {
           projectId: params.id,
           resolvedSince: new Date(Date.now() - query.resolved_within_hours * HOUR_MS),

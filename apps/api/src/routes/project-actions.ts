@@ -8,26 +8,19 @@ import {
   TriggerResponseSchema,
   TriggerRunRequestSchema,
 } from "@vigil/contracts";
-import { deleteFinishedHistory, getProject, insertDataset, requestProjectRun, type JsonValue } from "@vigil/db";
+import { deleteFinishedHistory, insertDataset, requestProjectRun, type JsonValue } from "@vigil/db";
 import { z } from "zod";
 
 import { parseCsv } from "../csv.js";
 import type { ApiDeps } from "../deps.js";
-import { AppError, notFound } from "../http/app-error.js";
+import { AppError } from "../http/app-error.js";
 import { rawBodyInfo } from "../http/body.js";
 import { assertSafeJson } from "../http/json-shape.js";
 import { parseInput } from "../http/validate.js";
 import { refreshProjects } from "../refresh.js";
 import { ProjectParamsSchema } from "./params.js";
+import { requireProject } from "./require-project.js";
 import { defineRoute, type RouteDef } from "./route.js";
-
-async function requireProject(deps: ApiDeps, id: string) {
-  const project = await getProject(deps.db, id);
-  if (project === undefined) {
-    throw notFound(`project "${id}"`);
-  }
-  return project;
-}
 
 /** Rows of an upload: JSON (rows, or `{ rows }`) or CSV with a header row. */
 function readUpload(body: unknown): { format: "json" | "csv"; rows: JsonValue[] } {
@@ -70,7 +63,7 @@ export function projectActionRoutes(deps: ApiDeps): RouteDef[] {
       bodyOptional: true,
       responses: { 202: { description: "Queued", schema: TriggerResponseSchema } },
       handler: async ({ params, body, caller }) => {
-        const project = await requireProject(deps, params.id);
+        const project = await requireProject(deps.db, params.id);
         const config = ProjectConfigSchema.safeParse(project.config);
         const trigger = await requestProjectRun(deps.db, {
           projectId: params.id,
@@ -95,7 +88,7 @@ export function projectActionRoutes(deps: ApiDeps): RouteDef[] {
       uploadDoc: { "application/json": DatasetJsonUploadSchema, "text/csv": z.string() },
       responses: { 201: { description: "Stored", schema: DatasetResponseSchema } },
       handler: async ({ params, query, caller, req }) => {
-        const project = await requireProject(deps, params.id);
+        const project = await requireProject(deps.db, params.id);
         const source = (project.config as { data_source?: { type?: unknown } }).data_source?.type;
         if (source !== "manual") {
           throw new AppError("conflict", `project "${params.id}" reads from a ${String(source)} data source; uploads feed only data_source.type "manual"`);
@@ -126,7 +119,7 @@ export function projectActionRoutes(deps: ApiDeps): RouteDef[] {
       params: ProjectParamsSchema,
       responses: { 200: { description: "What was deleted", schema: CleanupResponseSchema } },
       handler: async ({ params }) => {
-        await requireProject(deps, params.id);
+        await requireProject(deps.db, params.id);
         const deleted = await deps.db.transaction().execute((trx) => deleteFinishedHistory(trx, params.id));
         return { json: { project_id: params.id, deleted } };
       },

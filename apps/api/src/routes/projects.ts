@@ -13,7 +13,6 @@ import {
   applyProject,
   createProject,
   deleteProject,
-  getProject,
   getProjectRunSummary,
   isUniqueViolation,
   listProjectRules,
@@ -29,6 +28,7 @@ import { withNextRuns } from "../next-runs.js";
 import { checkProjectInput } from "../project-input.js";
 import { successRate } from "./monitoring.js";
 import { ProjectParamsSchema } from "./params.js";
+import { requireProject } from "./require-project.js";
 import { defineRoute, type RouteDef } from "./route.js";
 
 /** The project page's success rate is over this many latest executions (cost independent of history). */
@@ -87,10 +87,7 @@ export function projectRoutes(deps: ApiDeps): RouteDef[] {
       params: ProjectParamsSchema,
       responses: { 200: { description: "The project", schema: ProjectDetailResponseSchema } },
       handler: async ({ params }) => {
-        const project = await getProject(deps.db, params.id);
-        if (project === undefined) {
-          throw notFound(`project "${params.id}"`);
-        }
+        const project = await requireProject(deps.db, params.id);
         const [schedules, rules, summary] = await Promise.all([
           listProjectSchedules(deps.db, params.id),
           listProjectRules(deps.db, params.id),

@@ -2,7 +2,6 @@ import { DeletedResponseSchema, RuleInputSchema, RulePatchSchema, RuleSchema } f
 import {
   createRule,
   deleteRule,
-  getProject,
   getProjectRule,
   isForeignKeyViolation,
   isUniqueViolation,
@@ -16,15 +15,11 @@ import type { ApiDeps } from "../deps.js";
 import { AppError, notFound } from "../http/app-error.js";
 import { assertNoIssues, ruleCodeIssues } from "../write-checks.js";
 import { ProjectParamsSchema, RuleParamsSchema } from "./params.js";
+import { requireProject } from "./require-project.js";
 import { defineRoute, type RouteDef } from "./route.js";
 
 /** A project's rules; code is syntax-checked (and its imports vetted) on every write. */
 export function ruleRoutes(deps: ApiDeps): RouteDef[] {
-  const requireProject = async (id: string) => {
-    if ((await getProject(deps.db, id)) === undefined) {
-      throw notFound(`project "${id}"`);
-    }
-  };
   return [
     defineRoute({
       method: "get",
@@ -35,7 +30,7 @@ export function ruleRoutes(deps: ApiDeps): RouteDef[] {
       params: ProjectParamsSchema,
       responses: { 200: { description: "Rules", schema: z.array(RuleSchema) } },
       handler: async ({ params }) => {
-        await requireProject(params.id);
+        await requireProject(deps.db, params.id);
         return { json: await listProjectRules(deps.db, params.id) };
       },
     }),
@@ -51,7 +46,7 @@ export function ruleRoutes(deps: ApiDeps): RouteDef[] {
       responses: { 201: { description: "Created", schema: RuleSchema } },
       handler: async ({ params, body }) => {
         assertNoIssues([], ruleCodeIssues(body.rule_id, body.code, ""));
-        await requireProject(params.id);
+        await requireProject(deps.db, params.id);
         try {
           const rule = await createRule(deps.db, params.id, { ...body, parameters: body.parameters as JsonObject, dependencies: body.dependencies });
           return { status: 201, json: rule };

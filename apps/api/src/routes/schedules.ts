@@ -1,5 +1,5 @@
 import { DeletedResponseSchema, SchedulePatchSchema, ScheduleInputSchema, ScheduleWithNextRunsSchema } from "@vigil/contracts";
-import { createSchedule, deleteSchedule, getProject, getProjectSchedule, isForeignKeyViolation, listProjectSchedules, updateSchedule } from "@vigil/db";
+import { createSchedule, deleteSchedule, getProjectSchedule, isForeignKeyViolation, listProjectSchedules, updateSchedule } from "@vigil/db";
 import { z } from "zod";
 
 import type { ApiDeps } from "../deps.js";
@@ -7,15 +7,11 @@ import { notFound } from "../http/app-error.js";
 import { withNextRuns } from "../next-runs.js";
 import { assertNoIssues, scheduleIssues } from "../write-checks.js";
 import { ProjectParamsSchema, ScheduleParamsSchema } from "./params.js";
+import { requireProject } from "./require-project.js";
 import { defineRoute, type RouteDef } from "./route.js";
 
 /** A project's schedules; cron and timezone are checked on every write. */
 export function scheduleRoutes(deps: ApiDeps): RouteDef[] {
-  const requireProject = async (id: string) => {
-    if ((await getProject(deps.db, id)) === undefined) {
-      throw notFound(`project "${id}"`);
-    }
-  };
   return [
     defineRoute({
       method: "get",
@@ -26,7 +22,7 @@ export function scheduleRoutes(deps: ApiDeps): RouteDef[] {
       params: ProjectParamsSchema,
       responses: { 200: { description: "Schedules", schema: z.array(ScheduleWithNextRunsSchema) } },
       handler: async ({ params }) => {
-        await requireProject(params.id);
+        await requireProject(deps.db, params.id);
         const now = new Date();
         return { json: (await listProjectSchedules(deps.db, params.id)).map((s) => withNextRuns(s, now)) };
       },
@@ -43,7 +39,7 @@ export function scheduleRoutes(deps: ApiDeps): RouteDef[] {
       responses: { 201: { description: "Created", schema: ScheduleWithNextRunsSchema } },
       handler: async ({ params, body }) => {
         assertNoIssues(scheduleIssues(body, ""), []);
-        await requireProject(params.id);
+        await requireProject(deps.db, params.id);
         try {
           return { status: 201, json: withNextRuns(await createSchedule(deps.db, params.id, body), new Date()) };
         } catch (err) {

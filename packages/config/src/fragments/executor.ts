@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 
+import { envBoolean } from "../kinds/boolean.js";
 import { envInteger } from "../kinds/integer.js";
 import { envList } from "../kinds/list.js";
 import { envEnum, envString } from "../kinds/string.js";
@@ -24,9 +25,14 @@ export const executorEnv = {
   DETECTOR_WORK_DIR_MAX_MB: envInteger({ min: 1, max: 1_048_576 }).default(
     1024,
   ),
-  RETRY_BACKOFF_BASE_MS: envInteger({ min: 10, max: 3_600_000 }).default(10_000),
-  RETRY_BACKOFF_MAX_MS: envInteger({ min: 10, max: 86_400_000 }).default(600_000),
+  RETRY_BACKOFF_BASE_MS: envInteger({ min: 10, max: 3_600_000 }).default(
+    10_000,
+  ),
+  RETRY_BACKOFF_MAX_MS: envInteger({ min: 10, max: 86_400_000 }).default(
+    600_000,
+  ),
   DETECTOR_PACKAGES: envList().default([]),
+  DETECTOR_PRESTART: envBoolean().default(true),
   EXECUTOR_RUNNER: envEnum(["detector", "noop"]).default("detector"),
   EXECUTOR_NOOP_DELAY_MS: envInteger({ min: 0, max: 3_600_000 }).default(0),
 };

@@ -1,24 +1,13 @@
 import { randomBytes } from "node:crypto";
-import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { stat } from "node:fs/promises";
 
-import { type DataSourceInput, DataSourceSchema } from "@vigil/contracts";
 import mysql from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { loadRowsToFile } from "../load-rows.js";
-
-const outDir = await mkdtemp(path.join(tmpdir(), "vigil-ds-test-"));
-afterAll(() => rm(outDir, { recursive: true, force: true }));
+import { createSqlLoader, waitUntil } from "./sql-test-harness.js";
 
 const DB_URL = "mysql://root@127.0.0.1:3306/test";
 const table = `ds_orders_${randomBytes(4).toString("hex")}`;
-const window = {
-  start: new Date("2026-11-22T10:00:00Z"),
-  end: new Date("2026-11-22T11:00:00Z"),
-};
-let n = 0;
 
 /** The machine's MariaDB is optional: its tests are skipped (and say so) when it is not there. */
 async function probeMariaDb(): Promise<boolean> {
@@ -45,55 +34,8 @@ async function sql(statement: string): Promise<unknown> {
   }
 }
 
-async function waitFor(
-  check: () => Promise<boolean>,
-  timeoutMs = 5000,
-): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) {
-      throw new Error("condition not met in time");
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-async function load(
-  query: string,
-  extra: Partial<Extract<DataSourceInput, { type: "sql" }>> = {},
-  secrets: Record<string, string> = { DB_URL },
-  signal?: AbortSignal,
-) {
-  const source = DataSourceSchema.parse({
-    type: "sql",
-    driver: "mysql",
-    url_env: "DB_URL",
-    query,
-    ...extra,
-  });
-  const outFile = path.join(outDir, `${++n}.ndjson`);
-  const result = await loadRowsToFile({
-    source,
-    window,
-    secrets: (name) => secrets[name],
-    outFile,
-    projectId: "p1",
-    loadLatestDataset: () => Promise.resolve(null),
-    allowPrivateNetworks: false,
-    signal,
-  });
-  const text = result.ok ? await readFile(outFile, "utf8") : null;
-  return {
-    result,
-    outFile,
-    rows:
-      text
-        ?.trim()
-        .split("\n")
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as Record<string, unknown>) ?? null,
-  };
-}
+const { load, cleanup } = await createSqlLoader("mysql", DB_URL);
+afterAll(cleanup);
 
 describe.skipIf(!reachable)(
   `mysql data source (needs MariaDB/MySQL at 127.0.0.1:3306: ${reachable ? "reachable" : "UNREACHABLE, skipped"})`,
@@ -203,12 +145,12 @@ describe.skipIf(!reachable)(
             `select id from information_schema.processlist where info like '%${marker}%' and info not like '%processlist%'`,
           )) as unknown[]
         ).length;
-      await waitFor(async () => (await running()) === 1);
+      await waitUntil(async () => (await running()) === 1);
       controller.abort();
       await expect(pending).resolves.toMatchObject({
         result: { ok: false, code: "cancelled" },
       });
-      await waitFor(async () => (await running()) === 0);
+      await waitUntil(async () => (await running()) === 0);
     });
 
     it("reports a syntax error, an undefined :name and a missing secret clearly", async () => {

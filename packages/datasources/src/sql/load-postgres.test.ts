@@ -1,16 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { stat } from "node:fs/promises";
 
-import { type DataSourceInput, DataSourceSchema } from "@vigil/contracts";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
-import { loadRowsToFile } from "../load-rows.js";
-
-const outDir = await mkdtemp(path.join(tmpdir(), "vigil-ds-test-"));
-afterAll(() => rm(outDir, { recursive: true, force: true }));
+import { createSqlLoader, waitUntil } from "./sql-test-harness.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -26,11 +20,6 @@ const withDatabase = (url: string, name: string) => {
   return u.toString();
 };
 const dbUrl = withDatabase(adminUrl, database);
-const window = {
-  start: new Date("2026-11-22T10:00:00Z"),
-  end: new Date("2026-11-22T11:00:00Z"),
-};
-let n = 0;
 
 async function admin<T>(
   fn: (c: pg.Client) => Promise<T>,
@@ -64,59 +53,12 @@ afterAll(async () => {
   );
 });
 
-async function waitFor(
-  check: () => Promise<boolean>,
-  timeoutMs = 5000,
-): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) {
-      throw new Error("condition not met in time");
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-async function load(
-  query: string,
-  extra: Partial<Extract<DataSourceInput, { type: "sql" }>> = {},
-  secrets: Record<string, string> = { DB_URL: dbUrl },
-  signal?: AbortSignal,
-) {
-  const source = DataSourceSchema.parse({
-    type: "sql",
-    driver: "postgres",
-    url_env: "DB_URL",
-    query,
-    ...extra,
-  });
-  const outFile = path.join(outDir, `${++n}.ndjson`);
-  const result = await loadRowsToFile({
-    source,
-    window,
-    secrets: (name) => secrets[name],
-    outFile,
-    projectId: "p1",
-    loadLatestDataset: () => Promise.resolve(null),
-    allowPrivateNetworks: false,
-    signal,
-  });
-  const text = result.ok ? await readFile(outFile, "utf8") : null;
-  return {
-    result,
-    outFile,
-    rows:
-      text
-        ?.trim()
-        .split("\n")
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as Record<string, unknown>) ?? null,
-  };
-}
+const { load, cleanup } = await createSqlLoader("postgres", dbUrl);
+afterAll(cleanup);
 
 describe("postgres data source", () => {
   it("loads the rows of the window with :start/:end and a named param, as NDJSON with JSON-friendly values", async () => {
-    const { result, rows } = await load(
+    const { result, rows, outFile } = await load(
       "select id, total, big, created_at, day, local_ts, note, raw from orders where created_at >= :start and created_at < :end and total > :min order by id;",
       { params: { min: 5 } },
     );
@@ -143,9 +85,7 @@ describe("postgres data source", () => {
         raw: null,
       },
     ]);
-    expect(result.ok && result.bytes).toBe(
-      (await stat(path.join(outDir, `${n}.ndjson`))).size,
-    );
+    expect(result.ok && result.bytes).toBe((await stat(outFile)).size);
   });
 
   it("streams many rows through the cursor in batches", async () => {
@@ -227,13 +167,13 @@ describe("postgres data source", () => {
           ),
         )
       ).rowCount;
-    await waitFor(async () => (await sessions("active")) === 1);
+    await waitUntil(async () => (await sessions("active")) === 1);
     controller.abort();
     await expect(pending).resolves.toMatchObject({
       result: { ok: false, code: "cancelled" },
     });
     // The running statement is cancelled server-side, not left to run until statement_timeout.
-    await waitFor(async () => (await sessions("active")) === 0);
+    await waitUntil(async () => (await sessions("active")) === 0);
   });
 
   it("reports a syntax error as a query error with its position", async () => {

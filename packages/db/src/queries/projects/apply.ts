@@ -1,8 +1,9 @@
 import { sql, type Transaction } from "kysely";
 
 import type { Database } from "../../database.js";
-import { toJson, type JsonObject, type JsonValue, type Severity } from "../../tables/common.js";
+import { toJson, type JsonObject } from "../../tables/common.js";
 import type { ConcurrencyPolicy, MisfirePolicy } from "../../tables/schedules.js";
+import type { RuleFields } from "../rules/create.js";
 
 export interface ApplyProjectInput {
   id: string;
@@ -18,19 +19,7 @@ export interface ApplyProjectInput {
     starting_deadline_seconds: number | null;
     is_active: boolean;
   }>;
-  rules: Array<{
-    rule_id: string;
-    definition_id: string | null;
-    description: string;
-    category: string;
-    severity: Severity;
-    logic: string;
-    code: string;
-    explanation: string;
-    parameters: JsonObject;
-    dependencies: JsonValue[];
-    is_active: boolean;
-  }>;
+  rules: RuleFields[];
 }
 
 export interface ApplyProjectResult {
