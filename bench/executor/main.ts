@@ -4,6 +4,7 @@
  * and start latency on an idle pool. Prints a table and, last, `RESULT {json}`. See README.md.
  * Env: BENCH_JOBS (default 20000; concurrency 1 runs a quarter of it), DATABASE_URL (else embedded).
  */
+import { measureClaimScaling } from "./claim-scaling.js";
 import { measureGraphileLatency, measureGraphileThroughput } from "./graphile.js";
 import { percentile, startBenchPostgres } from "./postgres.js";
 import { measureVigilLatency, measureVigilThroughput } from "./vigil.js";
@@ -42,6 +43,8 @@ try {
   const gl = await measureGraphileLatency(await fresh(), LATENCY_TRIGGERS, LATENCY_SPREAD_MS);
   const lat = (v: number[]) => ({ p50: round(percentile(v, 50)), p95: round(percentile(v, 95)), p99: round(percentile(v, 99)), max: round(percentile(v, 100)) });
   const latency = { vigil: lat(vl), graphile: lat(gl) };
+  log("claim cost: one project, then 2,000 more projects with runs only ahead");
+  const scaling = await measureClaimScaling(await fresh());
 
   console.log("\nDispatch throughput, no-op jobs (jobs/s; every Vigil job = claimed trigger + execution row + finished trigger)");
   console.log("concurrency | jobs   | vigil  | graphile unbatched | graphile batched | vigil/unbatched | vigil/batched");
@@ -55,7 +58,17 @@ try {
   for (const [k, v] of Object.entries(latency)) {
     console.log(`${k.padEnd(17)} | ${String(v.p50).padEnd(5)} | ${String(v.p95).padEnd(5)} | ${String(v.p99).padEnd(5)} | ${v.max}`);
   }
-  console.log(`RESULT ${JSON.stringify({ throughput, latencyMs: latency })}`);
+  const ms = (v: number) => v.toFixed(2);
+  console.log("\nClaim round trip as projects grow (ms; ratio = 2,001 projects / 1 project)");
+  console.log("claim             | 1 project | 2,001 projects | ratio");
+  const claimScaling = {
+    idle: { one: scaling.oneProject.idleMs, many: scaling.manyProjects.idleMs },
+    due: { one: scaling.oneProject.dueMs, many: scaling.manyProjects.dueMs },
+  };
+  for (const [k, v] of Object.entries(claimScaling)) {
+    console.log(`${(k === "idle" ? "nothing due" : "one due").padEnd(17)} | ${ms(v.one).padEnd(9)} | ${ms(v.many).padEnd(14)} | ${(v.many / v.one).toFixed(2)}`);
+  }
+  console.log(`RESULT ${JSON.stringify({ throughput, latencyMs: latency, claimScalingMs: claimScaling })}`);
 } finally {
   await server.stop();
 }

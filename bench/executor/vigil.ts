@@ -34,7 +34,7 @@ async function stopExecutor(child: ChildProcess): Promise<void> {
   }
 }
 
-async function prepare(url: string): Promise<{ db: Db; close(): Promise<void>; projectId: string }> {
+export async function prepare(url: string): Promise<{ db: Db; close(): Promise<void>; projectId: string }> {
   const handle = createDb({ connectionString: url, max: 2, applicationName: "vigil-bench-executor" });
   const { error } = await migrateToLatest(handle.db);
   if (error) {
@@ -48,7 +48,7 @@ async function prepare(url: string): Promise<{ db: Db; close(): Promise<void>; p
   return { db: handle.db, close: () => handle.close(), projectId };
 }
 
-async function insertDue(db: Db, projectId: string, count: number, fireAt: (i: number) => Date): Promise<void> {
+export async function insertDue(db: Db, projectId: string, count: number, fireAt: (i: number) => Date): Promise<void> {
   for (let i = 0; i < count; i += 5000) {
     const rows = Array.from({ length: Math.min(5000, count - i) }, (_, j) => {
       const at = fireAt(i + j);

@@ -59,7 +59,9 @@ interface ClaimRow {
  * The statements live in the plpgsql function `vigil_claim_due_triggers` (migrations/0004_executor.sql,
  * replaced by 0009_executor_batching.sql with an index-pinned project probe, and by
  * 0010_claim_fast_path.sql with a small UPDATE + INSERT when every due trigger it looks at is
- * `allow`, in deadline and of an active project, the large statement otherwise; same results):
+ * `allow`, in deadline and of an active project, the large statement otherwise; same results;
+ * and by 0011_claim_skip_scan.sql, which finds the projects with due work by a skip scan of the
+ * pending-trigger index instead of a probe per project, so its cost does not grow with projects):
  * one round trip, plans cached per connection (planning the claim cost more than running it).
  * It runs two statements, each with its own snapshot:
  * 1. Lock (FOR NO KEY UPDATE, in id order, so claimers never deadlock) every active or inactive
