@@ -54,6 +54,10 @@ it("gives concurrent runs different slots, and a released slot its standby for t
   // a standby is handed out once: asking again starts a fresh process
   const other = await again.process(256);
   expect(other.pid).not.toBe(standby.pid);
+  // what WORK_DIR's collector keeps and touches: both slots and the standbys' runtime
+  const kept = slots.folders();
+  expect(kept).toEqual(expect.arrayContaining([a.dir, b.dir]));
+  expect(kept.some((dir) => dir.includes(`${path.sep}.runtime${path.sep}`))).toBe(true);
 
   await Promise.all([standby.discard(), other.discard()]);
   slots.release(again, 256);

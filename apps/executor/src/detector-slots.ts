@@ -49,6 +49,8 @@ export interface DetectorSlots {
   release(slot: DetectorSlot, nextMemoryMb: number | null): void;
   /** Kills every standby and removes the slot folders (on shutdown). */
   close(): Promise<void>;
+  /** The slot folders and the standby runtime this executor uses, for WORK_DIR's collector to keep. */
+  folders(): string[];
 }
 
 interface SlotState extends DetectorSlot {
@@ -80,9 +82,11 @@ export function createDetectorSlots(o: {
   const root = path.join(o.workDir, ".slots");
   // after close() a run still finishing frees its slot without recreating it or booting a standby
   let closed = false;
+  let runtimeDir: string | undefined;
 
   const spawn = async (slot: SlotState, memoryMb: number) => {
     const runtime = await prepareStandbyRuntime(o.workDir);
+    runtimeDir = runtime.dir;
     return prestartSandboxed({
       command: process.execPath,
       args: [
@@ -207,6 +211,9 @@ export function createDetectorSlots(o: {
         return problem;
       })();
       slot.busy = false;
+    },
+    folders() {
+      return [...slots.map((s) => s.dir), ...(runtimeDir ? [runtimeDir] : [])];
     },
     async close() {
       closed = true;

@@ -176,7 +176,7 @@ export function createDetectorRunner(
   };
   return {
     run: runOnce,
-    foldersInUse: () => new Set(inUse.keys()),
+    foldersInUse: () => new Set([...inUse.keys(), ...slots.folders()]),
     close: () => slots.close(),
   };
 }

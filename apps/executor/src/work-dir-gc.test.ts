@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, utimes, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, stat, utimes, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 
@@ -38,3 +38,23 @@ it("removes old run and detector folders but never the folders of runs in flight
     gc.stop();
   }
 });
+
+it("touches the folders it keeps, so another executor sharing WORK_DIR does not take its idle slots for a crash's leftovers", async () => {
+  const workDir = await mkdtemp(path.join(os.tmpdir(), "vigil-gc-"));
+  const ownSlot = await folder(path.join(workDir, ".slots", "1001000"), 1);
+  const crashedSlot = await folder(path.join(workDir, ".slots", "1002000"), 1);
+  const gc = createWorkDirGc({
+    workDir,
+    maxTotalBytes: 1024 ** 3,
+    inUse: () => new Set([ownSlot]),
+    logger: createLogger({ level: "silent", name: "test" }),
+  });
+  gc.start();
+  try {
+    await waitFor(() => !existsSync(crashedSlot), { message: "the crashed executor's slot to go" });
+    expect(Date.now() - (await stat(ownSlot)).mtimeMs).toBeLessThan(60_000);
+  } finally {
+    gc.stop();
+  }
+});
+

@@ -1,3 +1,5 @@
+import { utimes } from "node:fs/promises";
+
 import { type Logger } from "@vigil/logger";
 import { garbageCollect } from "@vigil/synthesizer";
 
@@ -5,7 +7,10 @@ export interface WorkDirGcOptions {
   workDir: string;
   /** Total size WORK_DIR may keep (DETECTOR_WORK_DIR_MAX_MB). */
   maxTotalBytes: number;
-  /** Folders of runs in flight: never removed. */
+  /**
+   * Folders this executor uses (runs in flight, its slots, the standby runtime): never removed,
+   * and touched on each pass, so that another executor sharing WORK_DIR sees them in use.
+   */
   inUse: () => ReadonlySet<string>;
   logger: Logger;
   /** @default 10 minutes */
@@ -16,7 +21,8 @@ export interface WorkDirGcOptions {
 
 /**
  * Keeps WORK_DIR bounded: old detector folders (superseded hashes) and old run folders are
- * removed by age, then least recently used first until the total fits. A failed pass is
+ * removed by age, then least recently used first until the total fits; slots left by a killed
+ * executor after an hour, standby runtimes of old versions by age. A failed pass is
  * logged and tried again on the next tick; it never affects runs.
  */
 export function createWorkDirGc(o: WorkDirGcOptions): { start(): void; stop(): void } {
@@ -28,11 +34,16 @@ export function createWorkDirGc(o: WorkDirGcOptions): { start(): void; stop(): v
     }
     running = true;
     try {
+      const keep = o.inUse();
+      const now = new Date();
+      // an idle slot's folder does not change: without this, another executor's pass would
+      // take it for a crashed executor's leftover after an hour
+      await Promise.all([...keep].map((dir) => utimes(dir, now, now).catch(() => undefined)));
       const r = await garbageCollect({
         workDir: o.workDir,
         maxAgeMs: o.maxAgeMs ?? 7 * 24 * 3600_000,
         maxTotalBytes: o.maxTotalBytes,
-        keep: o.inUse(),
+        keep,
       });
       if (r.removed.length > 0) {
         o.logger.info({ removed: r.removed.length, freedBytes: r.freedBytes, remainingBytes: r.remainingBytes }, "work dir collected");

@@ -12,7 +12,12 @@ export interface GarbageCollectOptions {
   keep: ReadonlySet<string>;
   /** The clock, passed in (house style). @default new Date() */
   now?: Date;
-  /** Temporary folders (renders, deletions) older than this are leftovers of a crash. @default 3_600_000 */
+  /**
+   * Temporary folders (renders, deletions) and executor slots (`.slots/<uid>`) untouched for
+   * longer than this are leftovers of a crash. A live executor touches its slots on each of its
+   * own collection passes (apps/executor work-dir-gc), which must come more often than this.
+   * @default 3_600_000
+   */
   staleTempMs?: number;
 }
 
@@ -25,12 +30,18 @@ export interface GarbageCollectResult {
 
 interface Candidate {
   path: string;
-  kind: "detector" | "run" | "temp";
+  /**
+   * detector and run folders are removed by age, then by size; temp folders and slots when
+   * stale; runtime folders (`.runtime/<digest>`, the standbys' shared runtime of one template
+   * version) by age only. The last three never count toward the size budget.
+   */
+  kind: "detector" | "run" | "temp" | "slot" | "runtime";
   lastUsedMs: number;
   bytes: number;
 }
 
-const DETECTOR_NAME = /^[0-9a-f]{32}$/;
+/** Detector folders and standby runtimes are named by a 32-hex-digit hash. */
+const HASH_NAME = /^[0-9a-f]{32}$/;
 
 async function folderBytes(path: string): Promise<number> {
   const entries = await readdir(path, {
@@ -71,16 +82,31 @@ async function describe(
   };
 }
 
-/** Detector folders (`<project>/<hash>`), run folders (`<project>/runs/<id>`) and leftovers. */
+/**
+ * Detector folders (`<project>/<hash>`), run folders (`<project>/runs/<id>`), executor slots
+ * (`.slots/<uid>`), standby runtimes (`.runtime/<digest>`) and leftovers.
+ */
 async function findCandidates(workDir: string): Promise<Candidate[]> {
   const found: Array<Promise<Candidate | null>> = [];
+  const slots = join(workDir, ".slots");
+  for (const slot of await subfolders(slots)) {
+    found.push(describe(join(slots, slot), "slot"));
+  }
+  const runtimes = join(workDir, ".runtime");
+  for (const name of await subfolders(runtimes)) {
+    if (HASH_NAME.test(name)) {
+      found.push(describe(join(runtimes, name), "runtime"));
+    } else if (name.startsWith(TEMP_PREFIX)) {
+      found.push(describe(join(runtimes, name), "temp"));
+    }
+  }
   for (const project of await subfolders(workDir)) {
     if (project.startsWith(".") || project === "node_modules") {
       continue;
     }
     const projectDir = join(workDir, project);
     for (const name of await subfolders(projectDir)) {
-      if (DETECTOR_NAME.test(name)) {
+      if (HASH_NAME.test(name)) {
         found.push(describe(join(projectDir, name), "detector"));
       } else if (name.startsWith(TEMP_PREFIX)) {
         found.push(describe(join(projectDir, name), "temp"));
@@ -95,7 +121,9 @@ async function findCandidates(workDir: string): Promise<Candidate[]> {
 
 /**
  * Removes detector and run folders under `workDir` that were not used for `maxAgeMs`, then the
- * least recently used ones until the rest fit in `maxTotalBytes`; never a folder in `keep`.
+ * least recently used ones until the rest fit in `maxTotalBytes`; slots and temporary folders of
+ * a crashed process after `staleTempMs`, standby runtimes of other template versions after
+ * `maxAgeMs`; never a folder in `keep`.
  * "Used" is the folder's mtime: a cache hit in synthesizeDetector touches the detector folder,
  * writing a run's files touches its run folder.
  */
@@ -112,12 +140,13 @@ export async function garbageCollect(
       continue;
     }
     const age = now - c.lastUsedMs;
-    if (c.kind === "temp" ? age > staleTempMs : age > options.maxAgeMs) {
+    const stale = c.kind === "temp" || c.kind === "slot" ? staleTempMs : options.maxAgeMs;
+    if (age > stale) {
       doomed.add(c);
     }
   }
   const survivors = candidates.filter(
-    (c) => !doomed.has(c) && c.kind !== "temp",
+    (c) => !doomed.has(c) && (c.kind === "detector" || c.kind === "run"),
   );
   let remainingBytes = survivors.reduce((sum, c) => sum + c.bytes, 0);
   for (const c of survivors
