@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { cp, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { cp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
 import { afterAll, describe, expect, it } from "vitest";
@@ -42,6 +42,14 @@ describe("prepareStandbyRuntime", () => {
     expect(await readdir(join(workDir, ".runtime"))).toEqual([
       runtime.dir.split("/").pop(),
     ]);
+  });
+
+  it("writes the runtime again when it was removed after being prepared (by WORK_DIR's collector, say)", async () => {
+    const workDir = await makeWorkDir();
+    const runtime = await prepareStandbyRuntime(workDir);
+    await rm(runtime.dir, { recursive: true });
+    expect(await prepareStandbyRuntime(workDir)).toEqual(runtime);
+    expect((await stat(runtime.entry)).isFile()).toBe(true);
   });
 });
 

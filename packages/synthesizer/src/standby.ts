@@ -46,12 +46,24 @@ const prepared = new Map<string, Promise<StandbyRuntime>>();
 /**
  * Writes the runtime (templates/runtime/*) and the standby entry into
  * `WORK_DIR/.runtime/<digest>/` once per template digest, atomically (a temporary folder renamed
- * into place), and returns where they are. Cached per process.
+ * into place), and returns where they are. Cached per process; written again if the folder was
+ * removed since.
  */
-export function prepareStandbyRuntime(
+export async function prepareStandbyRuntime(
   workDir: string,
 ): Promise<StandbyRuntime> {
   let runtime = prepared.get(workDir);
+  if (runtime !== undefined) {
+    const ready = await runtime.catch(() => undefined);
+    // WORK_DIR's collector (or an operator) may have removed it since: write it again
+    if (ready && (await exists(ready.entry))) {
+      return ready;
+    }
+    if (prepared.get(workDir) === runtime) {
+      prepared.delete(workDir);
+    }
+  }
+  runtime = prepared.get(workDir);
   if (runtime === undefined) {
     runtime = writeStandbyRuntime(workDir);
     prepared.set(workDir, runtime);
