@@ -57,4 +57,3 @@ it("touches the folders it keeps, so another executor sharing WORK_DIR does not 
     gc.stop();
   }
 });
-
