@@ -1,4 +1,4 @@
-import { access, stat, writeFile } from "node:fs/promises";
+import { access, readdir, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 import { afterAll, expect } from "vitest";
@@ -69,12 +69,14 @@ dbTest(
     });
     expect(await exists(firstDir)).toBe(true);
 
-    // GC with everything expired except the current detector: the old detector and all run folders go
+    // GC with everything expired except the current detector: the old detector and all run folders go.
+    // Like the executor's own collector, it keeps the runtime its standbys boot from.
+    const runtimes = await liveRuntimes(workDir);
     const gc = await garbageCollect({
       workDir,
       maxAgeMs: 1,
       maxTotalBytes: 1 << 30,
-      keep: new Set([third.detectorDir!]),
+      keep: new Set([third.detectorDir!, ...runtimes]),
       now: new Date(Date.now() + 60_000),
     });
     expect(gc.removed).toEqual(
@@ -96,12 +98,12 @@ dbTest(
     expect(fourth.execution.status, explain(fourth, executor)).toBe("success");
     expect(fourth.execution.detector_hash).toBe(third.execution.detector_hash);
 
-    // GC of everything, then a run renders the same hash again from scratch
+    // GC of everything but the standbys' runtime, then a run renders the same hash again from scratch
     await garbageCollect({
       workDir,
       maxAgeMs: 1,
       maxTotalBytes: 1 << 30,
-      keep: new Set(),
+      keep: new Set(runtimes),
       now: new Date(Date.now() + 60_000),
     });
     expect(await exists(third.detectorDir!)).toBe(false);
@@ -112,3 +114,9 @@ dbTest(
   },
   60_000,
 );
+
+/** `WORK_DIR/.runtime/<digest>`: a live executor keeps (and touches) the one its standbys boot from. */
+async function liveRuntimes(workDir: string): Promise<string[]> {
+  const root = path.join(workDir, ".runtime");
+  return (await readdir(root)).filter((name) => !name.startsWith(".")).map((name) => path.join(root, name));
+}

@@ -8,7 +8,11 @@ export interface GarbageCollectOptions {
   maxAgeMs: number;
   /** Then the least recently used folders are removed until the rest fit in this many bytes. */
   maxTotalBytes: number;
-  /** Folders in use (detector dirs of running executions, their run dirs): never removed. */
+  /**
+   * Folders in use, never removed: detector and run folders of running executions, and an
+   * executor's slots and the standby runtime it boots from (a standby booting while its runtime
+   * is removed fails its run).
+   */
   keep: ReadonlySet<string>;
   /** The clock, passed in (house style). @default new Date() */
   now?: Date;
