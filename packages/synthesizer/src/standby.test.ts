@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { cp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { cp, readdir, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
 import { afterAll, describe, expect, it } from "vitest";
@@ -42,6 +42,19 @@ describe("prepareStandbyRuntime", () => {
     expect(await readdir(join(workDir, ".runtime"))).toEqual([
       runtime.dir.split("/").pop(),
     ]);
+  });
+
+  it("marks a runtime an earlier process left as used, so WORK_DIR's collector does not take it for an old version's", async () => {
+    const earlier = await makeWorkDir();
+    const left = await prepareStandbyRuntime(earlier);
+    const workDir = await makeWorkDir();
+    await cp(join(earlier, ".runtime"), join(workDir, ".runtime"), { recursive: true });
+    const dir = join(workDir, ".runtime", left.dir.split("/").pop()!);
+    const weekAgo = new Date(Date.now() - 8 * 24 * 3600_000);
+    await utimes(dir, weekAgo, weekAgo);
+    const runtime = await prepareStandbyRuntime(workDir);
+    expect(runtime.dir).toBe(dir);
+    expect(Date.now() - (await stat(dir)).mtimeMs).toBeLessThan(60_000);
   });
 
   it("writes the runtime again when it was removed after being prepared (by WORK_DIR's collector, say)", async () => {

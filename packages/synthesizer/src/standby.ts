@@ -9,6 +9,7 @@ import {
   readFile,
   rename,
   rm,
+  utimes,
   writeFile,
 } from "node:fs/promises";
 import { join } from "node:path";
@@ -85,6 +86,9 @@ async function writeStandbyRuntime(workDir: string): Promise<StandbyRuntime> {
   const dir = join(root, digest);
   const result = { dir, entry: join(dir, "standby.mjs") };
   if (await exists(result.entry)) {
+    // used again (say, after a long downtime): WORK_DIR's collector removes runtimes by age
+    const now = new Date();
+    await utimes(dir, now, now).catch(() => undefined);
     return result;
   }
   await mkdir(root, { recursive: true, mode: 0o755 });
