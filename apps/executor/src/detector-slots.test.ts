@@ -32,15 +32,16 @@ const alive = (pid: number) => {
   }
 };
 
-const logger = createLogger({ level: "silent", name: "test" });
-
-it("gives concurrent runs different slots, and a released slot its standby for the next run", async () => {
-  const slots = createDetectorSlots({
-    workDir: await workDir(),
+const withStandbys = (root: string) =>
+  createDetectorSlots({
+    workDir: root,
     prestart: true,
     extraRead: [],
-    logger,
+    logger: createLogger({ level: "silent", name: "test" }),
   });
+
+it("gives concurrent runs different slots, and a released slot its standby for the next run", async () => {
+  const slots = withStandbys(await workDir());
   const a = await slots.take();
   const b = await slots.take();
   expect(a.dir).not.toBe(b.dir);
@@ -66,12 +67,7 @@ it("gives concurrent runs different slots, and a released slot its standby for t
 });
 
 it("a run that ends before its dispatch leaves the slot's standby waiting, and no second one", async () => {
-  const slots = createDetectorSlots({
-    workDir: await workDir(),
-    prestart: true,
-    extraRead: [],
-    logger,
-  });
+  const slots = withStandbys(await workDir());
   const slot = await slots.take();
   slots.release(slot, 256);
   await slots.take(); // the same slot, its standby booted
@@ -91,12 +87,7 @@ it("a run that ends before its dispatch leaves the slot's standby waiting, and n
 
 it("close kills the standbys and removes the slot folders; a run finishing after it boots none", async () => {
   const root = await workDir();
-  const slots = createDetectorSlots({
-    workDir: root,
-    prestart: true,
-    extraRead: [],
-    logger,
-  });
+  const slots = withStandbys(root);
   const first = await slots.take();
   const late = await slots.take();
   slots.release(first, 256);

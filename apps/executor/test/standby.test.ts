@@ -58,6 +58,13 @@ async function runOnce(db: Db, projectId: string, logs: () => string) {
   return { execution, pid: Number(finding.message) };
 }
 
+/** A real executor with one slot on a fresh WORK_DIR, and its logs for failure messages. */
+async function oneSlotExecutor(url: string, env: Record<string, string> = {}): Promise<{ workDir: string; logs: () => string }> {
+  const workDir = await makeWorkDir();
+  const executor = startExecutor(url, { WORK_DIR: workDir, EXECUTOR_CONCURRENCY: "1", ...env });
+  return { workDir, logs: () => executor.logs.join("\n") };
+}
+
 /** The one process waiting in the executor's only slot, once it is there. */
 async function standbyPid(workDir: string): Promise<number> {
   const pids = await waitFor(
@@ -74,12 +81,7 @@ dbTest(
   "a run goes to the standby booted for it: the process that ran the rule was waiting before the trigger existed",
   async ({ db, testDatabase }) => {
     const project = await projectWithPidRule(db, 256);
-    const workDir = await makeWorkDir();
-    const executor = startExecutor(testDatabase.url, {
-      WORK_DIR: workDir,
-      EXECUTOR_CONCURRENCY: "1",
-    });
-    const logs = () => executor.logs.join("\n");
+    const { workDir, logs } = await oneSlotExecutor(testDatabase.url);
     await runOnce(db, project.id, logs); // the slot's first run starts cold and leaves a standby
 
     const waiting = await standbyPid(workDir);
@@ -130,12 +132,7 @@ dbTest(
   async ({ db, testDatabase }) => {
     const small = await projectWithPidRule(db, 256);
     const large = await projectWithPidRule(db, 384);
-    const workDir = await makeWorkDir();
-    const executor = startExecutor(testDatabase.url, {
-      WORK_DIR: workDir,
-      EXECUTOR_CONCURRENCY: "1",
-    });
-    const logs = () => executor.logs.join("\n");
+    const { workDir, logs } = await oneSlotExecutor(testDatabase.url);
     await runOnce(db, small.id, logs);
     const waiting = await standbyPid(workDir); // booted with the 256 MiB cap
 
@@ -154,13 +151,7 @@ dbTest(
   "with DETECTOR_PRESTART=false nothing waits in the slots and every run starts its own process",
   async ({ db, testDatabase }) => {
     const project = await projectWithPidRule(db, 256);
-    const workDir = await makeWorkDir();
-    const executor = startExecutor(testDatabase.url, {
-      WORK_DIR: workDir,
-      EXECUTOR_CONCURRENCY: "1",
-      DETECTOR_PRESTART: "false",
-    });
-    const logs = () => executor.logs.join("\n");
+    const { workDir, logs } = await oneSlotExecutor(testDatabase.url, { DETECTOR_PRESTART: "false" });
     const first = await runOnce(db, project.id, logs);
     const second = await runOnce(db, project.id, logs);
     expect(second.pid).not.toBe(first.pid);

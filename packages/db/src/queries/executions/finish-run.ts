@@ -75,15 +75,20 @@ export async function finishRun(db: Kysely<Database>, o: FinishRunOptions): Prom
   const row = rows[0];
   return {
     owned: row?.owned ?? false,
-    resolved: (row?.resolved ?? []).map((r) => ({
-      change: "resolved" as const,
-      fingerprint: String(r.fingerprint),
-      ruleId: String(r.rule_id),
-      findingKey: String(r.finding_key),
-      severity: r.severity as DiscrepancyTransition["severity"],
-      message: String(r.message),
-      occurrences: Number(r.occurrences),
-      firstSeenAt: new Date(String(r.first_seen_at)),
-    })),
+    resolved: (row?.resolved ?? []).map(toResolvedTransition),
+  };
+}
+
+/** A discrepancy row the record resolved (as `json_agg` returns it), as the report hook takes it. */
+export function toResolvedTransition(r: Record<string, unknown>): DiscrepancyTransition {
+  return {
+    change: "resolved",
+    fingerprint: String(r.fingerprint),
+    ruleId: String(r.rule_id),
+    findingKey: String(r.finding_key),
+    severity: r.severity as DiscrepancyTransition["severity"],
+    message: String(r.message),
+    occurrences: Number(r.occurrences),
+    firstSeenAt: new Date(String(r.first_seen_at)),
   };
 }

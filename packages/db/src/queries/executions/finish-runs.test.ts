@@ -24,6 +24,18 @@ async function claim(db: Parameters<typeof insertProject>[0], count: number) {
   return { projectId: p.id, claimed };
 }
 
+/** An open discrepancy of rule r1 (fingerprint f1), as an earlier run would have left it. */
+async function openDiscrepancy(db: Parameters<typeof finishRuns>[0], projectId: string): Promise<void> {
+  const now = new Date();
+  await db
+    .insertInto("discrepancies")
+    .values({
+      project_id: projectId, fingerprint: "f1", rule_id: "r1", finding_key: "k", severity: "low", message: "m",
+      first_seen_at: now, last_seen_at: now, first_execution_id: 1, last_execution_id: 1,
+    })
+    .execute();
+}
+
 dbTest("a batch writes every run whose fence holds and drops only the one whose lease was lost", async ({ db }) => {
   const { projectId, claimed } = await claim(db, 3);
   const [a, b, c] = claimed as [ClaimedTrigger, ClaimedTrigger, ClaimedTrigger];
@@ -45,14 +57,7 @@ dbTest("a batch writes every run whose fence holds and drops only the one whose 
 dbTest("open discrepancies are resolved once, by the first clean success of the project in the batch", async ({ db }) => {
   const { projectId, claimed } = await claim(db, 2);
   const [a, b] = claimed as [ClaimedTrigger, ClaimedTrigger];
-  const now = new Date();
-  await db
-    .insertInto("discrepancies")
-    .values({
-      project_id: projectId, fingerprint: "f1", rule_id: "r1", finding_key: "k", severity: "low", message: "m",
-      first_seen_at: now, last_seen_at: now, first_execution_id: 1, last_execution_id: 1,
-    })
-    .execute();
+  await openDiscrepancy(db, projectId);
   const results = await finishRuns(db, "w", [success(a, "w"), success(b, "w")]);
   expect(results[0]?.resolved.map((d) => [d.change, d.fingerprint])).toEqual([["resolved", "f1"]]);
   expect(results[1]?.resolved).toEqual([]);
@@ -71,14 +76,7 @@ dbTest("a guarded run is written only while the project config and its open disc
   const [ok] = await finishRuns(db, "w", [success(a, "w", md5)]);
   expect(ok?.outcome).toBe("recorded");
   // an open discrepancy that this success would resolve is a change a report may have to carry
-  const now = new Date();
-  await db
-    .insertInto("discrepancies")
-    .values({
-      project_id: projectId, fingerprint: "f1", rule_id: "r1", finding_key: "k", severity: "low", message: "m",
-      first_seen_at: now, last_seen_at: now, first_execution_id: 1, last_execution_id: 1,
-    })
-    .execute();
+  await openDiscrepancy(db, projectId);
   const [blocked, exempt] = await finishRuns(db, "w", [success(b, "w", md5), { ...success(c, "w", md5), resolveOpen: { projectId, exceptRuleIds: ["r1"] } }]);
   expect(blocked?.outcome).toBe("guarded");
   expect(exempt?.outcome).toBe("recorded");

@@ -3,7 +3,7 @@ import { sql, type Kysely } from "kysely";
 import type { Database } from "../../database.js";
 import type { JsonValue } from "../../tables/common.js";
 import type { DiscrepancyTransition } from "../discrepancies/update.js";
-import type { FinishRunOptions } from "./finish-run.js";
+import { toResolvedTransition, type FinishRunOptions } from "./finish-run.js";
 
 /** One run of a batch: `finishRun`'s input plus its project and, optionally, the report guard. */
 export interface FinishRunsItem extends FinishRunOptions {
@@ -91,20 +91,7 @@ export async function finishRuns(db: Kysely<Database>, workerId: string, items: 
       outcome: r?.outcome ?? "lost",
       projectConfig: r?.project_config ?? null,
       configMd5: r?.config_md5 ?? null,
-      resolved: (r?.resolved ?? []).map(toResolved),
+      resolved: (r?.resolved ?? []).map(toResolvedTransition),
     };
   });
-}
-
-function toResolved(r: Record<string, unknown>): DiscrepancyTransition {
-  return {
-    change: "resolved",
-    fingerprint: String(r.fingerprint),
-    ruleId: String(r.rule_id),
-    findingKey: String(r.finding_key),
-    severity: r.severity as DiscrepancyTransition["severity"],
-    message: String(r.message),
-    occurrences: Number(r.occurrences),
-    firstSeenAt: new Date(String(r.first_seen_at)),
-  };
 }
