@@ -4,25 +4,59 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["**/dist/**", "**/node_modules/**", ".vigil/**", "**/templates/**", "**/coverage/**"] },
+  {
+    ignores: [
+      "**/dist/**",
+      "**/node_modules/**",
+      ".vigil/**",
+      "**/templates/**",
+      "**/coverage/**",
+    ],
+  },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ["*.js", "*.ts", "bench/*.mjs", "bench/*/*.mjs"] },
+        projectService: {
+          allowDefaultProject: ["*.js", "*.ts", "bench/*.mjs", "bench/*/*.mjs"],
+        },
         tsconfigRootDir: import.meta.dirname,
       },
     },
     linterOptions: { reportUnusedDisableDirectives: true },
     rules: {
       curly: "error",
-      "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
-      "no-restricted-properties": ["error", { object: "process", property: "env", message: "Read the environment only in config.ts or main.ts." }],
+      "@typescript-eslint/consistent-type-imports": [
+        "error",
+        { fixStyle: "inline-type-imports" },
+      ],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_" },
+      ],
+      "no-restricted-properties": [
+        "error",
+        {
+          object: "process",
+          property: "env",
+          message: "Read the environment only in config.ts or main.ts.",
+        },
+      ],
     },
   },
   {
-    files: ["**/config.ts", "**/main.ts", "**/*.test.ts", "**/test/**", "bench/**", "packages/config/src/**", "packages/db/src/testing/**", "packages/lifecycle/src/supervisor-lifeline.ts", "*.ts", "*.js"],
+    files: [
+      "**/config.ts",
+      "**/main.ts",
+      "**/*.test.ts",
+      "**/test/**",
+      "bench/**",
+      "packages/config/src/**",
+      "packages/db/src/testing/**",
+      "packages/lifecycle/src/supervisor-lifeline.ts",
+      "*.ts",
+      "*.js",
+    ],
     rules: { "no-restricted-properties": "off" },
   },
   {

@@ -36,20 +36,38 @@ const log = (line: string) => console.error(`[bench/api] ${line}`);
 const TOKEN = "bench-token-aaaaaaaaaaaaaaaa";
 
 function startApiProcess(databaseUrl: string, port: number): ChildProcess {
-  const dist = fileURLToPath(new URL("../../apps/api/dist/main.js", import.meta.url));
-  const src = fileURLToPath(new URL("../../apps/api/src/main.ts", import.meta.url));
-  const args = existsSync(dist) ? [dist] : ["--conditions=@vigil/source", "--import", "tsx", src];
+  const dist = fileURLToPath(
+    new URL("../../apps/api/dist/main.js", import.meta.url),
+  );
+  const src = fileURLToPath(
+    new URL("../../apps/api/src/main.ts", import.meta.url),
+  );
+  const args = existsSync(dist)
+    ? [dist]
+    : ["--conditions=@vigil/source", "--import", "tsx", src];
   log(`API: node ${args.join(" ")}`);
   // request logs at info would measure pino's stdout as much as the API; warn keeps errors
-  const env = { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: "127.0.0.1", API_TOKENS: TOKEN, LOG_LEVEL: "warn" };
-  return spawn(process.execPath, args, { env, stdio: ["ignore", "inherit", "inherit"] });
+  const env = {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    API_TOKENS: TOKEN,
+    LOG_LEVEL: "warn",
+  };
+  return spawn(process.execPath, args, {
+    env,
+    stdio: ["ignore", "inherit", "inherit"],
+  });
 }
 
 async function waitForReady(url: string): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     try {
-      if ((await fetch(`${url}/ready`)).ok) {return;}
+      if ((await fetch(`${url}/ready`)).ok) {
+        return;
+      }
     } catch {
       // not listening yet
     }
@@ -74,8 +92,16 @@ interface Row {
 async function measure(url: string, name: string, path: string): Promise<Row> {
   // one short warm-up so the first figures are not JIT and connection setup
   await autocannon({ url: url + path, connections, duration: 1 });
-  const single = await autocannon({ url: url + path, connections: 1, duration: seconds });
-  const loaded = await autocannon({ url: url + path, connections, duration: seconds });
+  const single = await autocannon({
+    url: url + path,
+    connections: 1,
+    duration: seconds,
+  });
+  const loaded = await autocannon({
+    url: url + path,
+    connections,
+    duration: seconds,
+  });
   const row = {
     name,
     path,
@@ -84,9 +110,17 @@ async function measure(url: string, name: string, path: string): Promise<Row> {
     rps: Math.round(loaded.requests.average),
     loadedP50: loaded.latency.p50,
     loadedP99: loaded.latency.p99,
-    errors: single.errors + single.timeouts + single.non2xx + loaded.errors + loaded.timeouts + loaded.non2xx,
+    errors:
+      single.errors +
+      single.timeouts +
+      single.non2xx +
+      loaded.errors +
+      loaded.timeouts +
+      loaded.non2xx,
   };
-  log(`${name}: 1 conn p50 ${row.p50} ms p99 ${row.p99} ms; ${connections} conns ${row.rps} req/s p50 ${row.loadedP50} ms p99 ${row.loadedP99} ms; ${row.errors} errors`);
+  log(
+    `${name}: 1 conn p50 ${row.p50} ms p99 ${row.p99} ms; ${connections} conns ${row.rps} req/s p50 ${row.loadedP50} ms p99 ${row.loadedP99} ms; ${row.errors} errors`,
+  );
   return row;
 }
 
@@ -101,7 +135,9 @@ let api: ChildProcess | undefined;
 try {
   const handle = createDb({ connectionString: databaseUrl, max: 2 });
   const migrated = await migrateToLatest(handle.db);
-  if (migrated.error) {throw migrated.error;}
+  if (migrated.error) {
+    throw migrated.error;
+  }
   const seedStarted = Date.now();
   log(`seeding ${shape.projects} projects and ${shape.executions} executions`);
   await seedDatabase(handle.db, shape);
@@ -119,8 +155,14 @@ try {
   const targets: Array<[string, string]> = [
     ["baseline /health", "/health"],
     ["executions first page", "/projects/p0000/executions?limit=50"],
-    ["executions deep cursor", `/projects/p0000/executions?limit=50&cursor=${deepCursor}`],
-    ["executions status filter", "/projects/p0000/executions?limit=50&status=failed,timeout"],
+    [
+      "executions deep cursor",
+      `/projects/p0000/executions?limit=50&cursor=${deepCursor}`,
+    ],
+    [
+      "executions status filter",
+      "/projects/p0000/executions?limit=50&status=failed,timeout",
+    ],
     ["executions small project", "/projects/p0500/executions?limit=50"],
     ["stats 24h all projects", "/stats"],
     ["stats 24h one project", "/stats?project_id=p0000"],
@@ -132,19 +174,36 @@ try {
     rows.push(await measure(url, name, path));
   }
   const baseline = rows[0]!;
-  console.log(`\nbench/api: ${shape.projects} projects, ${shape.executions} executions (${shape.bigProjectExecutions} in p0000), 1 and ${connections} connections, ${seconds} s each per route\n`);
-  console.log(`| route | p50 ms (1 conn) | p99 ms (1 conn) | req/s (${connections} conns) | p50 / p99 ms (${connections} conns) | req/s vs /health | errors |`);
+  console.log(
+    `\nbench/api: ${shape.projects} projects, ${shape.executions} executions (${shape.bigProjectExecutions} in p0000), 1 and ${connections} connections, ${seconds} s each per route\n`,
+  );
+  console.log(
+    `| route | p50 ms (1 conn) | p99 ms (1 conn) | req/s (${connections} conns) | p50 / p99 ms (${connections} conns) | req/s vs /health | errors |`,
+  );
   console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
   for (const r of rows) {
-    console.log(`| ${r.name} | ${r.p50} | ${r.p99} | ${r.rps} | ${r.loadedP50} / ${r.loadedP99} | ${(r.rps / baseline.rps).toFixed(3)} | ${r.errors} |`);
+    console.log(
+      `| ${r.name} | ${r.p50} | ${r.p99} | ${r.rps} | ${r.loadedP50} / ${r.loadedP99} | ${(r.rps / baseline.rps).toFixed(3)} | ${r.errors} |`,
+    );
   }
   const byName = Object.fromEntries(
     rows.map((r) => [
       r.name.replace(/[^a-z0-9]+/gi, "_"),
-      { path: r.path, p50_ms: r.p50, p99_ms: r.p99, rps: r.rps, loaded_p50_ms: r.loadedP50, loaded_p99_ms: r.loadedP99, rps_vs_health: Number((r.rps / baseline.rps).toFixed(3)), errors: r.errors },
+      {
+        path: r.path,
+        p50_ms: r.p50,
+        p99_ms: r.p99,
+        rps: r.rps,
+        loaded_p50_ms: r.loadedP50,
+        loaded_p99_ms: r.loadedP99,
+        rps_vs_health: Number((r.rps / baseline.rps).toFixed(3)),
+        errors: r.errors,
+      },
     ]),
   );
-  console.log(`RESULT ${JSON.stringify({ bench: "api", ...shape, connections, seconds, seed_seconds: Number(seedSeconds.toFixed(1)), routes: byName })}`);
+  console.log(
+    `RESULT ${JSON.stringify({ bench: "api", ...shape, connections, seconds, seed_seconds: Number(seedSeconds.toFixed(1)), routes: byName })}`,
+  );
 } finally {
   api?.kill("SIGTERM");
   await new Promise((r) => setTimeout(r, 300));

@@ -16,8 +16,15 @@ export interface BenchDatabase {
 export async function startBenchDatabase(
   log: (line: string) => void,
 ): Promise<BenchDatabase> {
-  const server = await useOrStartPostgres({ databaseUrl: process.env.DATABASE_URL, label: "bench-detector" });
-  log(server.embedded ? `embedded PostgreSQL at ${new URL(server.url).host}` : "using DATABASE_URL's server");
+  const server = await useOrStartPostgres({
+    databaseUrl: process.env.DATABASE_URL,
+    label: "bench-detector",
+  });
+  log(
+    server.embedded
+      ? `embedded PostgreSQL at ${new URL(server.url).host}`
+      : "using DATABASE_URL's server",
+  );
   const adminUrl = server.url;
   const stopServer = server.stop;
   const name = `vigil_bench_detector_${process.pid}`;

@@ -20,17 +20,23 @@ export interface ClaimCost {
  * after adding IDLE_PROJECTS projects whose next runs all lie ahead. Round trips from this
  * process, in the same database, so the ratio between the two is the figure to read.
  */
-export async function measureClaimScaling(url: string): Promise<{ oneProject: ClaimCost; manyProjects: ClaimCost }> {
+export async function measureClaimScaling(
+  url: string,
+): Promise<{ oneProject: ClaimCost; manyProjects: ClaimCost }> {
   const { db, close, projectId } = await prepare(url);
   try {
     const oneProject = await measureClaimCost(db, projectId);
     await sql`
       INSERT INTO projects (id, name, config)
-      SELECT 'idle-' || i, 'idle-' || i, '{"data_source": {"type": "manual"}}'::jsonb FROM generate_series(1, ${IDLE_PROJECTS}::int) i`.execute(db);
+      SELECT 'idle-' || i, 'idle-' || i, '{"data_source": {"type": "manual"}}'::jsonb FROM generate_series(1, ${IDLE_PROJECTS}::int) i`.execute(
+      db,
+    );
     await sql`
       INSERT INTO triggers (project_id, fire_at, available_at, source, concurrency_policy)
       SELECT 'idle-' || i, now() + j * interval '1 minute', now() + j * interval '1 minute', 'schedule', 'allow'
-      FROM generate_series(1, ${IDLE_PROJECTS}::int) i, generate_series(1, ${RUNS_AHEAD}::int) j`.execute(db);
+      FROM generate_series(1, ${IDLE_PROJECTS}::int) i, generate_series(1, ${RUNS_AHEAD}::int) j`.execute(
+      db,
+    );
     await sql`VACUUM ANALYZE triggers`.execute(db);
     const manyProjects = await measureClaimCost(db, projectId);
     return { oneProject, manyProjects };
@@ -40,7 +46,8 @@ export async function measureClaimScaling(url: string): Promise<{ oneProject: Cl
 }
 
 async function measureClaimCost(db: Db, projectId: string): Promise<ClaimCost> {
-  const claim = () => claimDueTriggers(db, { workerId: "bench", leaseSeconds: 60, limit: 1 });
+  const claim = () =>
+    claimDueTriggers(db, { workerId: "bench", leaseSeconds: 60, limit: 1 });
   let started = performance.now();
   for (let i = 0; i < CLAIMS; i++) {
     await claim();
@@ -56,6 +63,8 @@ async function measureClaimCost(db: Db, projectId: string): Promise<ClaimCost> {
   }
   const dueMs = (performance.now() - started) / CLAIMS;
   // the claimed runs stay `running`; the project's limit (1000) leaves room for the next round
-  await sql`UPDATE triggers SET status = 'cancelled', lease_expires_at = NULL, finished_at = now() WHERE project_id = ${projectId} AND status = 'running'`.execute(db);
+  await sql`UPDATE triggers SET status = 'cancelled', lease_expires_at = NULL, finished_at = now() WHERE project_id = ${projectId} AND status = 'running'`.execute(
+    db,
+  );
   return { idleMs, dueMs };
 }

@@ -1,4 +1,10 @@
-import { Logger, makeWorkerUtils, run, runMigrations, type Job } from "graphile-worker";
+import {
+  Logger,
+  makeWorkerUtils,
+  run,
+  runMigrations,
+  type Job,
+} from "graphile-worker";
 import pg from "pg";
 
 import { sleep } from "./postgres.js";
@@ -13,12 +19,22 @@ function makePool(url: string, max: number): pg.Pool {
   return pool;
 }
 
-async function addJobs(url: string, count: number, runAt: (i: number) => Date): Promise<void> {
+async function addJobs(
+  url: string,
+  count: number,
+  runAt: (i: number) => Date,
+): Promise<void> {
   const pgPool = makePool(url, 2);
   const utils = await makeWorkerUtils({ pgPool, logger: silent });
   try {
     for (let i = 0; i < count; i += 1000) {
-      await utils.addJobs(Array.from({ length: Math.min(1000, count - i) }, (_, j) => ({ identifier: "noop", payload: {}, runAt: runAt(i + j) })));
+      await utils.addJobs(
+        Array.from({ length: Math.min(1000, count - i) }, (_, j) => ({
+          identifier: "noop",
+          payload: {},
+          runAt: runAt(i + j),
+        })),
+      );
     }
   } finally {
     await utils.release();
@@ -31,7 +47,9 @@ async function waitUntilEmpty(url: string): Promise<void> {
   await c.connect();
   try {
     for (;;) {
-      const { rows } = await c.query<{ busy: boolean }>("SELECT EXISTS (SELECT 1 FROM graphile_worker._private_jobs) AS busy");
+      const { rows } = await c.query<{ busy: boolean }>(
+        "SELECT EXISTS (SELECT 1 FROM graphile_worker._private_jobs) AS busy",
+      );
       if (!rows[0]?.busy) {
         return;
       }
@@ -47,7 +65,12 @@ async function waitUntilEmpty(url: string): Promise<void> {
  * (defaults) or on (`localQueue` + `completeJobBatchDelay: 0`). Time = first task start to "no job
  * row left" (polled every 10 ms), so completions are committed as they are for Vigil.
  */
-export async function measureGraphileThroughput(url: string, jobs: number, concurrency: number, batched: boolean): Promise<{ jobsPerSecond: number; seconds: number }> {
+export async function measureGraphileThroughput(
+  url: string,
+  jobs: number,
+  concurrency: number,
+  batched: boolean,
+): Promise<{ jobsPerSecond: number; seconds: number }> {
   const pgPool = makePool(url, concurrency + 2);
   await runMigrations({ pgPool, logger: silent });
   await addJobs(url, jobs, () => new Date(Date.now() - 1000));
@@ -62,7 +85,15 @@ export async function measureGraphileThroughput(url: string, jobs: number, concu
         first ??= performance.now();
       },
     },
-    preset: { worker: batched ? { localQueue: { size: 500 }, completeJobBatchDelay: 0, failJobBatchDelay: 0 } : {} },
+    preset: {
+      worker: batched
+        ? {
+            localQueue: { size: 500 },
+            completeJobBatchDelay: 0,
+            failJobBatchDelay: 0,
+          }
+        : {},
+    },
   });
   await waitUntilEmpty(url);
   const end = performance.now();
@@ -73,7 +104,11 @@ export async function measureGraphileThroughput(url: string, jobs: number, concu
 }
 
 /** Start latency (task start - run_at) of `count` jobs added ahead of time, spread over `spreadMs`, default poll. */
-export async function measureGraphileLatency(url: string, count: number, spreadMs: number): Promise<number[]> {
+export async function measureGraphileLatency(
+  url: string,
+  count: number,
+  spreadMs: number,
+): Promise<number[]> {
   const pgPool = makePool(url, 12);
   await runMigrations({ pgPool, logger: silent });
   const lags: number[] = [];
@@ -90,7 +125,11 @@ export async function measureGraphileLatency(url: string, count: number, spreadM
   });
   await sleep(1000);
   const start = Date.now() + 1000;
-  await addJobs(url, count, (i) => new Date(start + Math.round((i * spreadMs) / count)));
+  await addJobs(
+    url,
+    count,
+    (i) => new Date(start + Math.round((i * spreadMs) / count)),
+  );
   await sleep(spreadMs + 1000);
   await waitUntilEmpty(url);
   await runner.stop();

@@ -5,7 +5,10 @@
  * Env: BENCH_JOBS (default 20000; concurrency 1 runs a quarter of it), DATABASE_URL (else embedded).
  */
 import { measureClaimScaling } from "./claim-scaling.js";
-import { measureGraphileLatency, measureGraphileThroughput } from "./graphile.js";
+import {
+  measureGraphileLatency,
+  measureGraphileThroughput,
+} from "./graphile.js";
 import { percentile, startBenchPostgres } from "./postgres.js";
 import { measureVigilLatency, measureVigilThroughput } from "./vigil.js";
 
@@ -24,51 +27,98 @@ try {
   for (const concurrency of [1, 10]) {
     const jobs = concurrency === 1 ? Math.round(JOBS / 4) : JOBS;
     log(`throughput, concurrency ${concurrency}, ${jobs} jobs: vigil`);
-    const vigil = await measureVigilThroughput(await fresh(), jobs, concurrency);
+    const vigil = await measureVigilThroughput(
+      await fresh(),
+      jobs,
+      concurrency,
+    );
     log(`throughput, concurrency ${concurrency}: graphile-worker unbatched`);
-    const gw = await measureGraphileThroughput(await fresh(), jobs, concurrency, false);
+    const gw = await measureGraphileThroughput(
+      await fresh(),
+      jobs,
+      concurrency,
+      false,
+    );
     log(`throughput, concurrency ${concurrency}: graphile-worker batched`);
-    const gwb = await measureGraphileThroughput(await fresh(), jobs, concurrency, true);
+    const gwb = await measureGraphileThroughput(
+      await fresh(),
+      jobs,
+      concurrency,
+      true,
+    );
     throughput[`c${concurrency}`] = {
       jobs,
       vigil: round(vigil.jobsPerSecond),
       graphileUnbatched: round(gw.jobsPerSecond),
       graphileBatched: round(gwb.jobsPerSecond),
-      ratioVsUnbatched: Number((vigil.jobsPerSecond / gw.jobsPerSecond).toFixed(2)),
-      ratioVsBatched: Number((vigil.jobsPerSecond / gwb.jobsPerSecond).toFixed(2)),
+      ratioVsUnbatched: Number(
+        (vigil.jobsPerSecond / gw.jobsPerSecond).toFixed(2),
+      ),
+      ratioVsBatched: Number(
+        (vigil.jobsPerSecond / gwb.jobsPerSecond).toFixed(2),
+      ),
     };
   }
-  log(`start latency: ${LATENCY_TRIGGERS} triggers over ${LATENCY_SPREAD_MS / 1000} s, idle pool`);
-  const vl = await measureVigilLatency(await fresh(), LATENCY_TRIGGERS, LATENCY_SPREAD_MS);
-  const gl = await measureGraphileLatency(await fresh(), LATENCY_TRIGGERS, LATENCY_SPREAD_MS);
-  const lat = (v: number[]) => ({ p50: round(percentile(v, 50)), p95: round(percentile(v, 95)), p99: round(percentile(v, 99)), max: round(percentile(v, 100)) });
+  log(
+    `start latency: ${LATENCY_TRIGGERS} triggers over ${LATENCY_SPREAD_MS / 1000} s, idle pool`,
+  );
+  const vl = await measureVigilLatency(
+    await fresh(),
+    LATENCY_TRIGGERS,
+    LATENCY_SPREAD_MS,
+  );
+  const gl = await measureGraphileLatency(
+    await fresh(),
+    LATENCY_TRIGGERS,
+    LATENCY_SPREAD_MS,
+  );
+  const lat = (v: number[]) => ({
+    p50: round(percentile(v, 50)),
+    p95: round(percentile(v, 95)),
+    p99: round(percentile(v, 99)),
+    max: round(percentile(v, 100)),
+  });
   const latency = { vigil: lat(vl), graphile: lat(gl) };
   log("claim cost: one project, then 2,000 more projects with runs only ahead");
   const scaling = await measureClaimScaling(await fresh());
 
-  console.log("\nDispatch throughput, no-op jobs (jobs/s; every Vigil job = claimed trigger + execution row + finished trigger)");
-  console.log("concurrency | jobs   | vigil  | graphile unbatched | graphile batched | vigil/unbatched | vigil/batched");
+  console.log(
+    "\nDispatch throughput, no-op jobs (jobs/s; every Vigil job = claimed trigger + execution row + finished trigger)",
+  );
+  console.log(
+    "concurrency | jobs   | vigil  | graphile unbatched | graphile batched | vigil/unbatched | vigil/batched",
+  );
   for (const [k, t] of Object.entries(throughput)) {
     console.log(
       `${k.slice(1).padEnd(11)} | ${String(t.jobs).padEnd(6)} | ${String(t.vigil).padEnd(6)} | ${String(t.graphileUnbatched).padEnd(18)} | ${String(t.graphileBatched).padEnd(16)} | ${String(t.ratioVsUnbatched).padEnd(15)} | ${t.ratioVsBatched}`,
     );
   }
-  console.log(`\nStart latency, ${LATENCY_TRIGGERS} jobs spread over ${LATENCY_SPREAD_MS / 1000} s, idle pool (ms)`);
+  console.log(
+    `\nStart latency, ${LATENCY_TRIGGERS} jobs spread over ${LATENCY_SPREAD_MS / 1000} s, idle pool (ms)`,
+  );
   console.log("system            | p50   | p95   | p99   | max");
   for (const [k, v] of Object.entries(latency)) {
-    console.log(`${k.padEnd(17)} | ${String(v.p50).padEnd(5)} | ${String(v.p95).padEnd(5)} | ${String(v.p99).padEnd(5)} | ${v.max}`);
+    console.log(
+      `${k.padEnd(17)} | ${String(v.p50).padEnd(5)} | ${String(v.p95).padEnd(5)} | ${String(v.p99).padEnd(5)} | ${v.max}`,
+    );
   }
   const ms = (v: number) => v.toFixed(2);
-  console.log("\nClaim round trip as projects grow (ms; ratio = 2,001 projects / 1 project)");
+  console.log(
+    "\nClaim round trip as projects grow (ms; ratio = 2,001 projects / 1 project)",
+  );
   console.log("claim             | 1 project | 2,001 projects | ratio");
   const claimScaling = {
     idle: { one: scaling.oneProject.idleMs, many: scaling.manyProjects.idleMs },
     due: { one: scaling.oneProject.dueMs, many: scaling.manyProjects.dueMs },
   };
   for (const [k, v] of Object.entries(claimScaling)) {
-    console.log(`${(k === "idle" ? "nothing due" : "one due").padEnd(17)} | ${ms(v.one).padEnd(9)} | ${ms(v.many).padEnd(14)} | ${(v.many / v.one).toFixed(2)}`);
+    console.log(
+      `${(k === "idle" ? "nothing due" : "one due").padEnd(17)} | ${ms(v.one).padEnd(9)} | ${ms(v.many).padEnd(14)} | ${(v.many / v.one).toFixed(2)}`,
+    );
   }
-  console.log(`RESULT ${JSON.stringify({ throughput, latencyMs: latency, claimScalingMs: claimScaling })}`);
+  console.log(
+    `RESULT ${JSON.stringify({ throughput, latencyMs: latency, claimScalingMs: claimScaling })}`,
+  );
 } finally {
   await server.stop();
 }

@@ -16,9 +16,15 @@ import pg from "pg";
 import { startBenchPostgres, withClient } from "../_shared/postgres.js";
 import { seedSchedules } from "./seed.js";
 
-const sizes = (process.argv.find((a) => a.startsWith("--sizes="))?.slice(8) ?? "10000,100000").split(",").map(Number);
+const sizes = (
+  process.argv.find((a) => a.startsWith("--sizes="))?.slice(8) ?? "10000,100000"
+)
+  .split(",")
+  .map(Number);
 const log = (line: string) => console.error(`[bench/trigger-creator] ${line}`);
-const MAIN = fileURLToPath(new URL("../../apps/trigger-creator/dist/main.js", import.meta.url));
+const MAIN = fileURLToPath(
+  new URL("../../apps/trigger-creator/dist/main.js", import.meta.url),
+);
 
 interface PassLog {
   durationMs: number;
@@ -42,19 +48,34 @@ interface Row {
 }
 
 /** Runs the creator once and returns its "pass finished" line and the process's wall time. */
-async function runCreatorOnce(url: string, extraArgs: string[] = []): Promise<PassLog & { processMs: number }> {
+async function runCreatorOnce(
+  url: string,
+  extraArgs: string[] = [],
+): Promise<PassLog & { processMs: number }> {
   const started = performance.now();
   const child = spawn(process.execPath, [MAIN, "--once", ...extraArgs], {
-    env: { PATH: process.env.PATH ?? "", DATABASE_URL: url, LOG_LEVEL: "info", TRIGGER_BATCH_SIZE: "1000" },
+    env: {
+      PATH: process.env.PATH ?? "",
+      DATABASE_URL: url,
+      LOG_LEVEL: "info",
+      TRIGGER_BATCH_SIZE: "1000",
+    },
     stdio: ["ignore", "pipe", "inherit"],
   });
   let out = "";
-  child.stdout.on("data", (chunk: Buffer) => void (out += chunk.toString("utf8")));
-  const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+  child.stdout.on(
+    "data",
+    (chunk: Buffer) => void (out += chunk.toString("utf8")),
+  );
+  const code = await new Promise<number | null>((resolve) =>
+    child.on("exit", resolve),
+  );
   const processMs = performance.now() - started;
   const line = out.split("\n").find((l) => l.includes('"pass finished"'));
   if (code !== 0 || !line) {
-    throw new Error(`trigger-creator --once exited with ${code}:\n${out.slice(-2000)}`);
+    throw new Error(
+      `trigger-creator --once exited with ${code}:\n${out.slice(-2000)}`,
+    );
   }
   return { ...(JSON.parse(line) as PassLog), processMs };
 }
@@ -74,12 +95,20 @@ async function insertFloor(c: pg.Client, rows: number): Promise<number> {
   return performance.now() - started;
 }
 
-async function measure(adminUrl: string, urlFor: (db: string) => string, n: number): Promise<Row> {
+async function measure(
+  adminUrl: string,
+  urlFor: (db: string) => string,
+  n: number,
+): Promise<Row> {
   const database = `vigil_bench_tc_${n}_${randomBytes(3).toString("hex")}`;
   await withClient(adminUrl, (c) => c.query(`CREATE DATABASE ${database}`));
   const url = urlFor(database);
   try {
-    const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }) });
+    const db = new Kysely<unknown>({
+      dialect: new PostgresDialect({
+        pool: new pg.Pool({ connectionString: url, max: 1 }),
+      }),
+    });
     const migrated = await migrateToLatest(db);
     await db.destroy();
     if (migrated.error) {
@@ -106,7 +135,9 @@ async function measure(adminUrl: string, urlFor: (db: string) => string, n: numb
       peakRssMb: Math.round(pass.maxRssKb / 1024),
     };
   } finally {
-    await withClient(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)).catch(() => undefined);
+    await withClient(adminUrl, (c) =>
+      c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`),
+    ).catch(() => undefined);
   }
 }
 
@@ -120,13 +151,42 @@ try {
   await server.stop();
 }
 
-const header = ["schedules", "pass s", "process s", "schedules/s", "triggers", "floor s", "pass/floor", "idle full pass ms", "changed-only pass ms", "peak RSS MB"];
-const table = rows.map((r) => [r.schedules, (r.passMs / 1000).toFixed(2), (r.processMs / 1000).toFixed(2), r.schedulesPerSecond, r.triggers, (r.floorMs / 1000).toFixed(2), r.ratioToFloor, r.idlePassMs, r.changedPassMs, r.peakRssMb].map(String));
-const widths = header.map((h, i) => Math.max(h.length, ...table.map((t) => t[i]!.length)));
-const format = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i]!)).join("  ");
+const header = [
+  "schedules",
+  "pass s",
+  "process s",
+  "schedules/s",
+  "triggers",
+  "floor s",
+  "pass/floor",
+  "idle full pass ms",
+  "changed-only pass ms",
+  "peak RSS MB",
+];
+const table = rows.map((r) =>
+  [
+    r.schedules,
+    (r.passMs / 1000).toFixed(2),
+    (r.processMs / 1000).toFixed(2),
+    r.schedulesPerSecond,
+    r.triggers,
+    (r.floorMs / 1000).toFixed(2),
+    r.ratioToFloor,
+    r.idlePassMs,
+    r.changedPassMs,
+    r.peakRssMb,
+  ].map(String),
+);
+const widths = header.map((h, i) =>
+  Math.max(h.length, ...table.map((t) => t[i]!.length)),
+);
+const format = (cells: string[]) =>
+  cells.map((c, i) => c.padStart(widths[i]!)).join("  ");
 console.log(format(header));
 for (const t of table) {
   console.log(format(t));
 }
 const largest = rows.find((r) => r.schedules === 100_000);
-console.log(`RESULT ${JSON.stringify({ bench: "trigger-creator", rows, goal: largest ? { schedules: 100_000, maxSeconds: 15, met: largest.passMs < 15_000 } : null })}`);
+console.log(
+  `RESULT ${JSON.stringify({ bench: "trigger-creator", rows, goal: largest ? { schedules: 100_000, maxSeconds: 15, met: largest.passMs < 15_000 } : null })}`,
+);

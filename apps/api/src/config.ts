@@ -1,4 +1,11 @@
-import { apiEnv, databaseEnv, defineEnv, logEnv, parseEnv, type Env } from "@vigil/config";
+import {
+  apiEnv,
+  databaseEnv,
+  defineEnv,
+  logEnv,
+  parseEnv,
+  type Env,
+} from "@vigil/config";
 import type { z } from "zod";
 
 /** The API's environment: database, logging and the API fragment of @vigil/config. */

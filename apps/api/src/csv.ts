@@ -1,7 +1,9 @@
 /** Columns beyond this are refused: a CSV that wide is almost certainly not a dataset. */
 export const MAX_CSV_COLUMNS = 1000;
 
-export type CsvResult = { ok: true; rows: Array<Record<string, string>> } | { ok: false; message: string };
+export type CsvResult =
+  | { ok: true; rows: Array<Record<string, string>> }
+  | { ok: false; message: string };
 
 /**
  * RFC 4180 CSV: a header row, then records; fields may be quoted ("a ""b"" c"), quoted
@@ -41,7 +43,10 @@ export function parseCsv(text: string): CsvResult {
       }
     } else if (c === '"') {
       if (field !== "") {
-        return { ok: false, message: `line ${line}: a quote inside an unquoted field` };
+        return {
+          ok: false,
+          message: `line ${line}: a quote inside an unquoted field`,
+        };
       }
       quoted = true;
       quoteLine = line;
@@ -59,7 +64,10 @@ export function parseCsv(text: string): CsvResult {
     }
   }
   if (quoted) {
-    return { ok: false, message: `line ${quoteLine}: a quoted field is not closed` };
+    return {
+      ok: false,
+      message: `line ${quoteLine}: a quoted field is not closed`,
+    };
   }
   if (field !== "" || record.length > 0) {
     endRecord();
@@ -73,21 +81,32 @@ function toObjects(records: string[][]): CsvResult {
     return { ok: false, message: "the CSV is empty; expected a header row" };
   }
   if (header.length > MAX_CSV_COLUMNS) {
-    return { ok: false, message: `the CSV has ${header.length} columns; at most ${MAX_CSV_COLUMNS} are accepted` };
+    return {
+      ok: false,
+      message: `the CSV has ${header.length} columns; at most ${MAX_CSV_COLUMNS} are accepted`,
+    };
   }
   const names = new Set<string>();
   for (const name of header) {
     if (name.trim() === "" || names.has(name) || name === "__proto__") {
-      return { ok: false, message: `header: column names must be non-empty and unique, got "${name}"` };
+      return {
+        ok: false,
+        message: `header: column names must be non-empty and unique, got "${name}"`,
+      };
     }
     names.add(name);
   }
   const rows: Array<Record<string, string>> = [];
   for (const [n, values] of body.entries()) {
     if (values.length !== header.length) {
-      return { ok: false, message: `record ${n + 1}: ${values.length} fields, the header has ${header.length}` };
+      return {
+        ok: false,
+        message: `record ${n + 1}: ${values.length} fields, the header has ${header.length}`,
+      };
     }
-    rows.push(Object.fromEntries(header.map((name, c) => [name, values[c] ?? ""])));
+    rows.push(
+      Object.fromEntries(header.map((name, c) => [name, values[c] ?? ""])),
+    );
   }
   return { ok: true, rows };
 }

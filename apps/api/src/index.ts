@@ -1,5 +1,9 @@
 // The API as a value (createApiServer), for tests and bench; main.ts is the process.
-export { createApiServer, type ApiServer, type ApiServerOptions } from "./server.js";
+export {
+  createApiServer,
+  type ApiServer,
+  type ApiServerOptions,
+} from "./server.js";
 export { ApiEnv, loadApiConfig, type ApiConfig } from "./config.js";
 export type { ApiDeps } from "./deps.js";
 export type { RouteDef, RouteContext, Reply } from "./routes/route.js";

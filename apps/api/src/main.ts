@@ -39,7 +39,10 @@ const presence = createWorkerPresence({
 
 const { url } = await server.listen({ port: config.PORT, host: config.HOST });
 await presence.start();
-logger.info({ url, workerId: presence.workerId, writes: config.API_TOKENS.length > 0 }, "api listening");
+logger.info(
+  { url, workerId: presence.workerId, writes: config.API_TOKENS.length > 0 },
+  "api listening",
+);
 
 let stopping = false;
 async function stop(signal: string): Promise<void> {

@@ -2,7 +2,8 @@ import { getRefId, zodToOpenAPIRegistry } from "@asteasolutions/zod-to-openapi";
 import type { z } from "zod";
 
 type Def = { type: string; [key: string]: unknown };
-const defOf = (s: unknown): Def | undefined => (s as { _zod?: { def?: Def } })?._zod?.def;
+const defOf = (s: unknown): Def | undefined =>
+  (s as { _zod?: { def?: Def } })?._zod?.def;
 
 /** The schemas directly inside `def`, whatever kind of schema it is. */
 function children(def: Def): unknown[] {
@@ -51,7 +52,9 @@ export function nameRecursiveSchemas(roots: readonly unknown[]): void {
       countNamed = n;
       // what `.openapi(refId)` records; set directly since schemas built before
       // extendZodWithOpenApi (all of @vigil/contracts) have no `.openapi` method
-      zodToOpenAPIRegistry.add(schema as z.ZodType, { _internal: { refId: n === 1 ? "JsonValue" : `JsonValue${n}` } });
+      zodToOpenAPIRegistry.add(schema as z.ZodType, {
+        _internal: { refId: n === 1 ? "JsonValue" : `JsonValue${n}` },
+      });
     }
     stack.push(...children(def));
   }

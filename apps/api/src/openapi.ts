@@ -1,4 +1,8 @@
-import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from "@asteasolutions/zod-to-openapi";
+import {
+  OpenAPIRegistry,
+  OpenApiGeneratorV31,
+  type RouteConfig,
+} from "@asteasolutions/zod-to-openapi";
 import { ApiErrorSchema } from "@vigil/contracts";
 import type { z } from "zod";
 
@@ -10,13 +14,24 @@ export function toOpenApiPath(expressPath: string): string {
   return expressPath.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, "{$1}");
 }
 
-const errorResponse = (description: string) => ({ description, content: { "application/json": { schema: ApiErrorSchema } } });
+const errorResponse = (description: string) => ({
+  description,
+  content: { "application/json": { schema: ApiErrorSchema } },
+});
 
 /** The error statuses a route can answer with, from what it declares. */
 function errorResponses(route: RouteDef): RouteConfig["responses"] {
-  const out: RouteConfig["responses"] = { 500: errorResponse("Unexpected server error (logged)") };
-  if (route.query !== undefined || route.params !== undefined || route.bodyKind !== undefined) {
-    out[400] = errorResponse("Malformed request: bad path parameter, query string or JSON");
+  const out: RouteConfig["responses"] = {
+    500: errorResponse("Unexpected server error (logged)"),
+  };
+  if (
+    route.query !== undefined ||
+    route.params !== undefined ||
+    route.bodyKind !== undefined
+  ) {
+    out[400] = errorResponse(
+      "Malformed request: bad path parameter, query string or JSON",
+    );
   }
   if (route.access !== "public") {
     out[401] = errorResponse("Missing or malformed bearer token");
@@ -26,12 +41,16 @@ function errorResponses(route: RouteDef): RouteConfig["responses"] {
     out[404] = errorResponse("Not found");
   }
   if (route.method !== "get") {
-    out[409] = errorResponse("Conflicts with the current state (e.g. the id exists)");
+    out[409] = errorResponse(
+      "Conflicts with the current state (e.g. the id exists)",
+    );
   }
   if (route.bodyKind !== undefined && route.bodyKind !== "none") {
     out[413] = errorResponse("Body larger than the limit");
     out[415] = errorResponse("Wrong Content-Type");
-    out[422] = errorResponse("Body does not validate (details lists each problem)");
+    out[422] = errorResponse(
+      "Body does not validate (details lists each problem)",
+    );
   }
   if (route.path === "/ready") {
     out[503] = errorResponse("Database unreachable or migrations pending");
@@ -48,33 +67,68 @@ function requestBody(route: RouteDef): RouteConfig["request"] {
     request.query = route.query as z.ZodObject;
   }
   if (route.bodyKind === "json" && route.body !== undefined) {
-    request.body = { required: route.bodyOptional !== true, content: { "application/json": { schema: route.body } } };
+    request.body = {
+      required: route.bodyOptional !== true,
+      content: { "application/json": { schema: route.body } },
+    };
   } else if (route.bodyKind === "upload" && route.uploadDoc !== undefined) {
-    request.body = { required: true, content: Object.fromEntries(Object.entries(route.uploadDoc).map(([type, schema]) => [type, { schema }])) };
+    request.body = {
+      required: true,
+      content: Object.fromEntries(
+        Object.entries(route.uploadDoc).map(([type, schema]) => [
+          type,
+          { schema },
+        ]),
+      ),
+    };
   }
   return request;
 }
 
 /** OpenAPI 3.1 for exactly the routes the server mounts, from the same zod schemas it validates with. */
-export function buildOpenApiDocument(routes: readonly RouteDef[], info: { version: string; serverUrl?: string | undefined }) {
-  nameRecursiveSchemas(routes.flatMap((r) => [r.params, r.query, r.body, ...Object.values(r.uploadDoc ?? {}), ...Object.values(r.responses).map((d) => d.schema)]));
+export function buildOpenApiDocument(
+  routes: readonly RouteDef[],
+  info: { version: string; serverUrl?: string | undefined },
+) {
+  nameRecursiveSchemas(
+    routes.flatMap((r) => [
+      r.params,
+      r.query,
+      r.body,
+      ...Object.values(r.uploadDoc ?? {}),
+      ...Object.values(r.responses).map((d) => d.schema),
+    ]),
+  );
   const registry = new OpenAPIRegistry();
   const bearer = registry.registerComponent("securitySchemes", "bearerToken", {
     type: "http",
     scheme: "bearer",
-    description: "One of the tokens in API_TOKENS. Required for writes; for reads too when API_READ_TOKEN_REQUIRED is true.",
+    description:
+      "One of the tokens in API_TOKENS. Required for writes; for reads too when API_READ_TOKEN_REQUIRED is true.",
   });
   for (const route of routes) {
     const responses: RouteConfig["responses"] = { ...errorResponses(route) };
     for (const [status, doc] of Object.entries(route.responses)) {
-      responses[status] = doc.schema === undefined ? { description: doc.description } : { description: doc.description, content: { [doc.contentType ?? "application/json"]: { schema: doc.schema } } };
+      responses[status] =
+        doc.schema === undefined
+          ? { description: doc.description }
+          : {
+              description: doc.description,
+              content: {
+                [doc.contentType ?? "application/json"]: { schema: doc.schema },
+              },
+            };
     }
     registry.registerPath({
       method: route.method,
       path: toOpenApiPath(route.path),
-      operationId: `${route.method}${toOpenApiPath(route.path).replace(/[{}]/g, "").replace(/\/(\w)/g, (_, c: string) => `_${c}`)}`,
+      operationId: `${route.method}${toOpenApiPath(route.path)
+        .replace(/[{}]/g, "")
+        .replace(/\/(\w)/g, (_, c: string) => `_${c}`)}`,
       summary: route.summary,
-      ...(route.description !== undefined && { description: route.description }),
+      ...(route.description !== undefined && {
+        description: route.description,
+      }),
       tags: [route.tag],
       security: route.access === "public" ? [] : [{ [bearer.name]: [] }],
       request: requestBody(route),
@@ -86,7 +140,8 @@ export function buildOpenApiDocument(routes: readonly RouteDef[], info: { versio
     info: {
       title: "Vigil API",
       version: info.version,
-      description: "Reads for dashboards and token-protected writes. Every error is `{ error: { code, message, details } }`.",
+      description:
+        "Reads for dashboards and token-protected writes. Every error is `{ error: { code, message, details } }`.",
     },
     ...(info.serverUrl !== undefined && { servers: [{ url: info.serverUrl }] }),
   });

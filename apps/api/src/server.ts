@@ -36,7 +36,10 @@ export interface ApiServer {
   readonly routes: readonly RouteDef[];
   readonly openapi: ReturnType<typeof buildOpenApiDocument>;
   /** Starts listening; port 0 picks a free one. Resolves with the bound port. */
-  listen(o: { port: number; host: string }): Promise<{ port: number; url: string }>;
+  listen(o: {
+    port: number;
+    host: string;
+  }): Promise<{ port: number; url: string }>;
   /** Stops accepting, lets in-flight requests finish for up to `graceMs`, then cuts the rest. */
   close(o?: { graceMs?: number }): Promise<void>;
 }
@@ -46,7 +49,10 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
   // the document lists the docs routes too, so it is built after them and read lazily
   const docs: { document?: ReturnType<typeof buildOpenApiDocument> } = {};
   const routes = allRoutes(o, o.extraRoutes ?? [], () => docs.document);
-  const document = buildOpenApiDocument(routes, { version: o.version, serverUrl: o.publicUrl });
+  const document = buildOpenApiDocument(routes, {
+    version: o.version,
+    serverUrl: o.publicUrl,
+  });
   docs.document = document;
 
   const app = express();
@@ -57,17 +63,30 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
       logger: o.logger.child({ component: "http" }),
       // headers are left out entirely: Authorization never reaches a log line
       serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        req: (req: { id: unknown; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url,
+        }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
-      customLogLevel: (_req, res, err) => (err !== undefined || res.statusCode >= 500 ? "error" : "info"),
-      autoLogging: { ignore: (req) => req.url === "/health" || req.url === "/metrics" },
+      customLogLevel: (_req, res, err) =>
+        err !== undefined || res.statusCode >= 500 ? "error" : "info",
+      autoLogging: {
+        ignore: (req) => req.url === "/health" || req.url === "/metrics",
+      },
     }),
   );
   app.use(corsMiddleware(o.corsOrigins ?? []));
   mountRoutes(app, routes, {
-    authorizer: createAuthorizer({ tokens: o.tokens, readTokenRequired: o.readTokenRequired ?? false }),
-    limits: { jsonBytes: o.bodyLimitBytes ?? 1024 ** 2, uploadBytes: o.uploadLimitBytes ?? 20 * 1024 ** 2 },
+    authorizer: createAuthorizer({
+      tokens: o.tokens,
+      readTokenRequired: o.readTokenRequired ?? false,
+    }),
+    limits: {
+      jsonBytes: o.bodyLimitBytes ?? 1024 ** 2,
+      uploadBytes: o.uploadLimitBytes ?? 20 * 1024 ** 2,
+    },
   });
   app.use("/docs", docsAssets);
   app.use(routeNotFound);
@@ -85,8 +104,12 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
         s.once("listening", () => {
           server = s;
           const bound = (s.address() as AddressInfo).port;
-          const shownHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
-          resolve({ port: bound, url: `http://${shownHost.includes(":") ? `[${shownHost}]` : shownHost}:${bound}` });
+          const shownHost =
+            host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
+          resolve({
+            port: bound,
+            url: `http://${shownHost.includes(":") ? `[${shownHost}]` : shownHost}:${bound}`,
+          });
         });
       });
     },

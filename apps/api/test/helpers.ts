@@ -1,7 +1,11 @@
 import { dbTest } from "@vigil/db/testing";
 import { createLogger } from "@vigil/logger";
 
-import { createApiServer, type ApiServer, type ApiServerOptions } from "../src/index.js";
+import {
+  createApiServer,
+  type ApiServer,
+  type ApiServerOptions,
+} from "../src/index.js";
 
 export const TOKEN = "test-token-aaaaaaaaaaaaaaaa";
 export const OTHER_TOKEN = "test-token-bbbbbbbbbbbbbbbb";
@@ -28,7 +32,10 @@ export interface TestApi {
 }
 
 /** A real API server on 127.0.0.1 and a random port, against the test file's database. */
-export async function startTestApi(handle: { db: ApiServerOptions["db"]; pool: ApiServerOptions["pool"] }, overrides: Partial<ApiServerOptions> = {}): Promise<TestApi> {
+export async function startTestApi(
+  handle: { db: ApiServerOptions["db"]; pool: ApiServerOptions["pool"] },
+  overrides: Partial<ApiServerOptions> = {},
+): Promise<TestApi> {
   const server = createApiServer({
     db: handle.db,
     pool: handle.pool,
@@ -38,7 +45,11 @@ export async function startTestApi(handle: { db: ApiServerOptions["db"]; pool: A
     ...overrides,
   });
   const { url } = await server.listen({ port: 0, host: "127.0.0.1" });
-  const call = async (method: string, path: string, o: CallOptions = {}): Promise<CallResult> => {
+  const call = async (
+    method: string,
+    path: string,
+    o: CallOptions = {},
+  ): Promise<CallResult> => {
     const headers: Record<string, string> = { ...o.headers };
     const token = o.token === undefined ? TOKEN : o.token;
     if (token !== null) {
@@ -49,7 +60,11 @@ export async function startTestApi(handle: { db: ApiServerOptions["db"]; pool: A
       body = JSON.stringify(o.body);
       headers["content-type"] ??= "application/json";
     }
-    const res = await fetch(url + path, { method, headers, ...(body !== undefined && { body }) });
+    const res = await fetch(url + path, {
+      method,
+      headers,
+      ...(body !== undefined && { body }),
+    });
     const text = await res.text();
     let json: unknown = undefined;
     try {
@@ -81,7 +96,12 @@ export function projectBody(id: string, extra: Record<string, unknown> = {}) {
     name: `Project ${id}`,
     config: { data_source: { type: "manual" } },
     schedules: [{ cron_expression: "0 * * * *", timezone: "Europe/Berlin" }],
-    rules: [{ rule_id: "no-negative", code: "export function detect(rows) { return rows.filter((r) => r.amount < 0).map((r) => ({ key: String(r.id), message: 'negative' })); }" }],
+    rules: [
+      {
+        rule_id: "no-negative",
+        code: "export function detect(rows) { return rows.filter((r) => r.amount < 0).map((r) => ({ key: String(r.id), message: 'negative' })); }",
+      },
+    ],
     ...extra,
   };
 }

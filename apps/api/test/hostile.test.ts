@@ -6,45 +6,79 @@ import { defineRoute } from "../src/index.js";
 import { apiTest as test, projectBody, startTestApi } from "./helpers.js";
 
 describe("hostile input", () => {
-  test("malformed JSON is a 400 and the wrong content type a 415", async ({ api }) => {
-    const bad = await api.call("POST", "/projects", { raw: '{"id": "x",', headers: { "content-type": "application/json" } });
+  test("malformed JSON is a 400 and the wrong content type a 415", async ({
+    api,
+  }) => {
+    const bad = await api.call("POST", "/projects", {
+      raw: '{"id": "x",',
+      headers: { "content-type": "application/json" },
+    });
     expect(bad.status).toBe(400);
     expect(bad.json.error.code).toBe("malformed_json");
-    const form = await api.call("POST", "/projects", { raw: "id=x", headers: { "content-type": "application/x-www-form-urlencoded" } });
+    const form = await api.call("POST", "/projects", {
+      raw: "id=x",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
     expect(form.status).toBe(415);
     expect(form.json.error.code).toBe("unsupported_media_type");
     const none = await api.call("POST", "/projects", {});
     expect(none.status).toBe(422);
   });
 
-  test("an oversized body is a 413 before the server reads it all", async ({ dbHandle }) => {
-    const small = await startTestApi(dbHandle, { bodyLimitBytes: 1024, uploadLimitBytes: 2048 });
+  test("an oversized body is a 413 before the server reads it all", async ({
+    dbHandle,
+  }) => {
+    const small = await startTestApi(dbHandle, {
+      bodyLimitBytes: 1024,
+      uploadLimitBytes: 2048,
+    });
     try {
-      const big = await small.call("POST", "/projects", { body: projectBody("big", { description: "x".repeat(5000) }) });
+      const big = await small.call("POST", "/projects", {
+        body: projectBody("big", { description: "x".repeat(5000) }),
+      });
       expect(big.status).toBe(413);
       expect(big.json.error.code).toBe("payload_too_large");
       const p = await insertProject(dbHandle.db);
-      const upload = await small.call("POST", `/projects/${p.id}/data`, { raw: `a\n${"1\n".repeat(2000)}`, headers: { "content-type": "text/csv" } });
+      const upload = await small.call("POST", `/projects/${p.id}/data`, {
+        raw: `a\n${"1\n".repeat(2000)}`,
+        headers: { "content-type": "text/csv" },
+      });
       expect(upload.status).toBe(413);
     } finally {
       await small.server.close({ graceMs: 100 });
     }
   });
 
-  test("deeply nested JSON and __proto__ keys are refused and pollute nothing", async ({ api }) => {
+  test("deeply nested JSON and __proto__ keys are refused and pollute nothing", async ({
+    api,
+  }) => {
     const deep = `${"[".repeat(5000)}${"]".repeat(5000)}`;
-    const nested = await api.call("POST", "/projects", { raw: `{"id":"deep","name":"d","config":{"data_source":{"type":"manual"}},"rules":[{"rule_id":"r","code":"x","parameters":{"a":${deep}}}]}`, headers: { "content-type": "application/json" } });
+    const nested = await api.call("POST", "/projects", {
+      raw: `{"id":"deep","name":"d","config":{"data_source":{"type":"manual"}},"rules":[{"rule_id":"r","code":"x","parameters":{"a":${deep}}}]}`,
+      headers: { "content-type": "application/json" },
+    });
     expect(nested.status).toBe(400);
-    expect(["too_deeply_nested", "malformed_json"]).toContain(nested.json.error.code);
-    const proto = await api.call("POST", "/projects", { raw: '{"id":"proto","name":"p","config":{"data_source":{"type":"manual"}},"__proto__":{"polluted":true}}', headers: { "content-type": "application/json" } });
+    expect(["too_deeply_nested", "malformed_json"]).toContain(
+      nested.json.error.code,
+    );
+    const proto = await api.call("POST", "/projects", {
+      raw: '{"id":"proto","name":"p","config":{"data_source":{"type":"manual"}},"__proto__":{"polluted":true}}',
+      headers: { "content-type": "application/json" },
+    });
     expect(proto.status).toBe(400);
     expect(proto.json.error.code).toBe("forbidden_key");
-    const inner = await api.call("POST", "/cron/preview", { raw: '{"cron_expression":"* * * * *","constructor":{"prototype":{"polluted":true}}}', headers: { "content-type": "application/json" } });
+    const inner = await api.call("POST", "/cron/preview", {
+      raw: '{"cron_expression":"* * * * *","constructor":{"prototype":{"polluted":true}}}',
+      headers: { "content-type": "application/json" },
+    });
     expect(inner.status).toBe(400);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
-  test("hostile query strings are rejected with a 400 or are harmless", async ({ api, db }) => {
+  test("hostile query strings are rejected with a 400 or are harmless", async ({
+    api,
+    db,
+  }) => {
     const p = await insertProject(db);
     const base = `/projects/${p.id}/executions`;
     const cases = [
@@ -67,30 +101,54 @@ describe("hostile input", () => {
     for (const path of cases) {
       const res = await api.call("GET", path);
       expect(res.status, path).toBe(400);
-      expect(["invalid_query", "invalid_parameter"], path).toContain(res.json.error.code);
+      expect(["invalid_query", "invalid_parameter"], path).toContain(
+        res.json.error.code,
+      );
     }
     expect((await api.call("GET", "/projects/'%20or%201=1")).status).toBe(400);
     expect((await api.call("GET", "/executions/1e3")).status).toBe(400);
-    expect((await api.call("GET", "/executions/99999999999999999999")).status).toBe(400);
-    expect(await db.selectFrom("executions").select("id").limit(1).execute()).toEqual([]);
+    expect(
+      (await api.call("GET", "/executions/99999999999999999999")).status,
+    ).toBe(400);
+    expect(
+      await db.selectFrom("executions").select("id").limit(1).execute(),
+    ).toEqual([]);
     expect((await api.call("GET", "/health")).status).toBe(200);
   });
 
-  test("CORS answers preflights for configured origins only", async ({ dbHandle }) => {
-    const cors = await startTestApi(dbHandle, { corsOrigins: ["https://dash.example.com"] });
+  test("CORS answers preflights for configured origins only", async ({
+    dbHandle,
+  }) => {
+    const cors = await startTestApi(dbHandle, {
+      corsOrigins: ["https://dash.example.com"],
+    });
     try {
-      const ok = await fetch(`${cors.url}/projects`, { method: "OPTIONS", headers: { origin: "https://dash.example.com", "access-control-request-method": "POST" } });
+      const ok = await fetch(`${cors.url}/projects`, {
+        method: "OPTIONS",
+        headers: {
+          origin: "https://dash.example.com",
+          "access-control-request-method": "POST",
+        },
+      });
       expect(ok.status).toBe(204);
-      expect(ok.headers.get("access-control-allow-origin")).toBe("https://dash.example.com");
-      expect(ok.headers.get("access-control-allow-headers")).toContain("Authorization");
-      const other = await cors.call("GET", "/health", { headers: { origin: "https://evil.example.com" } });
+      expect(ok.headers.get("access-control-allow-origin")).toBe(
+        "https://dash.example.com",
+      );
+      expect(ok.headers.get("access-control-allow-headers")).toContain(
+        "Authorization",
+      );
+      const other = await cors.call("GET", "/health", {
+        headers: { origin: "https://evil.example.com" },
+      });
       expect(other.headers.get("access-control-allow-origin")).toBeNull();
     } finally {
       await cors.server.close({ graceMs: 100 });
     }
   });
 
-  test("a request in flight completes during a graceful close, and new connections are refused", async ({ dbHandle }) => {
+  test("a request in flight completes during a graceful close, and new connections are refused", async ({
+    dbHandle,
+  }) => {
     let entered!: () => void;
     const inside = new Promise<void>((resolve) => (entered = resolve));
     let release!: () => void;

@@ -9,16 +9,39 @@ import {
   StatsResponseSchema,
   StatusResponseSchema,
 } from "@vigil/contracts";
-import { createWorkerPresence, finishMaintenanceRun, startMaintenanceRun, type Db } from "@vigil/db";
-import { insertProject, insertSchedule, insertTriggers, waitFor } from "@vigil/db/testing";
+import {
+  createWorkerPresence,
+  finishMaintenanceRun,
+  startMaintenanceRun,
+  type Db,
+} from "@vigil/db";
+import {
+  insertProject,
+  insertSchedule,
+  insertTriggers,
+  waitFor,
+} from "@vigil/db/testing";
 import { describe, expect } from "vitest";
 
 import { apiTest as test } from "./helpers.js";
 
-async function insertExecutions(db: Db, projectId: string, statuses: Array<"success" | "failed" | "timeout">) {
+async function insertExecutions(
+  db: Db,
+  projectId: string,
+  statuses: Array<"success" | "failed" | "timeout">,
+) {
   return db
     .insertInto("executions")
-    .values(statuses.map((status, i) => ({ project_id: projectId, status, scheduled_for: new Date(Date.UTC(2026, 0, 1, i)), duration_ms: (i + 1) * 100, started_at: new Date(), finished_at: new Date() })))
+    .values(
+      statuses.map((status, i) => ({
+        project_id: projectId,
+        status,
+        scheduled_for: new Date(Date.UTC(2026, 0, 1, i)),
+        duration_ms: (i + 1) * 100,
+        started_at: new Date(),
+        finished_at: new Date(),
+      })),
+    )
     .returningAll()
     .execute();
 }
@@ -30,56 +53,124 @@ describe("read routes", () => {
     expect(HealthResponseSchema.parse(res.json).status).toBe("healthy");
   });
 
-  test("GET /ready reports the database reachable and no pending migrations", async ({ api }) => {
+  test("GET /ready reports the database reachable and no pending migrations", async ({
+    api,
+  }) => {
     const res = await api.call("GET", "/ready", { token: null });
     expect(res.status).toBe(200);
-    expect(res.json).toEqual({ status: "ready", database: "ok", pending_migrations: [] });
+    expect(res.json).toEqual({
+      status: "ready",
+      database: "ok",
+      pending_migrations: [],
+    });
   });
 
-  test("GET /status lists live workers per app and the queue's depth and lag", async ({ api, db }) => {
-    const presence = createWorkerPresence({ db, app: "executor", version: "t", concurrency: 4, intervalMs: 60_000 });
+  test("GET /status lists live workers per app and the queue's depth and lag", async ({
+    api,
+    db,
+  }) => {
+    const presence = createWorkerPresence({
+      db,
+      app: "executor",
+      version: "t",
+      concurrency: 4,
+      intervalMs: 60_000,
+    });
     await presence.start();
     const p = await insertProject(db);
-    await insertTriggers(db, p.id, 3, { fire_at: new Date(Date.now() - 120_000) });
+    await insertTriggers(db, p.id, 3, {
+      fire_at: new Date(Date.now() - 120_000),
+    });
     const res = await api.call("GET", "/status");
     await presence.stop();
     expect(res.status).toBe(200);
     const body = StatusResponseSchema.parse(res.json);
-    expect(body.apps.executor).toEqual({ workers: 1, concurrency: 4, running: 0 });
+    expect(body.apps.executor).toEqual({
+      workers: 1,
+      concurrency: 4,
+      running: 0,
+    });
     expect(body.queue.due).toBeGreaterThanOrEqual(3);
     expect(body.queue.oldest_due_lag_seconds).toBeGreaterThanOrEqual(100);
     expect(body.status).toBe("degraded");
   });
 
-  test("GET /queue lists pending triggers soonest first with project name, cron and timezone", async ({ api, db }) => {
+  test("GET /queue lists pending triggers soonest first with project name, cron and timezone", async ({
+    api,
+    db,
+  }) => {
     const p = await insertProject(db, { name: "Queue Project" });
-    const s = await insertSchedule(db, p.id, { cron: "*/5 * * * *", timezone: "Asia/Tokyo" });
-    await db.insertInto("triggers").values({ project_id: p.id, schedule_id: s.id, fire_at: new Date(Date.now() - 3_600_000 * 24 * 365), available_at: new Date(Date.now() - 3_600_000 * 24 * 365), source: "schedule" }).execute();
+    const s = await insertSchedule(db, p.id, {
+      cron: "*/5 * * * *",
+      timezone: "Asia/Tokyo",
+    });
+    await db
+      .insertInto("triggers")
+      .values({
+        project_id: p.id,
+        schedule_id: s.id,
+        fire_at: new Date(Date.now() - 3_600_000 * 24 * 365),
+        available_at: new Date(Date.now() - 3_600_000 * 24 * 365),
+        source: "schedule",
+      })
+      .execute();
     const res = await api.call("GET", "/queue?limit=1");
     expect(res.status).toBe(200);
     const [first] = QueueResponseSchema.parse(res.json);
-    expect(first).toMatchObject({ project_id: p.id, project_name: "Queue Project", cron_expression: "*/5 * * * *", timezone: "Asia/Tokyo", source: "schedule" });
+    expect(first).toMatchObject({
+      project_id: p.id,
+      project_name: "Queue Project",
+      cron_expression: "*/5 * * * *",
+      timezone: "Asia/Tokyo",
+      source: "schedule",
+    });
   });
 
-  test("GET /projects pages through projects with a cursor", async ({ api, db }) => {
+  test("GET /projects pages through projects with a cursor", async ({
+    api,
+    db,
+  }) => {
     for (let i = 0; i < 5; i++) {
       await insertProject(db, { id: `page-${i}` });
     }
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const res = await api.call("GET", `/projects?limit=2${cursor === null ? "" : `&cursor=${cursor}`}`);
+      const res = await api.call(
+        "GET",
+        `/projects?limit=2${cursor === null ? "" : `&cursor=${cursor}`}`,
+      );
       expect(res.status).toBe(200);
       const page = ProjectListResponseSchema.parse(res.json);
       seen.push(...page.items.map((p) => p.id));
       cursor = page.next_cursor;
     } while (cursor !== null);
-    expect(seen.filter((id) => id.startsWith("page-"))).toEqual(["page-0", "page-1", "page-2", "page-3", "page-4"]);
+    expect(seen.filter((id) => id.startsWith("page-"))).toEqual([
+      "page-0",
+      "page-1",
+      "page-2",
+      "page-3",
+      "page-4",
+    ]);
     expect(new Set(seen).size).toBe(seen.length);
   });
 
-  test("GET /projects/{id} shows schedules with next runs, rules without code, last execution and success rate", async ({ api }) => {
-    const created = await api.call("POST", "/projects", { body: { id: "detail", name: "Detail", config: { data_source: { type: "manual" } }, schedules: [{ cron_expression: "30 2 * * *", timezone: "Europe/Berlin" }], rules: [{ rule_id: "r1", code: "export function detect() { return []; }" }] } });
+  test("GET /projects/{id} shows schedules with next runs, rules without code, last execution and success rate", async ({
+    api,
+  }) => {
+    const created = await api.call("POST", "/projects", {
+      body: {
+        id: "detail",
+        name: "Detail",
+        config: { data_source: { type: "manual" } },
+        schedules: [
+          { cron_expression: "30 2 * * *", timezone: "Europe/Berlin" },
+        ],
+        rules: [
+          { rule_id: "r1", code: "export function detect() { return []; }" },
+        ],
+      },
+    });
     expect(created.status).toBe(201);
     const res = await api.call("GET", "/projects/detail");
     expect(res.status).toBe(200);
@@ -90,100 +181,272 @@ describe("read routes", () => {
     expect(body.last_execution).toBeNull();
   });
 
-  test("GET /projects/{id}/executions pages newest first and stays stable while rows are inserted", async ({ api, db }) => {
+  test("GET /projects/{id}/executions pages newest first and stays stable while rows are inserted", async ({
+    api,
+    db,
+  }) => {
     const p = await insertProject(db);
-    const rows = await insertExecutions(db, p.id, ["success", "failed", "success", "timeout", "success", "success", "failed"]);
-    const first = ExecutionListResponseSchema.parse((await api.call("GET", `/projects/${p.id}/executions?limit=3`)).json);
-    expect(first.items.map((e) => e.id)).toEqual(rows.slice(-3).reverse().map((r) => r.id));
+    const rows = await insertExecutions(db, p.id, [
+      "success",
+      "failed",
+      "success",
+      "timeout",
+      "success",
+      "success",
+      "failed",
+    ]);
+    const first = ExecutionListResponseSchema.parse(
+      (await api.call("GET", `/projects/${p.id}/executions?limit=3`)).json,
+    );
+    expect(first.items.map((e) => e.id)).toEqual(
+      rows
+        .slice(-3)
+        .reverse()
+        .map((r) => r.id),
+    );
     await insertExecutions(db, p.id, ["success", "success"]);
-    const second = ExecutionListResponseSchema.parse((await api.call("GET", `/projects/${p.id}/executions?limit=3&cursor=${first.next_cursor}`)).json);
-    expect(second.items.map((e) => e.id)).toEqual(rows.slice(1, 4).reverse().map((r) => r.id));
-    const failed = ExecutionListResponseSchema.parse((await api.call("GET", `/projects/${p.id}/executions?status=failed,timeout`)).json);
-    expect(failed.items.map((e) => e.status).sort()).toEqual(["failed", "failed", "timeout"]);
-    const ranged = ExecutionListResponseSchema.parse((await api.call("GET", `/projects/${p.id}/executions?from=2026-01-01T02:00:00Z&to=2026-01-01T04:00:00Z`)).json);
+    const second = ExecutionListResponseSchema.parse(
+      (
+        await api.call(
+          "GET",
+          `/projects/${p.id}/executions?limit=3&cursor=${first.next_cursor}`,
+        )
+      ).json,
+    );
+    expect(second.items.map((e) => e.id)).toEqual(
+      rows
+        .slice(1, 4)
+        .reverse()
+        .map((r) => r.id),
+    );
+    const failed = ExecutionListResponseSchema.parse(
+      (
+        await api.call(
+          "GET",
+          `/projects/${p.id}/executions?status=failed,timeout`,
+        )
+      ).json,
+    );
+    expect(failed.items.map((e) => e.status).sort()).toEqual([
+      "failed",
+      "failed",
+      "timeout",
+    ]);
+    const ranged = ExecutionListResponseSchema.parse(
+      (
+        await api.call(
+          "GET",
+          `/projects/${p.id}/executions?from=2026-01-01T02:00:00Z&to=2026-01-01T04:00:00Z`,
+        )
+      ).json,
+    );
     expect(ranged.items).toHaveLength(2);
   });
 
-  test("GET /executions/{id} returns output tails and findings", async ({ api, db }) => {
+  test("GET /executions/{id} returns output tails and findings", async ({
+    api,
+    db,
+  }) => {
     const p = await insertProject(db);
     const [e] = await insertExecutions(db, p.id, ["failed"]);
-    await db.updateTable("executions").set({ stdout_tail: "out", stderr_tail: "boom", exit_code: 1 }).where("id", "=", e!.id).execute();
-    await db.insertInto("findings").values({ execution_id: e!.id, project_id: p.id, rule_id: "r", severity: "high", fingerprint: "f1", finding_key: "k", message: "bad row" }).execute();
+    await db
+      .updateTable("executions")
+      .set({ stdout_tail: "out", stderr_tail: "boom", exit_code: 1 })
+      .where("id", "=", e!.id)
+      .execute();
+    await db
+      .insertInto("findings")
+      .values({
+        execution_id: e!.id,
+        project_id: p.id,
+        rule_id: "r",
+        severity: "high",
+        fingerprint: "f1",
+        finding_key: "k",
+        message: "bad row",
+      })
+      .execute();
     const res = await api.call("GET", `/executions/${e!.id}`);
     expect(res.status).toBe(200);
     const body = ExecutionDetailResponseSchema.parse(res.json);
-    expect(body).toMatchObject({ stderr_tail: "boom", exit_code: 1, findings_truncated: false });
+    expect(body).toMatchObject({
+      stderr_tail: "boom",
+      exit_code: 1,
+      findings_truncated: false,
+    });
     expect(body.findings.map((f) => f.message)).toEqual(["bad row"]);
     expect((await api.call("GET", "/executions/999999999")).status).toBe(404);
   });
 
-  test("GET /projects/{id}/discrepancies lists open and recently resolved ones", async ({ api, db }) => {
+  test("GET /projects/{id}/discrepancies lists open and recently resolved ones", async ({
+    api,
+    db,
+  }) => {
     const p = await insertProject(db);
-    const base = { project_id: p.id, rule_id: "r", finding_key: "k", severity: "low" as const, message: "m", first_execution_id: 1, last_execution_id: 1 };
+    const base = {
+      project_id: p.id,
+      rule_id: "r",
+      finding_key: "k",
+      severity: "low" as const,
+      message: "m",
+      first_execution_id: 1,
+      last_execution_id: 1,
+    };
     const now = new Date();
     const old = new Date(Date.now() - 30 * 24 * 3600 * 1000);
-    await db.insertInto("discrepancies").values([
-      { ...base, fingerprint: "open", first_seen_at: now, last_seen_at: now },
-      { ...base, fingerprint: "recent", status: "resolved", resolved_at: now, first_seen_at: now, last_seen_at: now },
-      { ...base, fingerprint: "old", status: "resolved", resolved_at: old, first_seen_at: old, last_seen_at: old },
-    ]).execute();
+    await db
+      .insertInto("discrepancies")
+      .values([
+        { ...base, fingerprint: "open", first_seen_at: now, last_seen_at: now },
+        {
+          ...base,
+          fingerprint: "recent",
+          status: "resolved",
+          resolved_at: now,
+          first_seen_at: now,
+          last_seen_at: now,
+        },
+        {
+          ...base,
+          fingerprint: "old",
+          status: "resolved",
+          resolved_at: old,
+          first_seen_at: old,
+          last_seen_at: old,
+        },
+      ])
+      .execute();
     const res = await api.call("GET", `/projects/${p.id}/discrepancies`);
     expect(res.status).toBe(200);
-    expect(res.json.items.map((d: { fingerprint: string }) => d.fingerprint)).toEqual(["open", "recent"]);
-    const open = await api.call("GET", `/projects/${p.id}/discrepancies?status=open`);
+    expect(
+      res.json.items.map((d: { fingerprint: string }) => d.fingerprint),
+    ).toEqual(["open", "recent"]);
+    const open = await api.call(
+      "GET",
+      `/projects/${p.id}/discrepancies?status=open`,
+    );
     expect(open.json.items).toHaveLength(1);
   });
 
-  test("GET /stats counts by status with success rate and duration percentiles, per project", async ({ api, db }) => {
+  test("GET /stats counts by status with success rate and duration percentiles, per project", async ({
+    api,
+    db,
+  }) => {
     const p = await insertProject(db);
-    await insertExecutions(db, p.id, ["success", "success", "success", "failed"]);
+    await insertExecutions(db, p.id, [
+      "success",
+      "success",
+      "success",
+      "failed",
+    ]);
     const res = await api.call("GET", `/stats?project_id=${p.id}`);
     expect(res.status).toBe(200);
     const body = StatsResponseSchema.parse(res.json);
-    expect(body).toMatchObject({ total: 4, success: 3, failed: 1, success_rate: 75, project_id: p.id });
+    expect(body).toMatchObject({
+      total: 4,
+      success: 3,
+      failed: 1,
+      success_rate: 75,
+      project_id: p.id,
+    });
     expect(body.duration_ms.p50).toBe(200);
-    expect((await api.call("GET", "/stats?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z")).status).toBe(400);
+    expect(
+      (
+        await api.call(
+          "GET",
+          "/stats?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z",
+        )
+      ).status,
+    ).toBe(400);
   });
 
-  test("GET /metrics exposes executions, durations, queue depth, lag, workers and report deliveries", async ({ api, db }) => {
+  test("GET /metrics exposes executions, durations, queue depth, lag, workers and report deliveries", async ({
+    api,
+    db,
+  }) => {
     const p = await insertProject(db);
     await insertExecutions(db, p.id, ["success"]);
     const res = await api.call("GET", "/metrics");
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/text\/plain/);
-    for (const name of ["vigil_executions{", "vigil_execution_duration_seconds_bucket", "vigil_queue_depth", "vigil_oldest_due_lag_seconds", "vigil_live_workers", "vigil_report_deliveries", "vigil_api_process_cpu"]) {
+    for (const name of [
+      "vigil_executions{",
+      "vigil_execution_duration_seconds_bucket",
+      "vigil_queue_depth",
+      "vigil_oldest_due_lag_seconds",
+      "vigil_live_workers",
+      "vigil_report_deliveries",
+      "vigil_api_process_cpu",
+    ]) {
       expect(res.text).toContain(name);
     }
-    expect(res.text).toContain(`vigil_executions{project="${p.id}",status="success"} 1`);
+    expect(res.text).toContain(
+      `vigil_executions{project="${p.id}",status="success"} 1`,
+    );
   });
 
   test("an unknown route answers a JSON 404", async ({ api }) => {
     const res = await api.call("GET", "/nope/nothing");
     expect(res.status).toBe(404);
     expect(res.json.error.code).toBe("route_not_found");
-    expect((await api.call("GET", "/projects/no-such-project")).json.error.code).toBe("not_found");
+    expect(
+      (await api.call("GET", "/projects/no-such-project")).json.error.code,
+    ).toBe("not_found");
   });
 
-  test("GET /docs serves Swagger UI whose init script loads /openapi.json", async ({ api }) => {
+  test("GET /docs serves Swagger UI whose init script loads /openapi.json", async ({
+    api,
+  }) => {
     const page = await api.call("GET", "/docs", { token: null });
     expect(page.status).toBe(200);
     expect(page.text).toContain("/docs/swagger-ui-bundle.js");
-    const init = await api.call("GET", "/docs/swagger-ui-init.js", { token: null });
+    const init = await api.call("GET", "/docs/swagger-ui-init.js", {
+      token: null,
+    });
     expect(init.text).toContain("/openapi.json");
-    expect((await api.call("GET", "/docs/swagger-ui-bundle.js", { token: null })).status).toBe(200);
+    expect(
+      (await api.call("GET", "/docs/swagger-ui-bundle.js", { token: null }))
+        .status,
+    ).toBe(200);
   });
 
-  test("GET /status and /metrics show the cleaner's last finished pass", async ({ api, db }) => {
+  test("GET /status and /metrics show the cleaner's last finished pass", async ({
+    api,
+    db,
+  }) => {
     const id = await startMaintenanceRun(db, { workerId: "cleaner-test" });
-    const pruned = { executions: 7, findings: 21, triggers: 3, reports_delivered: 0, reports_dead: 0, workers_marked_dead: 1, workers: 0, maintenance_runs: 0 };
+    const pruned = {
+      executions: 7,
+      findings: 21,
+      triggers: 3,
+      reports_delivered: 0,
+      reports_dead: 0,
+      workers_marked_dead: 1,
+      workers: 0,
+      maintenance_runs: 0,
+    };
     await finishMaintenanceRun(db, { id, pruned, durationMs: 42 });
-    const body = StatusResponseSchema.parse((await api.call("GET", "/status")).json);
-    expect(body.last_cleanup).toMatchObject({ worker_id: "cleaner-test", duration_ms: 42, pruned: { executions: 7, findings: 21 }, error: null });
+    const body = StatusResponseSchema.parse(
+      (await api.call("GET", "/status")).json,
+    );
+    expect(body.last_cleanup).toMatchObject({
+      worker_id: "cleaner-test",
+      duration_ms: 42,
+      pruned: { executions: 7, findings: 21 },
+      error: null,
+    });
     // scrapes within a second share one snapshot, so wait out one taken by an earlier test
-    const metrics = await waitFor(async () => {
-      const text = (await api.call("GET", "/metrics")).text;
-      return text.includes('vigil_cleaner_last_pass_pruned_rows{table="executions"} 7') ? text : undefined;
-    }, { timeoutMs: 5000, message: "the cleaner gauges" });
+    const metrics = await waitFor(
+      async () => {
+        const text = (await api.call("GET", "/metrics")).text;
+        return text.includes(
+          'vigil_cleaner_last_pass_pruned_rows{table="executions"} 7',
+        )
+          ? text
+          : undefined;
+      },
+      { timeoutMs: 5000, message: "the cleaner gauges" },
+    );
     expect(metrics).toContain("vigil_cleaner_last_pass_duration_seconds 0.042");
   });
 });

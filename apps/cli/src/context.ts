@@ -11,7 +11,10 @@ export interface CliContext {
   databaseUrl(): string;
 }
 
-export function createCliContext(config: CliConfig, env: NodeJS.ProcessEnv): CliContext {
+export function createCliContext(
+  config: CliConfig,
+  env: NodeJS.ProcessEnv,
+): CliContext {
   return {
     config,
     env,

@@ -25,7 +25,9 @@ export function resolveDatabaseUrl(config: CliConfig): string {
     port = undefined;
   }
   if (!port) {
-    throw new UsageError("DATABASE_URL is not set and no embedded PostgreSQL is running (start one with `npm start`)");
+    throw new UsageError(
+      "DATABASE_URL is not set and no embedded PostgreSQL is running (start one with `npm start`)",
+    );
   }
   return embeddedPostgresUrl(port, EMBEDDED_DATABASE);
 }

@@ -1,6 +1,19 @@
-const LEVEL_NAMES: Record<number, string> = { 10: "trace", 20: "debug", 30: "info", 40: "warn", 50: "error", 60: "fatal" };
+const LEVEL_NAMES: Record<number, string> = {
+  10: "trace",
+  20: "debug",
+  30: "info",
+  40: "warn",
+  50: "error",
+  60: "fatal",
+};
 const NOISE = new Set(["level", "time", "pid", "hostname", "name", "msg", "v"]);
-const COLORS: Record<string, string> = { warn: "\x1b[33m", error: "\x1b[31m", fatal: "\x1b[31m", debug: "\x1b[90m", trace: "\x1b[90m" };
+const COLORS: Record<string, string> = {
+  warn: "\x1b[33m",
+  error: "\x1b[31m",
+  fatal: "\x1b[31m",
+  debug: "\x1b[90m",
+  trace: "\x1b[90m",
+};
 const RESET = "\x1b[0m";
 
 /**
@@ -18,13 +31,22 @@ export function formatLogLine(line: string, color: boolean): string {
     return line;
   }
   const rawLevel = entry.level;
-  const level = typeof rawLevel === "number" ? (LEVEL_NAMES[rawLevel] ?? String(rawLevel)) : typeof rawLevel === "string" ? rawLevel : "info";
-  const time = typeof entry.time === "string" ? entry.time.slice(11, 19) : new Date(Number(entry.time ?? Date.now())).toISOString().slice(11, 19);
+  const level =
+    typeof rawLevel === "number"
+      ? (LEVEL_NAMES[rawLevel] ?? String(rawLevel))
+      : typeof rawLevel === "string"
+        ? rawLevel
+        : "info";
+  const time =
+    typeof entry.time === "string"
+      ? entry.time.slice(11, 19)
+      : new Date(Number(entry.time ?? Date.now())).toISOString().slice(11, 19);
   const fields = Object.entries(entry)
     .filter(([k]) => !NOISE.has(k))
     .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
     .join(" ");
   const levelText = level.padEnd(5);
-  const coloredLevel = color && COLORS[level] ? `${COLORS[level]}${levelText}${RESET}` : levelText;
+  const coloredLevel =
+    color && COLORS[level] ? `${COLORS[level]}${levelText}${RESET}` : levelText;
   return `${time} ${coloredLevel} ${typeof entry.msg === "string" ? entry.msg : ""}${fields ? `  ${fields}` : ""}`;
 }

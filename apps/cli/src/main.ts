@@ -68,20 +68,32 @@ async function main(argv: string[]): Promise<number> {
     case "apply":
       return applyCommand(ctx, needFile());
     case "trigger":
-      return runCommand(ctx, { projectId: needProject(), wait: false, timeoutMs: 0 });
+      return runCommand(ctx, {
+        projectId: needProject(),
+        wait: false,
+        timeoutMs: 0,
+      });
     case "run":
-      return runCommand(ctx, { projectId: needProject(), wait: true, timeoutMs: Number(values.timeout ?? 300) * 1000 });
+      return runCommand(ctx, {
+        projectId: needProject(),
+        wait: true,
+        timeoutMs: Number(values.timeout ?? 300) * 1000,
+      });
     case "tail":
       return tailCommand(ctx, { projectId: arg });
     default:
-      throw new UsageError(`unknown command ${JSON.stringify(command)} (see vigil --help)`);
+      throw new UsageError(
+        `unknown command ${JSON.stringify(command)} (see vigil --help)`,
+      );
   }
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    const usage = err instanceof UsageError || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
+    const usage =
+      err instanceof UsageError ||
+      (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
     process.stderr.write(`vigil: ${(err as Error).message}\n`);
     process.exit(usage ? 2 : 1);
   },

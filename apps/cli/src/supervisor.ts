@@ -40,7 +40,11 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     if (!stream) {
       return;
     }
-    readline.createInterface({ input: stream }).on("line", (line) => options.write(`${prefix(name)}${formatLogLine(line, options.color)}`));
+    readline
+      .createInterface({ input: stream })
+      .on("line", (line) =>
+        options.write(`${prefix(name)}${formatLogLine(line, options.color)}`),
+      );
   };
 
   const launch = (app: SupervisedApp) => {
@@ -61,11 +65,15 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       restarts.set(app.name, n);
       // configuration errors (exit 2) will not fix themselves: do not restart in a loop
       if (code === 2) {
-        options.write(`${prefix(app.name)}exited with code 2 (bad configuration); not restarting`);
+        options.write(
+          `${prefix(app.name)}exited with code 2 (bad configuration); not restarting`,
+        );
         return;
       }
       const delay = Math.min(30_000, 500 * 2 ** Math.min(n, 6));
-      options.write(`${prefix(app.name)}exited (${signal ?? `code ${code}`}); restarting in ${delay} ms`);
+      options.write(
+        `${prefix(app.name)}exited (${signal ?? `code ${code}`}); restarting in ${delay} ms`,
+      );
       setTimeout(() => !stopping && launch(app), delay).unref();
     });
   };

@@ -37,7 +37,11 @@ rules:
 
 async function vigil(args: string[], env: Record<string, string> = {}) {
   try {
-    const { stdout, stderr } = await run(process.execPath, [appEntry("cli"), ...args], { env: { PATH: process.env.PATH, ...env } });
+    const { stdout, stderr } = await run(
+      process.execPath,
+      [appEntry("cli"), ...args],
+      { env: { PATH: process.env.PATH, ...env } },
+    );
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -46,35 +50,73 @@ async function vigil(args: string[], env: Record<string, string> = {}) {
 }
 
 async function file(text: string): Promise<string> {
-  const f = path.join(await mkdtemp(path.join(os.tmpdir(), "vigil-apply-")), "projects.yaml");
+  const f = path.join(
+    await mkdtemp(path.join(os.tmpdir(), "vigil-apply-")),
+    "projects.yaml",
+  );
   await writeFile(f, text);
   return f;
 }
 
 describe("vigil validate and apply", () => {
-  dbTest("validate reports each problem with its path and exit code 1, touching nothing", async () => {
-    const res = await vigil(["validate", "-f", await file(BAD_SCHEDULE_AND_RULE)]);
-    expect(res.code).toBe(1);
-    expect(res.stderr).toContain("broken: schedules.0.cron_expression: minute field");
-    expect(res.stderr).toMatch(/broken: rules\.0\.code: .*syntax error.*\(line 1/);
-  });
+  dbTest(
+    "validate reports each problem with its path and exit code 1, touching nothing",
+    async () => {
+      const res = await vigil([
+        "validate",
+        "-f",
+        await file(BAD_SCHEDULE_AND_RULE),
+      ]);
+      expect(res.code).toBe(1);
+      expect(res.stderr).toContain(
+        "broken: schedules.0.cron_expression: minute field",
+      );
+      expect(res.stderr).toMatch(
+        /broken: rules\.0\.code: .*syntax error.*\(line 1/,
+      );
+    },
+  );
 
-  dbTest("apply writes the project, and applying it again changes nothing", async ({ db, testDatabase }) => {
-    const f = await file(GOOD);
-    const first = await vigil(["apply", "-f", f], { DATABASE_URL: testDatabase.url });
-    expect(first.code, first.stderr).toBe(0);
-    expect(first.stdout).toContain("inventory-check: created");
-    const schedule = await db.selectFrom("schedules").selectAll().where("project_id", "=", "inventory-check").executeTakeFirstOrThrow();
-    const second = await vigil(["apply", "-f", f], { DATABASE_URL: testDatabase.url });
-    expect(second.stdout).toContain("schedules kept 1, added 0, removed 0");
-    const again = await db.selectFrom("schedules").selectAll().where("project_id", "=", "inventory-check").execute();
-    expect(again.map((s) => s.id)).toEqual([schedule.id]);
-  });
+  dbTest(
+    "apply writes the project, and applying it again changes nothing",
+    async ({ db, testDatabase }) => {
+      const f = await file(GOOD);
+      const first = await vigil(["apply", "-f", f], {
+        DATABASE_URL: testDatabase.url,
+      });
+      expect(first.code, first.stderr).toBe(0);
+      expect(first.stdout).toContain("inventory-check: created");
+      const schedule = await db
+        .selectFrom("schedules")
+        .selectAll()
+        .where("project_id", "=", "inventory-check")
+        .executeTakeFirstOrThrow();
+      const second = await vigil(["apply", "-f", f], {
+        DATABASE_URL: testDatabase.url,
+      });
+      expect(second.stdout).toContain("schedules kept 1, added 0, removed 0");
+      const again = await db
+        .selectFrom("schedules")
+        .selectAll()
+        .where("project_id", "=", "inventory-check")
+        .execute();
+      expect(again.map((s) => s.id)).toEqual([schedule.id]);
+    },
+  );
 
   dbTest("a bad file applies nothing", async ({ db, testDatabase }) => {
-    const res = await vigil(["apply", "-f", await file(BAD_SCHEDULE_AND_RULE)], { DATABASE_URL: testDatabase.url });
+    const res = await vigil(
+      ["apply", "-f", await file(BAD_SCHEDULE_AND_RULE)],
+      { DATABASE_URL: testDatabase.url },
+    );
     expect(res.code).toBe(1);
     expect(res.stderr).toContain("nothing was applied");
-    expect(await db.selectFrom("projects").select("id").where("id", "=", "broken").execute()).toEqual([]);
+    expect(
+      await db
+        .selectFrom("projects")
+        .select("id")
+        .where("id", "=", "broken")
+        .execute(),
+    ).toEqual([]);
   });
 });

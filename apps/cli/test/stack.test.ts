@@ -32,12 +32,20 @@ describe("the stack started by `vigil start`", () => {
   let databaseUrl: string;
 
   beforeAll(async () => {
-    const database = await createTestDatabase(inject("databaseUrl"), inject("templateDatabase"), "stack");
+    const database = await createTestDatabase(
+      inject("databaseUrl"),
+      inject("templateDatabase"),
+      "stack",
+    );
     databaseUrl = database.url;
     const client = new pg.Client({ connectionString: databaseUrl });
     await client.connect();
-    await client.query("create table inventory (sku text primary key, price numeric not null, stock int not null, updated_at timestamptz not null default now())");
-    await client.query("insert into inventory (sku, price, stock) values ('A-1', 10, 5), ('B-2', 250, 1), ('C-3', 30, 0), ('D-4', 999, 0)");
+    await client.query(
+      "create table inventory (sku text primary key, price numeric not null, stock int not null, updated_at timestamptz not null default now())",
+    );
+    await client.query(
+      "insert into inventory (sku, price, stock) values ('A-1', 10, 5), ('B-2', 250, 1), ('C-3', 30, 0), ('D-4', 999, 0)",
+    );
     await client.end();
 
     const port = await findFreePort();
@@ -61,7 +69,10 @@ describe("the stack started by `vigil start`", () => {
     });
     stack.stdout?.on("data", (b: Buffer) => (output += b.toString()));
     stack.stderr?.on("data", (b: Buffer) => (output += b.toString()));
-    await waitFor(() => fetch(`${baseUrl}/ready`).then((r) => r.ok), { timeoutMs: 30_000, message: "the API to be ready" });
+    await waitFor(() => fetch(`${baseUrl}/ready`).then((r) => r.ok), {
+      timeoutMs: 30_000,
+      message: "the API to be ready",
+    });
   }, 60_000);
 
   afterAll(async () => {
@@ -76,40 +87,77 @@ describe("the stack started by `vigil start`", () => {
       id: "inventory-check",
       name: "Inventory check",
       config: {
-        data_source: { type: "sql", driver: "postgres", url_env: "INVENTORY_DB_URL", query: "select sku, price::text as price, stock from inventory where updated_at < :end order by sku" },
+        data_source: {
+          type: "sql",
+          driver: "postgres",
+          url_env: "INVENTORY_DB_URL",
+          query:
+            "select sku, price::text as price, stock from inventory where updated_at < :end order by sku",
+        },
         lookback: "P1D",
         timeout_seconds: 30,
       },
-      schedules: [{ cron_expression: "*/2 * * * * *", timezone: "Europe/Berlin" }],
+      schedules: [
+        { cron_expression: "*/2 * * * * *", timezone: "Europe/Berlin" },
+      ],
       rules: [
-        { rule_id: "too-expensive", severity: "high", code: RULE_TOO_EXPENSIVE, parameters: { limit: 100 } },
+        {
+          rule_id: "too-expensive",
+          severity: "high",
+          code: RULE_TOO_EXPENSIVE,
+          parameters: { limit: 100 },
+        },
         { rule_id: "no-stock", code: RULE_NO_STOCK },
       ],
     };
     const created = await fetch(`${baseUrl}/projects`, {
       method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` },
+      headers: {
+        "content-type": "application/json",
+        authorization: `Bearer ${TOKEN}`,
+      },
       body: JSON.stringify(project),
     });
     expect(created.status, await created.clone().text()).toBe(201);
 
     const execution = await waitFor(
       async () => {
-        const res = await fetch(`${baseUrl}/projects/inventory-check/executions?status=success`);
-        const body = (await res.json()) as { items: Array<{ id: number; status: string }> };
+        const res = await fetch(
+          `${baseUrl}/projects/inventory-check/executions?status=success`,
+        );
+        const body = (await res.json()) as {
+          items: Array<{ id: number; status: string }>;
+        };
         return body.items[0];
       },
       { timeoutMs: 45_000, message: "a successful execution" },
     ).catch(async (err: Error) => {
-      const recent = await (await fetch(`${baseUrl}/projects/inventory-check/executions`)).json();
-      throw new Error(`${err.message}; executions: ${JSON.stringify(recent).slice(0, 1500)}; the stack said:\n${output.slice(-3000)}`);
+      const recent = await (
+        await fetch(`${baseUrl}/projects/inventory-check/executions`)
+      ).json();
+      throw new Error(
+        `${err.message}; executions: ${JSON.stringify(recent).slice(0, 1500)}; the stack said:\n${output.slice(-3000)}`,
+      );
     });
-    const detail = (await (await fetch(`${baseUrl}/executions/${execution.id}`)).json()) as {
-      findings: Array<{ rule_id: string; finding_key: string; severity: string }>;
+    const detail = (await (
+      await fetch(`${baseUrl}/executions/${execution.id}`)
+    ).json()) as {
+      findings: Array<{
+        rule_id: string;
+        finding_key: string;
+        severity: string;
+      }>;
       findings_count: number;
     };
-    const found = detail.findings.map((f) => `${f.rule_id}:${f.finding_key}:${f.severity}`).sort();
-    expect(found).toEqual(["no-stock:C-3:low", "no-stock:D-4:low", "too-expensive:B-2:high", "too-expensive:D-4:high"]);
+    const found = detail.findings
+      .map((f) => `${f.rule_id}:${f.finding_key}:${f.severity}`)
+      .sort();
+    expect(found).toEqual([
+      "no-stock:C-3:low",
+      "no-stock:D-4:low",
+      "too-expensive:B-2:high",
+      "too-expensive:D-4:high",
+    ]);
     expect(detail.findings_count).toBe(4);
   }, 60_000);
 
@@ -121,8 +169,13 @@ describe("the stack started by `vigil start`", () => {
       expect(running()).toContain(appEntry(app));
     }
     stack.kill("SIGTERM");
-    const code = await new Promise<number | null>((r) => stack.once("exit", (c) => r(c)));
+    const code = await new Promise<number | null>((r) =>
+      stack.once("exit", (c) => r(c)),
+    );
     expect(code).toBe(0);
-    await waitFor(() => apps.every((app) => !running().includes(appEntry(app))), { timeoutMs: 10_000, message: "every app process to exit" });
+    await waitFor(
+      () => apps.every((app) => !running().includes(appEntry(app))),
+      { timeoutMs: 10_000, message: "every app process to exit" },
+    );
   }, 60_000);
 });

@@ -6,7 +6,9 @@ import path from "node:path";
  * it. A folder that is not world-searchable (mktemp's 0700, a home directory) would fail
  * every run with EACCES; this finds it at start instead. Returns a message, or null when fine.
  */
-export async function findUnreachableWorkDir(workDir: string): Promise<string | null> {
+export async function findUnreachableWorkDir(
+  workDir: string,
+): Promise<string | null> {
   await mkdir(workDir, { recursive: true, mode: 0o755 });
   for (let dir = path.resolve(workDir); ; dir = path.dirname(dir)) {
     const mode = (await stat(dir)).mode;

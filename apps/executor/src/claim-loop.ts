@@ -1,4 +1,12 @@
-import { claimDueTriggers, isRetryable, msUntilNextClaimable, releaseOrphanedClaims, rescueExpiredLeases, type ClaimedTrigger, type Db } from "@vigil/db";
+import {
+  claimDueTriggers,
+  isRetryable,
+  msUntilNextClaimable,
+  releaseOrphanedClaims,
+  rescueExpiredLeases,
+  type ClaimedTrigger,
+  type Db,
+} from "@vigil/db";
 import { coerceError, type Logger } from "@vigil/logger";
 
 import type { Slots } from "./slots.js";
@@ -67,7 +75,11 @@ export function createClaimLoop(o: ClaimLoopOptions): ClaimLoop {
     const free = o.slots.free();
     if (free > 0) {
       claimMayHaveCommitted = true;
-      const result = await claimDueTriggers(o.db, { workerId: o.workerId, leaseSeconds: o.leaseSeconds, limit: free });
+      const result = await claimDueTriggers(o.db, {
+        workerId: o.workerId,
+        leaseSeconds: o.leaseSeconds,
+        limit: free,
+      });
       claimMayHaveCommitted = false;
       for (const s of result.skipped) {
         log.info(s, "skipped");
@@ -76,16 +88,27 @@ export function createClaimLoop(o: ClaimLoopOptions): ClaimLoop {
         log.info(r, "cancelled a running trigger (concurrency policy replace)");
       }
       for (const claim of result.claimed) {
-        log.debug({ triggerId: claim.triggerId, executionId: claim.executionId, attempt: claim.attempt }, "claimed");
+        log.debug(
+          {
+            triggerId: claim.triggerId,
+            executionId: claim.executionId,
+            attempt: claim.attempt,
+          },
+          "claimed",
+        );
         o.startRun(claim);
       }
       if (result.claimed.length > 0 && o.slots.free() > 0) {
         return; // more may be due right now: claim again before sleeping
       }
     }
-    const untilMs = o.slots.free() > 0 ? await msUntilNextClaimable(o.db) : null;
+    const untilMs =
+      o.slots.free() > 0 ? await msUntilNextClaimable(o.db) : null;
     // +1 ms: setTimeout may fire a hair before the database clock reaches available_at
-    await o.wakeup.wait({ untilMs: untilMs === null ? null : untilMs + 1, signal: stopping.signal });
+    await o.wakeup.wait({
+      untilMs: untilMs === null ? null : untilMs + 1,
+      signal: stopping.signal,
+    });
   };
 
   const loop = async () => {
@@ -96,7 +119,10 @@ export function createClaimLoop(o: ClaimLoopOptions): ClaimLoop {
         backoff = 100;
       } catch (raw) {
         const err = coerceError(raw);
-        log.error({ err, backoffMs: backoff, retryable: isRetryable(err) }, "claim pass failed; backing off");
+        log.error(
+          { err, backoffMs: backoff, retryable: isRetryable(err) },
+          "claim pass failed; backing off",
+        );
         await sleep(backoff, stopping.signal);
         backoff = Math.min(backoff * 2, MAX_ERROR_BACKOFF_MS);
       }
@@ -118,6 +144,8 @@ export function createClaimLoop(o: ClaimLoopOptions): ClaimLoop {
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+    signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), {
+      once: true,
+    });
   });
 }

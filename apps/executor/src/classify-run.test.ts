@@ -3,7 +3,12 @@ import { expect, it } from "vitest";
 
 import { classifyRun } from "./classify-run.js";
 
-const output = (text: string) => ({ head: text, tail: text, totalBytes: text.length, truncated: false });
+const output = (text: string) => ({
+  head: text,
+  tail: text,
+  totalBytes: text.length,
+  truncated: false,
+});
 
 function crashed(stderr: string): RunResult {
   return {
@@ -16,7 +21,15 @@ function crashed(stderr: string): RunResult {
     pid: 123,
     stdout: output(""),
     stderr: output(stderr),
-    sandbox: { addressSpaceMb: null, heapMb: null, uid: null, networkIsolated: false, maxProcesses: null, parentDeathSignal: false, uidSwept: false },
+    sandbox: {
+      addressSpaceMb: null,
+      heapMb: null,
+      uid: null,
+      networkIsolated: false,
+      maxProcesses: null,
+      parentDeathSignal: false,
+      uidSwept: false,
+    },
   };
 }
 
@@ -30,7 +43,14 @@ it("names the error line of a crash, not Node's closing version line", () => {
     "",
     "Node.js v20.20.2",
   ].join("\n");
-  const outcome = classifyRun(crashed(stderr), { nonce: "0".repeat(64), signal: new AbortController().signal, memoryMb: 128, details: {} });
+  const outcome = classifyRun(crashed(stderr), {
+    nonce: "0".repeat(64),
+    signal: new AbortController().signal,
+    memoryMb: 128,
+    details: {},
+  });
   expect(outcome.kind).toBe("failed");
-  expect(outcome.kind === "failed" && outcome.message).toBe("the detector exited with code 1: Error: EACCES: permission denied, open '/work/p/abc/main.mjs'");
+  expect(outcome.kind === "failed" && outcome.message).toBe(
+    "the detector exited with code 1: Error: EACCES: permission denied, open '/work/p/abc/main.mjs'",
+  );
 });

@@ -9,7 +9,10 @@ export function fingerprintOf(ruleId: string, key: string): string {
   return createHash("sha256").update(`${ruleId}\0${key}`).digest("hex");
 }
 
-export function collectFindings(result: DetectorResult): { findings: RecordedFinding[]; rules: RuleSummary[] } {
+export function collectFindings(result: DetectorResult): {
+  findings: RecordedFinding[];
+  rules: RuleSummary[];
+} {
   const findings: RecordedFinding[] = [];
   const rules: RuleSummary[] = [];
   for (const rule of result.rules) {

@@ -1,4 +1,12 @@
-import { databaseEnv, defineEnv, executorEnv, logEnv, parseEnv, reportEnv, type Env } from "@vigil/config";
+import {
+  databaseEnv,
+  defineEnv,
+  executorEnv,
+  logEnv,
+  parseEnv,
+  reportEnv,
+  type Env,
+} from "@vigil/config";
 
 /**
  * The executor's environment, all from @vigil/config's fragments (documented in its table):
@@ -10,9 +18,15 @@ import { databaseEnv, defineEnv, executorEnv, logEnv, parseEnv, reportEnv, type 
  *   anything and succeeds after EXECUTOR_NOOP_DELAY_MS. `noop` exists for the benchmark and
  *   for tests that exercise only claiming/leases; it is never a production setting.
  */
-export const ExecutorEnv = defineEnv(databaseEnv, logEnv, executorEnv, reportEnv);
+export const ExecutorEnv = defineEnv(
+  databaseEnv,
+  logEnv,
+  executorEnv,
+  reportEnv,
+);
 
 export type ExecutorConfig = ReturnType<typeof ExecutorEnv.parse>;
 
 /** Parses the executor's env, or prints every problem (one line per variable) and exits 2. */
-export const loadExecutorConfig = (env: Env = process.env): ExecutorConfig => parseEnv(ExecutorEnv, env);
+export const loadExecutorConfig = (env: Env = process.env): ExecutorConfig =>
+  parseEnv(ExecutorEnv, env);

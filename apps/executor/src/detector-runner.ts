@@ -22,17 +22,29 @@ export function cancelReasonOf(signal: AbortSignal): CancelReason {
 }
 
 /** Succeeds with no findings after `delayMs` without spawning anything; aborting cancels it. */
-export function createNoopRunner({ delayMs }: { delayMs: number }): DetectorRunner {
+export function createNoopRunner({
+  delayMs,
+}: {
+  delayMs: number;
+}): DetectorRunner {
   return {
     async run({ signal }) {
       if (delayMs > 0 && !signal.aborted) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, delayMs);
-          signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+          signal.addEventListener(
+            "abort",
+            () => (clearTimeout(timer), resolve()),
+            { once: true },
+          );
         });
       }
       if (signal.aborted) {
-        return { kind: "cancelled", reason: cancelReasonOf(signal), details: {} };
+        return {
+          kind: "cancelled",
+          reason: cancelReasonOf(signal),
+          details: {},
+        };
       }
       return { kind: "succeeded", findings: [], rules: [], details: {} };
     },

@@ -58,7 +58,9 @@ it("gives concurrent runs different slots, and a released slot its standby for t
   // what WORK_DIR's collector keeps and touches: both slots and the standbys' runtime
   const kept = slots.folders();
   expect(kept).toEqual(expect.arrayContaining([a.dir, b.dir]));
-  expect(kept.some((dir) => dir.includes(`${path.sep}.runtime${path.sep}`))).toBe(true);
+  expect(
+    kept.some((dir) => dir.includes(`${path.sep}.runtime${path.sep}`)),
+  ).toBe(true);
 
   await Promise.all([standby.discard(), other.discard()]);
   slots.release(again, 256);

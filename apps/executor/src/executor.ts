@@ -75,10 +75,19 @@ export function createExecutor(o: ExecutorOptions): Executor {
   });
   const workerId = presence.workerId;
   const logger = o.logger.child({ workerId });
-  const wakeup = createWakeup({ connectionString: o.connectionString, pollIntervalMs: o.pollIntervalMs, logger });
+  const wakeup = createWakeup({
+    connectionString: o.connectionString,
+    pollIntervalMs: o.pollIntervalMs,
+    logger,
+  });
   // a finished run frees a slot and maybe a project's limit: look for work again at once
   const slots = createSlots(o.concurrency, () => wakeup.kick());
-  const leaseKeeper = createLeaseKeeper({ db: o.db, workerId, leaseSeconds: o.leaseSeconds, logger });
+  const leaseKeeper = createLeaseKeeper({
+    db: o.db,
+    workerId,
+    leaseSeconds: o.leaseSeconds,
+    logger,
+  });
   const recorder = createRecordBatcher({
     db: o.db,
     workerId,
@@ -87,7 +96,14 @@ export function createExecutor(o: ExecutorOptions): Executor {
     ...(o.reportPrecheck ? { reportPrecheck: o.reportPrecheck } : {}),
     lingerMs: RECORD_LINGER_MS,
   });
-  const deps = { runner: o.runner, recorder, leaseKeeper, workerId, logger, retry: o.retry };
+  const deps = {
+    runner: o.runner,
+    recorder,
+    leaseKeeper,
+    workerId,
+    logger,
+    retry: o.retry,
+  };
   // runs whose detector is done and whose record is still being written (their slot is free)
   let recording = 0;
   const idleWaiters = new Set<() => void>();
@@ -110,20 +126,22 @@ export function createExecutor(o: ExecutorOptions): Executor {
         slots.release();
       }
     };
-    void runTrigger({ ...deps, onRunFinished }, claim, controller).finally(() => {
-      inFlight.delete(claim.triggerId);
-      if (slotHeld) {
-        slots.release();
-      }
-      if (earlyRelease) {
-        recording -= 1;
-        // the record may have freed a project's limit that the early release could not
-        wakeup.kick();
-      }
-      if (inFlight.size === 0) {
-        idleWaiters.forEach((w) => w());
-      }
-    });
+    void runTrigger({ ...deps, onRunFinished }, claim, controller).finally(
+      () => {
+        inFlight.delete(claim.triggerId);
+        if (slotHeld) {
+          slots.release();
+        }
+        if (earlyRelease) {
+          recording -= 1;
+          // the record may have freed a project's limit that the early release could not
+          wakeup.kick();
+        }
+        if (inFlight.size === 0) {
+          idleWaiters.forEach((w) => w());
+        }
+      },
+    );
   };
   /** Resolves when no run is in flight (detector or record), or when the signal aborts. */
   const idle = (signal: AbortSignal) =>
@@ -143,11 +161,15 @@ export function createExecutor(o: ExecutorOptions): Executor {
     slots,
     wakeup,
     logger,
-    rescueIntervalMs: Math.max(1000, Math.min(o.pollIntervalMs, (o.leaseSeconds * 1000) / 2)),
+    rescueIntervalMs: Math.max(
+      1000,
+      Math.min(o.pollIntervalMs, (o.leaseSeconds * 1000) / 2),
+    ),
     startRun,
     runningIds: () => [...inFlight.keys()],
   });
-  const abortAll = (reason: CancelReason) => inFlight.forEach((c) => c.abort(reason));
+  const abortAll = (reason: CancelReason) =>
+    inFlight.forEach((c) => c.abort(reason));
 
   return {
     workerId,
@@ -157,16 +179,25 @@ export function createExecutor(o: ExecutorOptions): Executor {
       leaseKeeper.start();
       wakeup.start();
       claimLoop.start();
-      log.info({ workerId, concurrency: o.concurrency, leaseSeconds: o.leaseSeconds }, "executor started");
+      log.info(
+        { workerId, concurrency: o.concurrency, leaseSeconds: o.leaseSeconds },
+        "executor started",
+      );
     },
     async stop({ graceMs }) {
-      log.info({ running: inFlight.size, graceMs }, "stopping: no new claims; draining");
+      log.info(
+        { running: inFlight.size, graceMs },
+        "stopping: no new claims; draining",
+      );
       await claimLoop.stop();
       await presence.draining();
       const grace = AbortSignal.timeout(Math.max(0, graceMs));
       await idle(grace);
       if (inFlight.size > 0) {
-        log.warn({ running: inFlight.size }, "grace period over; stopping detectors and handing their triggers back");
+        log.warn(
+          { running: inFlight.size },
+          "grace period over; stopping detectors and handing their triggers back",
+        );
         abortAll("shutdown");
         await idle(AbortSignal.timeout(ABORT_SETTLE_MS));
       }

@@ -34,7 +34,12 @@ interface Tracked {
  * A claim the database no longer gives back was rescued, replaced or re-claimed: its run is
  * aborted (the runner kills the process group) and nothing about it will be written.
  */
-export function createLeaseKeeper({ db, workerId, leaseSeconds, logger }: LeaseKeeperOptions): LeaseKeeper {
+export function createLeaseKeeper({
+  db,
+  workerId,
+  leaseSeconds,
+  logger,
+}: LeaseKeeperOptions): LeaseKeeper {
   const log = logger.child({ component: "lease-keeper" });
   const tracked = new Map<number, Tracked>();
   let timer: NodeJS.Timeout | undefined;
@@ -49,20 +54,32 @@ export function createLeaseKeeper({ db, workerId, leaseSeconds, logger }: LeaseK
     try {
       const owned = await extendLeases(db, {
         workerId,
-        claims: batch.map((t) => ({ triggerId: t.claim.triggerId, attempt: t.claim.attempt })),
+        claims: batch.map((t) => ({
+          triggerId: t.claim.triggerId,
+          attempt: t.claim.attempt,
+        })),
         leaseSeconds,
       });
       for (const t of batch) {
         // untracked meanwhile: recorded (and so no longer running) while we asked
-        if (!owned.has(t.claim.triggerId) && tracked.get(t.claim.triggerId) === t) {
+        if (
+          !owned.has(t.claim.triggerId) &&
+          tracked.get(t.claim.triggerId) === t
+        ) {
           t.lost = true;
-          log.warn({ triggerId: t.claim.triggerId, executionId: t.claim.executionId }, "lease lost; stopping the run");
+          log.warn(
+            { triggerId: t.claim.triggerId, executionId: t.claim.executionId },
+            "lease lost; stopping the run",
+          );
           const reason: CancelReason = "lease_lost";
           t.controller.abort(reason);
         }
       }
     } catch (raw) {
-      log.warn({ err: coerceError(raw), claims: batch.length }, "lease extension failed; retrying next tick");
+      log.warn(
+        { err: coerceError(raw), claims: batch.length },
+        "lease extension failed; retrying next tick",
+      );
     } finally {
       ticking = false;
     }
@@ -70,7 +87,10 @@ export function createLeaseKeeper({ db, workerId, leaseSeconds, logger }: LeaseK
 
   return {
     start() {
-      timer = setInterval(() => void tick(), Math.max(200, (leaseSeconds * 1000) / 3));
+      timer = setInterval(
+        () => void tick(),
+        Math.max(200, (leaseSeconds * 1000) / 3),
+      );
       timer.unref();
     },
     stop() {

@@ -43,13 +43,22 @@ export interface RuleSummary {
 
 /** Everything a run can end with. Expected outcomes are values, never exceptions (STYLE 10). */
 export type RunOutcome =
-  | { kind: "succeeded"; findings: RecordedFinding[]; rules: RuleSummary[]; details: RunDetails }
+  | {
+      kind: "succeeded";
+      findings: RecordedFinding[];
+      rules: RuleSummary[];
+      details: RunDetails;
+    }
   | { kind: "failed"; message: string; details: RunDetails }
   | { kind: "timed_out"; afterMs: number; details: RunDetails }
   | { kind: "cancelled"; reason: CancelReason; details: RunDetails }
   | {
       kind: "rejected";
-      reason: "invalid_rules" | "missing_dependency" | "project_missing" | "invalid_config";
+      reason:
+        | "invalid_rules"
+        | "missing_dependency"
+        | "project_missing"
+        | "invalid_config";
       detail: string;
       details: RunDetails;
     };
@@ -58,7 +67,9 @@ export function assertNever(value: never): never {
   throw new Error(`unexpected value: ${JSON.stringify(value)}`);
 }
 
-export function toExecutionStatus(o: RunOutcome): Exclude<ExecutionStatus, "pending" | "running"> {
+export function toExecutionStatus(
+  o: RunOutcome,
+): Exclude<ExecutionStatus, "pending" | "running"> {
   switch (o.kind) {
     case "succeeded":
       return "success";
@@ -84,7 +95,9 @@ export function describeOutcome(o: RunOutcome): string | null {
     case "timed_out":
       return `detector timed out after ${Math.round(o.afterMs)} ms`;
     case "cancelled":
-      return o.reason === "shutdown" ? "executor shut down; trigger handed back without spending an attempt" : "lease lost";
+      return o.reason === "shutdown"
+        ? "executor shut down; trigger handed back without spending an attempt"
+        : "lease lost";
     case "rejected":
       return o.detail;
     default:

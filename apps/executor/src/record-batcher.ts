@@ -1,8 +1,21 @@
-import { finishRuns, isRetryable, type ClaimedTrigger, type Db, type FinishRunsItem, type FinishRunsResult, type JsonValue } from "@vigil/db";
+import {
+  finishRuns,
+  isRetryable,
+  type ClaimedTrigger,
+  type Db,
+  type FinishRunsItem,
+  type FinishRunsResult,
+  type JsonValue,
+} from "@vigil/db";
 import type { Logger } from "@vigil/logger";
 
 import type { RunOutcome } from "./outcome.js";
-import { planRecord, recordOutcome, type AfterRecord, type RecordPlan } from "./record-outcome.js";
+import {
+  planRecord,
+  recordOutcome,
+  type AfterRecord,
+  type RecordPlan,
+} from "./record-outcome.js";
 import type { ReportPrecheck } from "./report-precheck.js";
 
 export interface RecordBatcherOptions {
@@ -63,13 +76,25 @@ export function createRecordBatcher(o: RecordBatcherOptions): RecordBatcher {
   let running = false;
 
   const recordAlone = (q: Queued) =>
-    q.settle(recordOutcome({ db: o.db, claim: q.request.claim, workerId: o.workerId, outcome: q.request.outcome, retryDelayMs: q.request.retryDelayMs, afterRecord: o.afterRecord }));
+    q.settle(
+      recordOutcome({
+        db: o.db,
+        claim: q.request.claim,
+        workerId: o.workerId,
+        outcome: q.request.outcome,
+        retryDelayMs: q.request.retryDelayMs,
+        afterRecord: o.afterRecord,
+      }),
+    );
 
   const failAll = (items: Queued[], err: unknown) => {
     if (isRetryable(err)) {
       items.forEach((q) => q.fail(err));
     } else {
-      o.logger.warn({ err, runs: items.length }, "batched record failed; recording these runs one by one");
+      o.logger.warn(
+        { err, runs: items.length },
+        "batched record failed; recording these runs one by one",
+      );
       items.forEach(recordAlone);
     }
   };
@@ -79,29 +104,49 @@ export function createRecordBatcher(o: RecordBatcherOptions): RecordBatcher {
       if (known.size >= KNOWN_PROJECTS_MAX) {
         known.clear();
       }
-      known.set(q.request.claim.projectId, { md5: r.configMd5, config: r.projectConfig });
+      known.set(q.request.claim.projectId, {
+        md5: r.configMd5,
+        config: r.projectConfig,
+      });
     }
   };
 
-  const toItem = (q: Queued, guardMd5: string | null): FinishRunsItem => ({ ...q.plan.run, projectId: q.request.claim.projectId, guardMd5 });
+  const toItem = (q: Queued, guardMd5: string | null): FinishRunsItem => ({
+    ...q.plan.run,
+    projectId: q.request.claim.projectId,
+    guardMd5,
+  });
 
   /** The md5 to guard on when the hook can be skipped for this run, else null. */
   const hookFreeGuard = (q: Queued): string | null => {
     const k = known.get(q.request.claim.projectId);
-    return k && o.reportPrecheck && !o.reportPrecheck(k.config, q.plan, []) ? k.md5 : null;
+    return k && o.reportPrecheck && !o.reportPrecheck(k.config, q.plan, [])
+      ? k.md5
+      : null;
   };
 
   const writeWithHook = async (items: Queued[]) => {
     const afterRecord = o.afterRecord;
     try {
       const results = await o.db.transaction().execute(async (trx) => {
-        const rs = await finishRuns(trx, o.workerId, items.map((q) => toItem(q, null)));
+        const rs = await finishRuns(
+          trx,
+          o.workerId,
+          items.map((q) => toItem(q, null)),
+        );
         for (const [i, q] of items.entries()) {
           const r = rs[i]!;
           if (r.outcome === "recorded" && afterRecord) {
             const { claim, outcome } = q.request;
             const { executionStatus, trigger } = q.plan;
-            await afterRecord(trx, { claim, workerId: o.workerId, outcome, executionStatus, trigger, discrepancies: r.resolved });
+            await afterRecord(trx, {
+              claim,
+              workerId: o.workerId,
+              outcome,
+              executionStatus,
+              trigger,
+              discrepancies: r.resolved,
+            });
           }
         }
         return rs;
@@ -128,7 +173,11 @@ export function createRecordBatcher(o: RecordBatcherOptions): RecordBatcher {
     }
     if (hookFree.length > 0) {
       try {
-        const results = await finishRuns(o.db, o.workerId, hookFree.map(({ q, md5 }) => toItem(q, md5)));
+        const results = await finishRuns(
+          o.db,
+          o.workerId,
+          hookFree.map(({ q, md5 }) => toItem(q, md5)),
+        );
         hookFree.forEach(({ q }, i) => {
           const r = results[i]!;
           remember(q, r);
@@ -156,7 +205,9 @@ export function createRecordBatcher(o: RecordBatcherOptions): RecordBatcher {
       while (queue.length > 0) {
         const batch = queue.splice(0, maxBatch);
         // write() settles every run itself; this only catches a bug, so no run waits forever
-        await write(batch).catch((err: unknown) => batch.forEach((q) => q.fail(err)));
+        await write(batch).catch((err: unknown) =>
+          batch.forEach((q) => q.fail(err)),
+        );
       }
     } finally {
       running = false;
@@ -171,10 +222,20 @@ export function createRecordBatcher(o: RecordBatcherOptions): RecordBatcher {
       }
       const plan = planRecord({ ...request, workerId: o.workerId });
       if (plan.findings.length > 0) {
-        return recordOutcome({ db: o.db, ...request, workerId: o.workerId, afterRecord: o.afterRecord });
+        return recordOutcome({
+          db: o.db,
+          ...request,
+          workerId: o.workerId,
+          afterRecord: o.afterRecord,
+        });
       }
       return new Promise((resolve, reject) => {
-        queue.push({ request, plan, settle: (r) => void Promise.resolve(r).then(resolve, reject), fail: reject });
+        queue.push({
+          request,
+          plan,
+          settle: (r) => void Promise.resolve(r).then(resolve, reject),
+          fail: reject,
+        });
         if (!running && queue.length === 1) {
           // runs finishing within the linger share the statement (0: the next event-loop turn)
           if (lingerMs > 0) {

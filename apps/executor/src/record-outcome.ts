@@ -12,7 +12,13 @@ import {
   type JsonValue,
 } from "@vigil/db";
 
-import { assertNever, describeOutcome, isRetryableOutcome, toExecutionStatus, type RunOutcome } from "./outcome.js";
+import {
+  assertNever,
+  describeOutcome,
+  isRetryableOutcome,
+  toExecutionStatus,
+  type RunOutcome,
+} from "./outcome.js";
 
 /** The transaction handle the fenced queries require (kysely's Transaction<Database>). */
 export type RecordTransaction = Parameters<typeof finishTrigger>[0];
@@ -24,7 +30,10 @@ export interface RecordedExecution {
   outcome: RunOutcome;
   executionStatus: Exclude<ExecutionStatus, "pending" | "running">;
   /** The trigger's new state: terminal, back to pending for a retry, or handed back on shutdown. */
-  trigger: { kind: "finished"; status: "succeeded" | "failed" } | { kind: "retry"; delayMs: number } | { kind: "released" };
+  trigger:
+    | { kind: "finished"; status: "succeeded" | "failed" }
+    | { kind: "retry"; delayMs: number }
+    | { kind: "released" };
   /** Empty unless the run succeeded. */
   discrepancies: DiscrepancyTransition[];
 }
@@ -33,7 +42,10 @@ export interface RecordedExecution {
  * The seam for reports (issue 6): called inside the record transaction, after every other write,
  * so a report row commits together with the result or not at all. Throwing rolls everything back.
  */
-export type AfterRecord = (trx: RecordTransaction, recorded: RecordedExecution) => Promise<void>;
+export type AfterRecord = (
+  trx: RecordTransaction,
+  recorded: RecordedExecution,
+) => Promise<void>;
 
 export interface RecordOptions {
   db: Db;
@@ -55,12 +67,15 @@ class LeaseLost extends Error {}
  * rolled back and `{ recorded: false }` returned, so a run that lost its claim writes nothing.
  * A `cancelled: lease_lost` outcome is never recorded at all.
  */
-export async function recordOutcome(o: RecordOptions): Promise<{ recorded: boolean }> {
+export async function recordOutcome(
+  o: RecordOptions,
+): Promise<{ recorded: boolean }> {
   const { claim, outcome, workerId } = o;
   if (outcome.kind === "cancelled" && outcome.reason === "lease_lost") {
     return { recorded: false };
   }
-  const { run, trigger, executionStatus, findings, failedRuleIds } = planRecord(o);
+  const { run, trigger, executionStatus, findings, failedRuleIds } =
+    planRecord(o);
 
   // Nothing else to write: the one fenced statement is atomic by itself (1 round trip, no BEGIN/COMMIT).
   if (findings.length === 0 && !o.afterRecord) {
@@ -102,7 +117,14 @@ export async function recordOutcome(o: RecordOptions): Promise<{ recorded: boole
           failedRuleIds,
         });
       }
-      await o.afterRecord?.(trx, { claim, workerId, outcome, executionStatus, trigger, discrepancies });
+      await o.afterRecord?.(trx, {
+        claim,
+        workerId,
+        outcome,
+        executionStatus,
+        trigger,
+        discrepancies,
+      });
     });
     return { recorded: true };
   } catch (err) {
@@ -122,14 +144,18 @@ export interface RecordPlan {
   failedRuleIds: string[];
 }
 
-export function planRecord(o: Pick<RecordOptions, "claim" | "workerId" | "outcome" | "retryDelayMs">): RecordPlan {
+export function planRecord(
+  o: Pick<RecordOptions, "claim" | "workerId" | "outcome" | "retryDelayMs">,
+): RecordPlan {
   const { claim, outcome, workerId } = o;
   const message = describeOutcome(outcome);
   const trigger = nextTriggerState(outcome, claim, o.retryDelayMs);
   const executionStatus = toExecutionStatus(outcome);
   const findings = outcome.kind === "succeeded" ? outcome.findings : [];
   const rules = outcome.kind === "succeeded" ? outcome.rules : [];
-  const failedRuleIds = rules.filter((r) => r.status === "error").map((r) => r.ruleId);
+  const failedRuleIds = rules
+    .filter((r) => r.status === "error")
+    .map((r) => r.ruleId);
   const proc = outcome.details.process;
   const run: FinishRunOptions = {
     fence: { triggerId: claim.triggerId, workerId, attempt: claim.attempt },
@@ -151,16 +177,28 @@ export function planRecord(o: Pick<RecordOptions, "claim" | "workerId" | "outcom
       ruleResults: rules as unknown as JsonValue[],
       rowCount: outcome.details.rowCount ?? null,
       detectorHash: outcome.details.detectorHash ?? null,
-      ...(outcome.details.window ? { windowStart: outcome.details.window.start, windowEnd: outcome.details.window.end } : {}),
+      ...(outcome.details.window
+        ? {
+            windowStart: outcome.details.window.start,
+            windowEnd: outcome.details.window.end,
+          }
+        : {}),
     },
     // a clean success resolves every open discrepancy here; with findings, updateDiscrepancies does it
-    resolveOpen: outcome.kind === "succeeded" && findings.length === 0 ? { projectId: claim.projectId, exceptRuleIds: failedRuleIds } : null,
+    resolveOpen:
+      outcome.kind === "succeeded" && findings.length === 0
+        ? { projectId: claim.projectId, exceptRuleIds: failedRuleIds }
+        : null,
   };
 
   return { run, trigger, executionStatus, findings, failedRuleIds };
 }
 
-function nextTriggerState(outcome: RunOutcome, claim: ClaimedTrigger, retryDelayMs: number): RecordedExecution["trigger"] {
+function nextTriggerState(
+  outcome: RunOutcome,
+  claim: ClaimedTrigger,
+  retryDelayMs: number,
+): RecordedExecution["trigger"] {
   switch (outcome.kind) {
     case "succeeded":
       return { kind: "finished", status: "succeeded" };

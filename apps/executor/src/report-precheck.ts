@@ -3,7 +3,12 @@ import type { DiscrepancyTransition, JsonValue } from "@vigil/db";
 
 import type { RecordPlan } from "./record-outcome.js";
 import type { ReportSettings } from "./reports/enqueue-report.js";
-import { groupDiscrepancyChanges, shouldAlert, shouldSendReport, type FinalExecutionStatus } from "./reports/plan-report.js";
+import {
+  groupDiscrepancyChanges,
+  shouldAlert,
+  shouldSendReport,
+  type FinalExecutionStatus,
+} from "./reports/plan-report.js";
 
 /**
  * Whether the report hook (`src/reports/wiring.ts`) could write anything for this run under this
@@ -12,12 +17,21 @@ import { groupDiscrepancyChanges, shouldAlert, shouldSendReport, type FinalExecu
  * transaction was 3 of the record's 4 round trips). Unsure (an invalid config: the hook logs it)
  * → true, and the hook decides as before.
  */
-export type ReportPrecheck = (projectConfig: JsonValue, plan: Pick<RecordPlan, "trigger" | "executionStatus" | "findings">, resolved: readonly DiscrepancyTransition[]) => boolean;
+export type ReportPrecheck = (
+  projectConfig: JsonValue,
+  plan: Pick<RecordPlan, "trigger" | "executionStatus" | "findings">,
+  resolved: readonly DiscrepancyTransition[],
+) => boolean;
 
 /** The same decisions as `enqueueReportForExecution`, made without reading or writing anything. */
-export function createReportPrecheck(settings: Pick<ReportSettings, "globalReportUrlSet">): ReportPrecheck {
+export function createReportPrecheck(
+  settings: Pick<ReportSettings, "globalReportUrlSet">,
+): ReportPrecheck {
   // configs repeat (one per project): parse each distinct one once
-  const parsed = new Map<string, ReturnType<typeof ProjectConfigSchema.safeParse>>();
+  const parsed = new Map<
+    string,
+    ReturnType<typeof ProjectConfigSchema.safeParse>
+  >();
   return (projectConfig, plan, resolved) => {
     if (plan.trigger.kind === "released") {
       return false; // handed back on shutdown: the hook reports nothing, the trigger runs again
@@ -35,11 +49,21 @@ export function createReportPrecheck(settings: Pick<ReportSettings, "globalRepor
       return true;
     }
     const status: FinalExecutionStatus = plan.executionStatus;
-    const hasTarget = config.data.report.url_env !== undefined || settings.globalReportUrlSet;
+    const hasTarget =
+      config.data.report.url_env !== undefined || settings.globalReportUrlSet;
     // a run that did not succeed reports what is open as still open: never a change
-    const changes = groupDiscrepancyChanges(plan.executionStatus === "success" ? resolved : []);
-    const report = hasTarget && shouldSendReport(config.data.report.mode, { changes, findingsCount: plan.findings.length });
-    const alert = plan.trigger.kind === "finished" && shouldAlert(config.data.alert, status);
+    const changes = groupDiscrepancyChanges(
+      plan.executionStatus === "success" ? resolved : [],
+    );
+    const report =
+      hasTarget &&
+      shouldSendReport(config.data.report.mode, {
+        changes,
+        findingsCount: plan.findings.length,
+      });
+    const alert =
+      plan.trigger.kind === "finished" &&
+      shouldAlert(config.data.alert, status);
     return report || alert;
   };
 }

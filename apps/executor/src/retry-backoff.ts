@@ -12,7 +12,12 @@ export interface BackoffOptions {
  * "equal jitter" (half fixed, half random), so retries of many failed runs spread out but
  * never come back sooner than half the nominal delay.
  */
-export function retryDelayMs({ attempt, baseMs, maxMs, random }: BackoffOptions): number {
+export function retryDelayMs({
+  attempt,
+  baseMs,
+  maxMs,
+  random,
+}: BackoffOptions): number {
   const nominal = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(nominal / 2 + random() * (nominal / 2));
 }

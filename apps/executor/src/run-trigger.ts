@@ -30,34 +30,66 @@ const MAX_RECORD_BACKOFF_MS = 5_000;
  * claim is lost. A record that fails on a lost connection is retried until it lands or the lease
  * is lost: the fence makes a retry after an unseen commit harmless (it finds the row finished).
  */
-export async function runTrigger(deps: RunTriggerDeps, claim: ClaimedTrigger, controller: AbortController): Promise<void> {
-  const log = deps.logger.child({ triggerId: claim.triggerId, executionId: claim.executionId, projectId: claim.projectId });
+export async function runTrigger(
+  deps: RunTriggerDeps,
+  claim: ClaimedTrigger,
+  controller: AbortController,
+): Promise<void> {
+  const log = deps.logger.child({
+    triggerId: claim.triggerId,
+    executionId: claim.executionId,
+    projectId: claim.projectId,
+  });
   deps.leaseKeeper.track(claim, controller);
   try {
     const outcome = await runSafely(deps.runner, claim, controller.signal);
     deps.onRunFinished?.();
     if (deps.leaseKeeper.isLost(claim.triggerId)) {
-      log.warn({ outcome: outcome.kind }, "lease lost during the run; writing nothing");
+      log.warn(
+        { outcome: outcome.kind },
+        "lease lost during the run; writing nothing",
+      );
       return;
     }
-    const delay = retryDelayMs({ attempt: claim.attempt, baseMs: deps.retry.baseMs, maxMs: deps.retry.maxMs, random: Math.random });
+    const delay = retryDelayMs({
+      attempt: claim.attempt,
+      baseMs: deps.retry.baseMs,
+      maxMs: deps.retry.maxMs,
+      random: Math.random,
+    });
     let backoff = 100;
     for (;;) {
       try {
-        const { recorded } = await deps.recorder.record({ claim, outcome, retryDelayMs: delay });
+        const { recorded } = await deps.recorder.record({
+          claim,
+          outcome,
+          retryDelayMs: delay,
+        });
         if (recorded) {
-          log.info({ outcome: outcome.kind, attempt: claim.attempt }, "recorded");
+          log.info(
+            { outcome: outcome.kind, attempt: claim.attempt },
+            "recorded",
+          );
         } else {
-          log.warn({ outcome: outcome.kind }, "lease lost before recording; wrote nothing");
+          log.warn(
+            { outcome: outcome.kind },
+            "lease lost before recording; wrote nothing",
+          );
         }
         return;
       } catch (raw) {
         const err = coerceError(raw);
         if (!isRetryable(err) || deps.leaseKeeper.isLost(claim.triggerId)) {
-          log.error({ err }, "recording failed; the lease will expire and the trigger be rescued");
+          log.error(
+            { err },
+            "recording failed; the lease will expire and the trigger be rescued",
+          );
           return;
         }
-        log.warn({ err, backoffMs: backoff }, "recording failed on a lost connection; retrying");
+        log.warn(
+          { err, backoffMs: backoff },
+          "recording failed on a lost connection; retrying",
+        );
         await new Promise((r) => setTimeout(r, backoff));
         backoff = Math.min(backoff * 2, MAX_RECORD_BACKOFF_MS);
       }
@@ -68,14 +100,26 @@ export async function runTrigger(deps: RunTriggerDeps, claim: ClaimedTrigger, co
 }
 
 /** A runner that throws (a bug, a full disk) fails the run with the message instead of leaking the claim. */
-async function runSafely(runner: DetectorRunner, claim: ClaimedTrigger, signal: AbortSignal): Promise<RunOutcome> {
+async function runSafely(
+  runner: DetectorRunner,
+  claim: ClaimedTrigger,
+  signal: AbortSignal,
+): Promise<RunOutcome> {
   try {
     return await runner.run({ claim, signal });
   } catch (raw) {
     const err = coerceError(raw);
     if (signal.aborted) {
-      return { kind: "cancelled", reason: signal.reason === "shutdown" ? "shutdown" : "lease_lost", details: {} };
+      return {
+        kind: "cancelled",
+        reason: signal.reason === "shutdown" ? "shutdown" : "lease_lost",
+        details: {},
+      };
     }
-    return { kind: "failed", message: `the executor could not run the detector: ${err.message}`, details: {} };
+    return {
+      kind: "failed",
+      message: `the executor could not run the detector: ${err.message}`,
+      details: {},
+    };
   }
 }

@@ -12,7 +12,10 @@ export interface Slots {
   drained(signal?: AbortSignal): Promise<void>;
 }
 
-export function createSlots(total: number, onRelease: () => void = () => undefined): Slots {
+export function createSlots(
+  total: number,
+  onRelease: () => void = () => undefined,
+): Slots {
   let used = 0;
   let waiters: (() => void)[] = [];
   return {

@@ -28,7 +28,11 @@ export interface Wakeup {
  * `vigil_triggers` (a hint that rows were inserted), a timer to the next known available_at
  * (so a trigger due at T starts at T on an idle pool, not at the next poll), and the poll.
  */
-export function createWakeup({ connectionString, pollIntervalMs, logger }: WakeupOptions): Wakeup {
+export function createWakeup({
+  connectionString,
+  pollIntervalMs,
+  logger,
+}: WakeupOptions): Wakeup {
   const log = logger.child({ component: "wakeup" });
   let listener: Listener | undefined;
   let pending = false;
@@ -52,7 +56,8 @@ export function createWakeup({ connectionString, pollIntervalMs, logger }: Wakeu
         onNotify: kick,
         // after a (re)connect, notifications may have been missed: look again
         onConnected: kick,
-        onError: (err) => log.warn({ err }, "listen connection lost; reconnecting"),
+        onError: (err) =>
+          log.warn({ err }, "listen connection lost; reconnecting"),
       });
     },
     async stop() {
@@ -67,7 +72,10 @@ export function createWakeup({ connectionString, pollIntervalMs, logger }: Wakeu
       if (signal?.aborted) {
         return Promise.resolve("aborted");
       }
-      const ms = Math.max(0, Math.min(untilMs ?? pollIntervalMs, pollIntervalMs));
+      const ms = Math.max(
+        0,
+        Math.min(untilMs ?? pollIntervalMs, pollIntervalMs),
+      );
       return new Promise((resolve) => {
         const done = (why: "notified" | "timer" | "aborted") => {
           clearTimeout(timer);

@@ -33,11 +33,16 @@ it("removes old run and detector folders but never the folders of runs in flight
   const workDir = await mkdtemp(path.join(os.tmpdir(), "vigil-gc-"));
   const oldRun = await folder(path.join(workDir, "p1", "runs", "1"), 30);
   const inFlight = await folder(path.join(workDir, "p1", "runs", "2"), 30);
-  const oldDetector = await folder(path.join(workDir, "p1", "0".repeat(32)), 30);
+  const oldDetector = await folder(
+    path.join(workDir, "p1", "0".repeat(32)),
+    30,
+  );
   const freshRun = await folder(path.join(workDir, "p1", "runs", "3"), 0);
   const gc = startGc(workDir, inFlight);
   try {
-    await waitFor(() => !existsSync(oldRun) && !existsSync(oldDetector), { message: "the old folders to go" });
+    await waitFor(() => !existsSync(oldRun) && !existsSync(oldDetector), {
+      message: "the old folders to go",
+    });
     expect(existsSync(inFlight)).toBe(true);
     expect(existsSync(freshRun)).toBe(true);
   } finally {
@@ -51,7 +56,9 @@ it("touches the folders it keeps, so another executor sharing WORK_DIR does not 
   const crashedSlot = await folder(path.join(workDir, ".slots", "1002000"), 1);
   const gc = startGc(workDir, ownSlot);
   try {
-    await waitFor(() => !existsSync(crashedSlot), { message: "the crashed executor's slot to go" });
+    await waitFor(() => !existsSync(crashedSlot), {
+      message: "the crashed executor's slot to go",
+    });
     expect(Date.now() - (await stat(ownSlot)).mtimeMs).toBeLessThan(60_000);
   } finally {
     gc.stop();

@@ -25,7 +25,10 @@ export interface WorkDirGcOptions {
  * executor after an hour, standby runtimes of old versions by age. A failed pass is
  * logged and tried again on the next tick; it never affects runs.
  */
-export function createWorkDirGc(o: WorkDirGcOptions): { start(): void; stop(): void } {
+export function createWorkDirGc(o: WorkDirGcOptions): {
+  start(): void;
+  stop(): void;
+} {
   let timer: NodeJS.Timeout | undefined;
   let running = false;
   const pass = async () => {
@@ -38,7 +41,9 @@ export function createWorkDirGc(o: WorkDirGcOptions): { start(): void; stop(): v
       const now = new Date();
       // an idle slot's folder does not change: without this, another executor's pass would
       // take it for a crashed executor's leftover after an hour
-      await Promise.all([...keep].map((dir) => utimes(dir, now, now).catch(() => undefined)));
+      await Promise.all(
+        [...keep].map((dir) => utimes(dir, now, now).catch(() => undefined)),
+      );
       const r = await garbageCollect({
         workDir: o.workDir,
         maxAgeMs: o.maxAgeMs ?? 7 * 24 * 3600_000,
@@ -46,7 +51,14 @@ export function createWorkDirGc(o: WorkDirGcOptions): { start(): void; stop(): v
         keep,
       });
       if (r.removed.length > 0) {
-        o.logger.info({ removed: r.removed.length, freedBytes: r.freedBytes, remainingBytes: r.remainingBytes }, "work dir collected");
+        o.logger.info(
+          {
+            removed: r.removed.length,
+            freedBytes: r.freedBytes,
+            remainingBytes: r.remainingBytes,
+          },
+          "work dir collected",
+        );
       }
     } catch (err) {
       o.logger.warn({ err }, "work dir collection failed; trying again later");

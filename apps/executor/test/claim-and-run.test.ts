@@ -8,7 +8,13 @@ import {
   waitFor,
 } from "@vigil/db/testing";
 
-import { finishedExecution, killStartedExecutors, makeWorkDir, startExecutor, uploadRows } from "./helpers.js";
+import {
+  finishedExecution,
+  killStartedExecutors,
+  makeWorkDir,
+  startExecutor,
+  uploadRows,
+} from "./helpers.js";
 
 afterEach(killStartedExecutors);
 

@@ -9,7 +9,14 @@ import {
   waitFor,
 } from "@vigil/db/testing";
 
-import { killStartedExecutors, makeWorkDir, processesMentioning, runningDetectors, startExecutor, uploadRows } from "./helpers.js";
+import {
+  killStartedExecutors,
+  makeWorkDir,
+  processesMentioning,
+  runningDetectors,
+  startExecutor,
+  uploadRows,
+} from "./helpers.js";
 
 afterEach(killStartedExecutors);
 

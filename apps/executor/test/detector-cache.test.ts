@@ -118,5 +118,7 @@ dbTest(
 /** `WORK_DIR/.runtime/<digest>`: a live executor keeps (and touches) the one its standbys boot from. */
 async function liveRuntimes(workDir: string): Promise<string[]> {
   const root = path.join(workDir, ".runtime");
-  return (await readdir(root)).filter((name) => !name.startsWith(".")).map((name) => path.join(root, name));
+  return (await readdir(root))
+    .filter((name) => !name.startsWith("."))
+    .map((name) => path.join(root, name));
 }

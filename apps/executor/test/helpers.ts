@@ -170,18 +170,35 @@ export async function triggerStatuses(
 export const secondsFromNow = (s: number) => new Date(Date.now() + s * 1000);
 
 /** Uploads `rows` as the project's latest `manual` dataset. */
-export async function uploadRows(db: Db, projectId: string, rows: object[]): Promise<void> {
+export async function uploadRows(
+  db: Db,
+  projectId: string,
+  rows: object[],
+): Promise<void> {
   const text = JSON.stringify(rows);
   await db
     .insertInto("datasets")
-    .values({ project_id: projectId, format: "json", rows: text, row_count: rows.length, size_bytes: text.length, sha256: "0".repeat(64) })
+    .values({
+      project_id: projectId,
+      format: "json",
+      rows: text,
+      row_count: rows.length,
+      size_bytes: text.length,
+      sha256: "0".repeat(64),
+    })
     .execute();
 }
 
 /** Waits until the trigger's execution is no longer running and returns it. */
 export function finishedExecution(db: Db, triggerId: number) {
   return waitFor(
-    () => db.selectFrom("executions").selectAll().where("trigger_id", "=", triggerId).where("status", "!=", "running").executeTakeFirst(),
+    () =>
+      db
+        .selectFrom("executions")
+        .selectAll()
+        .where("trigger_id", "=", triggerId)
+        .where("status", "!=", "running")
+        .executeTakeFirst(),
     { timeoutMs: 20_000, message: "the execution finished" },
   );
 }

@@ -79,7 +79,10 @@ test("PostgreSQL restarted under a running pool: the executor survives, recovers
 
   await waitFor(
     async () => {
-      const statuses: Record<string, number> = await triggerStatuses(db, project.id).catch(() => ({}));
+      const statuses: Record<string, number> = await triggerStatuses(
+        db,
+        project.id,
+      ).catch(() => ({}));
       return statuses.succeeded === TRIGGERS;
     },
     {

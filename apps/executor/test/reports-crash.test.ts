@@ -37,19 +37,17 @@ describe("delivery after a crash", () => {
       const project = await insertProject(db);
       const execution = await insertExecution(db, project.id);
       const key = `report:${execution.id}`;
-      const outboxId = await db
-        .transaction()
-        .execute((trx) =>
-          enqueueOutboxEntry(trx, {
-            projectId: project.id,
-            executionId: execution.id,
-            kind: "report",
-            idempotencyKey: key,
-            targetEnv: "TEST_REPORT_URL",
-            payload: { v: 1, hello: "world" },
-            maxAttempts: 5,
-          }),
-        );
+      const outboxId = await db.transaction().execute((trx) =>
+        enqueueOutboxEntry(trx, {
+          projectId: project.id,
+          executionId: execution.id,
+          kind: "report",
+          idempotencyKey: key,
+          targetEnv: "TEST_REPORT_URL",
+          payload: { v: 1, hello: "world" },
+          maxAttempts: 5,
+        }),
+      );
 
       const child = spawn(
         process.execPath,

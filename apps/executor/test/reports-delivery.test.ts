@@ -73,19 +73,17 @@ async function enqueueReports(
       execution: { id: execution.id },
       seq: i,
     };
-    const id = await db
-      .transaction()
-      .execute((trx) =>
-        enqueueOutboxEntry(trx, {
-          projectId,
-          executionId: execution.id,
-          kind: "report",
-          idempotencyKey: `report:${execution.id}`,
-          targetEnv,
-          payload,
-          maxAttempts,
-        }),
-      );
+    const id = await db.transaction().execute((trx) =>
+      enqueueOutboxEntry(trx, {
+        projectId,
+        executionId: execution.id,
+        kind: "report",
+        idempotencyKey: `report:${execution.id}`,
+        targetEnv,
+        payload,
+        maxAttempts,
+      }),
+    );
     ids.push(id ?? -1);
   }
   return ids;
@@ -339,19 +337,17 @@ describe("the report body", () => {
         publicUrl: null,
         generatedAt: new Date(),
       });
-      await db
-        .transaction()
-        .execute((trx) =>
-          enqueueOutboxEntry(trx, {
-            projectId: project.id,
-            executionId: execution.id,
-            kind: "report",
-            idempotencyKey: report.id,
-            targetEnv: "TEST_REPORT_URL",
-            payload: report,
-            maxAttempts: 3,
-          }),
-        );
+      await db.transaction().execute((trx) =>
+        enqueueOutboxEntry(trx, {
+          projectId: project.id,
+          executionId: execution.id,
+          kind: "report",
+          idempotencyKey: report.id,
+          targetEnv: "TEST_REPORT_URL",
+          payload: report,
+          maxAttempts: 3,
+        }),
+      );
       startLoop(db, receiver);
       await waitFor(() => receiver.accepted.get(report.id));
       expect(

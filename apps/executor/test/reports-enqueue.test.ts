@@ -185,16 +185,14 @@ describe("enqueueing reports", () => {
         projectConfig({ report: { mode: "always" } }),
       );
       const execution = await insertExecution(db, project.id);
-      const result = await db
-        .transaction()
-        .execute((trx) =>
-          enqueueReportForExecution(trx, {
-            project,
-            execution,
-            settings: { ...settings, globalReportUrlSet: false },
-            now: new Date(),
-          }),
-        );
+      const result = await db.transaction().execute((trx) =>
+        enqueueReportForExecution(trx, {
+          project,
+          execution,
+          settings: { ...settings, globalReportUrlSet: false },
+          now: new Date(),
+        }),
+      );
       expect(result.report).toBe("no_target");
     },
   );

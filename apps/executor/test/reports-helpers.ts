@@ -1,5 +1,9 @@
 import { once } from "node:events";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import {
+  createServer,
+  type IncomingMessage,
+  type ServerResponse,
+} from "node:http";
 import type { AddressInfo } from "node:net";
 
 import type { ProjectConfig } from "@vigil/contracts";
@@ -7,7 +11,10 @@ import type { Db, ExecutionRow } from "@vigil/db";
 import { createLogger } from "@vigil/logger";
 
 /** A quiet logger for tests (warnings and errors still show). */
-export const testLogger = createLogger({ level: "error", name: "reports-test" });
+export const testLogger = createLogger({
+  level: "error",
+  name: "reports-test",
+});
 
 export interface ReceivedRequest {
   idempotencyKey: string;
@@ -17,7 +24,10 @@ export interface ReceivedRequest {
   receivedAt: number;
 }
 
-export type Reply = (req: ReceivedRequest, res: ServerResponse) => void | Promise<void>;
+export type Reply = (
+  req: ReceivedRequest,
+  res: ServerResponse,
+) => void | Promise<void>;
 
 export interface ReportReceiver {
   url: string;
@@ -31,9 +41,11 @@ export interface ReportReceiver {
  * A real HTTP receiver on 127.0.0.1 that deduplicates by Idempotency-Key, as receivers
  * should. `reply` decides each answer (default 200); it may also never answer.
  */
-export async function startReportReceiver(reply: Reply = (_r, res) => {
-  res.end("ok");
-}): Promise<ReportReceiver> {
+export async function startReportReceiver(
+  reply: Reply = (_r, res) => {
+    res.end("ok");
+  },
+): Promise<ReportReceiver> {
   const requests: ReceivedRequest[] = [];
   const accepted = new Map<string, string>();
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -49,7 +61,11 @@ export async function startReportReceiver(reply: Reply = (_r, res) => {
       };
       requests.push(r);
       res.on("finish", () => {
-        if (res.statusCode >= 200 && res.statusCode < 300 && !accepted.has(r.idempotencyKey)) {
+        if (
+          res.statusCode >= 200 &&
+          res.statusCode < 300 &&
+          !accepted.has(r.idempotencyKey)
+        ) {
           accepted.set(r.idempotencyKey, r.body);
         }
       });
@@ -71,7 +87,9 @@ export async function startReportReceiver(reply: Reply = (_r, res) => {
   };
 }
 
-export function projectConfig(overrides: Partial<ProjectConfig> = {}): ProjectConfig {
+export function projectConfig(
+  overrides: Partial<ProjectConfig> = {},
+): ProjectConfig {
   return {
     data_source: { type: "manual" },
     lookback: "PT1H",
@@ -88,7 +106,9 @@ export function projectConfig(overrides: Partial<ProjectConfig> = {}): ProjectCo
 export async function insertExecution(
   db: Db,
   projectId: string,
-  overrides: Partial<Pick<ExecutionRow, "status" | "findings_count" | "error_message">> = {},
+  overrides: Partial<
+    Pick<ExecutionRow, "status" | "findings_count" | "error_message">
+  > = {},
 ): Promise<ExecutionRow> {
   const now = new Date();
   return db

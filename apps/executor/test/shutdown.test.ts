@@ -9,7 +9,15 @@ import {
   waitFor,
 } from "@vigil/db/testing";
 
-import { killStartedExecutors, makeWorkDir, processesMentioning, runningDetectors, startExecutor, triggerStatuses, uploadRows } from "./helpers.js";
+import {
+  killStartedExecutors,
+  makeWorkDir,
+  processesMentioning,
+  runningDetectors,
+  startExecutor,
+  triggerStatuses,
+  uploadRows,
+} from "./helpers.js";
 
 afterEach(killStartedExecutors);
 

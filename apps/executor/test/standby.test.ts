@@ -59,9 +59,16 @@ async function runOnce(db: Db, projectId: string, logs: () => string) {
 }
 
 /** A real executor with one slot on a fresh WORK_DIR, and its logs for failure messages. */
-async function oneSlotExecutor(url: string, env: Record<string, string> = {}): Promise<{ workDir: string; logs: () => string }> {
+async function oneSlotExecutor(
+  url: string,
+  env: Record<string, string> = {},
+): Promise<{ workDir: string; logs: () => string }> {
   const workDir = await makeWorkDir();
-  const executor = startExecutor(url, { WORK_DIR: workDir, EXECUTOR_CONCURRENCY: "1", ...env });
+  const executor = startExecutor(url, {
+    WORK_DIR: workDir,
+    EXECUTOR_CONCURRENCY: "1",
+    ...env,
+  });
   return { workDir, logs: () => executor.logs.join("\n") };
 }
 
@@ -151,7 +158,9 @@ dbTest(
   "with DETECTOR_PRESTART=false nothing waits in the slots and every run starts its own process",
   async ({ db, testDatabase }) => {
     const project = await projectWithPidRule(db, 256);
-    const { workDir, logs } = await oneSlotExecutor(testDatabase.url, { DETECTOR_PRESTART: "false" });
+    const { workDir, logs } = await oneSlotExecutor(testDatabase.url, {
+      DETECTOR_PRESTART: "false",
+    });
     const first = await runOnce(db, project.id, logs);
     const second = await runOnce(db, project.id, logs);
     expect(second.pid).not.toBe(first.pid);

@@ -1,8 +1,19 @@
-import { CHANNELS, createWorkerPresence, listenForNotifications, LOCK_KEYS, type Db, type Listener } from "@vigil/db";
+import {
+  CHANNELS,
+  createWorkerPresence,
+  listenForNotifications,
+  LOCK_KEYS,
+  type Db,
+  type Listener,
+} from "@vigil/db";
 import { coerceError, type Logger } from "@vigil/logger";
 
 import { createLeadership } from "./leadership.js";
-import { runMaterializePass, type MaterializeOptions, type PassStats } from "./materialize-pass.js";
+import {
+  runMaterializePass,
+  type MaterializeOptions,
+  type PassStats,
+} from "./materialize-pass.js";
 import { createWakeup } from "./wakeup.js";
 
 export interface TriggerCreatorDeps {
@@ -42,14 +53,26 @@ export function createTriggerCreator(deps: TriggerCreatorDeps): TriggerCreator {
   const logger = deps.logger.child({ component: "trigger-creator" });
   const stopping = new AbortController();
   const wakeup = createWakeup();
-  const leadership = createLeadership({ connectionString: deps.connectionString, lockKey: LOCK_KEYS.triggerCreatorLeader, retryMs: deps.leaderRetryMs, logger });
+  const leadership = createLeadership({
+    connectionString: deps.connectionString,
+    lockKey: LOCK_KEYS.triggerCreatorLeader,
+    retryMs: deps.leaderRetryMs,
+    logger,
+  });
   let lastPass: PassStats | undefined;
   const presence = createWorkerPresence({
     db: deps.db,
     app: "trigger-creator",
     version: deps.version,
-    sample: () => ({ info: { leader: leadership.isLeader, lastPassAt: lastPass?.now.toISOString() ?? null, lastPassMs: lastPass?.durationMs ?? null } }),
-    onError: (raw) => logger.warn({ err: coerceError(raw) }, "worker heartbeat failed"),
+    sample: () => ({
+      info: {
+        leader: leadership.isLeader,
+        lastPassAt: lastPass?.now.toISOString() ?? null,
+        lastPassMs: lastPass?.durationMs ?? null,
+      },
+    }),
+    onError: (raw) =>
+      logger.warn({ err: coerceError(raw) }, "worker heartbeat failed"),
   });
   let listener: Listener | undefined;
   // POST /projects/refresh sends NOTIFY vigil_schedules 'refresh': re-read every schedule.
@@ -57,17 +80,27 @@ export function createTriggerCreator(deps: TriggerCreatorDeps): TriggerCreator {
   let loop: Promise<void> | undefined;
 
   // Full passes no more often than the poll: with no refresh set, every poll is a full pass.
-  const fullPassEveryMs = Math.max((deps.materialize.refreshSeconds ?? 0) * 1000, deps.pollIntervalMs);
+  const fullPassEveryMs = Math.max(
+    (deps.materialize.refreshSeconds ?? 0) * 1000,
+    deps.pollIntervalMs,
+  );
   const lead = async (term: AbortSignal) => {
     let failures = 0;
     // A new leader starts with a full pass: it catches up whatever happened before it led.
     let nextFullPassAt = 0;
     while (!term.aborted) {
       const startedAt = performance.now();
-      const scope = fullPassRequested || startedAt >= nextFullPassAt ? "all" : "changed";
+      const scope =
+        fullPassRequested || startedAt >= nextFullPassAt ? "all" : "changed";
       fullPassRequested = false;
       try {
-        const stats = await runMaterializePass({ db: deps.db, logger, options: deps.materialize, signal: term, scope });
+        const stats = await runMaterializePass({
+          db: deps.db,
+          logger,
+          options: deps.materialize,
+          signal: term,
+          scope,
+        });
         failures = 0;
         if (scope === "all" && !stats.aborted) {
           nextFullPassAt = startedAt + fullPassEveryMs;
@@ -75,14 +108,27 @@ export function createTriggerCreator(deps: TriggerCreatorDeps): TriggerCreator {
         lastPass = stats;
         deps.onPass?.(stats);
         // Routine passes (a few new fires every poll) at debug; anything an operator may want to see at info.
-        const notable = stats.cancelled > 0 || stats.invalid > 0 || stats.catchup > 0 || stats.durationMs > 1000;
-        logger[notable ? "info" : "debug"]({ ...stats, scope, now: stats.now.toISOString() }, "materialized");
+        const notable =
+          stats.cancelled > 0 ||
+          stats.invalid > 0 ||
+          stats.catchup > 0 ||
+          stats.durationMs > 1000;
+        logger[notable ? "info" : "debug"](
+          { ...stats, scope, now: stats.now.toISOString() },
+          "materialized",
+        );
       } catch (raw) {
         failures += 1;
-        logger.error({ err: coerceError(raw), failures, scope }, "materialization pass failed; backing off");
+        logger.error(
+          { err: coerceError(raw), failures, scope },
+          "materialization pass failed; backing off",
+        );
       }
       const untilFullPass = Math.max(0, nextFullPassAt - performance.now());
-      const delay = failures === 0 ? Math.min(deps.pollIntervalMs, untilFullPass) : Math.min(MAX_BACKOFF_MS, deps.pollIntervalMs * 2 ** failures);
+      const delay =
+        failures === 0
+          ? Math.min(deps.pollIntervalMs, untilFullPass)
+          : Math.min(MAX_BACKOFF_MS, deps.pollIntervalMs * 2 ** failures);
       await wakeup.wait(delay, term);
     }
   };
@@ -116,7 +162,11 @@ export function createTriggerCreator(deps: TriggerCreatorDeps): TriggerCreator {
         },
         // after a (re)connect, notifications may have been missed: look again
         onConnected: () => wakeup.notify(),
-        onError: (err) => logger.warn({ err }, "schedule listener connection failed; reconnecting"),
+        onError: (err) =>
+          logger.warn(
+            { err },
+            "schedule listener connection failed; reconnecting",
+          ),
       });
       loop = run();
     },

@@ -1,4 +1,9 @@
-import { createPool, tryLeaderLock, type DbHandle, type LeaderLock } from "@vigil/db";
+import {
+  createPool,
+  tryLeaderLock,
+  type DbHandle,
+  type LeaderLock,
+} from "@vigil/db";
 import { coerceError, type Logger } from "@vigil/logger";
 
 type Pool = DbHandle["pool"];
@@ -29,8 +34,18 @@ export interface Leadership {
  * over within about `retryMs`. A leader whose lock connection breaks aborts its term at once:
  * it stops working before a standby can start.
  */
-export function createLeadership({ connectionString, lockKey, retryMs, logger }: LeadershipOptions): Leadership {
-  const newPool = () => createPool({ connectionString, max: 1, applicationName: "vigil-trigger-creator-leader" });
+export function createLeadership({
+  connectionString,
+  lockKey,
+  retryMs,
+  logger,
+}: LeadershipOptions): Leadership {
+  const newPool = () =>
+    createPool({
+      connectionString,
+      max: 1,
+      applicationName: "vigil-trigger-creator-leader",
+    });
   let pool: Pool = newPool();
   let lock: LeaderLock | null = null;
   let term: AbortController | undefined;
@@ -55,7 +70,10 @@ export function createLeadership({ connectionString, lockKey, retryMs, logger }:
       failures += 1;
       // The first failure of a streak and then every 20th, not one line per retry while the database is down.
       if (failures === 1 || failures % 20 === 0) {
-        logger.error({ err: coerceError(raw), failures }, "cannot try the leader lock; retrying");
+        logger.error(
+          { err: coerceError(raw), failures },
+          "cannot try the leader lock; retrying",
+        );
       }
       return null;
     }
@@ -80,7 +98,10 @@ export function createLeadership({ connectionString, lockKey, retryMs, logger }:
           return term.signal;
         }
         if (!announced) {
-          logger.info({ lockKey, retryMs }, "standby: another trigger-creator holds the leader lock");
+          logger.info(
+            { lockKey, retryMs },
+            "standby: another trigger-creator holds the leader lock",
+          );
           announced = true;
         }
         await sleep(retryMs, stop);

@@ -10,13 +10,22 @@ import { runMaterializePass } from "./materialize-pass.js";
 
 // Composition root: the only place that reads the environment, opens the pool and handles signals.
 const config = loadTriggerCreatorConfig();
-const logger = createLogger({ level: config.LOG_LEVEL, name: "trigger-creator" });
-const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+const logger = createLogger({
+  level: config.LOG_LEVEL,
+  name: "trigger-creator",
+});
+const { version } = JSON.parse(
+  readFileSync(new URL("../package.json", import.meta.url), "utf8"),
+) as { version: string };
 const handle = createDb({
   connectionString: config.DATABASE_URL,
   max: config.DATABASE_POOL_SIZE,
   applicationName: "vigil-trigger-creator",
-  onIdleError: (err) => logger.warn({ err }, "idle database connection failed; the pool replaces it"),
+  onIdleError: (err) =>
+    logger.warn(
+      { err },
+      "idle database connection failed; the pool replaces it",
+    ),
 });
 const materialize = {
   horizonSeconds: config.TRIGGER_HORIZON_SECONDS,
@@ -32,8 +41,22 @@ if (process.argv.includes("--once")) {
   // --changed-only: the cheap pass the leader runs between full passes.
   const scope = process.argv.includes("--changed-only") ? "changed" : "all";
   try {
-    const stats = await runMaterializePass({ db: handle.db, logger, options: materialize, signal: new AbortController().signal, scope });
-    logger.info({ ...stats, scope, now: stats.now.toISOString(), maxRssKb: process.resourceUsage().maxRSS }, "pass finished");
+    const stats = await runMaterializePass({
+      db: handle.db,
+      logger,
+      options: materialize,
+      signal: new AbortController().signal,
+      scope,
+    });
+    logger.info(
+      {
+        ...stats,
+        scope,
+        now: stats.now.toISOString(),
+        maxRssKb: process.resourceUsage().maxRSS,
+      },
+      "pass finished",
+    );
     await handle.close();
   } catch (raw) {
     logger.fatal({ err: coerceError(raw) }, "pass failed");
@@ -53,7 +76,14 @@ if (process.argv.includes("--once")) {
         leaderRetryMs: config.LEADER_RETRY_MS,
       });
       await creator.start();
-      logger.info({ version, horizonSeconds: config.TRIGGER_HORIZON_SECONDS, pollIntervalMs: config.POLL_INTERVAL_MS }, "started");
+      logger.info(
+        {
+          version,
+          horizonSeconds: config.TRIGGER_HORIZON_SECONDS,
+          pollIntervalMs: config.POLL_INTERVAL_MS,
+        },
+        "started",
+      );
       return {
         async stop({ force }) {
           // Forced: exit now; the lock dies with the connection and every write is idempotent.

@@ -15,7 +15,11 @@ import {
 } from "@vigil/db";
 import type { Logger } from "@vigil/logger";
 
-import { planSchedule, readMaxAttempts, type PlanOptions } from "./plan-schedule.js";
+import {
+  planSchedule,
+  readMaxAttempts,
+  type PlanOptions,
+} from "./plan-schedule.js";
 
 export interface MaterializeOptions {
   /** The least lookahead: executors and the API always see this much of upcoming runs. */
@@ -83,12 +87,27 @@ export interface MaterializePassDeps {
  * `writeConcurrency` batches are written while the next one is read and planned. Time is the
  * database clock read once at the start. Stops between batches when `signal` aborts; whatever it wrote is complete and idempotent.
  */
-export async function runMaterializePass(
-  { db, logger, options, signal, now: fixedNow, scope = "all" }: MaterializePassDeps,
-): Promise<PassStats> {
+export async function runMaterializePass({
+  db,
+  logger,
+  options,
+  signal,
+  now: fixedNow,
+  scope = "all",
+}: MaterializePassDeps): Promise<PassStats> {
   const started = performance.now();
   const now = fixedNow ?? (await readDatabaseTime(db));
-  const stats: PassStats = { now, schedules: 0, triggers: 0, catchup: 0, cancelled: 0, invalid: 0, batches: 0, durationMs: 0, aborted: false };
+  const stats: PassStats = {
+    now,
+    schedules: 0,
+    triggers: 0,
+    catchup: 0,
+    cancelled: 0,
+    invalid: 0,
+    batches: 0,
+    durationMs: 0,
+    aborted: false,
+  };
   const suspended = await cancelSuspendedScheduleTriggers(db);
   stats.cancelled += suspended.cancelled + (await cancelOrphanedTriggers(db));
 
@@ -108,13 +127,24 @@ export async function runMaterializePass(
       stats.aborted = true;
       break;
     }
-    const batch = await listSchedulesToMaterialize(db, { afterId, limit: options.batchSize, until, onlyChanged: scope === "changed" });
+    const batch = await listSchedulesToMaterialize(db, {
+      afterId,
+      limit: options.batchSize,
+      until,
+      onlyChanged: scope === "changed",
+    });
     const last = batch.at(-1);
     if (last === undefined) {
       break;
     }
     afterId = last.id;
-    const write: Promise<void> = materializeBatch(db, logger, batch, plan, stats)
+    const write: Promise<void> = materializeBatch(
+      db,
+      logger,
+      batch,
+      plan,
+      stats,
+    )
       .catch((err: unknown) => void (failure ??= err))
       .finally(() => writing.delete(write));
     writing.add(write);
@@ -127,42 +157,82 @@ export async function runMaterializePass(
   }
   await Promise.all(writing);
   if (failure !== undefined) {
-    throw failure instanceof Error ? failure : new Error("a batch write failed", { cause: failure });
+    throw failure instanceof Error
+      ? failure
+      : new Error("a batch write failed", { cause: failure });
   }
   stats.durationMs = Math.round(performance.now() - started);
   return stats;
 }
 
-async function materializeBatch(db: Db, logger: Logger, batch: ScheduleToMaterialize[], plan: PlanOptions, stats: PassStats): Promise<void> {
+async function materializeBatch(
+  db: Db,
+  logger: Logger,
+  batch: ScheduleToMaterialize[],
+  plan: PlanOptions,
+  stats: PassStats,
+): Promise<void> {
   const triggers: ScheduledTriggerInput[] = [];
   const cursors: ScheduleCursor[] = [];
   const invalid: InvalidScheduleMark[] = [];
   for (const schedule of batch) {
     const result = planSchedule(schedule, plan);
     if (result.kind === "invalid") {
-      if (schedule.invalid_reason !== result.reason || schedule.materialized_version !== schedule.version || schedule.materialized_until !== null) {
-        invalid.push({ scheduleId: schedule.id, version: schedule.version, reason: result.reason });
+      if (
+        schedule.invalid_reason !== result.reason ||
+        schedule.materialized_version !== schedule.version ||
+        schedule.materialized_until !== null
+      ) {
+        invalid.push({
+          scheduleId: schedule.id,
+          version: schedule.version,
+          reason: result.reason,
+        });
       }
       if (schedule.invalid_reason !== result.reason) {
         stats.invalid += 1;
-        logger.warn({ scheduleId: schedule.id, projectId: schedule.project_id, reason: result.reason }, "schedule cannot be scheduled; marked invalid");
+        logger.warn(
+          {
+            scheduleId: schedule.id,
+            projectId: schedule.project_id,
+            reason: result.reason,
+          },
+          "schedule cannot be scheduled; marked invalid",
+        );
       }
       continue;
     }
     const maxAttempts = readMaxAttempts(schedule.max_attempts);
     for (const run of result.runs) {
-      triggers.push({ scheduleId: schedule.id, fireAt: run.fireAt, source: run.source, maxAttempts, scheduleVersion: schedule.version });
+      triggers.push({
+        scheduleId: schedule.id,
+        fireAt: run.fireAt,
+        source: run.source,
+        maxAttempts,
+        scheduleVersion: schedule.version,
+      });
       if (run.source === "catchup") {
         stats.catchup += 1;
       }
     }
-    cursors.push({ scheduleId: schedule.id, version: schedule.version, materializedUntil: result.materializedUntil, nextUnmaterializedAt: result.nextUnmaterializedAt });
+    cursors.push({
+      scheduleId: schedule.id,
+      version: schedule.version,
+      materializedUntil: result.materializedUntil,
+      nextUnmaterializedAt: result.nextUnmaterializedAt,
+    });
   }
   // One transaction: materialized_version must never claim less than the triggers that exist.
-  const changed = batch.filter((s) => s.materialized_version !== null && s.materialized_version !== s.version);
+  const changed = batch.filter(
+    (s) =>
+      s.materialized_version !== null && s.materialized_version !== s.version,
+  );
   const written = await db.transaction().execute(async (trx) => {
     // Cancel before inserting, so a fire time the new definition keeps is revived, not left cancelled.
-    const cancelled = await cancelStaleTriggers(trx, changed.map((s) => ({ scheduleId: s.id, version: s.version })));
+    const cancelled = await cancelStaleTriggers(
+      trx,
+      changed.map((s) => ({ scheduleId: s.id, version: s.version })),
+    );
     const inserted = await insertScheduledTriggers(trx, triggers);
     await advanceScheduleCursors(trx, cursors);
     await markSchedulesInvalid(trx, invalid);
@@ -174,4 +244,3 @@ async function materializeBatch(db: Db, logger: Logger, batch: ScheduleToMateria
   stats.schedules += batch.length;
   stats.batches += 1;
 }
-

@@ -1,4 +1,10 @@
-import { fireTimesBetween, nextFireTimes, planMissedRuns, SchedulingError, type PlannedRun } from "@vigil/scheduling";
+import {
+  fireTimesBetween,
+  nextFireTimes,
+  planMissedRuns,
+  SchedulingError,
+  type PlannedRun,
+} from "@vigil/scheduling";
 import type { ScheduleToMaterialize } from "@vigil/db";
 
 export interface PlanOptions {
@@ -13,7 +19,12 @@ export interface PlanOptions {
 }
 
 export type SchedulePlan =
-  | { kind: "planned"; runs: PlannedRun[]; materializedUntil: Date; nextUnmaterializedAt: Date | null }
+  | {
+      kind: "planned";
+      runs: PlannedRun[];
+      materializedUntil: Date;
+      nextUnmaterializedAt: Date | null;
+    }
   | { kind: "invalid"; reason: string };
 
 /**
@@ -29,28 +40,65 @@ export type SchedulePlan =
  * The new cursor is the newest fire made; `nextUnmaterializedAt`, the one after it, tells the
  * next passes when there is something to make again.
  */
-export function planSchedule(schedule: ScheduleToMaterialize, o: PlanOptions): SchedulePlan {
+export function planSchedule(
+  schedule: ScheduleToMaterialize,
+  o: PlanOptions,
+): SchedulePlan {
   const { cron_expression: cron, timezone } = schedule;
-  const isNew = schedule.materialized_until === null || schedule.materialized_version !== schedule.version;
+  const isNew =
+    schedule.materialized_until === null ||
+    schedule.materialized_version !== schedule.version;
   const cursor = isNew ? null : schedule.materialized_until;
   try {
-    const missed = planMissedRuns({ cron, timezone, policy: schedule.misfire_policy, lastFireAt: cursor, now: o.now, maxCatchup: o.maxCatchup });
+    const missed = planMissedRuns({
+      cron,
+      timezone,
+      policy: schedule.misfire_policy,
+      lastFireAt: cursor,
+      now: o.now,
+      maxCatchup: o.maxCatchup,
+    });
     const after = cursor !== null && cursor > o.now ? cursor : o.now;
-    let future = fireTimesBetween({ cron, timezone, after, until: new Date(o.now.getTime() + o.horizonMs), limit: o.maxFiresPerPass });
+    let future = fireTimesBetween({
+      cron,
+      timezone,
+      after,
+      until: new Date(o.now.getTime() + o.horizonMs),
+      limit: o.maxFiresPerPass,
+    });
     // No future fire made yet and none within the horizon: make the next one, however far.
     if (future.length === 0 && after === o.now) {
       future = nextFireTimes({ cron, timezone, after, count: 1 });
     }
     const newest = future.at(-1) ?? cursor;
     if (newest === null) {
-      return { kind: "invalid", reason: `cron expression "${cron}" has no fire time left in the next 100 years` };
+      return {
+        kind: "invalid",
+        reason: `cron expression "${cron}" has no fire time left in the next 100 years`,
+      };
     }
-    const [next = null] = nextFireTimes({ cron, timezone, after: newest, count: 1 });
-    const runs: PlannedRun[] = [...missed, ...future.map((fireAt) => ({ fireAt, source: "schedule" as const }))];
-    return { kind: "planned", runs, materializedUntil: newest, nextUnmaterializedAt: next };
+    const [next = null] = nextFireTimes({
+      cron,
+      timezone,
+      after: newest,
+      count: 1,
+    });
+    const runs: PlannedRun[] = [
+      ...missed,
+      ...future.map((fireAt) => ({ fireAt, source: "schedule" as const })),
+    ];
+    return {
+      kind: "planned",
+      runs,
+      materializedUntil: newest,
+      nextUnmaterializedAt: next,
+    };
   } catch (raw) {
     if (raw instanceof SchedulingError && raw.code === "invalid_cron") {
-      return { kind: "invalid", reason: `cron expression "${cron}": ${raw.message}` };
+      return {
+        kind: "invalid",
+        reason: `cron expression "${cron}": ${raw.message}`,
+      };
     }
     if (raw instanceof SchedulingError && raw.code === "invalid_timezone") {
       return { kind: "invalid", reason: raw.message };
@@ -61,5 +109,10 @@ export function planSchedule(schedule: ScheduleToMaterialize, o: PlanOptions): S
 
 /** The project's `config.max_attempts` when it is a sane integer, else the contract's default of 1. */
 export function readMaxAttempts(raw: unknown): number {
-  return typeof raw === "number" && Number.isInteger(raw) && raw >= 1 && raw <= 1000 ? raw : 1;
+  return typeof raw === "number" &&
+    Number.isInteger(raw) &&
+    raw >= 1 &&
+    raw <= 1000
+    ? raw
+    : 1;
 }

@@ -4,9 +4,15 @@ import { describe, expect } from "vitest";
 import { passAt, triggersOf } from "./helpers.js";
 
 /** Fires made by the pass after a downtime, as "HH:MM source". */
-async function afterDowntime(db: Parameters<typeof triggersOf>[0], scheduleId: number, since: Date) {
+async function afterDowntime(
+  db: Parameters<typeof triggersOf>[0],
+  scheduleId: number,
+  since: Date,
+) {
   const rows = await triggersOf(db, scheduleId);
-  return rows.filter((r) => r.created_at >= since).map((r) => `${r.fire_at.toISOString().slice(11, 16)} ${r.source}`);
+  return rows
+    .filter((r) => r.created_at >= since)
+    .map((r) => `${r.fire_at.toISOString().slice(11, 16)} ${r.source}`);
 }
 
 describe("misfire policies after downtime", () => {
@@ -17,55 +23,109 @@ describe("misfire policies after downtime", () => {
 
   dbTest("skip makes only future fires", async ({ db }) => {
     const p = await insertProject(db);
-    const s = await insertSchedule(db, p.id, { cron: "*/5 * * * *", misfirePolicy: "skip" });
+    const s = await insertSchedule(db, p.id, {
+      cron: "*/5 * * * *",
+      misfirePolicy: "skip",
+    });
     await passAt(db, before);
     const since = new Date();
     await passAt(db, back);
     expect(await afterDowntime(db, s.id, since)).toEqual(["12:35 schedule"]);
   });
 
-  dbTest("run_once makes one catch-up run at the newest missed fire time, then the future ones", async ({ db }) => {
-    const p = await insertProject(db);
-    const s = await insertSchedule(db, p.id, { cron: "*/5 * * * *", misfirePolicy: "run_once" });
-    await passAt(db, before);
-    const since = new Date();
-    await passAt(db, back);
-    expect(await afterDowntime(db, s.id, since)).toEqual(["12:30 catchup", "12:35 schedule"]);
-  });
+  dbTest(
+    "run_once makes one catch-up run at the newest missed fire time, then the future ones",
+    async ({ db }) => {
+      const p = await insertProject(db);
+      const s = await insertSchedule(db, p.id, {
+        cron: "*/5 * * * *",
+        misfirePolicy: "run_once",
+      });
+      await passAt(db, before);
+      const since = new Date();
+      await passAt(db, back);
+      expect(await afterDowntime(db, s.id, since)).toEqual([
+        "12:30 catchup",
+        "12:35 schedule",
+      ]);
+    },
+  );
 
-  dbTest("run_all makes every missed fire, oldest first, then the future ones", async ({ db }) => {
-    const p = await insertProject(db);
-    const s = await insertSchedule(db, p.id, { cron: "*/5 * * * *", misfirePolicy: "run_all" });
-    await passAt(db, before);
-    const since = new Date();
-    await passAt(db, back);
-    expect(await afterDowntime(db, s.id, since)).toEqual([
-      "12:10 catchup", "12:15 catchup", "12:20 catchup", "12:25 catchup", "12:30 catchup", "12:35 schedule",
-    ]);
-    const catchup = (await triggersOf(db, s.id)).filter((r) => r.source === "catchup");
-    expect(catchup.every((r) => r.available_at.getTime() === r.fire_at.getTime() && r.status === "pending")).toBe(true);
-  });
+  dbTest(
+    "run_all makes every missed fire, oldest first, then the future ones",
+    async ({ db }) => {
+      const p = await insertProject(db);
+      const s = await insertSchedule(db, p.id, {
+        cron: "*/5 * * * *",
+        misfirePolicy: "run_all",
+      });
+      await passAt(db, before);
+      const since = new Date();
+      await passAt(db, back);
+      expect(await afterDowntime(db, s.id, since)).toEqual([
+        "12:10 catchup",
+        "12:15 catchup",
+        "12:20 catchup",
+        "12:25 catchup",
+        "12:30 catchup",
+        "12:35 schedule",
+      ]);
+      const catchup = (await triggersOf(db, s.id)).filter(
+        (r) => r.source === "catchup",
+      );
+      expect(
+        catchup.every(
+          (r) =>
+            r.available_at.getTime() === r.fire_at.getTime() &&
+            r.status === "pending",
+        ),
+      ).toBe(true);
+    },
+  );
 
-  dbTest("run_all keeps only the newest runs beyond the catch-up bound", async ({ db }) => {
-    const p = await insertProject(db);
-    const s = await insertSchedule(db, p.id, { cron: "*/5 * * * *", misfirePolicy: "run_all" });
-    await passAt(db, before);
-    const since = new Date();
-    await passAt(db, back, { maxCatchup: 2 });
-    expect(await afterDowntime(db, s.id, since)).toEqual(["12:25 catchup", "12:30 catchup", "12:35 schedule"]);
-  });
+  dbTest(
+    "run_all keeps only the newest runs beyond the catch-up bound",
+    async ({ db }) => {
+      const p = await insertProject(db);
+      const s = await insertSchedule(db, p.id, {
+        cron: "*/5 * * * *",
+        misfirePolicy: "run_all",
+      });
+      await passAt(db, before);
+      const since = new Date();
+      await passAt(db, back, { maxCatchup: 2 });
+      expect(await afterDowntime(db, s.id, since)).toEqual([
+        "12:25 catchup",
+        "12:30 catchup",
+        "12:35 schedule",
+      ]);
+    },
+  );
 
-  dbTest("a downtime set by moving materialized_until into the past is caught up the same way", async ({ db }) => {
-    const p = await insertProject(db);
-    const s = await insertSchedule(db, p.id, { cron: "0 * * * *", misfirePolicy: "run_all" });
-    await passAt(db, "2027-01-10T12:00:30Z");
-    await db
-      .updateTable("schedules")
-      .set({ materialized_until: new Date("2027-01-10T09:00:00Z"), next_unmaterialized_at: new Date("2027-01-10T10:00:00Z") })
-      .where("id", "=", s.id)
-      .execute();
-    const since = new Date();
-    await passAt(db, "2027-01-10T12:00:40Z");
-    expect(await afterDowntime(db, s.id, since)).toEqual(["10:00 catchup", "11:00 catchup", "12:00 catchup"]);
-  });
+  dbTest(
+    "a downtime set by moving materialized_until into the past is caught up the same way",
+    async ({ db }) => {
+      const p = await insertProject(db);
+      const s = await insertSchedule(db, p.id, {
+        cron: "0 * * * *",
+        misfirePolicy: "run_all",
+      });
+      await passAt(db, "2027-01-10T12:00:30Z");
+      await db
+        .updateTable("schedules")
+        .set({
+          materialized_until: new Date("2027-01-10T09:00:00Z"),
+          next_unmaterialized_at: new Date("2027-01-10T10:00:00Z"),
+        })
+        .where("id", "=", s.id)
+        .execute();
+      const since = new Date();
+      await passAt(db, "2027-01-10T12:00:40Z");
+      expect(await afterDowntime(db, s.id, since)).toEqual([
+        "10:00 catchup",
+        "11:00 catchup",
+        "12:00 catchup",
+      ]);
+    },
+  );
 });

@@ -15,12 +15,24 @@ export interface CreatorProcess {
 }
 
 /** Starts `node dist/main.js` (the production entry point) against `databaseUrl`. */
-export function startCreatorProcess(databaseUrl: string, env: Record<string, string> = {}): CreatorProcess {
+export function startCreatorProcess(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+): CreatorProcess {
   if (!existsSync(MAIN)) {
-    throw new Error(`${MAIN} is missing: build first (npx turbo run build --filter=@vigil/trigger-creator...)`);
+    throw new Error(
+      `${MAIN} is missing: build first (npx turbo run build --filter=@vigil/trigger-creator...)`,
+    );
   }
   const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH ?? "", DATABASE_URL: databaseUrl, LOG_LEVEL: "info", POLL_INTERVAL_MS: "500", LEADER_RETRY_MS: "300", ...env },
+    env: {
+      PATH: process.env.PATH ?? "",
+      DATABASE_URL: databaseUrl,
+      LOG_LEVEL: "info",
+      POLL_INTERVAL_MS: "500",
+      LEADER_RETRY_MS: "300",
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const lines: Array<Record<string, unknown>> = [];
@@ -36,13 +48,21 @@ export function startCreatorProcess(databaseUrl: string, env: Record<string, str
     }
   });
   let stderr = "";
-  child.stderr?.on("data", (chunk: Buffer) => void (stderr += chunk.toString("utf8")));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  child.stderr?.on(
+    "data",
+    (chunk: Buffer) => void (stderr += chunk.toString("utf8")),
+  );
+  const exited = new Promise<number | null>((resolve) =>
+    child.on("exit", (code) => resolve(code)),
+  );
   return {
     child,
     lines,
     exited,
     waitForLog: (msg, timeoutMs = 10_000) =>
-      waitFor(() => lines.find((l) => l.msg === msg), { timeoutMs, message: `log "${msg}" from pid ${child.pid} (stderr: ${stderr.slice(-500)})` }),
+      waitFor(() => lines.find((l) => l.msg === msg), {
+        timeoutMs,
+        message: `log "${msg}" from pid ${child.pid} (stderr: ${stderr.slice(-500)})`,
+      }),
   };
 }

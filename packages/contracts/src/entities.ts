@@ -2,16 +2,28 @@ import { z } from "zod";
 
 import { ProjectConfigSchema } from "./project-config.js";
 
-export const SEVERITY_LEVELS = ["info", "low", "medium", "high", "critical"] as const;
+export const SEVERITY_LEVELS = [
+  "info",
+  "low",
+  "medium",
+  "high",
+  "critical",
+] as const;
 export const SeveritySchema = z.enum(SEVERITY_LEVELS);
 
 export const ProjectIdSchema = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "expected a slug: lowercase letters, digits, '-' or '_', at most 63 characters");
+  .regex(
+    /^[a-z0-9][a-z0-9_-]{0,62}$/,
+    "expected a slug: lowercase letters, digits, '-' or '_', at most 63 characters",
+  );
 
 export const RuleIdSchema = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/, "expected letters, digits, '.', '-' or '_', at most 100 characters");
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/,
+    "expected letters, digits, '.', '-' or '_', at most 100 characters",
+  );
 
 export const CONCURRENCY_POLICIES = ["allow", "forbid", "replace"] as const;
 export const MISFIRE_POLICIES = ["skip", "run_once", "run_all"] as const;
@@ -26,7 +38,13 @@ export const ScheduleInputSchema = z
     timezone: z.string().min(1).max(64).default("UTC"),
     concurrency_policy: z.enum(CONCURRENCY_POLICIES).default("forbid"),
     misfire_policy: z.enum(MISFIRE_POLICIES).default("run_once"),
-    starting_deadline_seconds: z.number().int().min(1).max(7 * 24 * 3600).nullable().default(null),
+    starting_deadline_seconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 24 * 3600)
+      .nullable()
+      .default(null),
     is_active: z.boolean().default(true),
   })
   .strict();
@@ -41,7 +59,10 @@ export const RuleInputSchema = z
     category: z.string().max(100).default("general"),
     severity: SeveritySchema.default("medium"),
     logic: z.string().max(20_000).default(""),
-    code: z.string().min(1).max(256 * 1024),
+    code: z
+      .string()
+      .min(1)
+      .max(256 * 1024),
     explanation: z.string().max(20_000).default(""),
     parameters: z.record(z.string(), z.unknown()).default({}),
     dependencies: z.array(z.string().max(200)).max(100).default([]),

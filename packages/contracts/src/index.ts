@@ -53,7 +53,13 @@ export {
   type FindingSeverity,
   type SignedDetectorResult,
 } from "./detector-result.js";
-export { validateProjectInput, zodProblems, type Problem, type ProjectCheckers, type ProjectValidation } from "./validate-project.js";
+export {
+  validateProjectInput,
+  zodProblems,
+  type Problem,
+  type ProjectCheckers,
+  type ProjectValidation,
+} from "./validate-project.js";
 // API request/response schemas (issue 8): everything ./api/ exports.
 export * from "./api/index.js";
 export {
@@ -72,4 +78,8 @@ export {
   type ReportFinding,
   type SeverityCounts,
 } from "./report.js";
-export { DeadLetterListResponseSchema, DeadLetterQuerySchema, ExecutionDeliveriesResponseSchema } from "./report.js";
+export {
+  DeadLetterListResponseSchema,
+  DeadLetterQuerySchema,
+  ExecutionDeliveriesResponseSchema,
+} from "./report.js";

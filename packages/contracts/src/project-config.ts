@@ -3,7 +3,12 @@ import { z } from "zod";
 import { DataSourceSchema, EnvVarNameSchema } from "./data-source.js";
 import { IsoDurationSchema } from "./duration.js";
 
-export const REPORT_MODES = ["always", "on_findings", "on_change", "none"] as const;
+export const REPORT_MODES = [
+  "always",
+  "on_findings",
+  "on_change",
+  "none",
+] as const;
 export type ReportMode = (typeof REPORT_MODES)[number];
 
 export const ReportConfigSchema = z
@@ -17,8 +22,16 @@ export const ReportConfigSchema = z
 export const AlertConfigSchema = z
   .object({
     slack_webhook_env: EnvVarNameSchema,
-    min_interval_seconds: z.number().int().min(0).max(7 * 24 * 3600).default(900),
-    on: z.array(z.enum(["failed", "timeout"])).min(1).default(["failed", "timeout"]),
+    min_interval_seconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 24 * 3600)
+      .default(900),
+    on: z
+      .array(z.enum(["failed", "timeout"]))
+      .min(1)
+      .default(["failed", "timeout"]),
   })
   .strict();
 
@@ -35,7 +48,12 @@ export const ProjectConfigSchema = z
   .object({
     data_source: DataSourceSchema,
     lookback: IsoDurationSchema.default("PT1H"),
-    timeout_seconds: z.number().int().min(1).max(24 * 3600).default(600),
+    timeout_seconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 3600)
+      .default(600),
     memory_mb: z.number().int().min(64).max(65_536).default(512),
     max_attempts: z.number().int().min(1).max(100).default(1),
     max_concurrency: z.number().int().min(1).max(1000).default(1),

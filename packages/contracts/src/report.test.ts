@@ -2,7 +2,10 @@ import { describe, expect, it } from "vitest";
 
 import { buildReport, ReportSchema, type ReportFinding } from "./report.js";
 
-const finding = (key: string, severity: ReportFinding["severity"]): ReportFinding => ({
+const finding = (
+  key: string,
+  severity: ReportFinding["severity"],
+): ReportFinding => ({
   rule_id: "totals",
   key,
   severity,
@@ -34,25 +37,52 @@ const input = {
 
 describe("buildReport", () => {
   it("builds a version-1 report that its own schema accepts, with a link and the window", () => {
-    const report = buildReport({ ...input, changes: { new: [finding("a", "low")], still_open: [], resolved: [] } });
+    const report = buildReport({
+      ...input,
+      changes: { new: [finding("a", "low")], still_open: [], resolved: [] },
+    });
     expect(ReportSchema.parse(report)).toEqual(report);
     expect(report).toMatchObject({
       v: 1,
       id: "report:42",
-      execution: { url: "https://vigil.example.com/executions/42", window: { start: "2026-11-22T11:00:00.000Z", end: "2026-11-22T12:00:00.000Z" } },
+      execution: {
+        url: "https://vigil.example.com/executions/42",
+        window: {
+          start: "2026-11-22T11:00:00.000Z",
+          end: "2026-11-22T12:00:00.000Z",
+        },
+      },
     });
   });
 
   it("caps each group, most severe first, while the summary still counts everything", () => {
-    const many = [finding("x", "info"), finding("y", "critical"), finding("z", "medium")];
-    const report = buildReport({ ...input, changes: { new: many, still_open: [], resolved: [finding("r", "high")] }, maxFindingsPerGroup: 2 });
+    const many = [
+      finding("x", "info"),
+      finding("y", "critical"),
+      finding("z", "medium"),
+    ];
+    const report = buildReport({
+      ...input,
+      changes: { new: many, still_open: [], resolved: [finding("r", "high")] },
+      maxFindingsPerGroup: 2,
+    });
     expect(report.findings.new.map((f) => f.key)).toEqual(["y", "z"]);
-    expect(report.findings.omitted).toEqual({ new: 1, still_open: 0, resolved: 0 });
+    expect(report.findings.omitted).toEqual({
+      new: 1,
+      still_open: 0,
+      resolved: 0,
+    });
     expect(report.summary).toMatchObject({
       new: 3,
       resolved: 1,
       open_by_severity: { info: 1, low: 0, medium: 1, high: 0, critical: 1 },
-      resolved_by_severity: { info: 0, low: 0, medium: 0, high: 1, critical: 0 },
+      resolved_by_severity: {
+        info: 0,
+        low: 0,
+        medium: 0,
+        high: 1,
+        critical: 0,
+      },
     });
   });
 });

@@ -1,6 +1,10 @@
 import { z } from "zod";
 
-import { ProjectIdSchema, SEVERITY_LEVELS, SeveritySchema } from "./entities.js";
+import {
+  ProjectIdSchema,
+  SEVERITY_LEVELS,
+  SeveritySchema,
+} from "./entities.js";
 
 /**
  * The report Vigil POSTs after an execution (DESIGN.md "Reports").
@@ -35,7 +39,12 @@ const SeverityCountsSchema = z.object({
 });
 export type SeverityCounts = z.infer<typeof SeverityCountsSchema>;
 
-export const ReportExecutionStatusSchema = z.enum(["success", "failed", "cancelled", "timeout"]);
+export const ReportExecutionStatusSchema = z.enum([
+  "success",
+  "failed",
+  "cancelled",
+  "timeout",
+]);
 
 export const ReportSchema = z.object({
   v: z.literal(REPORT_VERSION),
@@ -60,7 +69,11 @@ export const ReportSchema = z.object({
     new: z.array(ReportFindingSchema),
     still_open: z.array(ReportFindingSchema),
     resolved: z.array(ReportFindingSchema),
-    omitted: z.object({ new: z.number().int(), still_open: z.number().int(), resolved: z.number().int() }),
+    omitted: z.object({
+      new: z.number().int(),
+      still_open: z.number().int(),
+      resolved: z.number().int(),
+    }),
   }),
   summary: z.object({
     new: z.number().int().min(0),
@@ -106,10 +119,17 @@ export interface BuildReportInput {
   maxFindingsPerGroup?: number;
 }
 
-const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());
+const iso = (d: Date | null): string | null =>
+  d === null ? null : d.toISOString();
 
 function countBySeverity(...groups: ReportFinding[][]): SeverityCounts {
-  const counts: SeverityCounts = { info: 0, low: 0, medium: 0, high: 0, critical: 0 };
+  const counts: SeverityCounts = {
+    info: 0,
+    low: 0,
+    medium: 0,
+    high: 0,
+    critical: 0,
+  };
   for (const group of groups) {
     for (const f of group) {
       counts[f.severity] += 1;
@@ -120,9 +140,13 @@ function countBySeverity(...groups: ReportFinding[][]): SeverityCounts {
 
 /** Most severe first, then by rule and key, so a capped list keeps what matters most. */
 function sortFindings(findings: ReportFinding[]): ReportFinding[] {
-  const rank = (s: ReportFinding["severity"]) => SEVERITY_LEVELS.length - SEVERITY_LEVELS.indexOf(s);
+  const rank = (s: ReportFinding["severity"]) =>
+    SEVERITY_LEVELS.length - SEVERITY_LEVELS.indexOf(s);
   return [...findings].sort(
-    (a, b) => rank(a.severity) - rank(b.severity) || a.rule_id.localeCompare(b.rule_id) || a.key.localeCompare(b.key),
+    (a, b) =>
+      rank(a.severity) - rank(b.severity) ||
+      a.rule_id.localeCompare(b.rule_id) ||
+      a.key.localeCompare(b.key),
   );
 }
 
@@ -143,7 +167,13 @@ export function buildReport(input: BuildReportInput): Report {
       started_at: iso(e.startedAt),
       finished_at: iso(e.finishedAt),
       duration_ms: e.durationMs,
-      window: e.windowStart && e.windowEnd ? { start: e.windowStart.toISOString(), end: e.windowEnd.toISOString() } : null,
+      window:
+        e.windowStart && e.windowEnd
+          ? {
+              start: e.windowStart.toISOString(),
+              end: e.windowEnd.toISOString(),
+            }
+          : null,
       findings_count: e.findingsCount,
       error_message: e.errorMessage,
       url: executionUrl(input.publicUrl, e.id),
@@ -171,53 +201,71 @@ export function buildReport(input: BuildReportInput): Report {
 }
 
 /** `PUBLIC_URL/executions/{id}`, or null without a public URL. */
-export function executionUrl(publicUrl: string | null, executionId: number): string | null {
-  return publicUrl === null ? null : `${publicUrl.replace(/\/+$/, "")}/executions/${executionId}`;
+export function executionUrl(
+  publicUrl: string | null,
+  executionId: number,
+): string | null {
+  return publicUrl === null
+    ? null
+    : `${publicUrl.replace(/\/+$/, "")}/executions/${executionId}`;
 }
 
 /** One row of `GET /executions/{id}/deliveries` and `GET /reports/dead`. */
-export const ReportDeliverySchema = z.object({
-  id: z.number().int(),
-  project_id: z.string(),
-  execution_id: z.number().int().nullable(),
-  kind: z.enum(["report", "alert"]),
-  idempotency_key: z.string(),
-  /** The env var naming the URL (never the URL), or null for the global REPORT_URL. */
-  target_env: z.string().nullable(),
-  status: z.enum(["pending", "delivering", "delivered", "dead"]),
-  attempts: z.number().int(),
-  max_attempts: z.number().int(),
-  next_attempt_at: z.string(),
-  last_status_code: z.number().int().nullable(),
-  last_error: z.string().nullable(),
-  delivered_at: z.string().nullable(),
-  dead_at: z.string().nullable(),
-  created_at: z.string(),
-  attempt_log: z.array(
-    z.object({
-      attempt: z.number().int(),
-      worker_id: z.string().nullable(),
-      started_at: z.string(),
-      latency_ms: z.number().int().nullable(),
-      status_code: z.number().int().nullable(),
-      error: z.string().nullable(),
-    }),
-  ),
-}).meta({ id: "ReportDelivery" });
+export const ReportDeliverySchema = z
+  .object({
+    id: z.number().int(),
+    project_id: z.string(),
+    execution_id: z.number().int().nullable(),
+    kind: z.enum(["report", "alert"]),
+    idempotency_key: z.string(),
+    /** The env var naming the URL (never the URL), or null for the global REPORT_URL. */
+    target_env: z.string().nullable(),
+    status: z.enum(["pending", "delivering", "delivered", "dead"]),
+    attempts: z.number().int(),
+    max_attempts: z.number().int(),
+    next_attempt_at: z.string(),
+    last_status_code: z.number().int().nullable(),
+    last_error: z.string().nullable(),
+    delivered_at: z.string().nullable(),
+    dead_at: z.string().nullable(),
+    created_at: z.string(),
+    attempt_log: z.array(
+      z.object({
+        attempt: z.number().int(),
+        worker_id: z.string().nullable(),
+        started_at: z.string(),
+        latency_ms: z.number().int().nullable(),
+        status_code: z.number().int().nullable(),
+        error: z.string().nullable(),
+      }),
+    ),
+  })
+  .meta({ id: "ReportDelivery" });
 export type ReportDelivery = z.infer<typeof ReportDeliverySchema>;
 
 /** `GET /executions/{id}/deliveries`: the execution's report and alert, each with its attempt log. */
-export const ExecutionDeliveriesResponseSchema = z.object({ items: z.array(ReportDeliverySchema) }).meta({ id: "ExecutionDeliveries" });
+export const ExecutionDeliveriesResponseSchema = z
+  .object({ items: z.array(ReportDeliverySchema) })
+  .meta({ id: "ExecutionDeliveries" });
 
 /** `GET /reports/dead` query: newest first, keyset pagination. */
 export const DeadLetterQuerySchema = z
   .object({
     project_id: ProjectIdSchema.optional(),
     limit: z.coerce.number().int().min(1).max(500).default(50),
-    cursor: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "expected a cursor returned by a previous page").optional(),
+    cursor: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9_-]{1,64}$/,
+        "expected a cursor returned by a previous page",
+      )
+      .optional(),
   })
   .strict();
 
 export const DeadLetterListResponseSchema = z
-  .object({ items: z.array(ReportDeliverySchema), next_cursor: z.string().nullable() })
+  .object({
+    items: z.array(ReportDeliverySchema),
+    next_cursor: z.string().nullable(),
+  })
   .meta({ id: "DeadLetterList" });

@@ -25,7 +25,10 @@ export async function tryLeaderLock(
   const client = await pool.connect();
   let held = false;
   try {
-    const { rows } = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock($1::bigint) AS locked", [key]);
+    const { rows } = await client.query<{ locked: boolean }>(
+      "SELECT pg_try_advisory_lock($1::bigint) AS locked",
+      [key],
+    );
     held = rows[0]?.locked === true;
   } catch (err) {
     client.release(err as Error);

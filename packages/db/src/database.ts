@@ -4,7 +4,10 @@ import type { ExecutionsTable } from "./tables/executions.js";
 import type { FindingsTable } from "./tables/findings.js";
 import type { MaintenanceRunsTable } from "./tables/maintenance-runs.js";
 import type { ProjectsTable } from "./tables/projects.js";
-import type { ReportDeliveryAttemptsTable, ReportOutboxTable } from "./tables/report-outbox.js";
+import type {
+  ReportDeliveryAttemptsTable,
+  ReportOutboxTable,
+} from "./tables/report-outbox.js";
 import type { RulesTable } from "./tables/rules.js";
 import type { SchedulesTable } from "./tables/schedules.js";
 import type { TriggersTable } from "./tables/triggers.js";

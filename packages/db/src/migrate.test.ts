@@ -18,7 +18,14 @@ async function emptyDatabase() {
   await c.end();
   const url = new URL(admin);
   url.pathname = `/${name}`;
-  return { db: new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url.toString(), max: 4 }) }) }), name };
+  return {
+    db: new Kysely<any>({
+      dialect: new PostgresDialect({
+        pool: new pg.Pool({ connectionString: url.toString(), max: 4 }),
+      }),
+    }),
+    name,
+  };
 }
 
 describe("migrateToLatest", () => {
@@ -35,25 +42,44 @@ describe("migrateToLatest", () => {
 
   it("two migrators racing apply each file exactly once", async () => {
     const { db } = await emptyDatabase();
-    const [a, b] = await Promise.all([migrateToLatest(db), migrateToLatest(db)]);
+    const [a, b] = await Promise.all([
+      migrateToLatest(db),
+      migrateToLatest(db),
+    ]);
     expect(a.error ?? b.error).toBeUndefined();
-    expect([...a.applied, ...b.applied].filter((n) => n === "0001_init")).toHaveLength(1);
+    expect(
+      [...a.applied, ...b.applied].filter((n) => n === "0001_init"),
+    ).toHaveLength(1);
     await db.destroy();
   });
 
   it("a broken migration reports its file name and leaves nothing of itself behind", async () => {
-    const t = await createTestDatabase(inject("databaseUrl"), inject("templateDatabase"));
-    const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: t.url, max: 2 }) }) });
+    const t = await createTestDatabase(
+      inject("databaseUrl"),
+      inject("templateDatabase"),
+    );
+    const db = new Kysely<any>({
+      dialect: new PostgresDialect({
+        pool: new pg.Pool({ connectionString: t.url, max: 2 }),
+      }),
+    });
     const dir = await mkdtemp(path.join(os.tmpdir(), "vigil-mig-"));
     const { DEFAULT_MIGRATIONS_DIR } = await import("./migrate.js");
     const { copyFile, readdir } = await import("node:fs/promises");
     for (const f of await readdir(DEFAULT_MIGRATIONS_DIR)) {
       await copyFile(path.join(DEFAULT_MIGRATIONS_DIR, f), path.join(dir, f));
     }
-    await writeFile(path.join(dir, "9999_broken.sql"), "CREATE TABLE half_done (id int); SELECT * FROM no_such_table;");
+    await writeFile(
+      path.join(dir, "9999_broken.sql"),
+      "CREATE TABLE half_done (id int); SELECT * FROM no_such_table;",
+    );
     const result = await migrateToLatest(db, dir);
     expect(result.error?.message).toMatch(/9999_broken/);
-    const { rows } = await sql<{ n: number }>`select count(*)::int as n from information_schema.tables where table_name = 'half_done'`.execute(db);
+    const { rows } = await sql<{
+      n: number;
+    }>`select count(*)::int as n from information_schema.tables where table_name = 'half_done'`.execute(
+      db,
+    );
     expect(rows[0]?.n).toBe(0);
     await db.destroy();
     await t.drop();

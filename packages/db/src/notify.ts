@@ -45,7 +45,11 @@ export function listenForNotifications(options: ListenOptions): Listener {
   };
 
   const connect = async () => {
-    const c = new pg.Client({ connectionString: options.connectionString, application_name: "vigil-listen", keepAlive: true });
+    const c = new pg.Client({
+      connectionString: options.connectionString,
+      application_name: "vigil-listen",
+      keepAlive: true,
+    });
     client = c;
     c.on("error", (err) => {
       options.onError?.(err);
@@ -53,7 +57,9 @@ export function listenForNotifications(options: ListenOptions): Listener {
       scheduleReconnect();
     });
     c.on("end", () => scheduleReconnect());
-    c.on("notification", (msg) => options.onNotify(msg.channel as Channel, msg.payload ?? ""));
+    c.on("notification", (msg) =>
+      options.onNotify(msg.channel as Channel, msg.payload ?? ""),
+    );
     try {
       await c.connect();
       for (const channel of options.channels) {

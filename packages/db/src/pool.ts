@@ -29,7 +29,12 @@ const INT8_OID = 20;
 const parseInt8 = (value: string): number => Number(value);
 const types = {
   getTypeParser: ((oid: number, format?: "text" | "binary"): unknown =>
-    oid === INT8_OID ? parseInt8 : (pg.types.getTypeParser(oid, format) as unknown)) as typeof pg.types.getTypeParser,
+    oid === INT8_OID
+      ? parseInt8
+      : (pg.types.getTypeParser(
+          oid,
+          format,
+        ) as unknown)) as typeof pg.types.getTypeParser,
 };
 
 export function createPool(options: CreateDbOptions): pg.Pool {
@@ -46,7 +51,9 @@ export function createPool(options: CreateDbOptions): pg.Pool {
   pool.on("error", (err) => options.onIdleError?.(err));
   // pg-pool drops its own listener while a client is checked out; a server restart mid-query
   // would then surface as an unhandled 'error' event. The query itself still rejects.
-  pool.on("connect", (client) => client.on("error", (err) => options.onIdleError?.(err)));
+  pool.on("connect", (client) =>
+    client.on("error", (err) => options.onIdleError?.(err)),
+  );
   return pool;
 }
 

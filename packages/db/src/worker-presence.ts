@@ -4,7 +4,10 @@ import os from "node:os";
 import type { Db } from "./pool.js";
 import type { JsonObject } from "./tables/common.js";
 import type { AppName } from "./tables/workers.js";
-import { heartbeatWorker, setWorkerStatus } from "./queries/workers/heartbeat.js";
+import {
+  heartbeatWorker,
+  setWorkerStatus,
+} from "./queries/workers/heartbeat.js";
 import { registerWorker } from "./queries/workers/register.js";
 
 export interface WorkerPresenceOptions {
@@ -41,7 +44,14 @@ export function createWorkerPresence(o: WorkerPresenceOptions): WorkerPresence {
   const workerId = o.workerId ?? newWorkerId(o.app);
   let timer: NodeJS.Timeout | undefined;
   const register = () =>
-    registerWorker(o.db, { id: workerId, app: o.app, hostname: os.hostname(), pid: process.pid, version: o.version, concurrency: o.concurrency ?? null });
+    registerWorker(o.db, {
+      id: workerId,
+      app: o.app,
+      hostname: os.hostname(),
+      pid: process.pid,
+      version: o.version,
+      concurrency: o.concurrency ?? null,
+    });
   const beat = async () => {
     try {
       const alive = await heartbeatWorker(o.db, { workerId, ...o.sample?.() });
@@ -60,11 +70,15 @@ export function createWorkerPresence(o: WorkerPresenceOptions): WorkerPresence {
       timer.unref();
     },
     async draining() {
-      await setWorkerStatus(o.db, workerId, "stopping").catch((err: unknown) => o.onError?.(err));
+      await setWorkerStatus(o.db, workerId, "stopping").catch((err: unknown) =>
+        o.onError?.(err),
+      );
     },
     async stop() {
       clearInterval(timer);
-      await setWorkerStatus(o.db, workerId, "stopped").catch((err: unknown) => o.onError?.(err));
+      await setWorkerStatus(o.db, workerId, "stopped").catch((err: unknown) =>
+        o.onError?.(err),
+      );
     },
   };
 }

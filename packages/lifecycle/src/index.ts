@@ -1,2 +1,6 @@
-export { runService, type RunServiceOptions, type Service } from "./run-service.js";
+export {
+  runService,
+  type RunServiceOptions,
+  type Service,
+} from "./run-service.js";
 export { onSupervisorGone } from "./supervisor-lifeline.js";

@@ -51,7 +51,10 @@ export async function runService(options: RunServiceOptions): Promise<void> {
     }
     logger.info({ reason }, "stopping");
     const timer = setTimeout(() => {
-      logger.error({ timeoutMs: options.stopTimeoutMs ?? 60_000 }, "graceful stop took too long: exiting");
+      logger.error(
+        { timeoutMs: options.stopTimeoutMs ?? 60_000 },
+        "graceful stop took too long: exiting",
+      );
       process.exit(1);
     }, options.stopTimeoutMs ?? 60_000);
     timer.unref();

@@ -3,7 +3,10 @@
  * end means the supervisor is gone (even if it was killed with SIGKILL), and the app should
  * stop as if it got SIGTERM. Elsewhere (docker, Kubernetes) this does nothing.
  */
-export function onSupervisorGone(stop: () => void, env: NodeJS.ProcessEnv = process.env): void {
+export function onSupervisorGone(
+  stop: () => void,
+  env: NodeJS.ProcessEnv = process.env,
+): void {
   if (env.VIGIL_SUPERVISED !== "1") {
     return;
   }

@@ -36,15 +36,18 @@ export function buildNextTable(
   let next = -1;
   const allowed = new Set(values);
   for (let v = size - 1; v >= 0; v--) {
-    if (allowed.has(v)) {next = v;}
+    if (allowed.has(v)) {
+      next = v;
+    }
     table[v] = next;
   }
   return table;
 }
 
 function daysInMonth(year: number, month: number): number {
-  if (month === 2)
-    {return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;}
+  if (month === 2) {
+    return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  }
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
@@ -61,9 +64,15 @@ function matchesDayOf(
     (spec.dow[weekday] === true &&
       (spec.nth <= 0 || Math.ceil(day / 7) === spec.nth)) ||
     (spec.dowLast[weekday] === true && day + 7 > monthDays);
-  if (spec.domRestricted && spec.dowRestricted) {return domMatch || dowMatch;}
-  if (spec.domRestricted) {return domMatch;}
-  if (spec.dowRestricted) {return dowMatch;}
+  if (spec.domRestricted && spec.dowRestricted) {
+    return domMatch || dowMatch;
+  }
+  if (spec.domRestricted) {
+    return domMatch;
+  }
+  if (spec.dowRestricted) {
+    return dowMatch;
+  }
   return true;
 }
 
@@ -77,7 +86,9 @@ function nextMatchingDay(
   const monthDays = daysInMonth(year, month);
   let weekday = new Date(Date.UTC(year, month - 1, day)).getUTCDay();
   for (let d = day; d <= monthDays; d++) {
-    if (matchesDayOf(spec, d, weekday, monthDays)) {return d;}
+    if (matchesDayOf(spec, d, weekday, monthDays)) {
+      return d;
+    }
     weekday = weekday === 6 ? 0 : weekday + 1;
   }
   return -1;

@@ -71,17 +71,22 @@ export type CronSyntax =
 
 /** Splits, expands macros and checks every field; returns the six raw fields (seconds first). */
 export function checkCronSyntax(expr: string): CronSyntax {
-  if (typeof expr !== "string")
-    {return { ok: false, message: "cron expression must be a string" };}
+  if (typeof expr !== "string") {
+    return { ok: false, message: "cron expression must be a string" };
+  }
   const trimmed = expr.trim();
-  if (trimmed === "") {return { ok: false, message: "cron expression is empty" };}
+  if (trimmed === "") {
+    return { ok: false, message: "cron expression is empty" };
+  }
   if (trimmed.length > MAX_EXPRESSION_LENGTH) {
     return {
       ok: false,
       message: `cron expression is longer than ${MAX_EXPRESSION_LENGTH} characters`,
     };
   }
-  if (trimmed.startsWith("@")) {return expandMacro(trimmed);}
+  if (trimmed.startsWith("@")) {
+    return expandMacro(trimmed);
+  }
   const parts = trimmed.split(/\s+/);
   if (parts.length !== 5 && parts.length !== 6) {
     return {
@@ -93,8 +98,9 @@ export function checkCronSyntax(expr: string): CronSyntax {
   for (let i = 0; i < 6; i++) {
     const rule = RULES[i] as FieldRule;
     const error = checkField(rule, six[i] as string);
-    if (error !== null)
-      {return { ok: false, message: `${rule.name} field: ${error}` };}
+    if (error !== null) {
+      return { ok: false, message: `${rule.name} field: ${error}` };
+    }
   }
   return {
     ok: true,
@@ -129,16 +135,21 @@ function checkField(rule: FieldRule, field: string): string | null {
   if (rule.name === "day-of-month" && /W/i.test(field)) {
     return `"${field}": W (nearest weekday) is not supported`;
   }
-  if (/H/.test(field) && !rule.names)
-    {return `"${field}": H (hashed values) is not supported`;}
+  if (/H/.test(field) && !rule.names) {
+    return `"${field}": H (hashed values) is not supported`;
+  }
   const items = field.split(",");
   if (rule.name === "day-of-week" && items.length > 1 && field.includes("#")) {
     return `"${field}": an n#k item (k-th weekday of the month) cannot be combined with other items`;
   }
   for (const item of items) {
-    if (item === "") {return `empty list item in "${field}"`;}
+    if (item === "") {
+      return `empty list item in "${field}"`;
+    }
     const error = checkItem(rule, item);
-    if (error !== null) {return error;}
+    if (error !== null) {
+      return error;
+    }
   }
   return null;
 }
@@ -149,37 +160,56 @@ function checkItem(rule: FieldRule, item: string): string | null {
       ? null
       : `"?" is only allowed in day-of-month and day-of-week`;
   }
-  if (rule.name === "day-of-month" && item === "L") {return null;}
-  if (rule.name === "day-of-month" && item.startsWith("L"))
-    {return `"${item}" is not supported; only a bare "L" (last day of the month)`;}
+  if (rule.name === "day-of-month" && item === "L") {
+    return null;
+  }
+  if (rule.name === "day-of-month" && item.startsWith("L")) {
+    return `"${item}" is not supported; only a bare "L" (last day of the month)`;
+  }
   if (rule.name === "day-of-week") {
     const special = checkWeekdaySpecial(rule, item);
-    if (special !== undefined) {return special;}
+    if (special !== undefined) {
+      return special;
+    }
   }
   const [base, step, extra] = item.split("/");
-  if (extra !== undefined) {return `"${item}" has more than one "/"`;}
+  if (extra !== undefined) {
+    return `"${item}" has more than one "/"`;
+  }
   if (step !== undefined) {
-    if (!/^\d+$/.test(step))
-      {return `step "${step}" in "${item}" must be a whole number`;}
+    if (!/^\d+$/.test(step)) {
+      return `step "${step}" in "${item}" must be a whole number`;
+    }
     const span = rule.max - rule.min + 1;
     const n = Number(step);
-    if (n < 1 || n > span)
-      {return `step "${step}" in "${item}" is out of range 1-${span}`;}
+    if (n < 1 || n > span) {
+      return `step "${step}" in "${item}" is out of range 1-${span}`;
+    }
   }
-  if (base === "*") {return null;}
+  if (base === "*") {
+    return null;
+  }
   const [from, to, more] = (base as string).split("-");
-  if (more !== undefined || from === "" || to === "")
-    {return `"${item}" is not a value, a range a-b or a step */n`;}
+  if (more !== undefined || from === "" || to === "") {
+    return `"${item}" is not a value, a range a-b or a step */n`;
+  }
   const start = readValue(rule, from as string);
-  if (typeof start === "string") {return start;}
-  if (to === undefined) {return null;}
+  if (typeof start === "string") {
+    return start;
+  }
+  if (to === undefined) {
+    return null;
+  }
   const end = readValue(rule, to);
-  if (typeof end === "string") {return end;}
+  if (typeof end === "string") {
+    return end;
+  }
   if (start > end && rule.name === "day-of-week" && end === 0) {
     return `range "${base}" goes backwards; Sunday ends a range as 7, e.g. "${from}-7"`;
   }
-  if (start > end)
-    {return `range "${base}" goes backwards; the start must not exceed the end`;}
+  if (start > end) {
+    return `range "${base}" goes backwards; the start must not exceed the end`;
+  }
   return null;
 }
 
@@ -188,8 +218,9 @@ function checkWeekdaySpecial(
   rule: FieldRule,
   item: string,
 ): string | null | undefined {
-  if (item === "L")
-    {return `a bare "L" is not allowed here; write "5L" for the last Friday`;}
+  if (item === "L") {
+    return `a bare "L" is not allowed here; write "5L" for the last Friday`;
+  }
   const last = /^(.+)L$/.exec(item);
   if (last) {
     const day = readValue(rule, last[1] as string);
@@ -198,7 +229,9 @@ function checkWeekdaySpecial(
   const nth = /^(.+)#(.*)$/.exec(item);
   if (nth) {
     const day = readValue(rule, nth[1] as string);
-    if (typeof day === "string") {return day;}
+    if (typeof day === "string") {
+      return day;
+    }
     return /^[1-5]$/.test(nth[2] as string)
       ? null
       : `"${item}": the occurrence after "#" must be 1-5`;
@@ -209,13 +242,16 @@ function checkWeekdaySpecial(
 function readValue(rule: FieldRule, text: string): number | string {
   if (/^\d+$/.test(text)) {
     const n = Number(text);
-    if (n < rule.min || n > rule.max)
-      {return `"${text}" is out of range ${rule.min}-${rule.max}`;}
+    if (n < rule.min || n > rule.max) {
+      return `"${text}" is out of range ${rule.min}-${rule.max}`;
+    }
     return n;
   }
   if (rule.names) {
     const index = rule.names.indexOf(text.toUpperCase());
-    if (index >= 0) {return index + rule.min;}
+    if (index >= 0) {
+      return index + rule.min;
+    }
     return `"${text}" is not a number ${rule.min}-${rule.max} or a name ${rule.namesHint ?? ""}`.trimEnd();
   }
   return `"${text}" is not a number ${rule.min}-${rule.max}`;

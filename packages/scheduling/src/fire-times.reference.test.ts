@@ -34,7 +34,9 @@ function referenceFires(
   start: number,
 ): string[] {
   const parsed = parseCron(cron);
-  if (!parsed.ok) {throw new Error(parsed.message);}
+  if (!parsed.ok) {
+    throw new Error(parsed.message);
+  }
   const spec = parsed.spec;
   const matches = (wall: number) =>
     nextMatchingWall(spec, wall, wall + 1) !== null;
@@ -55,10 +57,13 @@ function referenceFires(
         let skipped = previousWall + 60_000;
         skipped < wall && !fire;
         skipped += 60_000
-      )
-        {fire = matches(skipped);}
+      ) {
+        fire = matches(skipped);
+      }
     }
-    if (fire) {fires.push(new Date(t).toISOString());}
+    if (fire) {
+      fires.push(new Date(t).toISOString());
+    }
     previousWall = wall;
     latestWall = Math.max(latestWall, wall);
   }

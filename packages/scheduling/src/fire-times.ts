@@ -37,20 +37,30 @@ export function visitFireTimes(
   let segment = findOffsetSegment(timezone, after);
   let last = after;
   const emit = (instant: number): boolean => {
-    if (instant <= last) {return true;}
-    if (instant > horizon) {return false;}
+    if (instant <= last) {
+      return true;
+    }
+    if (instant > horizon) {
+      return false;
+    }
     last = instant;
     return visit(instant);
   };
   for (;;) {
-    if (!visitSegment(spec, segment, after, emit)) {return;}
-    if (segment.end > horizon) {return;}
+    if (!visitSegment(spec, segment, after, emit)) {
+      return;
+    }
+    if (segment.end > horizon) {
+      return;
+    }
     const next = nextMatchingWall(
       spec,
       segment.end + segment.offset - FOLD_MARGIN_MS,
       horizon + MAX_OFFSET_MS,
     );
-    if (next === null) {return;}
+    if (next === null) {
+      return;
+    }
     // Skip empty stretches (a yearly schedule) without loading the zone's data for every year in between.
     const jumpTo = next - MAX_OFFSET_MS;
     segment = findOffsetSegment(
@@ -73,16 +83,23 @@ function visitSegment(
       start + offsetBefore,
       start + offset,
     );
-    if (skipped !== null && !emit(start)) {return false;}
+    if (skipped !== null && !emit(start)) {
+      return false;
+    }
   }
   let wall = Math.max(after + 1, start) + offset;
-  if (spec.fixedTime && offsetBefore > offset)
-    {wall = Math.max(wall, start + offsetBefore);}
+  if (spec.fixedTime && offsetBefore > offset) {
+    wall = Math.max(wall, start + offsetBefore);
+  }
   const wallEnd = end + offset;
   for (;;) {
     const match = nextMatchingWall(spec, wall, wallEnd);
-    if (match === null) {return true;}
-    if (!emit(match - offset)) {return false;}
+    if (match === null) {
+      return true;
+    }
+    if (!emit(match - offset)) {
+      return false;
+    }
     wall = match + 1000;
   }
 }

@@ -26,7 +26,9 @@ export function createLruCache<K, V>(capacity: number): LruCache<K, V> {
       entries.set(key, value);
       if (entries.size > capacity) {
         const oldest = entries.keys().next();
-        if (oldest.done !== true) {entries.delete(oldest.value);}
+        if (oldest.done !== true) {
+          entries.delete(oldest.value);
+        }
       }
     },
     get size() {

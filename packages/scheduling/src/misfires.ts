@@ -41,7 +41,9 @@ export function planMissedRuns(options: PlanMissedRunsOptions): PlannedRun[] {
       `maxCatchup must be a non-negative integer, got ${String(maxCatchup)}`,
     );
   }
-  if (lastFireAt === null) {return [];}
+  if (lastFireAt === null) {
+    return [];
+  }
   const after = readInstant("lastFireAt", lastFireAt);
   switch (policy) {
     case "skip":
@@ -75,7 +77,9 @@ function newestFireTimes(
   until: number,
   n: number,
 ): number[] {
-  if (n === 0 || until <= after) {return [];}
+  if (n === 0 || until <= after) {
+    return [];
+  }
   for (let width = 60_000; ; width *= 8) {
     const from = Math.max(after, until - width);
     let kept: number[] = [];
@@ -83,10 +87,14 @@ function newestFireTimes(
     visitFireTimes(spec, timezone, from, until, (t) => {
       kept.push(t);
       seen += 1;
-      if (kept.length >= 2 * n) {kept = kept.slice(n);}
+      if (kept.length >= 2 * n) {
+        kept = kept.slice(n);
+      }
       return true;
     });
-    if (seen >= n || from === after) {return kept.slice(-n);}
+    if (seen >= n || from === after) {
+      return kept.slice(-n);
+    }
   }
 }
 
@@ -106,8 +114,12 @@ export function isPastStartingDeadline({
   now,
   startingDeadlineSeconds,
 }: StartingDeadlineOptions): boolean {
-  if (startingDeadlineSeconds === null || startingDeadlineSeconds === undefined)
-    {return false;}
+  if (
+    startingDeadlineSeconds === null ||
+    startingDeadlineSeconds === undefined
+  ) {
+    return false;
+  }
   if (
     !Number.isFinite(startingDeadlineSeconds) ||
     startingDeadlineSeconds < 0

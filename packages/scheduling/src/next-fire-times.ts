@@ -65,7 +65,9 @@ function collectFireTimes(
   max: number,
 ): Date[] {
   const out: Date[] = [];
-  if (max === 0) {return out;}
+  if (max === 0) {
+    return out;
+  }
   visitFireTimes(spec, timezone, after, until, (instant) => {
     out.push(new Date(instant));
     return out.length < max;
@@ -75,19 +77,24 @@ function collectFireTimes(
 
 export function compileSchedule(cron: string, timezone: string): CronSpec {
   const parsed = parseCron(cron);
-  if (!parsed.ok) {throw new SchedulingError("invalid_cron", parsed.message);}
+  if (!parsed.ok) {
+    throw new SchedulingError("invalid_cron", parsed.message);
+  }
   const tz = validateTimezone(timezone);
-  if (!tz.ok) {throw new SchedulingError("invalid_timezone", tz.message);}
+  if (!tz.ok) {
+    throw new SchedulingError("invalid_timezone", tz.message);
+  }
   return parsed.spec;
 }
 
 export function readInstant(name: string, value: Date): number {
   const ms = value instanceof Date ? value.getTime() : Number.NaN;
-  if (Number.isNaN(ms))
-    {throw new SchedulingError(
+  if (Number.isNaN(ms)) {
+    throw new SchedulingError(
       "invalid_argument",
       `${name} must be a valid Date`,
-    );}
+    );
+  }
   return ms;
 }
 

@@ -17,7 +17,9 @@ const cache = createLruCache<string, ParsedCron>(10_000);
  */
 export function parseCron(expr: string): ParsedCron {
   const cached = cache.get(expr);
-  if (cached !== undefined) {return cached;}
+  if (cached !== undefined) {
+    return cached;
+  }
   const parsed = compileCron(expr);
   cache.set(expr, parsed);
   return parsed;
@@ -25,7 +27,9 @@ export function parseCron(expr: string): ParsedCron {
 
 function compileCron(expr: string): ParsedCron {
   const syntax = checkCronSyntax(expr);
-  if (!syntax.ok) {return syntax;}
+  if (!syntax.ok) {
+    return syntax;
+  }
   const six = syntax.sixFields;
   let expanded;
   try {
@@ -65,13 +69,17 @@ function compileCron(expr: string): ParsedCron {
     nth: expanded.dayOfWeek.nthDay,
     fixedTime: /^\d+(,\d+)*$/.test(six[2]),
   };
-  if (!canEverFire(spec)) {return neverFires(six);}
+  if (!canEverFire(spec)) {
+    return neverFires(six);
+  }
   return { ok: true, fields: syntax.fields, spec };
 }
 
 function toFlags(values: readonly number[], size: number): boolean[] {
   const flags = new Array<boolean>(size).fill(false);
-  for (const v of values) {flags[v] = true;}
+  for (const v of values) {
+    flags[v] = true;
+  }
   return flags;
 }
 

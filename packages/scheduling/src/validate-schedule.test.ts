@@ -4,7 +4,9 @@ import { validateCron, validateSchedule } from "./validate-schedule.js";
 
 function messageOf(expr: string): string {
   const result = validateCron(expr);
-  if (result.ok) {throw new Error(`expected "${expr}" to be rejected`);}
+  if (result.ok) {
+    throw new Error(`expected "${expr}" to be rejected`);
+  }
   return result.message;
 }
 

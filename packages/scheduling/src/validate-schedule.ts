@@ -28,10 +28,12 @@ export function validateSchedule({
   timezone: string;
 }): ScheduleValidation {
   const cronResult = validateCron(cron);
-  if (!cronResult.ok)
-    {return { ok: false, field: "cron", message: cronResult.message };}
+  if (!cronResult.ok) {
+    return { ok: false, field: "cron", message: cronResult.message };
+  }
   const tzResult = validateTimezone(timezone);
-  if (!tzResult.ok)
-    {return { ok: false, field: "timezone", message: tzResult.message };}
+  if (!tzResult.ok) {
+    return { ok: false, field: "timezone", message: tzResult.message };
+  }
   return cronResult;
 }

@@ -16,7 +16,9 @@ const SINGLE_WORD_ZONES = new Set(["UTC", "GMT"]);
  */
 export function validateTimezone(tz: string): TimezoneValidation {
   const cached = cache.get(tz);
-  if (cached !== undefined) {return cached;}
+  if (cached !== undefined) {
+    return cached;
+  }
   const result = checkTimezone(tz);
   cache.set(tz, result);
   return result;
@@ -26,13 +28,15 @@ export function validateTimezone(tz: string): TimezoneValidation {
 const cache = createLruCache<string, TimezoneValidation>(2_000);
 
 function checkTimezone(tz: string): TimezoneValidation {
-  if (typeof tz !== "string" || tz.trim() === "")
-    {return { ok: false, message: "timezone is empty" };}
-  if (tz !== tz.trim())
-    {return {
+  if (typeof tz !== "string" || tz.trim() === "") {
+    return { ok: false, message: "timezone is empty" };
+  }
+  if (tz !== tz.trim()) {
+    return {
       ok: false,
       message: `timezone "${tz}" has surrounding whitespace`,
-    };}
+    };
+  }
   if (/^(UTC|GMT)?[+-]\d/i.test(tz)) {
     return {
       ok: false,
@@ -40,11 +44,12 @@ function checkTimezone(tz: string): TimezoneValidation {
     };
   }
   const resolved = resolveZoneName(tz);
-  if (resolved === null)
-    {return {
+  if (resolved === null) {
+    return {
       ok: false,
       message: `timezone "${tz}" is not an IANA time zone name`,
-    };}
+    };
+  }
   if (resolved.toLowerCase() === tz.toLowerCase() && resolved !== tz) {
     return {
       ok: false,
@@ -62,7 +67,9 @@ function checkTimezone(tz: string): TimezoneValidation {
 
 /** The name Intl resolves `tz` to, or null when neither Intl nor luxon knows it. */
 function resolveZoneName(tz: string): string | null {
-  if (!IANAZone.isValidZone(tz)) {return null;}
+  if (!IANAZone.isValidZone(tz)) {
+    return null;
+  }
   try {
     return new Intl.DateTimeFormat("en-US", { timeZone: tz }).resolvedOptions()
       .timeZone;

@@ -50,8 +50,9 @@ function loadZoneYear(zone: IANAZone, year: number): ZoneYear {
   while (probe < end - 1000) {
     const next = Math.min(probe + DAY_MS, end - 1000);
     const nextOffset = offsetMs(zone, next);
-    if (nextOffset !== probeOffset)
-      {transitions.push(findTransition(zone, probe, next, probeOffset));}
+    if (nextOffset !== probeOffset) {
+      transitions.push(findTransition(zone, probe, next, probeOffset));
+    }
     probe = next;
     probeOffset = nextOffset;
   }
@@ -73,8 +74,11 @@ function findTransition(
 ): Transition {
   while (hi - lo > 1000) {
     const mid = lo + Math.floor((hi - lo) / 2000) * 1000;
-    if (offsetMs(zone, mid) === before) {lo = mid;}
-    else {hi = mid;}
+    if (offsetMs(zone, mid) === before) {
+      lo = mid;
+    } else {
+      hi = mid;
+    }
   }
   return { at: hi, before, after: offsetMs(zone, hi) };
 }

@@ -113,13 +113,37 @@ describe("garbageCollect", () => {
 
   it("removes a crashed executor's slots after staleTempMs and other versions' runtimes after maxAgeMs, outside the size budget", async () => {
     const workDir = await makeWorkDir();
-    const crashedSlot = await makeFolder(join(workDir, ".slots", "1007000"), 10, 2);
-    const liveSlot = await makeFolder(join(workDir, ".slots", "1009000"), 10, 2);
+    const crashedSlot = await makeFolder(
+      join(workDir, ".slots", "1007000"),
+      10,
+      2,
+    );
+    const liveSlot = await makeFolder(
+      join(workDir, ".slots", "1009000"),
+      10,
+      2,
+    );
     await makeFolder(join(workDir, ".slots", "1011000"), 10, 0.5); // an executor between passes
-    const oldRuntime = await makeFolder(join(workDir, ".runtime", detectorName(7)), 10, 48);
-    const currentRuntime = await makeFolder(join(workDir, ".runtime", detectorName(8)), 10, 48);
-    const halfWritten = await makeFolder(join(workDir, ".runtime", `.tmp-${detectorName(9)}-x`), 10, 2);
-    const detector = await makeFolder(join(workDir, "p", detectorName(1)), 100, 1);
+    const oldRuntime = await makeFolder(
+      join(workDir, ".runtime", detectorName(7)),
+      10,
+      48,
+    );
+    const currentRuntime = await makeFolder(
+      join(workDir, ".runtime", detectorName(8)),
+      10,
+      48,
+    );
+    const halfWritten = await makeFolder(
+      join(workDir, ".runtime", `.tmp-${detectorName(9)}-x`),
+      10,
+      2,
+    );
+    const detector = await makeFolder(
+      join(workDir, "p", detectorName(1)),
+      100,
+      1,
+    );
 
     const result = await garbageCollect({
       workDir,
@@ -129,10 +153,15 @@ describe("garbageCollect", () => {
       now: NOW,
     });
 
-    expect(result.removed.sort()).toEqual([crashedSlot, oldRuntime, halfWritten].sort());
+    expect(result.removed.sort()).toEqual(
+      [crashedSlot, oldRuntime, halfWritten].sort(),
+    );
     // slots and runtimes do not count toward maxTotalBytes: the detector folder alone fits
     expect(result.remainingBytes).toBe(100);
-    expect((await readdir(join(workDir, ".slots"))).sort()).toEqual(["1009000", "1011000"]);
+    expect((await readdir(join(workDir, ".slots"))).sort()).toEqual([
+      "1009000",
+      "1011000",
+    ]);
     expect(await readdir(join(workDir, ".runtime"))).toEqual([detectorName(8)]);
     expect(await readdir(detector)).toEqual(["data"]);
   });

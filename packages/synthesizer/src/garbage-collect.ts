@@ -144,7 +144,8 @@ export async function garbageCollect(
       continue;
     }
     const age = now - c.lastUsedMs;
-    const stale = c.kind === "temp" || c.kind === "slot" ? staleTempMs : options.maxAgeMs;
+    const stale =
+      c.kind === "temp" || c.kind === "slot" ? staleTempMs : options.maxAgeMs;
     if (age > stale) {
       doomed.add(c);
     }

@@ -1,5 +1,13 @@
 import { spawn } from "node:child_process";
-import { cp, readdir, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
+import {
+  cp,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  utimes,
+  writeFile,
+} from "node:fs/promises";
 import { join } from "node:path";
 
 import { afterAll, describe, expect, it } from "vitest";
@@ -48,7 +56,9 @@ describe("prepareStandbyRuntime", () => {
     const earlier = await makeWorkDir();
     const left = await prepareStandbyRuntime(earlier);
     const workDir = await makeWorkDir();
-    await cp(join(earlier, ".runtime"), join(workDir, ".runtime"), { recursive: true });
+    await cp(join(earlier, ".runtime"), join(workDir, ".runtime"), {
+      recursive: true,
+    });
     const dir = join(workDir, ".runtime", left.dir.split("/").pop()!);
     const weekAgo = new Date(Date.now() - 8 * 24 * 3600_000);
     await utimes(dir, weekAgo, weekAgo);

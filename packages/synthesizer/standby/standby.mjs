@@ -14,7 +14,9 @@ import { runDetector } from "./runtime/run-detector.mjs";
 
 const runDir = process.argv[2];
 if (typeof runDir !== "string" || runDir === "") {
-  process.stderr.write("vigil detector: usage: node standby.mjs <slot folder>/run\n");
+  process.stderr.write(
+    "vigil detector: usage: node standby.mjs <slot folder>/run\n",
+  );
   process.exit(2);
 }
 await runDetector({

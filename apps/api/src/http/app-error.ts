@@ -9,7 +9,12 @@ export class AppError extends Error {
   readonly status: number;
   readonly details: unknown;
 
-  constructor(code: ApiErrorCode, message: string, details: unknown = null, options?: { cause?: unknown }) {
+  constructor(
+    code: ApiErrorCode,
+    message: string,
+    details: unknown = null,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = "AppError";
     this.code = code;

@@ -21,14 +21,18 @@ export interface Authorizer {
   authorize(req: Request, access: Access): string | null;
 }
 
-const digest = (value: string) => createHash("sha256").update(value, "utf8").digest();
+const digest = (value: string) =>
+  createHash("sha256").update(value, "utf8").digest();
 
 /**
  * Constant-time token check: every configured token is compared (no early exit) on
  * SHA-256 digests, so neither the position of a match nor the tokens' lengths leak
  * through timing.
  */
-export function createAuthorizer({ tokens, readTokenRequired }: AuthOptions): Authorizer {
+export function createAuthorizer({
+  tokens,
+  readTokenRequired,
+}: AuthOptions): Authorizer {
   const digests = tokens.map(digest);
   const findToken = (presented: string): number => {
     const d = digest(presented);
@@ -47,14 +51,23 @@ export function createAuthorizer({ tokens, readTokenRequired }: AuthOptions): Au
       }
       const header = req.headers.authorization;
       if (header === undefined || header === "") {
-        throw new AppError("unauthorized", "missing Authorization header; send 'Authorization: Bearer <token>'");
+        throw new AppError(
+          "unauthorized",
+          "missing Authorization header; send 'Authorization: Bearer <token>'",
+        );
       }
       const match = /^Bearer ([\x21-\x7e]{1,512})$/.exec(header);
       if (match === null) {
-        throw new AppError("unauthorized", "malformed Authorization header; expected 'Bearer <token>'");
+        throw new AppError(
+          "unauthorized",
+          "malformed Authorization header; expected 'Bearer <token>'",
+        );
       }
       if (digests.length === 0) {
-        throw new AppError("forbidden", "this API accepts no tokens (API_TOKENS is empty)");
+        throw new AppError(
+          "forbidden",
+          "this API accepts no tokens (API_TOKENS is empty)",
+        );
       }
       const index = findToken(match[1] ?? "");
       if (index === -1) {

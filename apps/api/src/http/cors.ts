@@ -20,10 +20,16 @@ export function corsMiddleware(origins: readonly string[]): RequestHandler {
     }
     res.setHeader("Access-Control-Allow-Origin", any ? "*" : origin);
     res.vary("Origin");
-    if (req.method === "OPTIONS" && req.headers["access-control-request-method"] !== undefined) {
+    if (
+      req.method === "OPTIONS" &&
+      req.headers["access-control-request-method"] !== undefined
+    ) {
       res.setHeader("Access-Control-Allow-Methods", ALLOW_METHODS);
       res.setHeader("Access-Control-Allow-Headers", ALLOW_HEADERS);
-      res.setHeader("Access-Control-Max-Age", String(PREFLIGHT_MAX_AGE_SECONDS));
+      res.setHeader(
+        "Access-Control-Max-Age",
+        String(PREFLIGHT_MAX_AGE_SECONDS),
+      );
       res.status(204).end();
       return;
     }

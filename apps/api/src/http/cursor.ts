@@ -11,7 +11,11 @@ export function encodeCursor(kind: "e" | "p", key: string | number): string {
 export function decodeCursor(kind: "e" | "p", cursor: string): string {
   const text = Buffer.from(cursor, "base64url").toString("utf8");
   if (!text.startsWith(`${kind}:`)) {
-    throw new AppError("invalid_query", "invalid query string: cursor: not a cursor of this list", [{ path: "cursor", message: "not a cursor of this list" }]);
+    throw new AppError(
+      "invalid_query",
+      "invalid query string: cursor: not a cursor of this list",
+      [{ path: "cursor", message: "not a cursor of this list" }],
+    );
   }
   return text.slice(2);
 }
@@ -20,7 +24,11 @@ export function decodeCursor(kind: "e" | "p", cursor: string): string {
 export function decodeIdCursor(cursor: string): number {
   const key = decodeCursor("e", cursor);
   if (!/^[1-9]\d{0,14}$/.test(key)) {
-    throw new AppError("invalid_query", "invalid query string: cursor: not a cursor of this list", [{ path: "cursor", message: "not a cursor of this list" }]);
+    throw new AppError(
+      "invalid_query",
+      "invalid query string: cursor: not a cursor of this list",
+      [{ path: "cursor", message: "not a cursor of this list" }],
+    );
   }
   return Number(key);
 }

@@ -23,12 +23,26 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const err = raw instanceof AppError ? raw : mapBodyParserError(raw);
     if (err !== undefined) {
       if (err.status >= 500) {
-        logger.warn({ err: raw, code: err.code, path: req.path }, "request failed");
+        logger.warn(
+          { err: raw, code: err.code, path: req.path },
+          "request failed",
+        );
       }
-      res.status(err.status).json({ error: { code: err.code, message: err.message, details: err.details } });
+      res.status(err.status).json({
+        error: { code: err.code, message: err.message, details: err.details },
+      });
       return;
     }
-    logger.error({ err: raw, method: req.method, path: req.path }, "unexpected error");
-    res.status(500).json({ error: { code: "internal", message: "internal error; it has been logged", details: null } });
+    logger.error(
+      { err: raw, method: req.method, path: req.path },
+      "unexpected error",
+    );
+    res.status(500).json({
+      error: {
+        code: "internal",
+        message: "internal error; it has been logged",
+        details: null,
+      },
+    });
   };
 }

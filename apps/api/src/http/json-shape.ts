@@ -10,14 +10,19 @@ const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
  * input) and refuses nesting beyond MAX_JSON_DEPTH and prototype-polluting keys.
  */
 export function assertSafeJson(body: unknown): void {
-  const stack: Array<{ value: unknown; depth: number }> = [{ value: body, depth: 1 }];
+  const stack: Array<{ value: unknown; depth: number }> = [
+    { value: body, depth: 1 },
+  ];
   while (stack.length > 0) {
     const { value, depth } = stack.pop() as { value: unknown; depth: number };
     if (typeof value !== "object" || value === null) {
       continue;
     }
     if (depth > MAX_JSON_DEPTH) {
-      throw new AppError("too_deeply_nested", `the JSON body is nested deeper than ${MAX_JSON_DEPTH} levels`);
+      throw new AppError(
+        "too_deeply_nested",
+        `the JSON body is nested deeper than ${MAX_JSON_DEPTH} levels`,
+      );
     }
     if (Array.isArray(value)) {
       for (const item of value) {
@@ -27,9 +32,15 @@ export function assertSafeJson(body: unknown): void {
     }
     for (const key of Object.keys(value)) {
       if (FORBIDDEN_KEYS.has(key)) {
-        throw new AppError("forbidden_key", `the JSON body contains the key "${key}", which is not allowed`);
+        throw new AppError(
+          "forbidden_key",
+          `the JSON body contains the key "${key}", which is not allowed`,
+        );
       }
-      stack.push({ value: (value as Record<string, unknown>)[key], depth: depth + 1 });
+      stack.push({
+        value: (value as Record<string, unknown>)[key],
+        depth: depth + 1,
+      });
     }
   }
 }

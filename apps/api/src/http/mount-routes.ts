@@ -1,5 +1,11 @@
 import { EmptyQuerySchema } from "@vigil/contracts";
-import type { Express, NextFunction, Request, RequestHandler, Response } from "express";
+import type {
+  Express,
+  NextFunction,
+  Request,
+  RequestHandler,
+  Response,
+} from "express";
 import { z } from "zod";
 
 import type { RouteDef } from "../routes/route.js";
@@ -25,7 +31,11 @@ function readBody(route: RouteDef, req: Request): unknown {
     if (route.bodyOptional === true) {
       return parseInput(route.body, {}, "body");
     }
-    throw new AppError("validation_failed", "a JSON body is required (Content-Type: application/json)", [{ path: "(root)", message: "required" }]);
+    throw new AppError(
+      "validation_failed",
+      "a JSON body is required (Content-Type: application/json)",
+      [{ path: "(root)", message: "required" }],
+    );
   }
   assertSafeJson(raw);
   return parseInput(route.body, raw, "body");
@@ -36,7 +46,11 @@ function readBody(route: RouteDef, req: Request): unknown {
  * cannot make the server parse 20 MB), body parsers, then validation of params, query
  * and body, then the handler. Async errors reach the error middleware (express 5).
  */
-export function mountRoutes(app: Express, routes: readonly RouteDef[], { authorizer, limits }: MountOptions): void {
+export function mountRoutes(
+  app: Express,
+  routes: readonly RouteDef[],
+  { authorizer, limits }: MountOptions,
+): void {
   for (const route of routes) {
     const authorize: RequestHandler = (req, res, next) => {
       res.locals.caller = authorizer.authorize(req, route.access);
@@ -44,13 +58,29 @@ export function mountRoutes(app: Express, routes: readonly RouteDef[], { authori
     };
     const handle = async (req: Request, res: Response, _next: NextFunction) => {
       const params = parseInput(route.params ?? NoParams, req.params, "params");
-      const query = parseInput(route.query ?? EmptyQuerySchema, req.query, "query");
+      const query = parseInput(
+        route.query ?? EmptyQuerySchema,
+        req.query,
+        "query",
+      );
       const body = readBody(route, req);
-      const reply = await route.handler({ params, query, body, caller: (res.locals.caller as string | null) ?? null, req, res });
+      const reply = await route.handler({
+        params,
+        query,
+        body,
+        caller: (res.locals.caller as string | null) ?? null,
+        req,
+        res,
+      });
       if ("json" in reply) {
         res.status(reply.status ?? 200).json(reply.json);
       }
     };
-    app[route.method](route.path, authorize, ...bodyParsers(route.bodyKind ?? "none", limits), handle);
+    app[route.method](
+      route.path,
+      authorize,
+      ...bodyParsers(route.bodyKind ?? "none", limits),
+      handle,
+    );
   }
 }

@@ -8,7 +8,11 @@ import { describeIssues, summarizeIssues } from "./zod-issues.js";
  * query values are the caller's syntax error (400); a body that is JSON but not the
  * expected shape is unprocessable (422).
  */
-export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where: "params" | "query" | "body"): z.output<S> {
+export function parseInput<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  where: "params" | "query" | "body",
+): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) {
     return result.data;
@@ -17,10 +21,22 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where
   const summary = summarizeIssues(details);
   switch (where) {
     case "params":
-      throw new AppError("invalid_parameter", `invalid path parameter: ${summary}`, details);
+      throw new AppError(
+        "invalid_parameter",
+        `invalid path parameter: ${summary}`,
+        details,
+      );
     case "query":
-      throw new AppError("invalid_query", `invalid query string: ${summary}`, details);
+      throw new AppError(
+        "invalid_query",
+        `invalid query string: ${summary}`,
+        details,
+      );
     case "body":
-      throw new AppError("validation_failed", `invalid request body: ${summary}`, details);
+      throw new AppError(
+        "validation_failed",
+        `invalid request body: ${summary}`,
+        details,
+      );
   }
 }

@@ -2,10 +2,16 @@ import type { ValidationIssue } from "@vigil/contracts";
 import type { z } from "zod";
 
 /** zod's issues as `[{ path: "schedules.0.timezone", message }]`, the `details` of a 400/422. */
-export function describeIssues(error: z.ZodError, prefix: readonly (string | number)[] = []): ValidationIssue[] {
+export function describeIssues(
+  error: z.ZodError,
+  prefix: readonly (string | number)[] = [],
+): ValidationIssue[] {
   return error.issues.map((issue) => {
     const path = [...prefix, ...issue.path].map(String).join(".");
-    return { path: path === "" ? "(root)" : path, message: describeIssue(issue) };
+    return {
+      path: path === "" ? "(root)" : path,
+      message: describeIssue(issue),
+    };
   });
 }
 

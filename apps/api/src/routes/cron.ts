@@ -1,4 +1,7 @@
-import { CronPreviewRequestSchema, CronPreviewResponseSchema } from "@vigil/contracts";
+import {
+  CronPreviewRequestSchema,
+  CronPreviewResponseSchema,
+} from "@vigil/contracts";
 import { nextFireTimes } from "@vigil/scheduling";
 
 import { assertNoIssues, scheduleIssues } from "../write-checks.js";
@@ -17,7 +20,8 @@ export function formatLocal(at: Date, timeZone: string): string {
     second: "2-digit",
     timeZoneName: "longOffset",
   }).formatToParts(at);
-  const get = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? "";
+  const get = (type: Intl.DateTimeFormatPartTypes) =>
+    parts.find((p) => p.type === type)?.value ?? "";
   const offset = get("timeZoneName").replace(/^GMT/, "") || "+00:00";
   return `${get("year")}-${get("month")}-${get("day")}T${get("hour")}:${get("minute")}:${get("second")}${offset}`;
 }
@@ -30,20 +34,32 @@ export function cronRoutes(): RouteDef[] {
       path: "/cron/preview",
       tag: "schedules",
       access: "write",
-      summary: "The next N fire times of a cron expression in a timezone, from now or a given instant (e.g. across a coming DST change)",
+      summary:
+        "The next N fire times of a cron expression in a timezone, from now or a given instant (e.g. across a coming DST change)",
       bodyKind: "json",
       body: CronPreviewRequestSchema,
-      responses: { 200: { description: "Fire times", schema: CronPreviewResponseSchema } },
+      responses: {
+        200: { description: "Fire times", schema: CronPreviewResponseSchema },
+      },
       handler: ({ body }) => {
         assertNoIssues(scheduleIssues(body, ""), []);
-        const after = body.after === undefined ? new Date() : new Date(body.after);
-        const times = nextFireTimes({ cron: body.cron_expression, timezone: body.timezone, after, count: body.count });
+        const after =
+          body.after === undefined ? new Date() : new Date(body.after);
+        const times = nextFireTimes({
+          cron: body.cron_expression,
+          timezone: body.timezone,
+          after,
+          count: body.count,
+        });
         return {
           json: {
             cron_expression: body.cron_expression,
             timezone: body.timezone,
             after: after.toISOString(),
-            fire_times: times.map((t) => ({ at: t.toISOString(), local: formatLocal(t, body.timezone) })),
+            fire_times: times.map((t) => ({
+              at: t.toISOString(),
+              local: formatLocal(t, body.timezone),
+            })),
           },
         };
       },

@@ -7,7 +7,9 @@ import { defineRoute, type RouteDef } from "./route.js";
 const docsHtml = swaggerUi.generateHTML(undefined).replaceAll('"./', '"/docs/');
 
 /** Swagger UI's assets and its init script, which loads /openapi.json. Mounted after the routes. */
-export const docsAssets = swaggerUi.serveFiles(undefined, { swaggerUrl: "/openapi.json" });
+export const docsAssets = swaggerUi.serveFiles(undefined, {
+  swaggerUrl: "/openapi.json",
+});
 
 /** The OpenAPI document and the Swagger UI that renders it. */
 export function docsRoutes(getDocument: () => unknown): RouteDef[] {
@@ -18,7 +20,12 @@ export function docsRoutes(getDocument: () => unknown): RouteDef[] {
       tag: "system",
       access: "public",
       summary: "This API's OpenAPI 3.1 document",
-      responses: { 200: { description: "OpenAPI 3.1", schema: z.record(z.string(), z.unknown()) } },
+      responses: {
+        200: {
+          description: "OpenAPI 3.1",
+          schema: z.record(z.string(), z.unknown()),
+        },
+      },
       handler: () => ({ json: getDocument() }),
     }),
     defineRoute({
@@ -27,7 +34,13 @@ export function docsRoutes(getDocument: () => unknown): RouteDef[] {
       tag: "system",
       access: "public",
       summary: "Swagger UI for this API",
-      responses: { 200: { description: "HTML page", schema: z.string(), contentType: "text/html" } },
+      responses: {
+        200: {
+          description: "HTML page",
+          schema: z.string(),
+          contentType: "text/html",
+        },
+      },
       handler: ({ res }) => {
         res.type("html").send(docsHtml);
         return { handled: true };

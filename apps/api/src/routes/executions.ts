@@ -6,7 +6,12 @@ import {
   ExecutionListQuerySchema,
   ExecutionListResponseSchema,
 } from "@vigil/contracts";
-import { getExecutionDetail, listProjectDiscrepancies, listProjectExecutions, type ExecutionStatus } from "@vigil/db";
+import {
+  getExecutionDetail,
+  listProjectDiscrepancies,
+  listProjectExecutions,
+  type ExecutionStatus,
+} from "@vigil/db";
 
 import type { ApiDeps } from "../deps.js";
 import { notFound } from "../http/app-error.js";
@@ -25,17 +30,26 @@ export function executionRoutes(deps: ApiDeps): RouteDef[] {
       path: "/projects/:id/executions",
       tag: "executions",
       access: "read",
-      summary: "A project's executions, newest first; filter by status and scheduled time; pages stay stable while rows are added",
+      summary:
+        "A project's executions, newest first; filter by status and scheduled time; pages stay stable while rows are added",
       params: ProjectParamsSchema,
       query: ExecutionListQuerySchema,
-      responses: { 200: { description: "A page of executions", schema: ExecutionListResponseSchema } },
+      responses: {
+        200: {
+          description: "A page of executions",
+          schema: ExecutionListResponseSchema,
+        },
+      },
       handler: async ({ params, query }) => {
-        const beforeId = query.cursor === undefined ? undefined : decodeIdCursor(query.cursor);
+        const beforeId =
+          query.cursor === undefined ? undefined : decodeIdCursor(query.cursor);
         const rows = await listProjectExecutions(deps.db, {
           projectId: params.id,
           limit: query.limit + 1,
           ...(beforeId !== undefined && { beforeId }),
-          ...(query.status !== undefined && { statuses: query.status.split(",") as ExecutionStatus[] }),
+          ...(query.status !== undefined && {
+            statuses: query.status.split(",") as ExecutionStatus[],
+          }),
           ...(query.from !== undefined && { from: new Date(query.from) }),
           ...(query.to !== undefined && { to: new Date(query.to) }),
         });
@@ -45,7 +59,15 @@ export function executionRoutes(deps: ApiDeps): RouteDef[] {
         }
         const items = rows.slice(0, query.limit);
         const last = items.at(-1);
-        return { json: { items, next_cursor: rows.length > query.limit && last !== undefined ? encodeCursor("e", last.id) : null } };
+        return {
+          json: {
+            items,
+            next_cursor:
+              rows.length > query.limit && last !== undefined
+                ? encodeCursor("e", last.id)
+                : null,
+          },
+        };
       },
     }),
     defineRoute({
@@ -53,17 +75,35 @@ export function executionRoutes(deps: ApiDeps): RouteDef[] {
       path: "/executions/:id",
       tag: "executions",
       access: "read",
-      summary: "One execution: timing, exit code, output tails, rule results and findings",
+      summary:
+        "One execution: timing, exit code, output tails, rule results and findings",
       params: ExecutionParamsSchema,
       query: ExecutionDetailQuerySchema,
-      responses: { 200: { description: "The execution", schema: ExecutionDetailResponseSchema } },
+      responses: {
+        200: {
+          description: "The execution",
+          schema: ExecutionDetailResponseSchema,
+        },
+      },
       handler: async ({ params, query }) => {
-        const detail = await getExecutionDetail(deps.db, Number(params.id), query.findings_limit);
+        const detail = await getExecutionDetail(
+          deps.db,
+          Number(params.id),
+          query.findings_limit,
+        );
         if (detail === undefined) {
           throw notFound(`execution ${params.id}`);
         }
-        const findings = detail.findings.map(({ execution_id: _e, project_id: _p, ...f }) => f);
-        return { json: { ...detail.execution, findings, findings_truncated: detail.findings_truncated } };
+        const findings = detail.findings.map(
+          ({ execution_id: _e, project_id: _p, ...f }) => f,
+        );
+        return {
+          json: {
+            ...detail.execution,
+            findings,
+            findings_truncated: detail.findings_truncated,
+          },
+        };
       },
     }),
     defineRoute({
@@ -71,19 +111,32 @@ export function executionRoutes(deps: ApiDeps): RouteDef[] {
       path: "/projects/:id/discrepancies",
       tag: "executions",
       access: "read",
-      summary: "Open discrepancies and those resolved recently, most recently seen first",
+      summary:
+        "Open discrepancies and those resolved recently, most recently seen first",
       params: ProjectParamsSchema,
       query: DiscrepancyListQuerySchema,
-      responses: { 200: { description: "Discrepancies", schema: DiscrepancyListResponseSchema } },
+      responses: {
+        200: {
+          description: "Discrepancies",
+          schema: DiscrepancyListResponseSchema,
+        },
+      },
       handler: async ({ params, query }) => {
         await requireProject(deps.db, params.id);
         const rows = await listProjectDiscrepancies(deps.db, {
           projectId: params.id,
-          resolvedSince: new Date(Date.now() - query.resolved_within_hours * HOUR_MS),
+          resolvedSince: new Date(
+            Date.now() - query.resolved_within_hours * HOUR_MS,
+          ),
           limit: query.limit + 1,
           ...(query.status !== undefined && { status: query.status }),
         });
-        return { json: { items: rows.slice(0, query.limit), truncated: rows.length > query.limit } };
+        return {
+          json: {
+            items: rows.slice(0, query.limit),
+            truncated: rows.length > query.limit,
+          },
+        };
       },
     }),
   ];

@@ -18,7 +18,11 @@ import { systemRoutes } from "./system.js";
  * `/projects/refresh` comes before `/projects/:id...` only for readability: express
  * matches by method and path, and no GET exists for it.
  */
-export function allRoutes(deps: ApiDeps, extra: readonly RouteDef[], getDocument: () => unknown): RouteDef[] {
+export function allRoutes(
+  deps: ApiDeps,
+  extra: readonly RouteDef[],
+  getDocument: () => unknown,
+): RouteDef[] {
   return [
     ...systemRoutes(deps),
     ...metricsRoutes(deps),

@@ -13,8 +13,15 @@ export function metricsRoutes(deps: ApiDeps): RouteDef[] {
       path: "/metrics",
       tag: "system",
       access: "read",
-      summary: "Prometheus metrics: executions by status and project, duration histogram, queue depth, oldest-due lag, live workers, report deliveries",
-      responses: { 200: { description: "Prometheus text format", schema: z.string(), contentType: "text/plain" } },
+      summary:
+        "Prometheus metrics: executions by status and project, duration histogram, queue depth, oldest-due lag, live workers, report deliveries",
+      responses: {
+        200: {
+          description: "Prometheus text format",
+          schema: z.string(),
+          contentType: "text/plain",
+        },
+      },
       handler: async ({ res }) => {
         const text = await registry.metrics();
         res.type(registry.contentType).send(text);

@@ -1,4 +1,9 @@
-import { QueueQuerySchema, QueueResponseSchema, StatsQuerySchema, StatsResponseSchema } from "@vigil/contracts";
+import {
+  QueueQuerySchema,
+  QueueResponseSchema,
+  StatsQuerySchema,
+  StatsResponseSchema,
+} from "@vigil/contracts";
 import { getExecutionStats, listQueue } from "@vigil/db";
 
 import type { ApiDeps } from "../deps.js";
@@ -22,12 +27,25 @@ export function monitoringRoutes(deps: ApiDeps): RouteDef[] {
       path: "/queue",
       tag: "monitoring",
       access: "read",
-      summary: "The next pending triggers, soonest first, with project name, fire time, cron and timezone",
+      summary:
+        "The next pending triggers, soonest first, with project name, fire time, cron and timezone",
       query: QueueQuerySchema,
-      responses: { 200: { description: "Pending triggers", schema: QueueResponseSchema } },
+      responses: {
+        200: { description: "Pending triggers", schema: QueueResponseSchema },
+      },
       handler: async ({ query }) => {
-        const items = await listQueue(deps.db, { limit: query.limit, ...(query.project_id !== undefined && { projectId: query.project_id }) });
-        return { json: items.map(({ fire_at, ...item }) => ({ ...item, next_run: fire_at })) };
+        const items = await listQueue(deps.db, {
+          limit: query.limit,
+          ...(query.project_id !== undefined && {
+            projectId: query.project_id,
+          }),
+        });
+        return {
+          json: items.map(({ fire_at, ...item }) => ({
+            ...item,
+            next_run: fire_at,
+          })),
+        };
       },
     }),
     defineRoute({
@@ -35,21 +53,44 @@ export function monitoringRoutes(deps: ApiDeps): RouteDef[] {
       path: "/stats",
       tag: "monitoring",
       access: "read",
-      summary: "Executions by status, success rate and duration percentiles, for a time window (default: the last 24 hours) and optionally one project",
+      summary:
+        "Executions by status, success rate and duration percentiles, for a time window (default: the last 24 hours) and optionally one project",
       query: StatsQuerySchema,
-      responses: { 200: { description: "Statistics", schema: StatsResponseSchema } },
+      responses: {
+        200: { description: "Statistics", schema: StatsResponseSchema },
+      },
       handler: async ({ query }) => {
         const to = query.to === undefined ? new Date() : new Date(query.to);
-        const from = query.from === undefined ? new Date(to.getTime() - DAY_MS) : new Date(query.from);
+        const from =
+          query.from === undefined
+            ? new Date(to.getTime() - DAY_MS)
+            : new Date(query.from);
         if (from >= to) {
-          throw new AppError("invalid_query", "invalid query string: from must be before to", [{ path: "from", message: "must be before to" }]);
+          throw new AppError(
+            "invalid_query",
+            "invalid query string: from must be before to",
+            [{ path: "from", message: "must be before to" }],
+          );
         }
         if (to.getTime() - from.getTime() > MAX_STATS_WINDOW_DAYS * DAY_MS) {
-          throw new AppError("invalid_query", `invalid query string: the window may span at most ${MAX_STATS_WINDOW_DAYS} days`, [
-            { path: "from", message: `at most ${MAX_STATS_WINDOW_DAYS} days before to` },
-          ]);
+          throw new AppError(
+            "invalid_query",
+            `invalid query string: the window may span at most ${MAX_STATS_WINDOW_DAYS} days`,
+            [
+              {
+                path: "from",
+                message: `at most ${MAX_STATS_WINDOW_DAYS} days before to`,
+              },
+            ],
+          );
         }
-        const stats = await getExecutionStats(deps.db, { from, to, ...(query.project_id !== undefined && { projectId: query.project_id }) });
+        const stats = await getExecutionStats(deps.db, {
+          from,
+          to,
+          ...(query.project_id !== undefined && {
+            projectId: query.project_id,
+          }),
+        });
         return {
           json: {
             project_id: query.project_id ?? null,

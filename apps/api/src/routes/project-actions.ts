@@ -8,7 +8,12 @@ import {
   TriggerResponseSchema,
   TriggerRunRequestSchema,
 } from "@vigil/contracts";
-import { deleteFinishedHistory, insertDataset, requestProjectRun, type JsonValue } from "@vigil/db";
+import {
+  deleteFinishedHistory,
+  insertDataset,
+  requestProjectRun,
+  type JsonValue,
+} from "@vigil/db";
 import { z } from "zod";
 
 import { parseCsv } from "../csv.js";
@@ -23,7 +28,10 @@ import { requireProject } from "./require-project.js";
 import { defineRoute, type RouteDef } from "./route.js";
 
 /** Rows of an upload: JSON (rows, or `{ rows }`) or CSV with a header row. */
-function readUpload(body: unknown): { format: "json" | "csv"; rows: JsonValue[] } {
+function readUpload(body: unknown): {
+  format: "json" | "csv";
+  rows: JsonValue[];
+} {
   if (typeof body === "string") {
     const parsed = parseCsv(body);
     if (!parsed.ok) {
@@ -32,11 +40,17 @@ function readUpload(body: unknown): { format: "json" | "csv"; rows: JsonValue[] 
     return { format: "csv", rows: parsed.rows };
   }
   if (body === undefined) {
-    throw new AppError("invalid_dataset", "the upload is empty; send JSON rows or CSV with a header row");
+    throw new AppError(
+      "invalid_dataset",
+      "the upload is empty; send JSON rows or CSV with a header row",
+    );
   }
   assertSafeJson(body);
   const parsed = parseInput(DatasetJsonUploadSchema, body, "body");
-  return { format: "json", rows: (Array.isArray(parsed) ? parsed : parsed.rows) as JsonValue[] };
+  return {
+    format: "json",
+    rows: (Array.isArray(parsed) ? parsed : parsed.rows) as JsonValue[],
+  };
 }
 
 /** Operations on a project: run now, upload data, refresh, clean up history. */
@@ -47,8 +61,14 @@ export function projectActionRoutes(deps: ApiDeps): RouteDef[] {
       path: "/projects/refresh",
       tag: "projects",
       access: "write",
-      summary: "Re-validates every project, schedule and rule, reports the problems, and wakes the trigger-creators",
-      responses: { 200: { description: "What was checked and what is wrong", schema: RefreshResponseSchema } },
+      summary:
+        "Re-validates every project, schedule and rule, reports the problems, and wakes the trigger-creators",
+      responses: {
+        200: {
+          description: "What was checked and what is wrong",
+          schema: RefreshResponseSchema,
+        },
+      },
       handler: async () => ({ json: await refreshProjects(deps.db) }),
     }),
     defineRoute({
@@ -56,24 +76,54 @@ export function projectActionRoutes(deps: ApiDeps): RouteDef[] {
       path: "/projects/:id/trigger",
       tag: "projects",
       access: "write",
-      summary: "Runs the project now: a manual trigger, optionally for a given data window",
+      summary:
+        "Runs the project now: a manual trigger, optionally for a given data window",
       params: ProjectParamsSchema,
       bodyKind: "json",
       body: TriggerRunRequestSchema,
       bodyOptional: true,
-      responses: { 202: { description: "Queued", schema: TriggerResponseSchema } },
+      responses: {
+        202: { description: "Queued", schema: TriggerResponseSchema },
+      },
       handler: async ({ params, body, caller }) => {
         const project = await requireProject(deps.db, params.id);
         const config = ProjectConfigSchema.safeParse(project.config);
         const trigger = await requestProjectRun(deps.db, {
           projectId: params.id,
-          windowStart: body.window_start === undefined ? null : new Date(body.window_start),
-          windowEnd: body.window_end === undefined ? null : new Date(body.window_end),
+          windowStart:
+            body.window_start === undefined
+              ? null
+              : new Date(body.window_start),
+          windowEnd:
+            body.window_end === undefined ? null : new Date(body.window_end),
           requestedBy: `api:${caller ?? "anonymous"}`,
           maxAttempts: config.success ? config.data.max_attempts : 1,
         });
-        const { id, project_id, source, status, fire_at, window_start, window_end, requested_by, created_at } = trigger;
-        return { status: 202, json: { id, project_id, source, status, fire_at, window_start, window_end, requested_by, created_at } };
+        const {
+          id,
+          project_id,
+          source,
+          status,
+          fire_at,
+          window_start,
+          window_end,
+          requested_by,
+          created_at,
+        } = trigger;
+        return {
+          status: 202,
+          json: {
+            id,
+            project_id,
+            source,
+            status,
+            fire_at,
+            window_start,
+            window_end,
+            requested_by,
+            created_at,
+          },
+        };
       },
     }),
     defineRoute({
@@ -81,22 +131,35 @@ export function projectActionRoutes(deps: ApiDeps): RouteDef[] {
       path: "/projects/:id/data",
       tag: "projects",
       access: "write",
-      summary: "Uploads a dataset for a project with a manual data source (JSON rows or CSV; size-limited by API_UPLOAD_LIMIT)",
+      summary:
+        "Uploads a dataset for a project with a manual data source (JSON rows or CSV; size-limited by API_UPLOAD_LIMIT)",
       params: ProjectParamsSchema,
       query: DataUploadQuerySchema,
       bodyKind: "upload",
-      uploadDoc: { "application/json": DatasetJsonUploadSchema, "text/csv": z.string() },
-      responses: { 201: { description: "Stored", schema: DatasetResponseSchema } },
+      uploadDoc: {
+        "application/json": DatasetJsonUploadSchema,
+        "text/csv": z.string(),
+      },
+      responses: {
+        201: { description: "Stored", schema: DatasetResponseSchema },
+      },
       handler: async ({ params, query, caller, req }) => {
         const project = await requireProject(deps.db, params.id);
-        const source = (project.config as { data_source?: { type?: unknown } }).data_source?.type;
+        const source = (project.config as { data_source?: { type?: unknown } })
+          .data_source?.type;
         if (source !== "manual") {
-          throw new AppError("conflict", `project "${params.id}" reads from a ${String(source)} data source; uploads feed only data_source.type "manual"`);
+          throw new AppError(
+            "conflict",
+            `project "${params.id}" reads from a ${String(source)} data source; uploads feed only data_source.type "manual"`,
+          );
         }
         const upload = readUpload(req.body as unknown);
         const raw = rawBodyInfo.get(req);
         if (raw === undefined) {
-          throw new AppError("invalid_dataset", "the upload is empty; send JSON rows or CSV with a header row");
+          throw new AppError(
+            "invalid_dataset",
+            "the upload is empty; send JSON rows or CSV with a header row",
+          );
         }
         const dataset = await insertDataset(deps.db, {
           projectId: params.id,
@@ -115,12 +178,17 @@ export function projectActionRoutes(deps: ApiDeps): RouteDef[] {
       path: "/projects/:id/cleanup",
       tag: "projects",
       access: "write",
-      summary: "Deletes the project's finished history now: finished executions and triggers, delivered reports, resolved discrepancies",
+      summary:
+        "Deletes the project's finished history now: finished executions and triggers, delivered reports, resolved discrepancies",
       params: ProjectParamsSchema,
-      responses: { 200: { description: "What was deleted", schema: CleanupResponseSchema } },
+      responses: {
+        200: { description: "What was deleted", schema: CleanupResponseSchema },
+      },
       handler: async ({ params }) => {
         await requireProject(deps.db, params.id);
-        const deleted = await deps.db.transaction().execute((trx) => deleteFinishedHistory(trx, params.id));
+        const deleted = await deps.db
+          .transaction()
+          .execute((trx) => deleteFinishedHistory(trx, params.id));
         return { json: { project_id: params.id, deleted } };
       },
     }),

@@ -44,16 +44,33 @@ export function projectRoutes(deps: ApiDeps): RouteDef[] {
       access: "read",
       summary: "Projects in id order, with keyset pagination",
       query: ProjectListQuerySchema,
-      responses: { 200: { description: "A page of projects", schema: ProjectListResponseSchema } },
+      responses: {
+        200: {
+          description: "A page of projects",
+          schema: ProjectListResponseSchema,
+        },
+      },
       handler: async ({ query }) => {
         const rows = await listProjects(deps.db, {
           limit: query.limit + 1,
-          ...(query.cursor !== undefined && { afterId: decodeCursor("p", query.cursor) }),
-          ...(query.is_active !== undefined && { isActive: query.is_active === "true" }),
+          ...(query.cursor !== undefined && {
+            afterId: decodeCursor("p", query.cursor),
+          }),
+          ...(query.is_active !== undefined && {
+            isActive: query.is_active === "true",
+          }),
         });
         const items = rows.slice(0, query.limit);
         const last = items.at(-1);
-        return { json: { items, next_cursor: rows.length > query.limit && last !== undefined ? encodeCursor("p", last.id) : null } };
+        return {
+          json: {
+            items,
+            next_cursor:
+              rows.length > query.limit && last !== undefined
+                ? encodeCursor("p", last.id)
+                : null,
+          },
+        };
       },
     }),
     defineRoute({
@@ -61,18 +78,35 @@ export function projectRoutes(deps: ApiDeps): RouteDef[] {
       path: "/projects",
       tag: "projects",
       access: "write",
-      summary: "Creates a project with its settings, schedules and rules in one transaction",
+      summary:
+        "Creates a project with its settings, schedules and rules in one transaction",
       bodyKind: "json",
       body: ProjectInputSchema,
-      responses: { 201: { description: "Created", schema: CreatedProjectResponseSchema } },
+      responses: {
+        201: { description: "Created", schema: CreatedProjectResponseSchema },
+      },
       handler: async ({ body }) => {
         const input = checkProjectInput(body);
         try {
-          const created = await deps.db.transaction().execute((trx) => createProject(trx, input));
-          return { status: 201, json: { ...created.project, schedules: created.schedules, rules: created.rules } };
+          const created = await deps.db
+            .transaction()
+            .execute((trx) => createProject(trx, input));
+          return {
+            status: 201,
+            json: {
+              ...created.project,
+              schedules: created.schedules,
+              rules: created.rules,
+            },
+          };
         } catch (err) {
           if (isUniqueViolation(err)) {
-            throw new AppError("conflict", `project "${body.id}" already exists; use PUT /projects/${body.id} to replace it`, null, { cause: err });
+            throw new AppError(
+              "conflict",
+              `project "${body.id}" already exists; use PUT /projects/${body.id} to replace it`,
+              null,
+              { cause: err },
+            );
           }
           throw err;
         }
@@ -83,15 +117,23 @@ export function projectRoutes(deps: ApiDeps): RouteDef[] {
       path: "/projects/:id",
       tag: "projects",
       access: "read",
-      summary: "A project with its schedules (and their next runs), rules, last execution and the success rate of its latest 100 executions",
+      summary:
+        "A project with its schedules (and their next runs), rules, last execution and the success rate of its latest 100 executions",
       params: ProjectParamsSchema,
-      responses: { 200: { description: "The project", schema: ProjectDetailResponseSchema } },
+      responses: {
+        200: {
+          description: "The project",
+          schema: ProjectDetailResponseSchema,
+        },
+      },
       handler: async ({ params }) => {
         const project = await requireProject(deps.db, params.id);
         const [schedules, rules, summary] = await Promise.all([
           listProjectSchedules(deps.db, params.id),
           listProjectRules(deps.db, params.id),
-          getProjectRunSummary(deps.db, params.id, { recent: RECENT_EXECUTIONS }),
+          getProjectRunSummary(deps.db, params.id, {
+            recent: RECENT_EXECUTIONS,
+          }),
         ]);
         const now = new Date();
         const total = Object.values(summary.counts).reduce((a, b) => a + b, 0);
@@ -99,10 +141,17 @@ export function projectRoutes(deps: ApiDeps): RouteDef[] {
           json: {
             ...project,
             schedules: schedules.map((s) => withNextRuns(s, now)),
-            rules: rules.map(({ code: _c, logic: _l, explanation: _e, ...r }) => r),
+            rules: rules.map(
+              ({ code: _c, logic: _l, explanation: _e, ...r }) => r,
+            ),
             last_execution: summary.last_execution,
             next_run: summary.next_fire_at,
-            executions: { of_last: RECENT_EXECUTIONS, total, ...summary.counts, success_rate: successRate(summary.counts.success, total) },
+            executions: {
+              of_last: RECENT_EXECUTIONS,
+              total,
+              ...summary.counts,
+              success_rate: successRate(summary.counts.success, total),
+            },
           },
         };
       },
@@ -112,7 +161,8 @@ export function projectRoutes(deps: ApiDeps): RouteDef[] {
       path: "/projects/:id",
       tag: "projects",
       access: "write",
-      summary: "Makes the project exactly this (declarative apply): settings, schedules and rules, in one transaction",
+      summary:
+        "Makes the project exactly this (declarative apply): settings, schedules and rules, in one transaction",
       params: ProjectParamsSchema,
       bodyKind: "json",
       body: ProjectInputSchema,
@@ -122,14 +172,20 @@ export function projectRoutes(deps: ApiDeps): RouteDef[] {
       },
       handler: async ({ params, body }) => {
         if (body.id !== params.id) {
-          throw new AppError("validation_failed", `invalid request body: id "${body.id}" does not match the path's "${params.id}"`, [
-            { path: "id", message: `must be "${params.id}"` },
-          ]);
+          throw new AppError(
+            "validation_failed",
+            `invalid request body: id "${body.id}" does not match the path's "${params.id}"`,
+            [{ path: "id", message: `must be "${params.id}"` }],
+          );
         }
         const input = checkProjectInput(body);
         const result = await deps.db.transaction().execute(async (trx) => {
           const applied = await applyProject(trx, input);
-          const project = await trx.selectFrom("projects").selectAll().where("id", "=", params.id).executeTakeFirstOrThrow();
+          const project = await trx
+            .selectFrom("projects")
+            .selectAll()
+            .where("id", "=", params.id)
+            .executeTakeFirstOrThrow();
           return { ...applied, project };
         });
         return { status: result.created ? 201 : 200, json: result };
@@ -140,13 +196,17 @@ export function projectRoutes(deps: ApiDeps): RouteDef[] {
       path: "/projects/:id",
       tag: "projects",
       access: "write",
-      summary: "Changes a project's settings (name, description, is_active, config); bumps its version",
+      summary:
+        "Changes a project's settings (name, description, is_active, config); bumps its version",
       params: ProjectParamsSchema,
       bodyKind: "json",
       body: ProjectPatchSchema,
       responses: { 200: { description: "Changed", schema: ProjectSchema } },
       handler: async ({ params, body }) => {
-        const project = await updateProject(deps.db, params.id, { ...body, ...(body.config !== undefined && { config: body.config }) });
+        const project = await updateProject(deps.db, params.id, {
+          ...body,
+          ...(body.config !== undefined && { config: body.config }),
+        });
         if (project === undefined) {
           throw notFound(`project "${params.id}"`);
         }
@@ -160,7 +220,9 @@ export function projectRoutes(deps: ApiDeps): RouteDef[] {
       access: "write",
       summary: "Deletes a project with its schedules, rules and history",
       params: ProjectParamsSchema,
-      responses: { 200: { description: "Deleted", schema: DeletedResponseSchema } },
+      responses: {
+        200: { description: "Deleted", schema: DeletedResponseSchema },
+      },
       handler: async ({ params }) => {
         if (!(await deleteProject(deps.db, params.id))) {
           throw notFound(`project "${params.id}"`);

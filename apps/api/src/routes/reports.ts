@@ -1,5 +1,17 @@
-import { DeadLetterListResponseSchema, DeadLetterQuerySchema, ExecutionDeliveriesResponseSchema, ReportDeliverySchema, type ReportDelivery } from "@vigil/contracts";
-import { getExecutionDetail, listDeadReports, listDeliveriesForExecution, requeueDeadReport, type OutboxRowWithAttempts } from "@vigil/db";
+import {
+  DeadLetterListResponseSchema,
+  DeadLetterQuerySchema,
+  ExecutionDeliveriesResponseSchema,
+  ReportDeliverySchema,
+  type ReportDelivery,
+} from "@vigil/contracts";
+import {
+  getExecutionDetail,
+  listDeadReports,
+  listDeliveriesForExecution,
+  requeueDeadReport,
+  type OutboxRowWithAttempts,
+} from "@vigil/db";
 import { z } from "zod";
 
 import type { ApiDeps } from "../deps.js";
@@ -9,10 +21,15 @@ import { defineRoute, type RouteDef } from "./route.js";
 
 const OutboxParamsSchema = z.object({ id: NumericIdSchema }).strict();
 
-const iso = (d: Date | string | null): string | null => (d === null ? null : new Date(d).toISOString());
+const iso = (d: Date | string | null): string | null =>
+  d === null ? null : new Date(d).toISOString();
 
 /** The documented shape: no payload (it can be large; receivers have it), no lease internals. */
-function toDelivery(r: Omit<OutboxRowWithAttempts, "attempt_log"> & { attempt_log?: OutboxRowWithAttempts["attempt_log"] }): ReportDelivery {
+function toDelivery(
+  r: Omit<OutboxRowWithAttempts, "attempt_log"> & {
+    attempt_log?: OutboxRowWithAttempts["attempt_log"];
+  },
+): ReportDelivery {
   return {
     id: r.id,
     project_id: r.project_id,
@@ -40,12 +57,17 @@ function toDelivery(r: Omit<OutboxRowWithAttempts, "attempt_log"> & { attempt_lo
   };
 }
 
-const encodeDeadCursor = (id: number) => Buffer.from(`d:${id}`, "utf8").toString("base64url");
+const encodeDeadCursor = (id: number) =>
+  Buffer.from(`d:${id}`, "utf8").toString("base64url");
 
 function decodeDeadCursor(cursor: string): number {
   const text = Buffer.from(cursor, "base64url").toString("utf8");
   if (!/^d:[1-9]\d{0,14}$/.test(text)) {
-    throw new AppError("invalid_query", "invalid query string: cursor: not a cursor of this list", [{ path: "cursor", message: "not a cursor of this list" }]);
+    throw new AppError(
+      "invalid_query",
+      "invalid query string: cursor: not a cursor of this list",
+      [{ path: "cursor", message: "not a cursor of this list" }],
+    );
   }
   return Number(text.slice(2));
 }
@@ -58,14 +80,23 @@ export function reportRoutes(deps: ApiDeps): RouteDef[] {
       path: "/executions/:id/deliveries",
       tag: "reports",
       access: "read",
-      summary: "The report and alert of one execution, with every delivery attempt (status code, latency, error)",
+      summary:
+        "The report and alert of one execution, with every delivery attempt (status code, latency, error)",
       params: ExecutionParamsSchema,
-      responses: { 200: { description: "Deliveries, oldest first", schema: ExecutionDeliveriesResponseSchema } },
+      responses: {
+        200: {
+          description: "Deliveries, oldest first",
+          schema: ExecutionDeliveriesResponseSchema,
+        },
+      },
       handler: async ({ params }) => {
         const id = Number(params.id);
         const rows = await listDeliveriesForExecution(deps.db, id);
         // an execution without deliveries (mode, or nothing to say) is an empty list; an unknown one is a 404
-        if (rows.length === 0 && (await getExecutionDetail(deps.db, id, 1)) === undefined) {
+        if (
+          rows.length === 0 &&
+          (await getExecutionDetail(deps.db, id, 1)) === undefined
+        ) {
           throw notFound(`execution ${params.id}`);
         }
         return { json: { items: rows.map(toDelivery) } };
@@ -76,18 +107,36 @@ export function reportRoutes(deps: ApiDeps): RouteDef[] {
       path: "/reports/dead",
       tag: "reports",
       access: "read",
-      summary: "Dead-lettered reports and alerts (all attempts spent), newest first",
+      summary:
+        "Dead-lettered reports and alerts (all attempts spent), newest first",
       query: DeadLetterQuerySchema,
-      responses: { 200: { description: "A page of dead letters", schema: DeadLetterListResponseSchema } },
+      responses: {
+        200: {
+          description: "A page of dead letters",
+          schema: DeadLetterListResponseSchema,
+        },
+      },
       handler: async ({ query }) => {
         const rows = await listDeadReports(deps.db, {
           limit: query.limit + 1,
-          ...(query.project_id !== undefined && { projectId: query.project_id }),
-          ...(query.cursor !== undefined && { beforeId: decodeDeadCursor(query.cursor) }),
+          ...(query.project_id !== undefined && {
+            projectId: query.project_id,
+          }),
+          ...(query.cursor !== undefined && {
+            beforeId: decodeDeadCursor(query.cursor),
+          }),
         });
         const items = rows.slice(0, query.limit);
         const last = items.at(-1);
-        return { json: { items: items.map(toDelivery), next_cursor: rows.length > query.limit && last !== undefined ? encodeDeadCursor(last.id) : null } };
+        return {
+          json: {
+            items: items.map(toDelivery),
+            next_cursor:
+              rows.length > query.limit && last !== undefined
+                ? encodeDeadCursor(last.id)
+                : null,
+          },
+        };
       },
     }),
     defineRoute({
@@ -95,10 +144,14 @@ export function reportRoutes(deps: ApiDeps): RouteDef[] {
       path: "/reports/:id/requeue",
       tag: "reports",
       access: "write",
-      summary: "Re-queue a dead letter: a fresh attempt budget, due now, ahead of newer reports of its project",
+      summary:
+        "Re-queue a dead letter: a fresh attempt budget, due now, ahead of newer reports of its project",
       params: OutboxParamsSchema,
       responses: {
-        200: { description: "The re-queued delivery", schema: ReportDeliverySchema },
+        200: {
+          description: "The re-queued delivery",
+          schema: ReportDeliverySchema,
+        },
       },
       handler: async ({ params }) => {
         const result = await requeueDeadReport(deps.db, Number(params.id));
@@ -108,10 +161,16 @@ export function reportRoutes(deps: ApiDeps): RouteDef[] {
           case "not_found":
             throw notFound(`report ${params.id}`);
           case "not_dead":
-            throw new AppError("conflict", `report ${params.id} is ${result.status}, not dead; only dead letters can be re-queued`, { status: result.status });
+            throw new AppError(
+              "conflict",
+              `report ${params.id} is ${result.status}, not dead; only dead letters can be re-queued`,
+              { status: result.status },
+            );
           default: {
             const never: never = result;
-            throw new Error(`unexpected requeue result ${JSON.stringify(never)}`);
+            throw new Error(
+              `unexpected requeue result ${JSON.stringify(never)}`,
+            );
           }
         }
       },

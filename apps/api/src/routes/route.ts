@@ -30,7 +30,11 @@ export interface ResponseDoc {
  * One route: everything the router, the auth check, the body parsers and the OpenAPI
  * document need, in one place, so that none of them can disagree about a route.
  */
-export interface RouteDef<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.ZodType> {
+export interface RouteDef<
+  P extends z.ZodType = z.ZodType,
+  Q extends z.ZodType = z.ZodType,
+  B extends z.ZodType = z.ZodType,
+> {
   method: Method;
   /** express syntax: `/projects/:id`. */
   path: string;
@@ -48,10 +52,16 @@ export interface RouteDef<P extends z.ZodType = z.ZodType, Q extends z.ZodType =
   /** Extra request body content types for the docs (uploads). */
   uploadDoc?: Record<string, z.ZodType>;
   responses: Record<number, ResponseDoc>;
-  handler: (ctx: RouteContext<z.output<P>, z.output<Q>, z.output<B>>) => Promise<Reply> | Reply;
+  handler: (
+    ctx: RouteContext<z.output<P>, z.output<Q>, z.output<B>>,
+  ) => Promise<Reply> | Reply;
 }
 
 /** Keeps the generic parameters of one route (a plain array would widen them). */
-export function defineRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(def: RouteDef<P, Q, B>): RouteDef {
+export function defineRoute<
+  P extends z.ZodType,
+  Q extends z.ZodType,
+  B extends z.ZodType,
+>(def: RouteDef<P, Q, B>): RouteDef {
   return def;
 }

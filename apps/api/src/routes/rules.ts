@@ -1,4 +1,9 @@
-import { DeletedResponseSchema, RuleInputSchema, RulePatchSchema, RuleSchema } from "@vigil/contracts";
+import {
+  DeletedResponseSchema,
+  RuleInputSchema,
+  RulePatchSchema,
+  RuleSchema,
+} from "@vigil/contracts";
 import {
   createRule,
   deleteRule,
@@ -39,7 +44,8 @@ export function ruleRoutes(deps: ApiDeps): RouteDef[] {
       path: "/projects/:id/rules",
       tag: "rules",
       access: "write",
-      summary: "Adds a rule; its code must parse as an ES module exporting detect",
+      summary:
+        "Adds a rule; its code must parse as an ES module exporting detect",
       params: ProjectParamsSchema,
       bodyKind: "json",
       body: RuleInputSchema,
@@ -48,13 +54,24 @@ export function ruleRoutes(deps: ApiDeps): RouteDef[] {
         assertNoIssues([], ruleCodeIssues(body.rule_id, body.code, ""));
         await requireProject(deps.db, params.id);
         try {
-          const rule = await createRule(deps.db, params.id, { ...body, parameters: body.parameters as JsonObject, dependencies: body.dependencies });
+          const rule = await createRule(deps.db, params.id, {
+            ...body,
+            parameters: body.parameters as JsonObject,
+            dependencies: body.dependencies,
+          });
           return { status: 201, json: rule };
         } catch (err) {
           if (isUniqueViolation(err)) {
-            throw new AppError("conflict", `project "${params.id}" already has a rule "${body.rule_id}"`, null, { cause: err });
+            throw new AppError(
+              "conflict",
+              `project "${params.id}" already has a rule "${body.rule_id}"`,
+              null,
+              { cause: err },
+            );
           }
-          throw isForeignKeyViolation(err) ? notFound(`project "${params.id}"`) : err;
+          throw isForeignKeyViolation(err)
+            ? notFound(`project "${params.id}"`)
+            : err;
         }
       },
     }),
@@ -89,7 +106,9 @@ export function ruleRoutes(deps: ApiDeps): RouteDef[] {
         const { parameters, dependencies, ...rest } = body;
         const rule = await updateRule(deps.db, params.id, params.ruleId, {
           ...rest,
-          ...(parameters !== undefined && { parameters: parameters as JsonObject }),
+          ...(parameters !== undefined && {
+            parameters: parameters as JsonObject,
+          }),
           ...(dependencies !== undefined && { dependencies: dependencies }),
         });
         if (rule === undefined) {
@@ -105,7 +124,9 @@ export function ruleRoutes(deps: ApiDeps): RouteDef[] {
       access: "write",
       summary: "Deletes a rule",
       params: RuleParamsSchema,
-      responses: { 200: { description: "Deleted", schema: DeletedResponseSchema } },
+      responses: {
+        200: { description: "Deleted", schema: DeletedResponseSchema },
+      },
       handler: async ({ params }) => {
         if (!(await deleteRule(deps.db, params.id, params.ruleId))) {
           throw notFound(`rule "${params.ruleId}" of project "${params.id}"`);

@@ -1,5 +1,17 @@
-import { DeletedResponseSchema, SchedulePatchSchema, ScheduleInputSchema, ScheduleWithNextRunsSchema } from "@vigil/contracts";
-import { createSchedule, deleteSchedule, getProjectSchedule, isForeignKeyViolation, listProjectSchedules, updateSchedule } from "@vigil/db";
+import {
+  DeletedResponseSchema,
+  SchedulePatchSchema,
+  ScheduleInputSchema,
+  ScheduleWithNextRunsSchema,
+} from "@vigil/contracts";
+import {
+  createSchedule,
+  deleteSchedule,
+  getProjectSchedule,
+  isForeignKeyViolation,
+  listProjectSchedules,
+  updateSchedule,
+} from "@vigil/db";
 import { z } from "zod";
 
 import type { ApiDeps } from "../deps.js";
@@ -20,11 +32,20 @@ export function scheduleRoutes(deps: ApiDeps): RouteDef[] {
       access: "read",
       summary: "A project's schedules with their next runs",
       params: ProjectParamsSchema,
-      responses: { 200: { description: "Schedules", schema: z.array(ScheduleWithNextRunsSchema) } },
+      responses: {
+        200: {
+          description: "Schedules",
+          schema: z.array(ScheduleWithNextRunsSchema),
+        },
+      },
       handler: async ({ params }) => {
         await requireProject(deps.db, params.id);
         const now = new Date();
-        return { json: (await listProjectSchedules(deps.db, params.id)).map((s) => withNextRuns(s, now)) };
+        return {
+          json: (await listProjectSchedules(deps.db, params.id)).map((s) =>
+            withNextRuns(s, now),
+          ),
+        };
       },
     }),
     defineRoute({
@@ -32,18 +53,29 @@ export function scheduleRoutes(deps: ApiDeps): RouteDef[] {
       path: "/projects/:id/schedules",
       tag: "schedules",
       access: "write",
-      summary: "Adds a schedule (cron and IANA timezone validated as the trigger-creator does)",
+      summary:
+        "Adds a schedule (cron and IANA timezone validated as the trigger-creator does)",
       params: ProjectParamsSchema,
       bodyKind: "json",
       body: ScheduleInputSchema,
-      responses: { 201: { description: "Created", schema: ScheduleWithNextRunsSchema } },
+      responses: {
+        201: { description: "Created", schema: ScheduleWithNextRunsSchema },
+      },
       handler: async ({ params, body }) => {
         assertNoIssues(scheduleIssues(body, ""), []);
         await requireProject(deps.db, params.id);
         try {
-          return { status: 201, json: withNextRuns(await createSchedule(deps.db, params.id, body), new Date()) };
+          return {
+            status: 201,
+            json: withNextRuns(
+              await createSchedule(deps.db, params.id, body),
+              new Date(),
+            ),
+          };
         } catch (err) {
-          throw isForeignKeyViolation(err) ? notFound(`project "${params.id}"`) : err;
+          throw isForeignKeyViolation(err)
+            ? notFound(`project "${params.id}"`)
+            : err;
         }
       },
     }),
@@ -54,11 +86,22 @@ export function scheduleRoutes(deps: ApiDeps): RouteDef[] {
       access: "read",
       summary: "One schedule with its next runs",
       params: ScheduleParamsSchema,
-      responses: { 200: { description: "The schedule", schema: ScheduleWithNextRunsSchema } },
+      responses: {
+        200: {
+          description: "The schedule",
+          schema: ScheduleWithNextRunsSchema,
+        },
+      },
       handler: async ({ params }) => {
-        const s = await getProjectSchedule(deps.db, params.id, Number(params.scheduleId));
+        const s = await getProjectSchedule(
+          deps.db,
+          params.id,
+          Number(params.scheduleId),
+        );
         if (s === undefined) {
-          throw notFound(`schedule ${params.scheduleId} of project "${params.id}"`);
+          throw notFound(
+            `schedule ${params.scheduleId} of project "${params.id}"`,
+          );
         }
         return { json: withNextRuns(s, new Date()) };
       },
@@ -68,24 +111,34 @@ export function scheduleRoutes(deps: ApiDeps): RouteDef[] {
       path: "/projects/:id/schedules/:scheduleId",
       tag: "schedules",
       access: "write",
-      summary: "Changes a schedule; a new cron, timezone or policy bumps its version",
+      summary:
+        "Changes a schedule; a new cron, timezone or policy bumps its version",
       params: ScheduleParamsSchema,
       bodyKind: "json",
       body: SchedulePatchSchema,
-      responses: { 200: { description: "Changed", schema: ScheduleWithNextRunsSchema } },
+      responses: {
+        200: { description: "Changed", schema: ScheduleWithNextRunsSchema },
+      },
       handler: async ({ params, body }) => {
         const id = Number(params.scheduleId);
         const current = await getProjectSchedule(deps.db, params.id, id);
         if (current === undefined) {
-          throw notFound(`schedule ${params.scheduleId} of project "${params.id}"`);
+          throw notFound(
+            `schedule ${params.scheduleId} of project "${params.id}"`,
+          );
         }
         if (body.cron_expression !== undefined || body.timezone !== undefined) {
-          const merged = { cron_expression: body.cron_expression ?? current.cron_expression, timezone: body.timezone ?? current.timezone };
+          const merged = {
+            cron_expression: body.cron_expression ?? current.cron_expression,
+            timezone: body.timezone ?? current.timezone,
+          };
           assertNoIssues(scheduleIssues(merged, ""), []);
         }
         const updated = await updateSchedule(deps.db, params.id, id, body);
         if (updated === undefined) {
-          throw notFound(`schedule ${params.scheduleId} of project "${params.id}"`);
+          throw notFound(
+            `schedule ${params.scheduleId} of project "${params.id}"`,
+          );
         }
         return { json: withNextRuns(updated, new Date()) };
       },
@@ -95,12 +148,19 @@ export function scheduleRoutes(deps: ApiDeps): RouteDef[] {
       path: "/projects/:id/schedules/:scheduleId",
       tag: "schedules",
       access: "write",
-      summary: "Deletes a schedule (its past triggers stay, without a schedule)",
+      summary:
+        "Deletes a schedule (its past triggers stay, without a schedule)",
       params: ScheduleParamsSchema,
-      responses: { 200: { description: "Deleted", schema: DeletedResponseSchema } },
+      responses: {
+        200: { description: "Deleted", schema: DeletedResponseSchema },
+      },
       handler: async ({ params }) => {
-        if (!(await deleteSchedule(deps.db, params.id, Number(params.scheduleId)))) {
-          throw notFound(`schedule ${params.scheduleId} of project "${params.id}"`);
+        if (
+          !(await deleteSchedule(deps.db, params.id, Number(params.scheduleId)))
+        ) {
+          throw notFound(
+            `schedule ${params.scheduleId} of project "${params.id}"`,
+          );
         }
         return { json: { deleted: true } };
       },

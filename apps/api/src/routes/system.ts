@@ -1,5 +1,14 @@
-import { HealthResponseSchema, ReadyResponseSchema, StatusResponseSchema } from "@vigil/contracts";
-import { getLastMaintenanceRun, getQueueDepth, listLiveWorkers, pendingMigrations } from "@vigil/db";
+import {
+  HealthResponseSchema,
+  ReadyResponseSchema,
+  StatusResponseSchema,
+} from "@vigil/contracts";
+import {
+  getLastMaintenanceRun,
+  getQueueDepth,
+  listLiveWorkers,
+  pendingMigrations,
+} from "@vigil/db";
 import { sql } from "kysely";
 
 import { STALE_WORKER_SECONDS, type ApiDeps } from "../deps.js";
@@ -21,7 +30,12 @@ export function systemRoutes(deps: ApiDeps): RouteDef[] {
       summary: "The process is up (no database check: use /ready for that)",
       responses: { 200: { description: "Up", schema: HealthResponseSchema } },
       handler: () => ({
-        json: { status: "healthy", version: deps.version, uptime_seconds: Math.round((Date.now() - startedAt) / 1000), time: new Date().toISOString() },
+        json: {
+          status: "healthy",
+          version: deps.version,
+          uptime_seconds: Math.round((Date.now() - startedAt) / 1000),
+          time: new Date().toISOString(),
+        },
       }),
     }),
     defineRoute({
@@ -37,12 +51,23 @@ export function systemRoutes(deps: ApiDeps): RouteDef[] {
           await sql`select 1`.execute(deps.db);
           pending = await pendingMigrations(deps.db, deps.migrationsDir);
         } catch (err) {
-          throw new AppError("not_ready", "the database is not reachable", null, { cause: err });
+          throw new AppError(
+            "not_ready",
+            "the database is not reachable",
+            null,
+            { cause: err },
+          );
         }
         if (pending.length > 0) {
-          throw new AppError("not_ready", `${pending.length} migration(s) not applied yet`, { pending_migrations: pending });
+          throw new AppError(
+            "not_ready",
+            `${pending.length} migration(s) not applied yet`,
+            { pending_migrations: pending },
+          );
         }
-        return { json: { status: "ready", database: "ok", pending_migrations: [] } };
+        return {
+          json: { status: "ready", database: "ok", pending_migrations: [] },
+        };
       },
     }),
     defineRoute({
@@ -50,31 +75,48 @@ export function systemRoutes(deps: ApiDeps): RouteDef[] {
       path: "/status",
       tag: "system",
       access: "read",
-      summary: "Live workers per app with heartbeats, pool sizes, running count, queue depth and lag",
-      responses: { 200: { description: "Fleet status", schema: StatusResponseSchema } },
+      summary:
+        "Live workers per app with heartbeats, pool sizes, running count, queue depth and lag",
+      responses: {
+        200: { description: "Fleet status", schema: StatusResponseSchema },
+      },
       handler: async () => {
         const [workers, queue, lastCleanup] = await Promise.all([
           listLiveWorkers(deps.db, { staleSeconds: STALE_WORKER_SECONDS }),
           getQueueDepth(deps.db),
           getLastMaintenanceRun(deps.db),
         ]);
-        const apps: Record<string, { workers: number; concurrency: number; running: number }> = {};
+        const apps: Record<
+          string,
+          { workers: number; concurrency: number; running: number }
+        > = {};
         for (const w of workers) {
-          const app = (apps[w.app] ??= { workers: 0, concurrency: 0, running: 0 });
+          const app = (apps[w.app] ??= {
+            workers: 0,
+            concurrency: 0,
+            running: 0,
+          });
           app.workers += 1;
           app.concurrency += w.concurrency ?? 0;
           app.running += w.running;
         }
         const noExecutor = queue.due > 0 && apps.executor === undefined;
-        const degraded = noExecutor || queue.oldest_due_lag_seconds > DEGRADED_LAG_SECONDS;
+        const degraded =
+          noExecutor || queue.oldest_due_lag_seconds > DEGRADED_LAG_SECONDS;
         return {
           json: {
             status: degraded ? "degraded" : "ok",
             time: new Date().toISOString(),
             apps,
-            workers: workers.map(({ info: _info, stopped_at: _stopped, ...w }) => w),
+            workers: workers.map(
+              ({ info: _info, stopped_at: _stopped, ...w }) => w,
+            ),
             queue,
-            api_pool: { total: deps.pool.totalCount, idle: deps.pool.idleCount, waiting: deps.pool.waitingCount },
+            api_pool: {
+              total: deps.pool.totalCount,
+              idle: deps.pool.idleCount,
+              waiting: deps.pool.waitingCount,
+            },
             last_cleanup: lastCleanup?.finished_at
               ? {
                   worker_id: lastCleanup.worker_id,
@@ -93,6 +135,12 @@ export function systemRoutes(deps: ApiDeps): RouteDef[] {
 }
 
 /** The cleaner's per-table counts (jsonb), keeping only numbers. */
-function numericCounts(pruned: Record<string, unknown>): Record<string, number> {
-  return Object.fromEntries(Object.entries(pruned).filter((e): e is [string, number] => typeof e[1] === "number"));
+function numericCounts(
+  pruned: Record<string, unknown>,
+): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(pruned).filter(
+      (e): e is [string, number] => typeof e[1] === "number",
+    ),
+  );
 }

@@ -5,7 +5,10 @@ import type { CliContext } from "../context.js";
 import { formatProblems, readProjectFile } from "../project-file.js";
 
 /** `vigil validate -f FILE`: checks projects without touching the database. */
-export async function validateCommand(ctx: CliContext, file: string): Promise<number> {
+export async function validateCommand(
+  ctx: CliContext,
+  file: string,
+): Promise<number> {
   const result = await readProjectFile(file);
   if (!result.ok) {
     ctx.err(formatProblems(result.problems));
@@ -16,14 +19,21 @@ export async function validateCommand(ctx: CliContext, file: string): Promise<nu
 }
 
 /** `vigil apply -f FILE`: validates every project first, then applies them all in one transaction. */
-export async function applyCommand(ctx: CliContext, file: string): Promise<number> {
+export async function applyCommand(
+  ctx: CliContext,
+  file: string,
+): Promise<number> {
   const result = await readProjectFile(file);
   if (!result.ok) {
     ctx.err(formatProblems(result.problems));
     ctx.err("nothing was applied");
     return 1;
   }
-  const handle = createDb({ connectionString: ctx.databaseUrl(), max: 1, applicationName: "vigil-cli" });
+  const handle = createDb({
+    connectionString: ctx.databaseUrl(),
+    max: 1,
+    applicationName: "vigil-cli",
+  });
   try {
     const summaries = await handle.db.transaction().execute(async (trx) => {
       const out: string[] = [];
@@ -46,6 +56,10 @@ export function toApplyInput(project: ProjectInput) {
   return {
     ...project,
     config: project.config as unknown as JsonObject,
-    rules: project.rules.map((r) => ({ ...r, parameters: r.parameters as JsonObject, dependencies: r.dependencies })),
+    rules: project.rules.map((r) => ({
+      ...r,
+      parameters: r.parameters as JsonObject,
+      dependencies: r.dependencies,
+    })),
   };
 }

@@ -8,7 +8,10 @@ import { makeSearchable } from "@vigil/db/embedded";
 
 import type { CliContext } from "../context.js";
 import { DEMO_DB_URL_ENV } from "../demo/demo-project.js";
-import { type EmbeddedDatabase, startEmbeddedDatabase } from "../embedded-database.js";
+import {
+  type EmbeddedDatabase,
+  startEmbeddedDatabase,
+} from "../embedded-database.js";
 import { appEntry } from "../paths.js";
 import { createSupervisor } from "../supervisor.js";
 import { seedDemo } from "./seed-demo.js";
@@ -24,8 +27,13 @@ export interface StartOptions {
  * migrations, the demo project, and the four apps as separate processes with prefixed logs.
  * The first SIGINT/SIGTERM stops the apps gracefully, then PostgreSQL; nothing is left behind.
  */
-export async function startCommand(ctx: CliContext, options: StartOptions): Promise<number> {
-  return ctx.env.VIGIL_SUPERVISOR === "1" ? superviseStack(ctx, options) : runDetachedSupervisor(ctx.env);
+export async function startCommand(
+  ctx: CliContext,
+  options: StartOptions,
+): Promise<number> {
+  return ctx.env.VIGIL_SUPERVISOR === "1"
+    ? superviseStack(ctx, options)
+    : runDetachedSupervisor(ctx.env);
 }
 
 /**
@@ -44,10 +52,15 @@ async function runDetachedSupervisor(env: NodeJS.ProcessEnv): Promise<number> {
   process.on("SIGINT", forward);
   process.on("SIGTERM", forward);
   process.on("SIGHUP", forward);
-  return new Promise((resolve) => child.on("exit", (code) => resolve(code ?? 1)));
+  return new Promise((resolve) =>
+    child.on("exit", (code) => resolve(code ?? 1)),
+  );
 }
 
-async function superviseStack(ctx: CliContext, options: StartOptions): Promise<number> {
+async function superviseStack(
+  ctx: CliContext,
+  options: StartOptions,
+): Promise<number> {
   const say = (line: string) => ctx.out(`${"[vigil]".padEnd(18)}${line}`);
   // Handlers first: a signal during start-up must still stop PostgreSQL, not kill us under it.
   const stopRequest = watchStopRequests(say);
@@ -56,18 +69,25 @@ async function superviseStack(ctx: CliContext, options: StartOptions): Promise<n
   const stopDatabase = async () => {
     if (embedded) {
       say("stopping PostgreSQL");
-      await embedded.server.stop().catch((err: unknown) => say(`PostgreSQL stop failed: ${String(err)}`));
+      await embedded.server
+        .stop()
+        .catch((err: unknown) => say(`PostgreSQL stop failed: ${String(err)}`));
     }
   };
 
   let databaseUrl = ctx.config.DATABASE_URL;
   try {
     if (!databaseUrl) {
-      say(`starting embedded PostgreSQL on 127.0.0.1:${ctx.config.VIGIL_PG_PORT} (data in ${path.join(dataDir, "pgdata")})`);
+      say(
+        `starting embedded PostgreSQL on 127.0.0.1:${ctx.config.VIGIL_PG_PORT} (data in ${path.join(dataDir, "pgdata")})`,
+      );
       embedded = await startEmbeddedDatabase({
         dataDir,
         port: ctx.config.VIGIL_PG_PORT,
-        onLog: (line) => (/FATAL|PANIC|searchable/.test(line) ? ctx.out(`${"[postgres]".padEnd(18)}${line}`) : undefined),
+        onLog: (line) =>
+          /FATAL|PANIC|searchable/.test(line)
+            ? ctx.out(`${"[postgres]".padEnd(18)}${line}`)
+            : undefined,
       });
       databaseUrl = embedded.url;
     }
@@ -84,7 +104,9 @@ async function superviseStack(ctx: CliContext, options: StartOptions): Promise<n
     return 0;
   }
 
-  const apiToken = ctx.env.API_TOKENS ? undefined : await localApiToken(dataDir);
+  const apiToken = ctx.env.API_TOKENS
+    ? undefined
+    : await localApiToken(dataDir);
   const workDir = path.resolve(ctx.env.WORK_DIR ?? path.join(dataDir, "work"));
   if (process.getuid?.() === 0) {
     // detectors run as other uids, which must be able to reach WORK_DIR
@@ -101,7 +123,8 @@ async function superviseStack(ctx: CliContext, options: StartOptions): Promise<n
     WORK_DIR: workDir,
     ...(apiToken ? { API_TOKENS: apiToken } : {}),
     // local development: report receivers and alert hooks usually run on this machine
-    REPORT_ALLOW_PRIVATE_NETWORKS: ctx.env.REPORT_ALLOW_PRIVATE_NETWORKS ?? "true",
+    REPORT_ALLOW_PRIVATE_NETWORKS:
+      ctx.env.REPORT_ALLOW_PRIVATE_NETWORKS ?? "true",
   };
   const supervisor = createSupervisor({
     apps: APPS.map((name) => ({ name, entry: appEntry(name), env })),
@@ -110,7 +133,9 @@ async function superviseStack(ctx: CliContext, options: StartOptions): Promise<n
     stopTimeoutMs: 45_000,
   });
   supervisor.start();
-  say(`API on http://localhost:${ctx.env.PORT ?? "8080"} (try /projects/demo-orders/executions); write token in ${path.join(dataDir, "api-token")}`);
+  say(
+    `API on http://localhost:${ctx.env.PORT ?? "8080"} (try /projects/demo-orders/executions); write token in ${path.join(dataDir, "api-token")}`,
+  );
 
   await stopRequest.promise;
   await supervisor.stop();
@@ -119,25 +144,42 @@ async function superviseStack(ctx: CliContext, options: StartOptions): Promise<n
   return 0;
 }
 
-async function prepareDatabase(databaseUrl: string, options: StartOptions, say: (line: string) => void): Promise<void> {
-  const handle = createDb({ connectionString: databaseUrl, max: 1, applicationName: "vigil-cli" });
+async function prepareDatabase(
+  databaseUrl: string,
+  options: StartOptions,
+  say: (line: string) => void,
+): Promise<void> {
+  const handle = createDb({
+    connectionString: databaseUrl,
+    max: 1,
+    applicationName: "vigil-cli",
+  });
   try {
     const { applied, error } = await migrateToLatest(handle.db);
     if (error) {
       throw error;
     }
-    say(applied.length === 0 ? "schema is up to date" : `applied migrations: ${applied.join(", ")}`);
+    say(
+      applied.length === 0
+        ? "schema is up to date"
+        : `applied migrations: ${applied.join(", ")}`,
+    );
   } finally {
     await handle.close();
   }
   if (options.seedDemo) {
     const { dataCreated } = await seedDemo(databaseUrl);
-    say(`demo project demo-orders is ready${dataCreated ? " (demo data created)" : ""}`);
+    say(
+      `demo project demo-orders is ready${dataCreated ? " (demo data created)" : ""}`,
+    );
   }
 }
 
 /** Resolves on the first SIGINT/SIGTERM/SIGHUP or when the foreground process is gone. */
-function watchStopRequests(say: (line: string) => void): { requested: boolean; promise: Promise<void> } {
+function watchStopRequests(say: (line: string) => void): {
+  requested: boolean;
+  promise: Promise<void>;
+} {
   const state = { requested: false, promise: Promise.resolve() };
   state.promise = new Promise<void>((resolve) => {
     const stop = (why: string) => {

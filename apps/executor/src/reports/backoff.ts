@@ -21,7 +21,13 @@ export const MAX_RETRY_AFTER_MS = 3_600_000;
  * comes at least 72 minutes after the first, so a receiver down for an hour loses nothing.
  * A Retry-After from the receiver wins over the schedule (clamped to an hour).
  */
-export function computeRetryDelayMs({ attempt, baseMs = 10_000, maxMs = 1_800_000, random, retryAfterMs }: RetryDelayOptions): number {
+export function computeRetryDelayMs({
+  attempt,
+  baseMs = 10_000,
+  maxMs = 1_800_000,
+  random,
+  retryAfterMs,
+}: RetryDelayOptions): number {
   if (retryAfterMs !== undefined && retryAfterMs !== null) {
     return Math.min(Math.max(0, retryAfterMs), MAX_RETRY_AFTER_MS);
   }

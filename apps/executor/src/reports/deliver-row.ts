@@ -1,4 +1,8 @@
-import { finishDeliveryAttempt, type Db, type ReportOutboxRow } from "@vigil/db";
+import {
+  finishDeliveryAttempt,
+  type Db,
+  type ReportOutboxRow,
+} from "@vigil/db";
 import type { Logger } from "@vigil/logger";
 
 import { computeRetryDelayMs } from "./backoff.js";
@@ -36,11 +40,18 @@ export interface DeliverRowDeps {
  * stored jsonb serialized once: PostgreSQL returns jsonb keys in a fixed order, so every
  * retry sends (and signs) the same bytes.
  */
-export async function deliverOutboxRow(row: ReportOutboxRow, deps: DeliverRowDeps): Promise<void> {
+export async function deliverOutboxRow(
+  row: ReportOutboxRow,
+  deps: DeliverRowDeps,
+): Promise<void> {
   const now = deps.now ?? (() => new Date());
   const startedAt = now();
   const outcome = await deliverReport({
-    target: { targetEnv: row.target_env, env: deps.env, globalUrl: deps.settings.reportUrl },
+    target: {
+      targetEnv: row.target_env,
+      env: deps.env,
+      globalUrl: deps.settings.reportUrl,
+    },
     idempotencyKey: row.idempotency_key,
     body: JSON.stringify(row.payload),
     signingSecret: deps.settings.signingSecret,
@@ -72,14 +83,30 @@ export async function deliverOutboxRow(row: ReportOutboxRow, deps: DeliverRowDep
     },
     delivered ? { kind: "delivered" } : { kind: "failed", delayMs },
   );
-  const fields = { outboxId: row.id, projectId: row.project_id, kind: row.kind, attempt: row.attempts, statusCode: outcome.statusCode, latencyMs: outcome.latencyMs };
+  const fields = {
+    outboxId: row.id,
+    projectId: row.project_id,
+    kind: row.kind,
+    attempt: row.attempts,
+    statusCode: outcome.statusCode,
+    latencyMs: outcome.latencyMs,
+  };
   if (!finished.owned) {
-    deps.logger.warn(fields, "delivery lease was lost before the attempt was recorded; another worker owns the row");
+    deps.logger.warn(
+      fields,
+      "delivery lease was lost before the attempt was recorded; another worker owns the row",
+    );
   } else if (delivered) {
     deps.logger.info(fields, "report delivered");
   } else if (finished.status === "dead") {
-    deps.logger.error({ ...fields, error: outcome.error }, "report dead-lettered after its last attempt");
+    deps.logger.error(
+      { ...fields, error: outcome.error },
+      "report dead-lettered after its last attempt",
+    );
   } else {
-    deps.logger.warn({ ...fields, error: outcome.error, retryInMs: delayMs }, "report delivery failed; will retry");
+    deps.logger.warn(
+      { ...fields, error: outcome.error, retryInMs: delayMs },
+      "report delivery failed; will retry",
+    );
   }
 }

@@ -29,15 +29,33 @@ export interface DeliverOptions {
 
 export type DeliveryOutcome =
   | { kind: "delivered"; statusCode: number; latencyMs: number }
-  | { kind: "failed"; statusCode: number | null; latencyMs: number | null; error: string; retryAfterMs: number | null };
+  | {
+      kind: "failed";
+      statusCode: number | null;
+      latencyMs: number | null;
+      error: string;
+      retryAfterMs: number | null;
+    };
 
 /** Resolves the URL at send time; the error names the variable, never a value. */
-export function resolveTargetUrl(target: DeliverTarget): { ok: true; url: string } | { ok: false; error: string } {
+export function resolveTargetUrl(
+  target: DeliverTarget,
+): { ok: true; url: string } | { ok: false; error: string } {
   if (target.targetEnv === null) {
-    return target.globalUrl ? { ok: true, url: target.globalUrl } : { ok: false, error: "REPORT_URL is not set in the executor's environment" };
+    return target.globalUrl
+      ? { ok: true, url: target.globalUrl }
+      : {
+          ok: false,
+          error: "REPORT_URL is not set in the executor's environment",
+        };
   }
   const url = target.env[target.targetEnv];
-  return url ? { ok: true, url } : { ok: false, error: `${target.targetEnv} is not set in the executor's environment` };
+  return url
+    ? { ok: true, url }
+    : {
+        ok: false,
+        error: `${target.targetEnv} is not set in the executor's environment`,
+      };
 }
 
 /**
@@ -46,10 +64,18 @@ export function resolveTargetUrl(target: DeliverTarget): { ok: true; url: string
  * to the checked address, no redirects, bounded time and response size). Every failure is
  * returned as an outcome, never thrown: a 2xx is delivered, anything else is retried.
  */
-export async function deliverReport(o: DeliverOptions): Promise<DeliveryOutcome> {
+export async function deliverReport(
+  o: DeliverOptions,
+): Promise<DeliveryOutcome> {
   const resolved = resolveTargetUrl(o.target);
   if (!resolved.ok) {
-    return { kind: "failed", statusCode: null, latencyMs: null, error: resolved.error, retryAfterMs: null };
+    return {
+      kind: "failed",
+      statusCode: null,
+      latencyMs: null,
+      error: resolved.error,
+      retryAfterMs: null,
+    };
   }
   const headers: Record<string, string> = {
     "content-type": "application/json",
@@ -58,7 +84,11 @@ export async function deliverReport(o: DeliverOptions): Promise<DeliveryOutcome>
     "vigil-delivery-attempt": String(o.attempt),
   };
   if (o.signingSecret) {
-    headers["vigil-signature"] = signReport({ body: o.body, secret: o.signingSecret, timestamp: Math.floor(o.now.getTime() / 1000) });
+    headers["vigil-signature"] = signReport({
+      body: o.body,
+      secret: o.signingSecret,
+      timestamp: Math.floor(o.now.getTime() / 1000),
+    });
   }
   const response = await safeRequest({
     url: resolved.url,
@@ -71,12 +101,25 @@ export async function deliverReport(o: DeliverOptions): Promise<DeliveryOutcome>
     signal: o.signal,
   });
   if (!response.ok) {
-    return { kind: "failed", statusCode: null, latencyMs: response.latencyMs, error: `${response.kind}: ${response.message}`, retryAfterMs: null };
+    return {
+      kind: "failed",
+      statusCode: null,
+      latencyMs: response.latencyMs,
+      error: `${response.kind}: ${response.message}`,
+      retryAfterMs: null,
+    };
   }
   if (response.status >= 200 && response.status < 300) {
-    return { kind: "delivered", statusCode: response.status, latencyMs: response.latencyMs };
+    return {
+      kind: "delivered",
+      statusCode: response.status,
+      latencyMs: response.latencyMs,
+    };
   }
-  const redirect = response.status >= 300 && response.status < 400 ? " (redirects are not followed)" : "";
+  const redirect =
+    response.status >= 300 && response.status < 400
+      ? " (redirects are not followed)"
+      : "";
   return {
     kind: "failed",
     statusCode: response.status,

@@ -1,4 +1,12 @@
-import { CHANNELS, claimDueReports, listenForNotifications, msUntilNextReportDue, type Db, type Listener, type ReportOutboxRow } from "@vigil/db";
+import {
+  CHANNELS,
+  claimDueReports,
+  listenForNotifications,
+  msUntilNextReportDue,
+  type Db,
+  type Listener,
+  type ReportOutboxRow,
+} from "@vigil/db";
 import { coerceError, type Logger } from "@vigil/logger";
 
 import { deliverOutboxRow, type DeliverySettings } from "./deliver-row.js";
@@ -43,7 +51,9 @@ export function createDeliveryLoop(deps: DeliveryLoopDeps): DeliveryLoop {
   const logger = deps.logger.child({ component: "report-delivery" });
   const concurrency = deps.settings.concurrency ?? 8;
   const pollIntervalMs = deps.settings.pollIntervalMs ?? 5000;
-  const leaseSeconds = deps.settings.leaseSeconds ?? Math.ceil(deps.settings.timeoutMs / 1000) + 30;
+  const leaseSeconds =
+    deps.settings.leaseSeconds ??
+    Math.ceil(deps.settings.timeoutMs / 1000) + 30;
   const wakeup = createWakeup();
   const abort = new AbortController();
   const inFlight = new Set<Promise<void>>();
@@ -52,8 +62,18 @@ export function createDeliveryLoop(deps: DeliveryLoopDeps): DeliveryLoop {
   let listener: Listener | undefined;
 
   const deliverInBackground = (row: ReportOutboxRow) => {
-    const p = deliverOutboxRow(row, { ...deps, logger, leaseSeconds, signal: abort.signal })
-      .catch((raw: unknown) => logger.error({ err: coerceError(raw), outboxId: row.id }, "delivery attempt not recorded; the lease will hand it on"))
+    const p = deliverOutboxRow(row, {
+      ...deps,
+      logger,
+      leaseSeconds,
+      signal: abort.signal,
+    })
+      .catch((raw: unknown) =>
+        logger.error(
+          { err: coerceError(raw), outboxId: row.id },
+          "delivery attempt not recorded; the lease will hand it on",
+        ),
+      )
       .finally(() => {
         inFlight.delete(p);
         // a finished row may unblock the next report of its project
@@ -67,7 +87,11 @@ export function createDeliveryLoop(deps: DeliveryLoopDeps): DeliveryLoop {
     if (free <= 0) {
       return pollIntervalMs;
     }
-    const claimed = await claimDueReports(deps.db, { workerId: deps.workerId, leaseSeconds, limit: free });
+    const claimed = await claimDueReports(deps.db, {
+      workerId: deps.workerId,
+      leaseSeconds,
+      limit: free,
+    });
     claimed.forEach(deliverInBackground);
     if (claimed.length === free) {
       return 0;
@@ -87,7 +111,10 @@ export function createDeliveryLoop(deps: DeliveryLoopDeps): DeliveryLoop {
       } catch (raw) {
         failures += 1;
         waitMs = Math.min(30_000, 500 * 2 ** Math.min(failures, 6));
-        logger.error({ err: coerceError(raw), failures, retryInMs: waitMs }, "delivery loop iteration failed");
+        logger.error(
+          { err: coerceError(raw), failures, retryInMs: waitMs },
+          "delivery loop iteration failed",
+        );
       }
       if (waitMs > 0 && !stopped) {
         await wakeup.wait(waitMs);
@@ -103,11 +130,15 @@ export function createDeliveryLoop(deps: DeliveryLoopDeps): DeliveryLoop {
           channels: [CHANNELS.outbox],
           onNotify: () => wakeup.wake(),
           onConnected: () => wakeup.wake(),
-          onError: (err) => logger.warn({ err }, "outbox listener error; polling meanwhile"),
+          onError: (err) =>
+            logger.warn({ err }, "outbox listener error; polling meanwhile"),
         });
       }
       loop = run();
-      logger.info({ workerId: deps.workerId, concurrency, leaseSeconds }, "report delivery started");
+      logger.info(
+        { workerId: deps.workerId, concurrency, leaseSeconds },
+        "report delivery started",
+      );
       return Promise.resolve();
     },
     async stop({ force = false } = {}) {

@@ -1,4 +1,9 @@
-import { buildReport, executionUrl, REPORT_MAX_FINDINGS_PER_GROUP, type ProjectConfig } from "@vigil/contracts";
+import {
+  buildReport,
+  executionUrl,
+  REPORT_MAX_FINDINGS_PER_GROUP,
+  type ProjectConfig,
+} from "@vigil/contracts";
 import {
   enqueueAlertUnlessThrottled,
   enqueueOutboxEntry,
@@ -7,7 +12,13 @@ import {
   type ReportDiscrepancy,
 } from "@vigil/db";
 
-import { buildAlertBody, groupDiscrepancyChanges, shouldAlert, shouldSendReport, type FinalExecutionStatus } from "./plan-report.js";
+import {
+  buildAlertBody,
+  groupDiscrepancyChanges,
+  shouldAlert,
+  shouldSendReport,
+  type FinalExecutionStatus,
+} from "./plan-report.js";
 
 /** The transaction that records the execution (kysely's Transaction<Database>). */
 type RecordTransaction = Parameters<typeof enqueueOutboxEntry>[0];
@@ -26,7 +37,17 @@ export interface EnqueueReportInput {
   /** The execution row as just written in this transaction (final status). */
   execution: Pick<
     ExecutionRow,
-    "id" | "status" | "attempt" | "scheduled_for" | "started_at" | "finished_at" | "duration_ms" | "window_start" | "window_end" | "findings_count" | "error_message"
+    | "id"
+    | "status"
+    | "attempt"
+    | "scheduled_for"
+    | "started_at"
+    | "finished_at"
+    | "duration_ms"
+    | "window_start"
+    | "window_end"
+    | "findings_count"
+    | "error_message"
   >;
   /**
    * `updateDiscrepancies`' transitions for this execution; omit when the execution did not
@@ -44,7 +65,8 @@ export interface EnqueueReportInput {
 }
 
 export type ReportDecision = "enqueued" | "mode" | "no_target" | "duplicate";
-export type AlertDecision = "enqueued" | "not_configured" | "throttled" | "duplicate";
+export type AlertDecision =
+  "enqueued" | "not_configured" | "throttled" | "duplicate";
 
 export interface EnqueueReportResult {
   report: ReportDecision;
@@ -58,28 +80,50 @@ export interface EnqueueReportResult {
  * the trigger is finished, in the same `trx`. Idempotency keys are `report:<execution id>`
  * and `alert:<execution id>`: stable across delivery retries and unique per execution.
  */
-export async function enqueueReportForExecution(trx: RecordTransaction, input: EnqueueReportInput): Promise<EnqueueReportResult> {
+export async function enqueueReportForExecution(
+  trx: RecordTransaction,
+  input: EnqueueReportInput,
+): Promise<EnqueueReportResult> {
   const status = toFinalStatus(input.execution.status);
   return {
     report: await enqueueReport(trx, input, status),
-    alert: status === null || input.finalAttempt === false ? "not_configured" : await enqueueAlert(trx, input, status),
+    alert:
+      status === null || input.finalAttempt === false
+        ? "not_configured"
+        : await enqueueAlert(trx, input, status),
   };
 }
 
-function toFinalStatus(status: ExecutionRow["status"]): FinalExecutionStatus | null {
+function toFinalStatus(
+  status: ExecutionRow["status"],
+): FinalExecutionStatus | null {
   return status === "pending" || status === "running" ? null : status;
 }
 
-async function enqueueReport(trx: RecordTransaction, input: EnqueueReportInput, status: FinalExecutionStatus | null): Promise<ReportDecision> {
+async function enqueueReport(
+  trx: RecordTransaction,
+  input: EnqueueReportInput,
+  status: FinalExecutionStatus | null,
+): Promise<ReportDecision> {
   const { project, execution, settings } = input;
   const targetEnv = project.config.report.url_env ?? null;
   if (targetEnv === null && !settings.globalReportUrlSet) {
     return "no_target";
   }
   const transitions =
-    input.changes ?? (await listOpenDiscrepanciesForReport(trx, { projectId: project.id, limit: REPORT_MAX_FINDINGS_PER_GROUP + 1 }));
+    input.changes ??
+    (await listOpenDiscrepanciesForReport(trx, {
+      projectId: project.id,
+      limit: REPORT_MAX_FINDINGS_PER_GROUP + 1,
+    }));
   const changes = groupDiscrepancyChanges(transitions);
-  if (status === null || !shouldSendReport(project.config.report.mode, { changes, findingsCount: execution.findings_count })) {
+  if (
+    status === null ||
+    !shouldSendReport(project.config.report.mode, {
+      changes,
+      findingsCount: execution.findings_count,
+    })
+  ) {
     return "mode";
   }
   const idempotencyKey = `report:${execution.id}`;
@@ -115,10 +159,17 @@ async function enqueueReport(trx: RecordTransaction, input: EnqueueReportInput, 
   return id === null ? "duplicate" : "enqueued";
 }
 
-async function enqueueAlert(trx: RecordTransaction, input: EnqueueReportInput, status: FinalExecutionStatus): Promise<AlertDecision> {
+async function enqueueAlert(
+  trx: RecordTransaction,
+  input: EnqueueReportInput,
+  status: FinalExecutionStatus,
+): Promise<AlertDecision> {
   const { project, execution, settings } = input;
   const alert = project.config.alert;
-  if (!shouldAlert(alert, status) || (status !== "failed" && status !== "timeout")) {
+  if (
+    !shouldAlert(alert, status) ||
+    (status !== "failed" && status !== "timeout")
+  ) {
     return "not_configured";
   }
   const body = buildAlertBody({

@@ -1,7 +1,12 @@
-import type { DiscrepancyChanges, ProjectConfig, ReportFinding } from "@vigil/contracts";
+import type {
+  DiscrepancyChanges,
+  ProjectConfig,
+  ReportFinding,
+} from "@vigil/contracts";
 import type { ReportDiscrepancy } from "@vigil/db";
 
-export type FinalExecutionStatus = "success" | "failed" | "cancelled" | "timeout";
+export type FinalExecutionStatus =
+  "success" | "failed" | "cancelled" | "timeout";
 
 /**
  * Whether a project's report mode asks for a report of this execution.
@@ -12,7 +17,10 @@ export type FinalExecutionStatus = "success" | "failed" | "cancelled" | "timeout
  */
 export function shouldSendReport(
   mode: ProjectConfig["report"]["mode"],
-  { changes, findingsCount }: { changes: DiscrepancyChanges; findingsCount: number },
+  {
+    changes,
+    findingsCount,
+  }: { changes: DiscrepancyChanges; findingsCount: number },
 ): boolean {
   switch (mode) {
     case "always":
@@ -31,12 +39,21 @@ export function shouldSendReport(
 }
 
 /** Whether the project's alert config wants an alert for an execution that ended `status`. */
-export function shouldAlert(alert: ProjectConfig["alert"], status: FinalExecutionStatus): alert is NonNullable<ProjectConfig["alert"]> {
-  return alert !== undefined && (status === "failed" || status === "timeout") && alert.on.includes(status);
+export function shouldAlert(
+  alert: ProjectConfig["alert"],
+  status: FinalExecutionStatus,
+): alert is NonNullable<ProjectConfig["alert"]> {
+  return (
+    alert !== undefined &&
+    (status === "failed" || status === "timeout") &&
+    alert.on.includes(status)
+  );
 }
 
 /** Groups discrepancy transitions (from `updateDiscrepancies`) as the report lists them. */
-export function groupDiscrepancyChanges(transitions: readonly ReportDiscrepancy[]): DiscrepancyChanges {
+export function groupDiscrepancyChanges(
+  transitions: readonly ReportDiscrepancy[],
+): DiscrepancyChanges {
   const groups: DiscrepancyChanges = { new: [], still_open: [], resolved: [] };
   for (const t of transitions) {
     const finding: ReportFinding = {
@@ -70,7 +87,13 @@ export function buildAlertBody({
   url: string | null;
 }): { text: string } {
   const what = status === "timeout" ? "timed out" : "failed";
-  const reason = errorMessage ? `: ${errorMessage.length > 300 ? `${errorMessage.slice(0, 300)}…` : errorMessage}` : "";
-  const link = url ? ` <${url}|execution ${executionId}>` : ` (execution ${executionId})`;
-  return { text: `Vigil: ${projectName} (${projectId}) ${what}${reason}.${link}` };
+  const reason = errorMessage
+    ? `: ${errorMessage.length > 300 ? `${errorMessage.slice(0, 300)}…` : errorMessage}`
+    : "";
+  const link = url
+    ? ` <${url}|execution ${executionId}>`
+    : ` (execution ${executionId})`;
+  return {
+    text: `Vigil: ${projectName} (${projectId}) ${what}${reason}.${link}`,
+  };
 }

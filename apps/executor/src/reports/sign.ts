@@ -5,12 +5,24 @@ import { createHmac, timingSafeEqual } from "node:crypto";
  * Stripe-style scheme: the timestamp inside the MAC lets receivers refuse replays older
  * than their tolerance.
  */
-export function signReport({ body, secret, timestamp }: { body: string; secret: string; timestamp: number }): string {
-  const mac = createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex");
+export function signReport({
+  body,
+  secret,
+  timestamp,
+}: {
+  body: string;
+  secret: string;
+  timestamp: number;
+}): string {
+  const mac = createHmac("sha256", secret)
+    .update(`${timestamp}.${body}`)
+    .digest("hex");
   return `t=${timestamp},v1=${mac}`;
 }
 
-export type SignatureCheck = { ok: true; timestamp: number } | { ok: false; reason: "malformed" | "mismatch" | "too_old" };
+export type SignatureCheck =
+  | { ok: true; timestamp: number }
+  | { ok: false; reason: "malformed" | "mismatch" | "too_old" };
 
 /**
  * What a receiver does (also the README's sample): parse, recompute over the raw body,
@@ -32,11 +44,17 @@ export function verifyReportSignature({
 }): SignatureCheck {
   const parts = header.split(",").map((p) => p.trim().split("="));
   const t = Number(parts.find(([k]) => k === "t")?.[1]);
-  const macs = parts.filter(([k, v]) => k === "v1" && v !== undefined && /^[0-9a-f]{64}$/.test(v)).map(([, v]) => v as string);
+  const macs = parts
+    .filter(
+      ([k, v]) => k === "v1" && v !== undefined && /^[0-9a-f]{64}$/.test(v),
+    )
+    .map(([, v]) => v as string);
   if (!Number.isInteger(t) || macs.length === 0) {
     return { ok: false, reason: "malformed" };
   }
-  const expected = Buffer.from(createHmac("sha256", secret).update(`${t}.${body}`).digest("hex"));
+  const expected = Buffer.from(
+    createHmac("sha256", secret).update(`${t}.${body}`).digest("hex"),
+  );
   if (!macs.some((m) => timingSafeEqual(Buffer.from(m), expected))) {
     return { ok: false, reason: "mismatch" };
   }

@@ -5,18 +5,33 @@ import type { Logger } from "@vigil/logger";
 import type { ExecutorConfig } from "../config.js";
 import type { AfterRecord } from "../record-outcome.js";
 import type { DeliveryLoopDeps } from "./delivery-loop.js";
-import { enqueueReportForExecution, type ReportSettings } from "./enqueue-report.js";
+import {
+  enqueueReportForExecution,
+  type ReportSettings,
+} from "./enqueue-report.js";
 
 type ReportConfig = Pick<
   ExecutorConfig,
-  "REPORT_URL" | "REPORT_SIGNING_SECRET" | "REPORT_ALLOW_PRIVATE_NETWORKS" | "REPORT_MAX_ATTEMPTS" | "REPORT_TIMEOUT_MS" | "PUBLIC_URL" | "POLL_INTERVAL_MS"
+  | "REPORT_URL"
+  | "REPORT_SIGNING_SECRET"
+  | "REPORT_ALLOW_PRIVATE_NETWORKS"
+  | "REPORT_MAX_ATTEMPTS"
+  | "REPORT_TIMEOUT_MS"
+  | "PUBLIC_URL"
+  | "POLL_INTERVAL_MS"
 >;
 
 export function reportSettingsFromConfig(config: ReportConfig): ReportSettings {
-  return { maxAttempts: config.REPORT_MAX_ATTEMPTS, publicUrl: config.PUBLIC_URL ?? null, globalReportUrlSet: config.REPORT_URL !== undefined };
+  return {
+    maxAttempts: config.REPORT_MAX_ATTEMPTS,
+    publicUrl: config.PUBLIC_URL ?? null,
+    globalReportUrlSet: config.REPORT_URL !== undefined,
+  };
 }
 
-export function deliverySettingsFromConfig(config: ReportConfig): DeliveryLoopDeps["settings"] {
+export function deliverySettingsFromConfig(
+  config: ReportConfig,
+): DeliveryLoopDeps["settings"] {
   return {
     pollIntervalMs: config.POLL_INTERVAL_MS,
     reportUrl: config.REPORT_URL,
@@ -33,7 +48,15 @@ export function deliverySettingsFromConfig(config: ReportConfig): DeliveryLoopDe
  * reported: it runs again. A database error here throws and rolls the whole record back,
  * so no result commits without its report.
  */
-export function createReportAfterRecord({ logger, settings, now = () => new Date() }: { logger: Logger; settings: ReportSettings; now?: () => Date }): AfterRecord {
+export function createReportAfterRecord({
+  logger,
+  settings,
+  now = () => new Date(),
+}: {
+  logger: Logger;
+  settings: ReportSettings;
+  now?: () => Date;
+}): AfterRecord {
   const log = logger.child({ component: "report-outbox" });
   return async (trx, recorded) => {
     if (recorded.trigger.kind === "released") {
@@ -46,17 +69,33 @@ export function createReportAfterRecord({ logger, settings, now = () => new Date
     const config = ProjectConfigSchema.safeParse(context.project.config);
     if (!config.success) {
       // the API validates configs on write; a row edited by hand must not block recording results
-      log.warn({ projectId: context.project.id, executionId: context.execution.id }, "project config is invalid; no report or alert enqueued");
+      log.warn(
+        { projectId: context.project.id, executionId: context.execution.id },
+        "project config is invalid; no report or alert enqueued",
+      );
       return;
     }
     const result = await enqueueReportForExecution(trx, {
-      project: { id: context.project.id, name: context.project.name, config: config.data },
+      project: {
+        id: context.project.id,
+        name: context.project.name,
+        config: config.data,
+      },
       execution: context.execution,
-      ...(recorded.outcome.kind === "succeeded" ? { changes: recorded.discrepancies } : {}),
+      ...(recorded.outcome.kind === "succeeded"
+        ? { changes: recorded.discrepancies }
+        : {}),
       settings,
       finalAttempt: recorded.trigger.kind === "finished",
       now: now(),
     });
-    log.debug({ projectId: context.project.id, executionId: context.execution.id, ...result }, "report outbox decided");
+    log.debug(
+      {
+        projectId: context.project.id,
+        executionId: context.execution.id,
+        ...result,
+      },
+      "report outbox decided",
+    );
   };
 }

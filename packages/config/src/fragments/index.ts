@@ -39,4 +39,7 @@ type Fragments = typeof ENV_FRAGMENTS;
 type KeysOfUnion<T> = T extends unknown ? keyof T : never;
 
 /** The name of every variable some fragment defines. */
-export type EnvVarName = Extract<KeysOfUnion<Fragments[keyof Fragments]["shape"]>, string>;
+export type EnvVarName = Extract<
+  KeysOfUnion<Fragments[keyof Fragments]["shape"]>,
+  string
+>;

@@ -11,7 +11,7 @@ import { envHttpUrl, envPostgresUrl } from "./url.js";
 function parseOne(schema: z.ZodType, value: string) {
   const result = tryParseEnv(z.object({ V: schema }), { V: value });
   return result.ok
-    ? { value: (result.config).V }
+    ? { value: result.config.V }
     : { problem: result.problems[0]?.reason };
 }
 

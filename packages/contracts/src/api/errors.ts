@@ -39,5 +39,7 @@ export const ApiErrorSchema = z
 export type ApiError = z.infer<typeof ApiErrorSchema>;
 
 /** One problem of a validation error: where (dot path into the input) and what. */
-export const ValidationIssueSchema = z.object({ path: z.string(), message: z.string() }).meta({ id: "ValidationIssue" });
+export const ValidationIssueSchema = z
+  .object({ path: z.string(), message: z.string() })
+  .meta({ id: "ValidationIssue" });
 export type ValidationIssue = z.infer<typeof ValidationIssueSchema>;

@@ -1,4 +1,12 @@
-export { API_ERROR_CODES, API_ERROR_STATUS, ApiErrorSchema, ValidationIssueSchema, type ApiError, type ApiErrorCode, type ValidationIssue } from "./errors.js";
+export {
+  API_ERROR_CODES,
+  API_ERROR_STATUS,
+  ApiErrorSchema,
+  ValidationIssueSchema,
+  type ApiError,
+  type ApiErrorCode,
+  type ValidationIssue,
+} from "./errors.js";
 export {
   CursorSchema,
   DataUploadQuerySchema,

@@ -5,16 +5,26 @@ import { ProjectIdSchema } from "../entities.js";
 const EXECUTION_STATUS = "(?:pending|running|success|failed|cancelled|timeout)";
 
 /** Page size of list routes. Query strings are strings: coerced, then range-checked. */
-export const PageLimitSchema = (max: number, fallback: number) => z.coerce.number().int().min(1).max(max).default(fallback);
+export const PageLimitSchema = (max: number, fallback: number) =>
+  z.coerce.number().int().min(1).max(max).default(fallback);
 
 /** An opaque keyset cursor, as returned in `next_cursor`. */
-export const CursorSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "expected a cursor returned by a previous page");
+export const CursorSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9_-]{1,64}$/,
+    "expected a cursor returned by a previous page",
+  );
 
 const InstantSchema = z.iso.datetime({ offset: true });
 const BooleanQuerySchema = z.enum(["true", "false"]);
 
 export const ProjectListQuerySchema = z
-  .object({ limit: PageLimitSchema(500, 100), cursor: CursorSchema.optional(), is_active: BooleanQuerySchema.optional() })
+  .object({
+    limit: PageLimitSchema(500, 100),
+    cursor: CursorSchema.optional(),
+    is_active: BooleanQuerySchema.optional(),
+  })
   .strict();
 
 export const ExecutionListQuerySchema = z
@@ -22,7 +32,10 @@ export const ExecutionListQuerySchema = z
     /** One status or several, comma-separated: `failed,timeout`. */
     status: z
       .string()
-      .regex(new RegExp(`^${EXECUTION_STATUS}(?:,${EXECUTION_STATUS}){0,5}$`), "expected statuses from pending, running, success, failed, cancelled, timeout, comma-separated")
+      .regex(
+        new RegExp(`^${EXECUTION_STATUS}(?:,${EXECUTION_STATUS}){0,5}$`),
+        "expected statuses from pending, running, success, failed, cancelled, timeout, comma-separated",
+      )
       .optional(),
     /** Inclusive lower bound on scheduled_for. */
     from: InstantSchema.optional(),
@@ -33,7 +46,9 @@ export const ExecutionListQuerySchema = z
   })
   .strict();
 
-export const ExecutionDetailQuerySchema = z.object({ findings_limit: PageLimitSchema(1000, 100) }).strict();
+export const ExecutionDetailQuerySchema = z
+  .object({ findings_limit: PageLimitSchema(1000, 100) })
+  .strict();
 
 export const StatsQuerySchema = z
   .object({
@@ -45,19 +60,37 @@ export const StatsQuerySchema = z
   })
   .strict();
 
-export const QueueQuerySchema = z.object({ limit: PageLimitSchema(500, 50), project_id: ProjectIdSchema.optional() }).strict();
+export const QueueQuerySchema = z
+  .object({
+    limit: PageLimitSchema(500, 50),
+    project_id: ProjectIdSchema.optional(),
+  })
+  .strict();
 
 export const DiscrepancyListQuerySchema = z
   .object({
     status: z.enum(["open", "resolved"]).optional(),
     /** How far back resolved discrepancies are listed. */
-    resolved_within_hours: z.coerce.number().int().min(1).max(24 * 366).default(24 * 7),
+    resolved_within_hours: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 366)
+      .default(24 * 7),
     limit: PageLimitSchema(1000, 100),
   })
   .strict();
 
 export const DataUploadQuerySchema = z
-  .object({ filename: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,199}$/, "expected a plain file name").optional() })
+  .object({
+    filename: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,199}$/,
+        "expected a plain file name",
+      )
+      .optional(),
+  })
   .strict();
 
 export const EmptyQuerySchema = z.object({}).strict();

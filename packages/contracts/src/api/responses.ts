@@ -1,6 +1,10 @@
 import { z } from "zod";
 
-import { CONCURRENCY_POLICIES, MISFIRE_POLICIES, SeveritySchema } from "../entities.js";
+import {
+  CONCURRENCY_POLICIES,
+  MISFIRE_POLICIES,
+  SeveritySchema,
+} from "../entities.js";
 
 /**
  * Response shapes, for the OpenAPI document and for tests that check the server keeps
@@ -8,19 +12,40 @@ import { CONCURRENCY_POLICIES, MISFIRE_POLICIES, SeveritySchema } from "../entit
  */
 const Instant = z.string().meta({ format: "date-time" });
 const NullableInstant = Instant.nullable();
-const ExecutionStatus = z.enum(["pending", "running", "success", "failed", "cancelled", "timeout"]);
+const ExecutionStatus = z.enum([
+  "pending",
+  "running",
+  "success",
+  "failed",
+  "cancelled",
+  "timeout",
+]);
 const TriggerSource = z.enum(["schedule", "manual", "retry", "catchup"]);
 
 export const HealthResponseSchema = z
-  .object({ status: z.literal("healthy"), version: z.string(), uptime_seconds: z.number(), time: Instant })
+  .object({
+    status: z.literal("healthy"),
+    version: z.string(),
+    uptime_seconds: z.number(),
+    time: Instant,
+  })
   .meta({ id: "Health" });
 
 export const ReadyResponseSchema = z
-  .object({ status: z.literal("ready"), database: z.literal("ok"), pending_migrations: z.array(z.string()) })
+  .object({
+    status: z.literal("ready"),
+    database: z.literal("ok"),
+    pending_migrations: z.array(z.string()),
+  })
   .meta({ id: "Ready" });
 
 export const QueueDepthSchema = z
-  .object({ due: z.number(), pending: z.number(), running: z.number(), oldest_due_lag_seconds: z.number() })
+  .object({
+    due: z.number(),
+    pending: z.number(),
+    running: z.number(),
+    oldest_due_lag_seconds: z.number(),
+  })
   .meta({ id: "QueueDepth" });
 
 export const WorkerSchema = z
@@ -43,10 +68,21 @@ export const StatusResponseSchema = z
   .object({
     status: z.enum(["ok", "degraded"]),
     time: Instant,
-    apps: z.record(z.string(), z.object({ workers: z.number(), concurrency: z.number(), running: z.number() })),
+    apps: z.record(
+      z.string(),
+      z.object({
+        workers: z.number(),
+        concurrency: z.number(),
+        running: z.number(),
+      }),
+    ),
     workers: z.array(WorkerSchema),
     queue: QueueDepthSchema,
-    api_pool: z.object({ total: z.number(), idle: z.number(), waiting: z.number() }),
+    api_pool: z.object({
+      total: z.number(),
+      idle: z.number(),
+      waiting: z.number(),
+    }),
     /** The cleaner's most recent finished pass; null before the first one. */
     last_cleanup: z
       .object({
@@ -75,7 +111,9 @@ export const QueueItemSchema = z
     timezone: z.string().nullable(),
   })
   .meta({ id: "QueueItem" });
-export const QueueResponseSchema = z.array(QueueItemSchema).meta({ id: "Queue" });
+export const QueueResponseSchema = z
+  .array(QueueItemSchema)
+  .meta({ id: "Queue" });
 
 export const ProjectSchema = z
   .object({
@@ -92,7 +130,12 @@ export const ProjectSchema = z
 
 export const ProjectListResponseSchema = z
   .object({
-    items: z.array(ProjectSchema.extend({ schedules_count: z.number(), rules_count: z.number() })),
+    items: z.array(
+      ProjectSchema.extend({
+        schedules_count: z.number(),
+        rules_count: z.number(),
+      }),
+    ),
     next_cursor: z.string().nullable(),
   })
   .meta({ id: "ProjectList" });
@@ -169,7 +212,10 @@ export const ExecutionSummarySchema = z
   .meta({ id: "ExecutionSummary" });
 
 export const ExecutionListResponseSchema = z
-  .object({ items: z.array(ExecutionSummarySchema), next_cursor: z.string().nullable() })
+  .object({
+    items: z.array(ExecutionSummarySchema),
+    next_cursor: z.string().nullable(),
+  })
   .meta({ id: "ExecutionList" });
 
 export const FindingSchema = z
@@ -209,7 +255,9 @@ export const ExecutionCountsSchema = z.object({
 
 export const ProjectDetailResponseSchema = ProjectSchema.extend({
   schedules: z.array(ScheduleWithNextRunsSchema),
-  rules: z.array(RuleSchema.omit({ code: true, logic: true, explanation: true })),
+  rules: z.array(
+    RuleSchema.omit({ code: true, logic: true, explanation: true }),
+  ),
   last_execution: ExecutionSummarySchema.pick({
     id: true,
     status: true,
@@ -233,7 +281,11 @@ export const ApplyProjectResponseSchema = z
   .object({
     project: ProjectSchema,
     created: z.boolean(),
-    schedules: z.object({ kept: z.number(), added: z.number(), removed: z.number() }),
+    schedules: z.object({
+      kept: z.number(),
+      added: z.number(),
+      removed: z.number(),
+    }),
     rules: z.object({ upserted: z.number(), removed: z.number() }),
   })
   .meta({ id: "ApplyProjectResult" });
@@ -265,7 +317,12 @@ export const StatsResponseSchema = ExecutionCountsSchema.extend({
   project_id: z.string().nullable(),
   from: Instant,
   to: Instant,
-  duration_ms: z.object({ p50: z.number().nullable(), p95: z.number().nullable(), avg: z.number().nullable(), max: z.number().nullable() }),
+  duration_ms: z.object({
+    p50: z.number().nullable(),
+    p95: z.number().nullable(),
+    avg: z.number().nullable(),
+    max: z.number().nullable(),
+  }),
 }).meta({ id: "Stats" });
 
 export const TriggerResponseSchema = z
@@ -305,7 +362,11 @@ export const RefreshProblemSchema = z.object({
 });
 export const RefreshResponseSchema = z
   .object({
-    checked: z.object({ projects: z.number(), schedules: z.number(), rules: z.number() }),
+    checked: z.object({
+      projects: z.number(),
+      schedules: z.number(),
+      rules: z.number(),
+    }),
     problems: z.array(RefreshProblemSchema),
   })
   .meta({ id: "RefreshResult" });
@@ -313,7 +374,12 @@ export const RefreshResponseSchema = z
 export const CleanupResponseSchema = z
   .object({
     project_id: z.string(),
-    deleted: z.object({ executions: z.number(), triggers: z.number(), reports: z.number(), discrepancies: z.number() }),
+    deleted: z.object({
+      executions: z.number(),
+      triggers: z.number(),
+      reports: z.number(),
+      discrepancies: z.number(),
+    }),
   })
   .meta({ id: "CleanupResult" });
 
@@ -327,4 +393,6 @@ export const CronPreviewResponseSchema = z
   })
   .meta({ id: "CronPreview" });
 
-export const DeletedResponseSchema = z.object({ deleted: z.literal(true) }).meta({ id: "Deleted" });
+export const DeletedResponseSchema = z
+  .object({ deleted: z.literal(true) })
+  .meta({ id: "Deleted" });

@@ -1,6 +1,13 @@
 import type { Insertable, Selectable, Updateable } from "kysely";
 
-import type { Nullable, NullableJson, NullableTimestamp, Severity, Timestamp, WithDefault } from "./common.js";
+import type {
+  Nullable,
+  NullableJson,
+  NullableTimestamp,
+  Severity,
+  Timestamp,
+  WithDefault,
+} from "./common.js";
 
 export type DiscrepancyStatus = "open" | "resolved";
 

@@ -1,10 +1,27 @@
 import type { Insertable, Selectable, Updateable } from "kysely";
 
-import type { CreatedAt, Id, JsonWithDefault, JsonValue, Nullable, NullableTimestamp, Timestamp, WithDefault } from "./common.js";
+import type {
+  CreatedAt,
+  Id,
+  JsonWithDefault,
+  JsonValue,
+  Nullable,
+  NullableTimestamp,
+  Timestamp,
+  WithDefault,
+} from "./common.js";
 import type { TriggerSource } from "./triggers.js";
 
-export type ExecutionStatus = "pending" | "running" | "success" | "failed" | "cancelled" | "timeout";
-export const EXECUTION_STATUSES: readonly ExecutionStatus[] = ["pending", "running", "success", "failed", "cancelled", "timeout"];
+export type ExecutionStatus =
+  "pending" | "running" | "success" | "failed" | "cancelled" | "timeout";
+export const EXECUTION_STATUSES: readonly ExecutionStatus[] = [
+  "pending",
+  "running",
+  "success",
+  "failed",
+  "cancelled",
+  "timeout",
+];
 
 export interface ExecutionsTable {
   id: Id;

@@ -1,6 +1,13 @@
 import type { Insertable, Selectable } from "kysely";
 
-import type { Id, JsonObject, JsonWithDefault, Nullable, NullableTimestamp, WithDefault } from "./common.js";
+import type {
+  Id,
+  JsonObject,
+  JsonWithDefault,
+  Nullable,
+  NullableTimestamp,
+  WithDefault,
+} from "./common.js";
 
 export interface MaintenanceRunsTable {
   id: Id;

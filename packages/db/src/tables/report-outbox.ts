@@ -1,6 +1,14 @@
 import type { Insertable, Selectable, Updateable } from "kysely";
 
-import type { CreatedAt, Id, Json, JsonValue, Nullable, NullableTimestamp, WithDefault } from "./common.js";
+import type {
+  CreatedAt,
+  Id,
+  Json,
+  JsonValue,
+  Nullable,
+  NullableTimestamp,
+  WithDefault,
+} from "./common.js";
 
 export type OutboxKind = "report" | "alert";
 export type OutboxStatus = "pending" | "delivering" | "delivered" | "dead";

@@ -1,6 +1,15 @@
 import type { Insertable, Selectable, Updateable } from "kysely";
 
-import type { CreatedAt, Id, JsonObject, JsonValue, JsonWithDefault, Nullable, Severity, WithDefault } from "./common.js";
+import type {
+  CreatedAt,
+  Id,
+  JsonObject,
+  JsonValue,
+  JsonWithDefault,
+  Nullable,
+  Severity,
+  WithDefault,
+} from "./common.js";
 
 export interface RulesTable {
   id: Id;

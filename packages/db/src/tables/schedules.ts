@@ -1,6 +1,12 @@
 import type { Insertable, Selectable, Updateable } from "kysely";
 
-import type { CreatedAt, Id, Nullable, NullableTimestamp, WithDefault } from "./common.js";
+import type {
+  CreatedAt,
+  Id,
+  Nullable,
+  NullableTimestamp,
+  WithDefault,
+} from "./common.js";
 
 export type ConcurrencyPolicy = "allow" | "forbid" | "replace";
 export type MisfirePolicy = "skip" | "run_once" | "run_all";

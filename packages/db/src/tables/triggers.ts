@@ -1,11 +1,24 @@
 import type { Insertable, Selectable, Updateable } from "kysely";
 
-import type { CreatedAt, Id, Nullable, NullableTimestamp, Timestamp, WithDefault } from "./common.js";
+import type {
+  CreatedAt,
+  Id,
+  Nullable,
+  NullableTimestamp,
+  Timestamp,
+  WithDefault,
+} from "./common.js";
 import type { ConcurrencyPolicy } from "./schedules.js";
 
 export type TriggerSource = "schedule" | "manual" | "retry" | "catchup";
-export type TriggerStatus = "pending" | "running" | "succeeded" | "failed" | "skipped" | "cancelled";
-export const TERMINAL_TRIGGER_STATUSES = ["succeeded", "failed", "skipped", "cancelled"] as const;
+export type TriggerStatus =
+  "pending" | "running" | "succeeded" | "failed" | "skipped" | "cancelled";
+export const TERMINAL_TRIGGER_STATUSES = [
+  "succeeded",
+  "failed",
+  "skipped",
+  "cancelled",
+] as const;
 
 export interface TriggersTable {
   id: Id;

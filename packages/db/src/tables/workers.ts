@@ -1,6 +1,13 @@
 import type { Insertable, Selectable, Updateable } from "kysely";
 
-import type { CreatedAt, JsonObject, JsonWithDefault, Nullable, NullableTimestamp, WithDefault } from "./common.js";
+import type {
+  CreatedAt,
+  JsonObject,
+  JsonWithDefault,
+  Nullable,
+  NullableTimestamp,
+  WithDefault,
+} from "./common.js";
 
 export type AppName = "api" | "trigger-creator" | "executor" | "cleaner";
 export type WorkerStatus = "running" | "stopping" | "stopped" | "dead";

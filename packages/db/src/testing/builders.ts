@@ -8,17 +8,29 @@ import type { NewTrigger, TriggerRow } from "../tables/triggers.js";
 let counter = 0;
 const nextSlug = (prefix: string) => `${prefix}-${process.pid}-${++counter}`;
 
-export const MANUAL_PROJECT_CONFIG: JsonObject = { data_source: { type: "manual" } };
+export const MANUAL_PROJECT_CONFIG: JsonObject = {
+  data_source: { type: "manual" },
+};
 
 /** Inserts a project with defaults for everything not given. */
 export async function insertProject(
   db: Db,
-  overrides: Partial<{ id: string; name: string; config: JsonObject; isActive: boolean }> = {},
+  overrides: Partial<{
+    id: string;
+    name: string;
+    config: JsonObject;
+    isActive: boolean;
+  }> = {},
 ): Promise<ProjectRow> {
   const id = overrides.id ?? nextSlug("p");
   return db
     .insertInto("projects")
-    .values({ id, name: overrides.name ?? id, config: toJson(overrides.config ?? MANUAL_PROJECT_CONFIG), is_active: overrides.isActive ?? true })
+    .values({
+      id,
+      name: overrides.name ?? id,
+      config: toJson(overrides.config ?? MANUAL_PROJECT_CONFIG),
+      is_active: overrides.isActive ?? true,
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
 }
@@ -53,7 +65,13 @@ export async function insertSchedule(
 export async function insertRule(
   db: Db,
   projectId: string,
-  overrides: Partial<{ ruleId: string; code: string; severity: RuleRow["severity"]; parameters: JsonObject; isActive: boolean }> = {},
+  overrides: Partial<{
+    ruleId: string;
+    code: string;
+    severity: RuleRow["severity"];
+    parameters: JsonObject;
+    isActive: boolean;
+  }> = {},
 ): Promise<RuleRow> {
   return db
     .insertInto("rules")
@@ -84,5 +102,7 @@ export async function insertTriggers(
     fire_at: fireAt,
     project_id: projectId,
   }));
-  return rows.length === 0 ? [] : db.insertInto("triggers").values(rows).returningAll().execute();
+  return rows.length === 0
+    ? []
+    : db.insertInto("triggers").values(rows).returningAll().execute();
 }

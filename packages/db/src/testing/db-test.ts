@@ -21,9 +21,11 @@ export interface DbFixtures {
  */
 export const dbTest = test.extend<{ $file: DbFixtures }>({
   testDatabase: [
-     
     async ({}, use) => {
-      const database = await createTestDatabase(inject("databaseUrl"), inject("templateDatabase"));
+      const database = await createTestDatabase(
+        inject("databaseUrl"),
+        inject("templateDatabase"),
+      );
       await use(database);
       if (process.env.VIGIL_KEEP_TEST_DATABASES === "1") {
         console.warn(`kept test database ${database.name}`);
@@ -35,7 +37,11 @@ export const dbTest = test.extend<{ $file: DbFixtures }>({
   ],
   dbHandle: [
     async ({ testDatabase }, use) => {
-      const handle = createDb({ connectionString: testDatabase.url, max: 10, applicationName: "vigil-test" });
+      const handle = createDb({
+        connectionString: testDatabase.url,
+        max: 10,
+        applicationName: "vigil-test",
+      });
       await use(handle);
       await handle.close();
     },

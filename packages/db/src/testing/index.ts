@@ -1,4 +1,14 @@
 export { dbTest, type DbFixtures } from "./db-test.js";
-export { createTestDatabase, type TestDatabase, withDatabase } from "./test-database.js";
+export {
+  createTestDatabase,
+  type TestDatabase,
+  withDatabase,
+} from "./test-database.js";
 export { waitFor, type WaitForOptions } from "./wait-for.js";
-export { insertProject, insertRule, insertSchedule, insertTriggers, MANUAL_PROJECT_CONFIG } from "./builders.js";
+export {
+  insertProject,
+  insertRule,
+  insertSchedule,
+  insertTriggers,
+  MANUAL_PROJECT_CONFIG,
+} from "./builders.js";

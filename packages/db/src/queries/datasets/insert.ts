@@ -15,7 +15,10 @@ export interface InsertDatasetOptions {
 export type DatasetSummary = Omit<DatasetRow, "rows">;
 
 /** Stores an uploaded dataset; the newest one per project feeds `manual` data sources. */
-export async function insertDataset(db: Db, o: InsertDatasetOptions): Promise<DatasetSummary> {
+export async function insertDataset(
+  db: Db,
+  o: InsertDatasetOptions,
+): Promise<DatasetSummary> {
   return db
     .insertInto("datasets")
     .values({
@@ -28,6 +31,16 @@ export async function insertDataset(db: Db, o: InsertDatasetOptions): Promise<Da
       sha256: o.sha256,
       uploaded_by: o.uploadedBy,
     })
-    .returning(["id", "project_id", "format", "filename", "row_count", "size_bytes", "sha256", "uploaded_by", "uploaded_at"])
+    .returning([
+      "id",
+      "project_id",
+      "format",
+      "filename",
+      "row_count",
+      "size_bytes",
+      "sha256",
+      "uploaded_by",
+      "uploaded_at",
+    ])
     .executeTakeFirstOrThrow();
 }

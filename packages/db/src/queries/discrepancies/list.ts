@@ -1,5 +1,8 @@
 import type { Db } from "../../pool.js";
-import type { DiscrepancyRow, DiscrepancyStatus } from "../../tables/discrepancies.js";
+import type {
+  DiscrepancyRow,
+  DiscrepancyStatus,
+} from "../../tables/discrepancies.js";
 
 export interface ListDiscrepanciesOptions {
   projectId: string;
@@ -10,14 +13,35 @@ export interface ListDiscrepanciesOptions {
 }
 
 /** Open and recently resolved discrepancies, most recently seen first (discrepancies_project_status_idx). */
-export async function listProjectDiscrepancies(db: Db, o: ListDiscrepanciesOptions): Promise<DiscrepancyRow[]> {
-  let q = db.selectFrom("discrepancies").selectAll().where("project_id", "=", o.projectId);
+export async function listProjectDiscrepancies(
+  db: Db,
+  o: ListDiscrepanciesOptions,
+): Promise<DiscrepancyRow[]> {
+  let q = db
+    .selectFrom("discrepancies")
+    .selectAll()
+    .where("project_id", "=", o.projectId);
   if (o.status === "open") {
     q = q.where("status", "=", "open");
   } else if (o.status === "resolved") {
-    q = q.where("status", "=", "resolved").where("resolved_at", ">=", o.resolvedSince);
+    q = q
+      .where("status", "=", "resolved")
+      .where("resolved_at", ">=", o.resolvedSince);
   } else {
-    q = q.where((eb) => eb.or([eb("status", "=", "open"), eb.and([eb("status", "=", "resolved"), eb("resolved_at", ">=", o.resolvedSince)])]));
+    q = q.where((eb) =>
+      eb.or([
+        eb("status", "=", "open"),
+        eb.and([
+          eb("status", "=", "resolved"),
+          eb("resolved_at", ">=", o.resolvedSince),
+        ]),
+      ]),
+    );
   }
-  return q.orderBy("status").orderBy("last_seen_at", "desc").orderBy("fingerprint").limit(o.limit).execute();
+  return q
+    .orderBy("status")
+    .orderBy("last_seen_at", "desc")
+    .orderBy("fingerprint")
+    .limit(o.limit)
+    .execute();
 }

@@ -41,7 +41,10 @@ export interface UpdateDiscrepanciesOptions {
  * Returns every change, for the report. Rows are locked by the upsert/update themselves; two
  * concurrent runs of one project (policy `allow`) serialize on the rows they share.
  */
-export async function updateDiscrepancies(trx: Transaction<Database>, o: UpdateDiscrepanciesOptions): Promise<DiscrepancyTransition[]> {
+export async function updateDiscrepancies(
+  trx: Transaction<Database>,
+  o: UpdateDiscrepanciesOptions,
+): Promise<DiscrepancyTransition[]> {
   if (o.seen.length === 0) {
     return resolveAllOpen(trx, o);
   }
@@ -121,14 +124,31 @@ export async function updateDiscrepancies(trx: Transaction<Database>, o: UpdateD
  * The common case of a clean run, as a small statement of its own: every open discrepancy (of
  * rules that did not fail) is resolved. Cheaper to plan than the general statement above.
  */
-async function resolveAllOpen(trx: Transaction<Database>, o: UpdateDiscrepanciesOptions): Promise<DiscrepancyTransition[]> {
+async function resolveAllOpen(
+  trx: Transaction<Database>,
+  o: UpdateDiscrepanciesOptions,
+): Promise<DiscrepancyTransition[]> {
   const rows = await trx
     .updateTable("discrepancies")
-    .set({ status: "resolved", resolved_at: sql<Date>`now()`, resolved_execution_id: o.executionId })
+    .set({
+      status: "resolved",
+      resolved_at: sql<Date>`now()`,
+      resolved_execution_id: o.executionId,
+    })
     .where("project_id", "=", o.projectId)
     .where("status", "=", "open")
-    .$if(o.failedRuleIds.length > 0, (q) => q.where("rule_id", "not in", [...o.failedRuleIds]))
-    .returning(["fingerprint", "rule_id", "finding_key", "severity", "message", "occurrences", "first_seen_at"])
+    .$if(o.failedRuleIds.length > 0, (q) =>
+      q.where("rule_id", "not in", [...o.failedRuleIds]),
+    )
+    .returning([
+      "fingerprint",
+      "rule_id",
+      "finding_key",
+      "severity",
+      "message",
+      "occurrences",
+      "first_seen_at",
+    ])
     .execute();
   return rows.map((r) => ({
     change: "resolved" as const,

@@ -32,12 +32,19 @@ export interface FinishRunOptions {
  * needs no BEGIN/COMMIT: 1 round trip instead of 5, which is what dispatch throughput is made of
  * (bench/executor). Inside a transaction it works the same. Returns false when the lease was lost.
  */
-export async function finishRun(db: Kysely<Database>, o: FinishRunOptions): Promise<{ owned: boolean; resolved: DiscrepancyTransition[] }> {
+export async function finishRun(
+  db: Kysely<Database>,
+  o: FinishRunOptions,
+): Promise<{ owned: boolean; resolved: DiscrepancyTransition[] }> {
   const { fence, trigger, execution: e } = o;
   const kind = trigger.kind;
   const status = trigger.kind === "finished" ? trigger.status : "pending";
-  const delaySeconds = trigger.kind === "retry" ? Math.max(0, trigger.delayMs) / 1000 : 0;
-  const { rows } = await sql<{ owned: boolean; resolved: Array<Record<string, unknown>> | null }>`
+  const delaySeconds =
+    trigger.kind === "retry" ? Math.max(0, trigger.delayMs) / 1000 : 0;
+  const { rows } = await sql<{
+    owned: boolean;
+    resolved: Array<Record<string, unknown>> | null;
+  }>`
     WITH t AS (
       UPDATE triggers t SET
         status = ${status},
@@ -71,7 +78,9 @@ export async function finishRun(db: Kysely<Database>, o: FinishRunOptions): Prom
         AND EXISTS (SELECT 1 FROM e)
       RETURNING d.fingerprint, d.rule_id, d.finding_key, d.severity, d.message, d.occurrences, d.first_seen_at
     )
-    SELECT EXISTS (SELECT 1 FROM e) AS owned, (SELECT json_agg(d) FROM d) AS resolved`.execute(db);
+    SELECT EXISTS (SELECT 1 FROM e) AS owned, (SELECT json_agg(d) FROM d) AS resolved`.execute(
+    db,
+  );
   const row = rows[0];
   return {
     owned: row?.owned ?? false,
@@ -80,7 +89,9 @@ export async function finishRun(db: Kysely<Database>, o: FinishRunOptions): Prom
 }
 
 /** A discrepancy row the record resolved (as `json_agg` returns it), as the report hook takes it. */
-export function toResolvedTransition(r: Record<string, unknown>): DiscrepancyTransition {
+export function toResolvedTransition(
+  r: Record<string, unknown>,
+): DiscrepancyTransition {
   return {
     change: "resolved",
     fingerprint: String(r.fingerprint),

@@ -41,7 +41,11 @@ interface Row {
  * it. Results come back in input order. This is the executor's completion batch: one round trip
  * (and one commit) for every run that finished while the previous batch was being written.
  */
-export async function finishRuns(db: Kysely<Database>, workerId: string, items: readonly FinishRunsItem[]): Promise<FinishRunsResult[]> {
+export async function finishRuns(
+  db: Kysely<Database>,
+  workerId: string,
+  items: readonly FinishRunsItem[],
+): Promise<FinishRunsResult[]> {
   if (items.length === 0) {
     return [];
   }
@@ -81,9 +85,14 @@ export async function finishRuns(db: Kysely<Database>, workerId: string, items: 
   });
   // the fences belong to this worker: every run of a batch must carry it
   if (items.some((o) => o.fence.workerId !== workerId)) {
-    throw new Error("finishRuns: every run must be fenced on the calling worker");
+    throw new Error(
+      "finishRuns: every run must be fenced on the calling worker",
+    );
   }
-  const { rows } = await sql<Row>`SELECT * FROM vigil_finish_runs(${workerId}, ${JSON.stringify(runs)}::jsonb)`.execute(db);
+  const { rows } =
+    await sql<Row>`SELECT * FROM vigil_finish_runs(${workerId}, ${JSON.stringify(runs)}::jsonb)`.execute(
+      db,
+    );
   const byOrd = new Map(rows.map((r) => [r.ord, r]));
   return items.map((_, ord) => {
     const r = byOrd.get(ord);

@@ -31,7 +31,10 @@ export interface FinishExecutionOptions {
  * close it first otherwise); false means nothing was written. Call it after `finishTrigger`
  * in the same transaction. The execution row was started by the claim (see claimDueTriggers).
  */
-export async function finishExecution(trx: Transaction<Database>, o: FinishExecutionOptions): Promise<boolean> {
+export async function finishExecution(
+  trx: Transaction<Database>,
+  o: FinishExecutionOptions,
+): Promise<boolean> {
   const result = await trx
     .updateTable("executions")
     .set({

@@ -10,8 +10,16 @@ export interface ExecutionDetail {
 }
 
 /** One execution with its output tails and up to `findingsLimit` findings (findings_execution_idx). */
-export async function getExecutionDetail(db: Db, id: number, findingsLimit: number): Promise<ExecutionDetail | undefined> {
-  const execution = await db.selectFrom("executions").selectAll().where("id", "=", id).executeTakeFirst();
+export async function getExecutionDetail(
+  db: Db,
+  id: number,
+  findingsLimit: number,
+): Promise<ExecutionDetail | undefined> {
+  const execution = await db
+    .selectFrom("executions")
+    .selectAll()
+    .where("id", "=", id)
+    .executeTakeFirst();
   if (execution === undefined) {
     return undefined;
   }
@@ -22,5 +30,9 @@ export async function getExecutionDetail(db: Db, id: number, findingsLimit: numb
     .orderBy("id")
     .limit(findingsLimit + 1)
     .execute();
-  return { execution, findings: findings.slice(0, findingsLimit), findings_truncated: findings.length > findingsLimit };
+  return {
+    execution,
+    findings: findings.slice(0, findingsLimit),
+    findings_truncated: findings.length > findingsLimit,
+  };
 }

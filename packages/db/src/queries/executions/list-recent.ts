@@ -9,14 +9,29 @@ export interface ListFinishedOptions {
 }
 
 /** Finished executions in the order they finished (oldest first), for `vigil tail`. */
-export async function listFinishedExecutions(db: Db, o: ListFinishedOptions): Promise<ExecutionRow[]> {
-  let q = db.selectFrom("executions").selectAll().where("finished_at", "is not", null);
+export async function listFinishedExecutions(
+  db: Db,
+  o: ListFinishedOptions,
+): Promise<ExecutionRow[]> {
+  let q = db
+    .selectFrom("executions")
+    .selectAll()
+    .where("finished_at", "is not", null);
   if (o.projectId !== undefined) {
     q = q.where("project_id", "=", o.projectId);
   }
   if (o.finishedAfter === undefined) {
-    const latest = await q.orderBy("finished_at", "desc").orderBy("id", "desc").limit(o.limit).execute();
+    const latest = await q
+      .orderBy("finished_at", "desc")
+      .orderBy("id", "desc")
+      .limit(o.limit)
+      .execute();
     return latest.reverse();
   }
-  return q.where("finished_at", ">", o.finishedAfter).orderBy("finished_at").orderBy("id").limit(o.limit).execute();
+  return q
+    .where("finished_at", ">", o.finishedAfter)
+    .orderBy("finished_at")
+    .orderBy("id")
+    .limit(o.limit)
+    .execute();
 }

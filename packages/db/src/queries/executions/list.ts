@@ -26,7 +26,10 @@ export const EXECUTION_LIST_COLUMNS = [
   "created_at",
 ] as const;
 
-export type ExecutionListItem = Pick<ExecutionRow, (typeof EXECUTION_LIST_COLUMNS)[number]>;
+export type ExecutionListItem = Pick<
+  ExecutionRow,
+  (typeof EXECUTION_LIST_COLUMNS)[number]
+>;
 
 export interface ListExecutionsOptions {
   projectId: string;
@@ -52,10 +55,19 @@ export interface ListExecutionsOptions {
  * of the table when a project's runs are all old (bench/api, 200k-run project: first page
  * p50 17 ms -> 1 ms; `status=failed,timeout` sorted every matching row before).
  */
-export async function listProjectExecutions(db: Db, o: ListExecutionsOptions): Promise<ExecutionListItem[]> {
-  const statuses = o.statuses === undefined || o.statuses.length === 0 ? [undefined] : [...new Set(o.statuses)];
+export async function listProjectExecutions(
+  db: Db,
+  o: ListExecutionsOptions,
+): Promise<ExecutionListItem[]> {
+  const statuses =
+    o.statuses === undefined || o.statuses.length === 0
+      ? [undefined]
+      : [...new Set(o.statuses)];
   const pageIds = (status: ExecutionStatus | undefined) => {
-    let q = db.selectFrom("executions").select("id").where("project_id", "=", o.projectId);
+    let q = db
+      .selectFrom("executions")
+      .select("id")
+      .where("project_id", "=", o.projectId);
     if (status !== undefined) {
       q = q.where("status", "=", status);
     }
@@ -77,11 +89,22 @@ export async function listProjectExecutions(db: Db, o: ListExecutionsOptions): P
       : db
           .selectFrom(
             rest
-              .reduce((acc, status) => acc.unionAll(db.selectFrom(pageIds(status).as("b")).select("id")), db.selectFrom(pageIds(first).as("a")).select("id"))
+              .reduce(
+                (acc, status) =>
+                  acc.unionAll(
+                    db.selectFrom(pageIds(status).as("b")).select("id"),
+                  ),
+                db.selectFrom(pageIds(first).as("a")).select("id"),
+              )
               .as("u"),
           )
           .select("id")
           .orderBy("id", "desc")
           .limit(o.limit);
-  return db.selectFrom("executions").select(EXECUTION_LIST_COLUMNS).where("id", "in", ids).orderBy("id", "desc").execute();
+  return db
+    .selectFrom("executions")
+    .select(EXECUTION_LIST_COLUMNS)
+    .where("id", "in", ids)
+    .orderBy("id", "desc")
+    .execute();
 }

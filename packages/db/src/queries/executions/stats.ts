@@ -14,7 +14,12 @@ export interface ExecutionStatsOptions {
 export interface ExecutionStats {
   total: number;
   counts: Record<ExecutionStatus, number>;
-  duration_ms: { p50: number | null; p95: number | null; avg: number | null; max: number | null };
+  duration_ms: {
+    p50: number | null;
+    p95: number | null;
+    avg: number | null;
+    max: number | null;
+  };
 }
 
 /**
@@ -22,7 +27,10 @@ export interface ExecutionStats {
  * (index-only: executions_created_covering_idx, or executions_project_created_idx with a
  * project; both from 0008_api.sql).
  */
-export async function getExecutionStats(db: Db, o: ExecutionStatsOptions): Promise<ExecutionStats> {
+export async function getExecutionStats(
+  db: Db,
+  o: ExecutionStatsOptions,
+): Promise<ExecutionStats> {
   let q = db
     .selectFrom("executions")
     .select((eb) => [
@@ -34,7 +42,11 @@ export async function getExecutionStats(db: Db, o: ExecutionStatsOptions): Promi
       sql<number>`count(*) filter (where status = 'cancelled')`.as("cancelled"),
       sql<number>`count(*) filter (where status = 'timeout')`.as("timeout"),
       // one sort for both percentiles
-      sql<number[] | null>`percentile_disc(array[0.5, 0.95]) within group (order by duration_ms)`.as("pct"),
+      sql<
+        number[] | null
+      >`percentile_disc(array[0.5, 0.95]) within group (order by duration_ms)`.as(
+        "pct",
+      ),
       sql<number | null>`round(avg(duration_ms))`.as("avg"),
       sql<number | null>`max(duration_ms)`.as("max"),
     ])
@@ -55,6 +67,11 @@ export async function getExecutionStats(db: Db, o: ExecutionStatsOptions): Promi
       cancelled: Number(r.cancelled),
       timeout: Number(r.timeout),
     },
-    duration_ms: { p50: n(r.pct?.[0]), p95: n(r.pct?.[1]), avg: n(r.avg), max: n(r.max) },
+    duration_ms: {
+      p50: n(r.pct?.[0]),
+      p95: n(r.pct?.[1]),
+      avg: n(r.avg),
+      max: n(r.max),
+    },
   };
 }

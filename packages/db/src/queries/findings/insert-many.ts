@@ -7,9 +7,15 @@ import type { NewFinding } from "../../tables/findings.js";
 const CHUNK = 5_000;
 
 /** Inserts an execution's findings in bulk, in the record transaction. Returns how many. */
-export async function insertFindings(trx: Transaction<Database>, findings: readonly NewFinding[]): Promise<number> {
+export async function insertFindings(
+  trx: Transaction<Database>,
+  findings: readonly NewFinding[],
+): Promise<number> {
   for (let i = 0; i < findings.length; i += CHUNK) {
-    await trx.insertInto("findings").values(findings.slice(i, i + CHUNK)).execute();
+    await trx
+      .insertInto("findings")
+      .values(findings.slice(i, i + CHUNK))
+      .execute();
   }
   return findings.length;
 }

@@ -2,7 +2,10 @@ import { sql, type Transaction } from "kysely";
 
 import type { Database } from "../../database.js";
 import { toJson, type JsonObject } from "../../tables/common.js";
-import type { ConcurrencyPolicy, MisfirePolicy } from "../../tables/schedules.js";
+import type {
+  ConcurrencyPolicy,
+  MisfirePolicy,
+} from "../../tables/schedules.js";
 import type { RuleFields } from "../rules/create.js";
 
 export interface ApplyProjectInput {
@@ -35,11 +38,25 @@ export interface ApplyProjectResult {
  * triggers; changed or dropped ones are deleted (their pending triggers are cancelled by the
  * trigger-creator). Must run in the caller's transaction: all of it or nothing.
  */
-export async function applyProject(trx: Transaction<Database>, p: ApplyProjectInput): Promise<ApplyProjectResult> {
-  const existing = await trx.selectFrom("projects").select("id").where("id", "=", p.id).forUpdate().executeTakeFirst();
+export async function applyProject(
+  trx: Transaction<Database>,
+  p: ApplyProjectInput,
+): Promise<ApplyProjectResult> {
+  const existing = await trx
+    .selectFrom("projects")
+    .select("id")
+    .where("id", "=", p.id)
+    .forUpdate()
+    .executeTakeFirst();
   await trx
     .insertInto("projects")
-    .values({ id: p.id, name: p.name, description: p.description, config: toJson(p.config), is_active: p.is_active })
+    .values({
+      id: p.id,
+      name: p.name,
+      description: p.description,
+      config: toJson(p.config),
+      is_active: p.is_active,
+    })
     .onConflict((oc) =>
       oc.column("id").doUpdateSet((eb) => ({
         name: eb.ref("excluded.name"),
@@ -57,7 +74,10 @@ export async function applyProject(trx: Transaction<Database>, p: ApplyProjectIn
   return { created: existing === undefined, rules, schedules };
 }
 
-async function applyRules(trx: Transaction<Database>, p: ApplyProjectInput): Promise<ApplyProjectResult["rules"]> {
+async function applyRules(
+  trx: Transaction<Database>,
+  p: ApplyProjectInput,
+): Promise<ApplyProjectResult["rules"]> {
   const keep = p.rules.map((r) => r.rule_id);
   let removeQuery = trx.deleteFrom("rules").where("project_id", "=", p.id);
   if (keep.length > 0) {
@@ -96,10 +116,25 @@ async function applyRules(trx: Transaction<Database>, p: ApplyProjectInput): Pro
 }
 
 const scheduleKey = (s: ApplyProjectInput["schedules"][number]) =>
-  JSON.stringify([s.cron_expression, s.timezone, s.concurrency_policy, s.misfire_policy, s.starting_deadline_seconds, s.is_active]);
+  JSON.stringify([
+    s.cron_expression,
+    s.timezone,
+    s.concurrency_policy,
+    s.misfire_policy,
+    s.starting_deadline_seconds,
+    s.is_active,
+  ]);
 
-async function applySchedules(trx: Transaction<Database>, p: ApplyProjectInput): Promise<ApplyProjectResult["schedules"]> {
-  const current = await trx.selectFrom("schedules").selectAll().where("project_id", "=", p.id).orderBy("id").execute();
+async function applySchedules(
+  trx: Transaction<Database>,
+  p: ApplyProjectInput,
+): Promise<ApplyProjectResult["schedules"]> {
+  const current = await trx
+    .selectFrom("schedules")
+    .selectAll()
+    .where("project_id", "=", p.id)
+    .orderBy("id")
+    .execute();
   // wanted schedules not yet matched by an existing row; what is left at the end gets added
   const toAdd = [...p.schedules];
   const toRemove: number[] = [];
@@ -115,7 +150,14 @@ async function applySchedules(trx: Transaction<Database>, p: ApplyProjectInput):
     await trx.deleteFrom("schedules").where("id", "in", toRemove).execute();
   }
   if (toAdd.length > 0) {
-    await trx.insertInto("schedules").values(toAdd.map((s) => ({ project_id: p.id, ...s }))).execute();
+    await trx
+      .insertInto("schedules")
+      .values(toAdd.map((s) => ({ project_id: p.id, ...s })))
+      .execute();
   }
-  return { kept: current.length - toRemove.length, added: toAdd.length, removed: toRemove.length };
+  return {
+    kept: current.length - toRemove.length,
+    added: toAdd.length,
+    removed: toRemove.length,
+  };
 }

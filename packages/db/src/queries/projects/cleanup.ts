@@ -15,7 +15,10 @@ export interface CleanupCounts {
  * points at, finished triggers, and resolved discrepancies. Pending and running work and
  * open discrepancies stay. Run in one transaction so a failure deletes nothing.
  */
-export async function deleteFinishedHistory(trx: Transaction<Database>, projectId: string): Promise<CleanupCounts> {
+export async function deleteFinishedHistory(
+  trx: Transaction<Database>,
+  projectId: string,
+): Promise<CleanupCounts> {
   const reports = await trx
     .deleteFrom("report_outbox")
     .where("project_id", "=", projectId)
@@ -26,7 +29,15 @@ export async function deleteFinishedHistory(trx: Transaction<Database>, projectI
     .where("e.project_id", "=", projectId)
     .where("e.status", "in", ["success", "failed", "cancelled", "timeout"])
     .where((eb) =>
-      eb.not(eb.exists(eb.selectFrom("report_outbox as o").select("o.id").whereRef("o.execution_id", "=", "e.id").where("o.status", "in", ["pending", "delivering"]))),
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom("report_outbox as o")
+            .select("o.id")
+            .whereRef("o.execution_id", "=", "e.id")
+            .where("o.status", "in", ["pending", "delivering"]),
+        ),
+      ),
     )
     .executeTakeFirst();
   const triggers = await trx

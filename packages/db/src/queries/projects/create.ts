@@ -18,10 +18,19 @@ export interface CreatedProject {
  * transaction so that a failing rule or schedule leaves no project behind.
  * @throws the unique violation (23505) when the project id or a rule id is taken
  */
-export async function createProject(trx: Transaction<Database>, p: ApplyProjectInput): Promise<CreatedProject> {
+export async function createProject(
+  trx: Transaction<Database>,
+  p: ApplyProjectInput,
+): Promise<CreatedProject> {
   const project = await trx
     .insertInto("projects")
-    .values({ id: p.id, name: p.name, description: p.description, config: toJson(p.config), is_active: p.is_active })
+    .values({
+      id: p.id,
+      name: p.name,
+      description: p.description,
+      config: toJson(p.config),
+      is_active: p.is_active,
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
   const schedules =
@@ -37,7 +46,14 @@ export async function createProject(trx: Transaction<Database>, p: ApplyProjectI
       ? []
       : await trx
           .insertInto("rules")
-          .values(p.rules.map((r) => ({ project_id: p.id, ...r, parameters: toJson(r.parameters), dependencies: toJson(r.dependencies) })))
+          .values(
+            p.rules.map((r) => ({
+              project_id: p.id,
+              ...r,
+              parameters: toJson(r.parameters),
+              dependencies: toJson(r.dependencies),
+            })),
+          )
           .returningAll()
           .execute();
   return { project, schedules, rules };

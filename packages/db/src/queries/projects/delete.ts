@@ -6,6 +6,9 @@ import type { Db } from "../../pool.js";
  * project loses its lease on the next heartbeat because its trigger row is gone.
  */
 export async function deleteProject(db: Db, id: string): Promise<boolean> {
-  const result = await db.deleteFrom("projects").where("id", "=", id).executeTakeFirst();
+  const result = await db
+    .deleteFrom("projects")
+    .where("id", "=", id)
+    .executeTakeFirst();
   return result.numDeletedRows > 0n;
 }

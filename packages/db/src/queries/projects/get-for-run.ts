@@ -12,9 +12,16 @@ export interface ProjectForRun {
 }
 
 /** Loads what one run needs: the project row and its active rules. Undefined if the project is gone. */
-export async function getProjectForRun(db: Kysely<Database>, projectId: string): Promise<ProjectForRun | undefined> {
+export async function getProjectForRun(
+  db: Kysely<Database>,
+  projectId: string,
+): Promise<ProjectForRun | undefined> {
   const [project, rules] = await Promise.all([
-    db.selectFrom("projects").selectAll().where("id", "=", projectId).executeTakeFirst(),
+    db
+      .selectFrom("projects")
+      .selectAll()
+      .where("id", "=", projectId)
+      .executeTakeFirst(),
     listActiveRules(db, projectId),
   ]);
   return project ? { project, rules } : undefined;

@@ -8,16 +8,30 @@ export interface ListProjectsOptions {
   isActive?: boolean;
 }
 
-export type ProjectListItem = ProjectRow & { schedules_count: number; rules_count: number };
+export type ProjectListItem = ProjectRow & {
+  schedules_count: number;
+  rules_count: number;
+};
 
 /** Projects in id order, one page at a time (keyset on the primary key: stable under inserts). */
-export async function listProjects(db: Db, o: ListProjectsOptions): Promise<ProjectListItem[]> {
+export async function listProjects(
+  db: Db,
+  o: ListProjectsOptions,
+): Promise<ProjectListItem[]> {
   let q = db
     .selectFrom("projects as p")
     .selectAll("p")
     .select((eb) => [
-      eb.selectFrom("schedules as s").select(eb.fn.countAll<number>().as("n")).whereRef("s.project_id", "=", "p.id").as("schedules_count"),
-      eb.selectFrom("rules as r").select(eb.fn.countAll<number>().as("n")).whereRef("r.project_id", "=", "p.id").as("rules_count"),
+      eb
+        .selectFrom("schedules as s")
+        .select(eb.fn.countAll<number>().as("n"))
+        .whereRef("s.project_id", "=", "p.id")
+        .as("schedules_count"),
+      eb
+        .selectFrom("rules as r")
+        .select(eb.fn.countAll<number>().as("n"))
+        .whereRef("r.project_id", "=", "p.id")
+        .as("rules_count"),
     ])
     .orderBy("p.id")
     .limit(o.limit);
@@ -28,7 +42,11 @@ export async function listProjects(db: Db, o: ListProjectsOptions): Promise<Proj
     q = q.where("p.is_active", "=", o.isActive);
   }
   const rows = await q.execute();
-  return rows.map((r) => ({ ...r, schedules_count: Number(r.schedules_count ?? 0), rules_count: Number(r.rules_count ?? 0) }));
+  return rows.map((r) => ({
+    ...r,
+    schedules_count: Number(r.schedules_count ?? 0),
+    rules_count: Number(r.rules_count ?? 0),
+  }));
 }
 
 /** Every project (for POST /projects/refresh, which re-validates them all). */

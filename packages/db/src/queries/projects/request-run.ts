@@ -16,7 +16,10 @@ export interface RequestRunOptions {
  * the (schedule_id, fire_at) key never collides and two clicks make two runs, as asked.
  * The insert's statement trigger NOTIFYs the executors.
  */
-export async function requestProjectRun(db: Db, o: RequestRunOptions): Promise<TriggerRow> {
+export async function requestProjectRun(
+  db: Db,
+  o: RequestRunOptions,
+): Promise<TriggerRow> {
   return db
     .insertInto("triggers")
     .values({

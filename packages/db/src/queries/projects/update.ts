@@ -12,12 +12,18 @@ export interface ProjectPatch {
 }
 
 /** Changes a project's settings and bumps its version; undefined when it does not exist. */
-export async function updateProject(db: Db, id: string, patch: ProjectPatch): Promise<ProjectRow | undefined> {
+export async function updateProject(
+  db: Db,
+  id: string,
+  patch: ProjectPatch,
+): Promise<ProjectRow | undefined> {
   return db
     .updateTable("projects")
     .set({
       ...(patch.name !== undefined && { name: patch.name }),
-      ...(patch.description !== undefined && { description: patch.description }),
+      ...(patch.description !== undefined && {
+        description: patch.description,
+      }),
       ...(patch.is_active !== undefined && { is_active: patch.is_active }),
       ...(patch.config !== undefined && { config: toJson(patch.config) }),
       version: sql<number>`version + 1`,

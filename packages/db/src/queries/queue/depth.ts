@@ -22,7 +22,9 @@ export async function getQueueDepth(db: Db): Promise<QueueDepth> {
     .select([
       sql<number>`count(*) filter (where available_at <= now())`.as("due"),
       sql<number>`count(*)`.as("pending"),
-      sql<number>`coalesce(extract(epoch from now() - min(available_at)), 0)`.as("lag"),
+      sql<number>`coalesce(extract(epoch from now() - min(available_at)), 0)`.as(
+        "lag",
+      ),
     ])
     .where("status", "=", "pending")
     .executeTakeFirstOrThrow();

@@ -18,7 +18,10 @@ export interface QueueItem {
  * The next pending triggers, soonest first: triggers_due_idx (available_at, pending only)
  * for the whole queue, triggers_project_pending_idx with a project filter.
  */
-export async function listQueue(db: Db, o: { limit: number; projectId?: string }): Promise<QueueItem[]> {
+export async function listQueue(
+  db: Db,
+  o: { limit: number; projectId?: string },
+): Promise<QueueItem[]> {
   let q = db
     .selectFrom("triggers as t")
     .innerJoin("projects as p", "p.id", "t.project_id")
@@ -36,6 +39,9 @@ export async function listQueue(db: Db, o: { limit: number; projectId?: string }
       "s.timezone",
     ])
     .where("t.status", "=", "pending");
-  q = o.projectId === undefined ? q.orderBy("t.available_at") : q.where("t.project_id", "=", o.projectId).orderBy("t.fire_at");
+  q =
+    o.projectId === undefined
+      ? q.orderBy("t.available_at")
+      : q.where("t.project_id", "=", o.projectId).orderBy("t.fire_at");
   return q.orderBy("t.id").limit(o.limit).execute();
 }

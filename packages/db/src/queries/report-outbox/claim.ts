@@ -23,7 +23,10 @@ export interface ClaimReportsOptions {
  * Alerts and reports are ordered separately: they go to different receivers.
  * Served by report_outbox_due_idx and report_outbox_project_open_idx.
  */
-export async function claimDueReports(db: Kysely<Database>, { workerId, leaseSeconds, limit }: ClaimReportsOptions): Promise<ReportOutboxRow[]> {
+export async function claimDueReports(
+  db: Kysely<Database>,
+  { workerId, leaseSeconds, limit }: ClaimReportsOptions,
+): Promise<ReportOutboxRow[]> {
   return db
     .updateTable("report_outbox")
     .set((eb) => ({
@@ -39,14 +42,21 @@ export async function claimDueReports(db: Kysely<Database>, { workerId, leaseSec
         .select("r.id")
         .where((w) =>
           w.or([
-            w.and([w("r.status", "=", "pending"), w("r.next_attempt_at", "<=", sql<Date>`now()`)]),
-            w.and([w("r.status", "=", "delivering"), w("r.lease_expires_at", "<", sql<Date>`now()`)]),
+            w.and([
+              w("r.status", "=", "pending"),
+              w("r.next_attempt_at", "<=", sql<Date>`now()`),
+            ]),
+            w.and([
+              w("r.status", "=", "delivering"),
+              w("r.lease_expires_at", "<", sql<Date>`now()`),
+            ]),
           ]),
         )
         .where((w) =>
           w.not(
             w.exists(
-              w.selectFrom("report_outbox as older")
+              w
+                .selectFrom("report_outbox as older")
                 .select(sql`1`.as("one"))
                 .whereRef("older.project_id", "=", "r.project_id")
                 .whereRef("older.kind", "=", "r.kind")

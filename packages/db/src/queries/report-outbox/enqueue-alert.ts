@@ -6,7 +6,9 @@ import { enqueueOutboxEntry, type OutboxEntry } from "./enqueue.js";
 /** Two-key advisory lock space for per-project alert throttling (distinct from LOCK_KEYS' one-key space). */
 const ALERT_LOCK_CLASS = 73_006;
 
-export type AlertEnqueueResult = { enqueued: true; id: number } | { enqueued: false; reason: "throttled" | "duplicate" };
+export type AlertEnqueueResult =
+  | { enqueued: true; id: number }
+  | { enqueued: false; reason: "throttled" | "duplicate" };
 
 /**
  * Enqueues a failure alert unless the project already had one in the last
@@ -21,14 +23,20 @@ export async function enqueueAlertUnlessThrottled(
   entry: Omit<OutboxEntry, "kind">,
   minIntervalSeconds: number,
 ): Promise<AlertEnqueueResult> {
-  await sql`select pg_advisory_xact_lock(${ALERT_LOCK_CLASS}::int, hashtext(${entry.projectId}))`.execute(trx);
+  await sql`select pg_advisory_xact_lock(${ALERT_LOCK_CLASS}::int, hashtext(${entry.projectId}))`.execute(
+    trx,
+  );
   if (minIntervalSeconds > 0) {
     const recent = await trx
       .selectFrom("report_outbox")
       .select("id")
       .where("project_id", "=", entry.projectId)
       .where("kind", "=", "alert")
-      .where("created_at", ">", sql<Date>`now() - make_interval(secs => ${minIntervalSeconds})`)
+      .where(
+        "created_at",
+        ">",
+        sql<Date>`now() - make_interval(secs => ${minIntervalSeconds})`,
+      )
       .limit(1)
       .executeTakeFirst();
     if (recent) {
@@ -36,5 +44,7 @@ export async function enqueueAlertUnlessThrottled(
     }
   }
   const id = await enqueueOutboxEntry(trx, { ...entry, kind: "alert" });
-  return id === null ? { enqueued: false, reason: "duplicate" } : { enqueued: true, id };
+  return id === null
+    ? { enqueued: false, reason: "duplicate" }
+    : { enqueued: true, id };
 }

@@ -23,7 +23,10 @@ export interface OutboxEntry {
  * Returns the new row's id, or null when a row with this idempotency key already exists.
  * The statement-level trigger on report_outbox sends NOTIFY vigil_outbox on commit.
  */
-export async function enqueueOutboxEntry(trx: Transaction<Database>, e: OutboxEntry): Promise<number | null> {
+export async function enqueueOutboxEntry(
+  trx: Transaction<Database>,
+  e: OutboxEntry,
+): Promise<number | null> {
   const row = await trx
     .insertInto("report_outbox")
     .values({

@@ -1,34 +1,72 @@
 import type { Kysely } from "kysely";
 
 import type { Database } from "../../database.js";
-import type { ReportDeliveryAttemptRow, ReportOutboxRow } from "../../tables/report-outbox.js";
+import type {
+  ReportDeliveryAttemptRow,
+  ReportOutboxRow,
+} from "../../tables/report-outbox.js";
 
-export type OutboxRowWithAttempts = Omit<ReportOutboxRow, "payload"> & { attempt_log: ReportDeliveryAttemptRow[] };
+export type OutboxRowWithAttempts = Omit<ReportOutboxRow, "payload"> & {
+  attempt_log: ReportDeliveryAttemptRow[];
+};
 
 const COLUMNS = [
-  "id", "project_id", "execution_id", "kind", "idempotency_key", "target_env", "status", "attempts", "max_attempts",
-  "next_attempt_at", "claimed_by", "lease_expires_at", "last_status_code", "last_error", "delivered_at", "dead_at",
-  "created_at", "updated_at",
+  "id",
+  "project_id",
+  "execution_id",
+  "kind",
+  "idempotency_key",
+  "target_env",
+  "status",
+  "attempts",
+  "max_attempts",
+  "next_attempt_at",
+  "claimed_by",
+  "lease_expires_at",
+  "last_status_code",
+  "last_error",
+  "delivered_at",
+  "dead_at",
+  "created_at",
+  "updated_at",
 ] as const;
 
-async function withAttempts(db: Kysely<Database>, rows: Omit<ReportOutboxRow, "payload">[]): Promise<OutboxRowWithAttempts[]> {
+async function withAttempts(
+  db: Kysely<Database>,
+  rows: Omit<ReportOutboxRow, "payload">[],
+): Promise<OutboxRowWithAttempts[]> {
   if (rows.length === 0) {
     return [];
   }
   const attempts = await db
     .selectFrom("report_delivery_attempts")
     .selectAll()
-    .where("outbox_id", "in", rows.map((r) => r.id))
+    .where(
+      "outbox_id",
+      "in",
+      rows.map((r) => r.id),
+    )
     .orderBy("outbox_id")
     .orderBy("attempt")
     .orderBy("id")
     .execute();
-  return rows.map((r) => ({ ...r, attempt_log: attempts.filter((a) => a.outbox_id === r.id) }));
+  return rows.map((r) => ({
+    ...r,
+    attempt_log: attempts.filter((a) => a.outbox_id === r.id),
+  }));
 }
 
 /** Every outbox row (report and alert) of one execution with its attempt log, oldest first. */
-export async function listDeliveriesForExecution(db: Kysely<Database>, executionId: number): Promise<OutboxRowWithAttempts[]> {
-  const rows = await db.selectFrom("report_outbox").select(COLUMNS).where("execution_id", "=", executionId).orderBy("id").execute();
+export async function listDeliveriesForExecution(
+  db: Kysely<Database>,
+  executionId: number,
+): Promise<OutboxRowWithAttempts[]> {
+  const rows = await db
+    .selectFrom("report_outbox")
+    .select(COLUMNS)
+    .where("execution_id", "=", executionId)
+    .orderBy("id")
+    .execute();
   return withAttempts(db, rows);
 }
 
@@ -40,8 +78,14 @@ export interface ListDeadOptions {
 }
 
 /** Dead-lettered rows, newest first, with their attempt logs. Served by report_outbox_dead_idx / the primary key. */
-export async function listDeadReports(db: Kysely<Database>, { projectId, beforeId, limit }: ListDeadOptions): Promise<OutboxRowWithAttempts[]> {
-  let q = db.selectFrom("report_outbox").select(COLUMNS).where("status", "=", "dead");
+export async function listDeadReports(
+  db: Kysely<Database>,
+  { projectId, beforeId, limit }: ListDeadOptions,
+): Promise<OutboxRowWithAttempts[]> {
+  let q = db
+    .selectFrom("report_outbox")
+    .select(COLUMNS)
+    .where("status", "=", "dead");
   if (projectId !== undefined) {
     q = q.where("project_id", "=", projectId);
   }

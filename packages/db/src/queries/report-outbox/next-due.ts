@@ -8,7 +8,9 @@ import type { Database } from "../../database.js";
  * The delivery loop sleeps this long (bounded by its poll interval), so a Retry-After or
  * a backoff of 2 s is honoured in about 2 s, not at the next poll.
  */
-export async function msUntilNextReportDue(db: Kysely<Database>): Promise<number | null> {
+export async function msUntilNextReportDue(
+  db: Kysely<Database>,
+): Promise<number | null> {
   const { rows } = await sql<{ ms: number | null }>`
     select greatest(0, extract(epoch from (least(
       (select min(r.next_attempt_at) from report_outbox r where r.status = 'pending'

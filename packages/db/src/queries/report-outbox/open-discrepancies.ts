@@ -19,7 +19,15 @@ export async function listOpenDiscrepanciesForReport(
 ): Promise<ReportDiscrepancy[]> {
   const rows = await db
     .selectFrom("discrepancies")
-    .select(["fingerprint", "rule_id", "finding_key", "severity", "message", "occurrences", "first_seen_at"])
+    .select([
+      "fingerprint",
+      "rule_id",
+      "finding_key",
+      "severity",
+      "message",
+      "occurrences",
+      "first_seen_at",
+    ])
     .where("project_id", "=", projectId)
     .where("status", "=", "open")
     .orderBy("last_seen_at", "desc")

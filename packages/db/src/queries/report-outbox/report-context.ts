@@ -8,7 +8,17 @@ export interface ReportContext {
   project: Pick<ProjectRow, "id" | "name" | "config">;
   execution: Pick<
     ExecutionRow,
-    "id" | "status" | "attempt" | "scheduled_for" | "started_at" | "finished_at" | "duration_ms" | "window_start" | "window_end" | "findings_count" | "error_message"
+    | "id"
+    | "status"
+    | "attempt"
+    | "scheduled_for"
+    | "started_at"
+    | "finished_at"
+    | "duration_ms"
+    | "window_start"
+    | "window_end"
+    | "findings_count"
+    | "error_message"
   >;
 }
 
@@ -17,14 +27,28 @@ export interface ReportContext {
  * that just wrote the execution (so it sees the final status and counts). Undefined when
  * either row is missing.
  */
-export async function loadReportContext(db: Kysely<Database>, executionId: number): Promise<ReportContext | undefined> {
+export async function loadReportContext(
+  db: Kysely<Database>,
+  executionId: number,
+): Promise<ReportContext | undefined> {
   const row = await db
     .selectFrom("executions as e")
     .innerJoin("projects as p", "p.id", "e.project_id")
     .select([
-      "p.id as project_id", "p.name as project_name", "p.config as project_config",
-      "e.id", "e.status", "e.attempt", "e.scheduled_for", "e.started_at", "e.finished_at", "e.duration_ms",
-      "e.window_start", "e.window_end", "e.findings_count", "e.error_message",
+      "p.id as project_id",
+      "p.name as project_name",
+      "p.config as project_config",
+      "e.id",
+      "e.status",
+      "e.attempt",
+      "e.scheduled_for",
+      "e.started_at",
+      "e.finished_at",
+      "e.duration_ms",
+      "e.window_start",
+      "e.window_end",
+      "e.findings_count",
+      "e.error_message",
     ])
     .where("e.id", "=", executionId)
     .executeTakeFirst();
@@ -32,5 +56,8 @@ export async function loadReportContext(db: Kysely<Database>, executionId: numbe
     return undefined;
   }
   const { project_id, project_name, project_config, ...execution } = row;
-  return { project: { id: project_id, name: project_name, config: project_config }, execution };
+  return {
+    project: { id: project_id, name: project_name, config: project_config },
+    execution,
+  };
 }

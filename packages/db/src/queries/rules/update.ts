@@ -6,7 +6,12 @@ import type { RuleRow } from "../../tables/rules.js";
 import type { RuleFields } from "./create.js";
 
 /** Changes a rule (its rule_id stays: it names the rule in findings and discrepancies). */
-export async function updateRule(db: Db, projectId: string, ruleId: string, patch: Partial<Omit<RuleFields, "rule_id">>): Promise<RuleRow | undefined> {
+export async function updateRule(
+  db: Db,
+  projectId: string,
+  ruleId: string,
+  patch: Partial<Omit<RuleFields, "rule_id">>,
+): Promise<RuleRow | undefined> {
   const { parameters, dependencies, ...plain } = patch;
   return db
     .updateTable("rules")

@@ -21,7 +21,10 @@ export interface ScheduleCursor {
  *   made from), so the next pass sees the difference, cancels them and starts over.
  * Returns how many cursors moved.
  */
-export async function advanceScheduleCursors(db: Db, cursors: readonly ScheduleCursor[]): Promise<number> {
+export async function advanceScheduleCursors(
+  db: Db,
+  cursors: readonly ScheduleCursor[],
+): Promise<number> {
   if (cursors.length === 0) {
     return 0;
   }

@@ -1,5 +1,9 @@
 import type { Db } from "../../pool.js";
-import type { ConcurrencyPolicy, MisfirePolicy, ScheduleRow } from "../../tables/schedules.js";
+import type {
+  ConcurrencyPolicy,
+  MisfirePolicy,
+  ScheduleRow,
+} from "../../tables/schedules.js";
 
 export interface ScheduleFields {
   cron_expression: string;
@@ -11,7 +15,11 @@ export interface ScheduleFields {
 }
 
 /** @throws the foreign key violation (23503) when the project does not exist */
-export async function createSchedule(db: Db, projectId: string, s: ScheduleFields): Promise<ScheduleRow> {
+export async function createSchedule(
+  db: Db,
+  projectId: string,
+  s: ScheduleFields,
+): Promise<ScheduleRow> {
   return db
     .insertInto("schedules")
     .values({ project_id: projectId, ...s })

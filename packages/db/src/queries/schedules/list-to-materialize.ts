@@ -43,7 +43,12 @@ export interface ScheduleToMaterialize {
  */
 export async function listSchedulesToMaterialize(
   db: Db,
-  { afterId, limit, until, onlyChanged = false }: ListSchedulesToMaterializeOptions,
+  {
+    afterId,
+    limit,
+    until,
+    onlyChanged = false,
+  }: ListSchedulesToMaterializeOptions,
 ): Promise<ScheduleToMaterialize[]> {
   let query = db
     .selectFrom("schedules as s")
@@ -66,7 +71,9 @@ export async function listSchedulesToMaterialize(
     .orderBy("s.id")
     .limit(limit);
   query = onlyChanged
-    ? query.where("s.materialized_version", "is distinct from", (eb) => eb.ref("s.version"))
+    ? query.where("s.materialized_version", "is distinct from", (eb) =>
+        eb.ref("s.version"),
+      )
     : query.where((eb) =>
         eb.or([
           eb("s.materialized_version", "is distinct from", eb.ref("s.version")),

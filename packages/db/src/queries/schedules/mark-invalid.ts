@@ -17,7 +17,10 @@ export interface InvalidScheduleMark {
  * same reason are left alone, and so are rows changed since they were read.
  * Returns how many rows changed.
  */
-export async function markSchedulesInvalid(db: Db, marks: readonly InvalidScheduleMark[]): Promise<number> {
+export async function markSchedulesInvalid(
+  db: Db,
+  marks: readonly InvalidScheduleMark[],
+): Promise<number> {
   if (marks.length === 0) {
     return 0;
   }

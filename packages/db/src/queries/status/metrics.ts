@@ -6,9 +6,18 @@ import type { OutboxStatus } from "../../tables/report-outbox.js";
 import type { AppName } from "../../tables/workers.js";
 
 export interface MetricsSnapshot {
-  executions: Array<{ project_id: string; status: ExecutionStatus; count: number }>;
+  executions: Array<{
+    project_id: string;
+    status: ExecutionStatus;
+    count: number;
+  }>;
   /** Cumulative counts of finished executions with duration_ms <= each bound, plus the sum. */
-  duration: { bucketsMs: readonly number[]; cumulative: number[]; count: number; sumMs: number };
+  duration: {
+    bucketsMs: readonly number[];
+    cumulative: number[];
+    count: number;
+    sumMs: number;
+  };
   reports: Array<{ status: OutboxStatus; count: number }>;
   workers: Array<{ app: AppName; count: number }>;
 }
@@ -25,19 +34,32 @@ export interface MetricsSnapshotOptions {
  * the recent window by project and status, their duration histogram, report outbox rows
  * by status and live workers per app.
  */
-export async function readMetricsSnapshot(db: Db, o: MetricsSnapshotOptions): Promise<MetricsSnapshot> {
+export async function readMetricsSnapshot(
+  db: Db,
+  o: MetricsSnapshotOptions,
+): Promise<MetricsSnapshot> {
   const since = sql<Date>`now() - make_interval(secs => ${o.windowSeconds})`;
-  const bucketColumns = o.bucketsMs.map((b, i) => sql<number>`count(*) filter (where duration_ms <= ${b})`.as(`b${i}`));
+  const bucketColumns = o.bucketsMs.map((b, i) =>
+    sql<number>`count(*) filter (where duration_ms <= ${b})`.as(`b${i}`),
+  );
   const [executions, duration, reports, workers] = await Promise.all([
     db
       .selectFrom("executions")
-      .select((eb) => ["project_id", "status", eb.fn.countAll<number>().as("count")])
+      .select((eb) => [
+        "project_id",
+        "status",
+        eb.fn.countAll<number>().as("count"),
+      ])
       .where("created_at", ">=", since)
       .groupBy(["project_id", "status"])
       .execute(),
     db
       .selectFrom("executions")
-      .select([...bucketColumns, sql<number>`count(duration_ms)`.as("count"), sql<number>`coalesce(sum(duration_ms), 0)`.as("sum")])
+      .select([
+        ...bucketColumns,
+        sql<number>`count(duration_ms)`.as("count"),
+        sql<number>`coalesce(sum(duration_ms), 0)`.as("sum"),
+      ])
       .where("created_at", ">=", since)
       .where("duration_ms", "is not", null)
       .executeTakeFirstOrThrow(),
@@ -50,7 +72,11 @@ export async function readMetricsSnapshot(db: Db, o: MetricsSnapshotOptions): Pr
       .selectFrom("workers")
       .select((eb) => ["app", eb.fn.countAll<number>().as("count")])
       .where("status", "in", ["running", "stopping"])
-      .where("last_heartbeat_at", ">", sql<Date>`now() - make_interval(secs => ${o.staleWorkerSeconds})`)
+      .where(
+        "last_heartbeat_at",
+        ">",
+        sql<Date>`now() - make_interval(secs => ${o.staleWorkerSeconds})`,
+      )
       .groupBy("app")
       .execute(),
   ]);

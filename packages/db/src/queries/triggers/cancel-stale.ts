@@ -16,7 +16,10 @@ export interface ScheduleVersion {
  * fails the re-checked `status = 'pending'` and is left alone (never touch a running run).
  * Returns how many were cancelled.
  */
-export async function cancelStaleTriggers(db: Db, schedules: readonly ScheduleVersion[]): Promise<number> {
+export async function cancelStaleTriggers(
+  db: Db,
+  schedules: readonly ScheduleVersion[],
+): Promise<number> {
   if (schedules.length === 0) {
     return 0;
   }
@@ -57,7 +60,9 @@ export interface SuspendedSweep {
  * A resumed schedule gets a new version again and is materialized from then on, without
  * catching up on the runs it missed while suspended.
  */
-export async function cancelSuspendedScheduleTriggers(db: Db): Promise<SuspendedSweep> {
+export async function cancelSuspendedScheduleTriggers(
+  db: Db,
+): Promise<SuspendedSweep> {
   const { rows } = await sql<{ schedules: number; cancelled: number }>`
     with swept as (
       update schedules as s
@@ -77,7 +82,9 @@ export async function cancelSuspendedScheduleTriggers(db: Db): Promise<Suspended
       where t.schedule_id = swept.id and t.status = 'pending'
       returning t.id
     )
-    select (select count(*) from swept)::int as schedules, (select count(*) from cancelled)::int as cancelled`.execute(db);
+    select (select count(*) from swept)::int as schedules, (select count(*) from cancelled)::int as cancelled`.execute(
+    db,
+  );
   return rows[0] ?? { schedules: 0, cancelled: 0 };
 }
 
@@ -89,7 +96,12 @@ export async function cancelSuspendedScheduleTriggers(db: Db): Promise<Suspended
 export async function cancelOrphanedTriggers(db: Db): Promise<number> {
   const result = await db
     .updateTable("triggers")
-    .set({ status: "cancelled", last_error: "schedule deleted", finished_at: sql<Date>`now()`, updated_at: sql<Date>`now()` })
+    .set({
+      status: "cancelled",
+      last_error: "schedule deleted",
+      finished_at: sql<Date>`now()`,
+      updated_at: sql<Date>`now()`,
+    })
     .where("status", "=", "pending")
     .where("schedule_id", "is", null)
     .where("source", "in", ["schedule", "catchup"])

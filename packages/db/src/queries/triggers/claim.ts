@@ -87,12 +87,17 @@ interface ClaimRow {
  * Each claimed trigger gets status running, this worker, a lease, attempt + 1, max_attempts
  * from the project's `config.max_attempts`, and a `running` executions row (started_at = now()).
  */
-export async function claimDueTriggers(db: Kysely<Database>, { workerId, leaseSeconds, limit }: ClaimOptions): Promise<ClaimResult> {
+export async function claimDueTriggers(
+  db: Kysely<Database>,
+  { workerId, leaseSeconds, limit }: ClaimOptions,
+): Promise<ClaimResult> {
   if (limit < 1) {
     return { claimed: [], skipped: [], replaced: [] };
   }
   const { rows } = await sql<ClaimRow>`
-    SELECT * FROM vigil_claim_due_triggers(${workerId}, ${leaseSeconds}, ${limit})`.execute(db);
+    SELECT * FROM vigil_claim_due_triggers(${workerId}, ${leaseSeconds}, ${limit})`.execute(
+    db,
+  );
   return toClaimResult(rows);
 }
 
@@ -114,9 +119,17 @@ function toClaimResult(rows: ClaimRow[]): ClaimResult {
         startedAt: r.started_at ?? new Date(),
       });
     } else if (r.outcome === "skipped") {
-      result.skipped.push({ triggerId: r.trigger_id, projectId: r.project_id, reason: r.reason ?? "skipped" });
+      result.skipped.push({
+        triggerId: r.trigger_id,
+        projectId: r.project_id,
+        reason: r.reason ?? "skipped",
+      });
     } else {
-      result.replaced.push({ triggerId: r.trigger_id, projectId: r.project_id, replacedBy: r.replaced_by ?? 0 });
+      result.replaced.push({
+        triggerId: r.trigger_id,
+        projectId: r.project_id,
+        replacedBy: r.replaced_by ?? 0,
+      });
     }
   }
   result.claimed.sort((a, b) => a.fireAt.getTime() - b.fireAt.getTime());

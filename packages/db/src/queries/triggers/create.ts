@@ -32,7 +32,10 @@ export interface ScheduledTriggerInput {
  *
  * Returns how many rows were inserted or revived.
  */
-export async function insertScheduledTriggers(db: Db, rows: readonly ScheduledTriggerInput[]): Promise<number> {
+export async function insertScheduledTriggers(
+  db: Db,
+  rows: readonly ScheduledTriggerInput[],
+): Promise<number> {
   if (rows.length === 0) {
     return 0;
   }
@@ -64,15 +67,26 @@ export async function insertScheduledTriggers(db: Db, rows: readonly ScheduledTr
           updated_at = now()
       where t.status in ('pending', 'cancelled')
         and t.attempt = 0
-        and coalesce(t.schedule_version, 0) < excluded.schedule_version`.execute(db);
+        and coalesce(t.schedule_version, 0) < excluded.schedule_version`.execute(
+    db,
+  );
   return Number(result.numAffectedRows ?? 0n);
 }
 
 /** Sorted by (schedule_id, fire_at), duplicates dropped: ON CONFLICT DO UPDATE may not meet a key twice in one statement. */
-function sortUnique(rows: readonly ScheduledTriggerInput[]): ScheduledTriggerInput[] {
-  const sorted = [...rows].sort((a, b) => a.scheduleId - b.scheduleId || a.fireAt.getTime() - b.fireAt.getTime());
+function sortUnique(
+  rows: readonly ScheduledTriggerInput[],
+): ScheduledTriggerInput[] {
+  const sorted = [...rows].sort(
+    (a, b) =>
+      a.scheduleId - b.scheduleId || a.fireAt.getTime() - b.fireAt.getTime(),
+  );
   return sorted.filter((r, i) => {
     const prev = sorted[i - 1];
-    return prev === undefined || prev.scheduleId !== r.scheduleId || prev.fireAt.getTime() !== r.fireAt.getTime();
+    return (
+      prev === undefined ||
+      prev.scheduleId !== r.scheduleId ||
+      prev.fireAt.getTime() !== r.fireAt.getTime()
+    );
   });
 }

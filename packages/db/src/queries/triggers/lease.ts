@@ -16,7 +16,10 @@ export interface ExtendLeasesOptions {
  * `replace`, or re-claimed): its run must be killed and must write nothing.
  * Locks only the worker's own running rows, which no claimer waits on (they lock pending rows).
  */
-export async function extendLeases(db: Kysely<Database>, { workerId, claims, leaseSeconds }: ExtendLeasesOptions): Promise<Set<number>> {
+export async function extendLeases(
+  db: Kysely<Database>,
+  { workerId, claims, leaseSeconds }: ExtendLeasesOptions,
+): Promise<Set<number>> {
   if (claims.length === 0) {
     return new Set();
   }
@@ -29,7 +32,14 @@ export async function extendLeases(db: Kysely<Database>, { workerId, claims, lea
 }
 
 /** Extends one claim's lease; false means the lease was lost. */
-export async function extendLease(db: Kysely<Database>, fence: ClaimFence & { leaseSeconds: number }): Promise<boolean> {
-  const owned = await extendLeases(db, { workerId: fence.workerId, claims: [fence], leaseSeconds: fence.leaseSeconds });
+export async function extendLease(
+  db: Kysely<Database>,
+  fence: ClaimFence & { leaseSeconds: number },
+): Promise<boolean> {
+  const owned = await extendLeases(db, {
+    workerId: fence.workerId,
+    claims: [fence],
+    leaseSeconds: fence.leaseSeconds,
+  });
   return owned.has(fence.triggerId);
 }

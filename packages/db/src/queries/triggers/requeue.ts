@@ -33,7 +33,10 @@ export async function requeueTrigger(
  * Hands an owned trigger back to `pending`, due now, WITHOUT spending an attempt (attempt - 1):
  * for a graceful shutdown, where the run was stopped by us, not by the detector. Fenced.
  */
-export async function releaseTrigger(trx: Transaction<Database>, f: ClaimFence & { reason: string }): Promise<boolean> {
+export async function releaseTrigger(
+  trx: Transaction<Database>,
+  f: ClaimFence & { reason: string },
+): Promise<boolean> {
   const result = await trx
     .updateTable("triggers")
     .set((eb) => ({
@@ -60,7 +63,11 @@ export async function releaseTrigger(trx: Transaction<Database>, f: ClaimFence &
  */
 export async function releaseOrphanedClaims(
   db: Kysely<Database>,
-  { workerId, keepTriggerIds, reason }: { workerId: string; keepTriggerIds: readonly number[]; reason: string },
+  {
+    workerId,
+    keepTriggerIds,
+    reason,
+  }: { workerId: string; keepTriggerIds: readonly number[]; reason: string },
 ): Promise<number> {
   const { rows } = await sql<{ id: number }>`
     WITH orphans AS (

@@ -17,7 +17,10 @@ export interface RescueResult {
  * replicas rescuing at the same time take disjoint rows and never wait on a recording worker.
  * Cheap when there is nothing to do: one probe of `triggers_lease_idx`.
  */
-export async function rescueExpiredLeases(db: Kysely<Database>, { limit }: { limit: number }): Promise<RescueResult> {
+export async function rescueExpiredLeases(
+  db: Kysely<Database>,
+  { limit }: { limit: number },
+): Promise<RescueResult> {
   const { rows } = await sql<{ status: string; n: number }>`
     WITH expired AS (
       SELECT id FROM triggers

@@ -14,7 +14,10 @@ export interface HeartbeatOptions {
  * Stamps the worker's heartbeat with the database clock. Returns false when the row is gone
  * or was marked dead by a cleaner, so the caller can re-register.
  */
-export async function heartbeatWorker(db: Db, o: HeartbeatOptions): Promise<boolean> {
+export async function heartbeatWorker(
+  db: Db,
+  o: HeartbeatOptions,
+): Promise<boolean> {
   const result = await db
     .updateTable("workers")
     .set({
@@ -29,10 +32,20 @@ export async function heartbeatWorker(db: Db, o: HeartbeatOptions): Promise<bool
 }
 
 /** Marks this worker stopping (no longer claiming) or stopped (gone cleanly). */
-export async function setWorkerStatus(db: Db, workerId: string, status: Exclude<WorkerStatus, "dead">): Promise<void> {
+export async function setWorkerStatus(
+  db: Db,
+  workerId: string,
+  status: Exclude<WorkerStatus, "dead">,
+): Promise<void> {
   await db
     .updateTable("workers")
-    .set({ status, last_heartbeat_at: sql<Date>`now()`, ...(status === "stopped" ? { stopped_at: sql<Date>`now()`, running: 0 } : {}) })
+    .set({
+      status,
+      last_heartbeat_at: sql<Date>`now()`,
+      ...(status === "stopped"
+        ? { stopped_at: sql<Date>`now()`, running: 0 }
+        : {}),
+    })
     .where("id", "=", workerId)
     .execute();
 }

@@ -15,7 +15,10 @@ export interface RegisterWorkerOptions {
 }
 
 /** Inserts (or revives, for a reused id) this process's row in `workers`. */
-export async function registerWorker(db: Db, o: RegisterWorkerOptions): Promise<WorkerRow> {
+export async function registerWorker(
+  db: Db,
+  o: RegisterWorkerOptions,
+): Promise<WorkerRow> {
   return db
     .insertInto("workers")
     .values({
