@@ -17,7 +17,7 @@ usage: vigil <command> [options]
 
   start [--no-demo]          PostgreSQL (embedded unless DATABASE_URL is set), migrations, the demo
                              project, and the four apps as separate processes (what npm start runs)
-  migrate                    apply pending migrations (idempotent)
+  migrate [--check]          apply pending migrations (idempotent); --check: exit 1 while any are pending
   seed-demo                  create the demo data and the demo-orders project
   validate -f FILE           check projects in a YAML/JSON file, touching nothing
   apply -f FILE              validate, then create or update the file's projects in one transaction
@@ -35,6 +35,7 @@ async function main(argv: string[]): Promise<number> {
       file: { type: "string", short: "f" },
       "no-demo": { type: "boolean" },
       timeout: { type: "string" },
+      check: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -60,7 +61,7 @@ async function main(argv: string[]): Promise<number> {
     case "start":
       return startCommand(ctx, { seedDemo: !values["no-demo"] });
     case "migrate":
-      return migrateCommand(ctx);
+      return migrateCommand(ctx, { check: values.check });
     case "seed-demo":
       return seedDemoCommand(ctx);
     case "validate":

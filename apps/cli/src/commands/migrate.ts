@@ -1,15 +1,34 @@
-import { createDb, migrateToLatest } from "@vigil/db";
+import { createDb, migrateToLatest, pendingMigrations } from "@vigil/db";
 
 import type { CliContext } from "../context.js";
 
+export interface MigrateOptions {
+  /** Change nothing: exit 1 while migrations are pending (init containers wait on it). */
+  check?: boolean;
+}
+
 /** `vigil migrate`: applies pending migrations; running it again changes nothing. */
-export async function migrateCommand(ctx: CliContext): Promise<number> {
+export async function migrateCommand(
+  ctx: CliContext,
+  options: MigrateOptions = {},
+): Promise<number> {
   const handle = createDb({
     connectionString: ctx.databaseUrl(),
     max: 1,
     applicationName: "vigil-cli",
   });
   try {
+    if (options.check) {
+      const pending = await pendingMigrations(handle.db);
+      if (pending.length > 0) {
+        ctx.err(
+          `${pending.length} migration(s) pending: ${pending.join(", ")}`,
+        );
+        return 1;
+      }
+      ctx.out("schema is up to date");
+      return 0;
+    }
     const { applied, error } = await migrateToLatest(handle.db);
     if (error) {
       ctx.err(`migration failed: ${error.message}`);

@@ -1,0 +1,58 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+
+import { withDatabase } from "@vigil/db/testing";
+import pg from "pg";
+import { afterAll, describe, expect, inject, test } from "vitest";
+
+import { appEntry } from "../src/paths.js";
+
+const run = promisify(execFile);
+
+async function vigil(args: string[], databaseUrl: string) {
+  try {
+    const { stdout, stderr } = await run(
+      process.execPath,
+      [appEntry("cli"), ...args],
+      { env: { PATH: process.env.PATH, DATABASE_URL: databaseUrl } },
+    );
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+async function admin(sql: string): Promise<void> {
+  const c = new pg.Client({ connectionString: inject("databaseUrl") });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+// An empty database, not a clone of the migrated template: every migration is pending.
+const name = `t_migrate_check_${process.pid}`;
+
+describe("vigil migrate --check", () => {
+  afterAll(() => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+
+  test("exits 1 naming the pending migrations, changes nothing, and exits 0 once migrated", async () => {
+    await admin(`CREATE DATABASE ${name}`);
+    const url = withDatabase(inject("databaseUrl"), name);
+
+    const before = await vigil(["migrate", "--check"], url);
+    expect(before.code).toBe(1);
+    expect(before.stderr).toMatch(/migration\(s\) pending: 0001_init/);
+    // --check applied nothing: a second check still sees the same list
+    expect((await vigil(["migrate", "--check"], url)).stderr).toBe(
+      before.stderr,
+    );
+
+    expect((await vigil(["migrate"], url)).code).toBe(0);
+    const after = await vigil(["migrate", "--check"], url);
+    expect(after).toMatchObject({ code: 0, stdout: "schema is up to date\n" });
+  });
+});
