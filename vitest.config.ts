@@ -20,6 +20,7 @@ export default defineConfig({
       "packages/*/src/**/*.test.ts",
       "apps/*/src/**/*.test.ts",
       "apps/*/test/**/*.test.ts",
+      "deploy/test/**/*.test.ts",
     ],
     globalSetup: ["./packages/db/src/testing/global-setup.ts"],
     testTimeout: 30_000,
