@@ -1,5 +1,5 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-call -- rendered manifests are untyped YAML trees; the schema models validate them, these tests only read them */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -11,8 +11,12 @@ import { Job } from "kubernetes-models/batch/v1";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
 import { ConfigMap, Service } from "kubernetes-models/v1";
-import { parse } from "yaml";
+import { parse, parseAllDocuments } from "yaml";
 import { beforeAll, describe, expect, test } from "vitest";
+import { execFile } from "node:child_process";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import os from "node:os";
+import { promisify } from "node:util";
 
 import { APP_PORTS, type AppWithPort } from "./app-ports.js";
 import { type K8sObject, renderKustomization } from "./k8s-render.js";
@@ -20,6 +24,7 @@ import { type K8sObject, renderKustomization } from "./k8s-render.js";
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const BASE = path.join(ROOT, "deploy/k8s/base");
 const OVERLAY = path.join(ROOT, "deploy/k8s/overlays/monitoring");
+const APPLY_EXAMPLE = path.join(ROOT, "deploy/k8s/examples/apply-job.yaml");
 
 /** The schema model of every kind the manifests may hold; any other kind fails the test. */
 const MODELS: Record<string, new (data: never) => { validate(): void }> = {
@@ -340,5 +345,41 @@ describe("Kubernetes manifests", () => {
     expect(find(overlay, "Deployment", "vigil-executor")).toEqual(
       deployment("executor"),
     );
+  });
+
+  test("the apply example is valid, and its project file passes `vigil validate`", async () => {
+    const docs = parseAllDocuments(readFileSync(APPLY_EXAMPLE, "utf8")).map(
+      (d) => d.toJS() as K8sObject,
+    );
+    for (const object of docs) {
+      const Model = MODELS[`${object.apiVersion}/${object.kind}`];
+      expect(() => new Model!(object as never).validate()).not.toThrow();
+    }
+    const configMap = find(docs, "ConfigMap", "vigil-projects");
+    const job = find(docs, "Job", "vigil-apply");
+    const [container] = job.spec.template.spec.containers;
+    expect(container.command).toEqual([
+      "node",
+      "apps/cli/dist/main.js",
+      "apply",
+      "-f",
+      "/projects/projects.yaml",
+    ]);
+    const dir = await mkdtemp(path.join(os.tmpdir(), "vigil-apply-example-"));
+    await writeFile(
+      path.join(dir, "projects.yaml"),
+      configMap.data["projects.yaml"],
+    );
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        path.join(ROOT, "apps/cli/dist/main.js"),
+        "validate",
+        "-f",
+        path.join(dir, "projects.yaml"),
+      ],
+      { env: { PATH: process.env.PATH } },
+    );
+    expect(stdout).toContain("inventory-check");
   });
 });
