@@ -26,6 +26,7 @@ describe("nodePermissionFlags", () => {
       }),
     ).toEqual([
       "--experimental-permission",
+      "--disallow-code-generation-from-strings",
       "--allow-fs-read=/a",
       "--allow-fs-read=/b",
       "--allow-fs-write=/c",

@@ -3,7 +3,8 @@
  * `--experimental-permission` on Node 20 (and 22 before 22.13) and `--permission` from 22.13 /
  * 23.5; each allowed path is its own `--allow-fs-read=`/`--allow-fs-write=` flag (comma lists
  * are rejected with a warning since 20.16). Child processes, workers, native addons and the
- * inspector stay blocked because no `--allow-*` flag for them is added.
+ * inspector stay blocked because no `--allow-*` flag for them is added. Code generation from
+ * strings (eval, new Function) is switched off too.
  *
  * `nodeVersion` defaults to this process's version, because detectors run on `process.execPath`.
  */
@@ -14,6 +15,9 @@ export function nodePermissionFlags(opts: {
 }): string[] {
   return [
     permissionSwitch(opts.nodeVersion ?? process.versions.node),
+    // eval and new Function would let rule code build import() calls the synthesizer's
+    // static import check never saw (see packages/synthesizer README, "What rule code may import")
+    "--disallow-code-generation-from-strings",
     ...opts.read.map((path) => `--allow-fs-read=${path}`),
     ...opts.write.map((path) => `--allow-fs-write=${path}`),
   ];

@@ -172,7 +172,7 @@ describe("the detector runtime", () => {
           "too-many",
           "export function detect() { return Array.from({ length: 10001 }, (_, i) => ({ key: i, message: 'm' })); }",
         ),
-        rule("not-a-function", "export const detect = 42;"),
+        rule("not-a-function", "export const detect = Number.parseInt('42');"),
         rule(
           "mutates-rows",
           "export function detect(rows) { rows[0].paid = 10; return []; }",
@@ -233,7 +233,7 @@ describe("the detector runtime", () => {
         "detect returned 10001 findings; the limit is 10000 per rule",
       );
       expect(messageOf("not-a-function")).toBe(
-        "rules/07-not-a-function.mjs does not export a function named detect",
+        'rule "not-a-function" (rules/07-not-a-function.mjs) exports detect as a number, not a function',
       );
       expect(messageOf("mutates-rows")).toMatch(/read only property 'paid'/);
     });

@@ -87,6 +87,44 @@ function exportedName(node: unknown): string | null {
     : staticString(node);
 }
 
+/** Initializers that can never be a function, by what they are called in a message. */
+const NOT_A_FUNCTION: Record<string, string> = {
+  Literal: "a literal",
+  TemplateLiteral: "a string",
+  ObjectExpression: "an object",
+  ArrayExpression: "an array",
+  ClassExpression: "a class (detect is called, not constructed)",
+  UnaryExpression: "a primitive value",
+  BinaryExpression: "a primitive value",
+};
+
+/** Why `export const detect = <init>` can never be callable, or null when it may be. */
+function nonFunctionDetect(node: AnyNode): ModuleProblem | null {
+  const declaration = node["declaration"];
+  // `let` and `var` may be assigned a function later; only a `const` is settled here
+  if (
+    !isNode(declaration) ||
+    declaration.type !== "VariableDeclaration" ||
+    declaration["kind"] !== "const"
+  ) {
+    return null;
+  }
+  for (const d of declaration["declarations"] as AnyNode[]) {
+    if (exportedName(d["id"]) !== "detect") {
+      continue;
+    }
+    const init = d["init"];
+    const what = isNode(init) ? NOT_A_FUNCTION[init.type] : undefined;
+    if (what !== undefined) {
+      return {
+        message: `detect must be a function, e.g. export function detect(rows, params, ctx) { ... }; here it is ${what}`,
+        ...position(d),
+      };
+    }
+  }
+  return null;
+}
+
 function declaresDetect(node: AnyNode): boolean {
   const declaration = node["declaration"];
   if (isNode(declaration)) {
@@ -117,6 +155,10 @@ export function scanModule(program: Program): ModuleScan {
       declaresDetect(statement)
     ) {
       scan.exportsDetect = true;
+      const problem = nonFunctionDetect(statement);
+      if (problem !== null) {
+        scan.problems.push(problem);
+      }
     }
     if (statement.type === "ExportDefaultDeclaration") {
       scan.hasDefaultExport = true;

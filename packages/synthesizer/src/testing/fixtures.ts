@@ -89,6 +89,7 @@ export function permissionFlags(detectorDir: string, runDir: string): string[] {
       : "--experimental-permission";
   return [
     flag,
+    "--disallow-code-generation-from-strings",
     `--allow-fs-read=${detectorDir}`,
     `--allow-fs-read=${runDir}`,
     `--allow-fs-write=${runDir}`,

@@ -25,6 +25,8 @@ export const intrinsics = Object.freeze({
   String,
   Date,
   Error,
+  EvalError,
+  race: Promise.race.bind(Promise),
   toISOString: Date.prototype.toISOString,
   getTime: Date.prototype.getTime,
   now: () => {

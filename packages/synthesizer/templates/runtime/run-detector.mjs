@@ -2,16 +2,18 @@
 //
 // The order matters: (1) capture intrinsics (static imports, evaluated first), (2) read the
 // nonce from stdin to EOF and keep it only as a signer, (3) load manifest, context and rows,
-// (4) only then import and run the rule modules one by one, (5) serialize, sign and write the
+// (4) only then install the rule guards (rule-guards.mjs) and import and run the rule modules
+// one by one, (5) serialize, sign and write the
 // result, (6) exit, so timers a rule left behind cannot keep the process alive.
 import { intrinsics } from "./intrinsics.mjs";
 import { loadManifest, loadRun } from "./load-run.mjs";
 import { readNonceSigner } from "./read-nonce.mjs";
+import { installRuleGuards } from "./rule-guards.mjs";
 import { runRule } from "./run-rule.mjs";
 import { serializeResult } from "./serialize-result.mjs";
 import { writeResult } from "./write-result.mjs";
 
-const { apply, Date, exit, toISOString, writeSync } = intrinsics;
+const { apply, Date, exit, stringify, toISOString, writeSync } = intrinsics;
 
 /** Exit code when the detector could not start: bad arguments, stdin, manifest or run folder. */
 const EXIT_SETUP_FAILED = 2;
@@ -40,11 +42,15 @@ export async function runDetector({ detectorUrl, runDirArg }) {
     report(err.message);
     return exit(EXIT_SETUP_FAILED);
   }
+  installRuleGuards();
   const startedAt = isoNow();
   const rules = [];
   let findingCount = 0;
   let failedCount = 0;
   for (let i = 0; i < manifest.rules.length; i++) {
+    // If this rule never ends (a loop), the run's timeout kills the process: this line is the
+    // last on stderr and names the rule.
+    report(`running rule ${stringify(manifest.rules[i].ruleId)}`);
     const result = await runRule({
       rule: manifest.rules[i],
       detectorUrl,

@@ -6,11 +6,14 @@
 import { deepFreeze } from "./load-run.mjs";
 import { normalizeFindings } from "./normalize-findings.mjs";
 import { describeValue, intrinsics, truncate } from "./intrinsics.mjs";
+import { beginRule } from "./rule-guards.mjs";
 
 const {
   apply,
   Date,
   Error,
+  EvalError,
+  race,
   freeze,
   indexOf,
   now,
@@ -72,13 +75,44 @@ function buildContext(rule, context) {
   });
 }
 
-async function callDetect(rule, detectorUrl, rows, context) {
+const CODE_GENERATION = "Code generation from strings disallowed";
+
+/** Errors whose cause is one of the runtime's limits get a message that says which limit. */
+function explainLimit(err) {
+  if (
+    err instanceof EvalError &&
+    apply(indexOf, describeValue(err.message), [CODE_GENERATION]) !== -1
+  ) {
+    return new Error(
+      "rule code cannot build code from strings (eval, new Function, and the import() calls they would make): detectors run with --disallow-code-generation-from-strings",
+    );
+  }
+  return err;
+}
+
+async function callDetect(rule, detectorUrl, rows, context, phase) {
   const module = await import(new URL(rule.file, detectorUrl).href);
+  phase.name = "detect";
   const detect = module.detect;
-  if (typeof detect !== "function")
-    throw new Error(`${rule.file} does not export a function named detect`);
+  if (typeof detect !== "function") {
+    const kind = detect === null ? "null" : typeof detect;
+    throw new Error(
+      kind === "undefined"
+        ? `rule ${stringify(rule.ruleId)} (${rule.file}) does not export a function named detect`
+        : `rule ${stringify(rule.ruleId)} (${rule.file}) exports detect as ${kind === "object" || kind === "null" ? "an" : "a"} ${kind}, not a function`,
+    );
+  }
   const params = deepFreeze(parse(stringify(rule.parameters ?? {})));
   return await detect(rows, params, buildContext(rule, context));
+}
+
+function stalledMessage(rule, phase) {
+  const name = stringify(rule.ruleId);
+  return new Error(
+    phase.name === "load"
+      ? `rule ${name} never finished loading: its module's top-level await waits on a promise that nothing can settle`
+      : `rule ${name}: detect() returned a promise that nothing can settle`,
+  );
 }
 
 /** @returns {Promise<object>} the rule's entry in DetectorResult.rules (findings not yet serialized) */
@@ -89,8 +123,13 @@ export async function runRule({ rule, detectorUrl, rows, context }) {
     ruleId: rule.ruleId,
     definitionId: rule.definitionId ?? null,
   };
+  const phase = { __proto__: null, name: "load" };
+  const guard = beginRule(() => stalledMessage(rule, phase));
   try {
-    const returned = await callDetect(rule, detectorUrl, rows, context);
+    const returned = await race([
+      callDetect(rule, detectorUrl, rows, context, phase),
+      guard.interrupted,
+    ]);
     const findings = normalizeFindings(returned, rule.severity);
     return { ...base, status: "ok", durationMs: elapsed(startedAt), findings };
   } catch (err) {
@@ -98,9 +137,11 @@ export async function runRule({ rule, detectorUrl, rows, context }) {
       ...base,
       status: "error",
       durationMs: elapsed(startedAt),
-      error: describeError(err),
+      error: describeError(explainLimit(err)),
       findings: [],
     };
+  } finally {
+    guard.end();
   }
 }
 
