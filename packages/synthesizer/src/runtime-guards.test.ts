@@ -57,6 +57,26 @@ const HOSTILE: RuleSource[] = [
     "export function detect() { delete process.binding; process.binding = () => 1; return []; }",
   ),
   rule(
+    "get-builtin-net",
+    "const net = process.getBuiltinModule('node:net');\nexport function detect() { return [{ key: 1, message: typeof net }]; }",
+  ),
+  rule(
+    "get-builtin-module",
+    "export function detect() { return process.getBuiltinModule('module').createRequire(import.meta.url)('net'); }",
+  ),
+  rule(
+    "get-builtin-vm",
+    "export function detect() { return process.getBuiltinModule('vm').runInThisContext('1'); }",
+  ),
+  rule(
+    "restores-get-builtin",
+    "export function detect() { process.getBuiltinModule = () => 1; return []; }",
+  ),
+  rule(
+    "stdio-sockets",
+    "export function detect() {\n  console.log('from console.log');\n  process.stdout.write('from process.stdout\\n');\n  return [{ key: 'stdio', message: 'probe', data: { stdout: typeof process.stdout.constructor, console: typeof console._stdout.constructor, stdin: typeof process.stdin, fs: typeof process.getBuiltinModule('node:fs').readFileSync } }];\n}",
+  ),
+  rule(
     "top-level-await-forever",
     "await new Promise(() => {});\nexport function detect() { return []; }",
   ),
@@ -74,6 +94,8 @@ describe("the runtime's guards on rule code (under the runner's Node flags)", ()
   let result: {
     code: number | null;
     stderr: string;
+    stdout: string;
+    data: Map<string, unknown>;
     rules: Map<string, { status: string; message?: string; findings: number }>;
   };
 
@@ -105,6 +127,10 @@ describe("the runtime's guards on rule code (under the runner's Node flags)", ()
     result = {
       code: run.code,
       stderr: run.stderr,
+      stdout: run.stdout,
+      data: new Map(
+        verified.result.rules.map((r) => [r.ruleId, r.findings[0]?.data]),
+      ),
       rules: new Map(
         verified.result.rules.map((r) => [
           r.ruleId,
@@ -147,6 +173,32 @@ describe("the runtime's guards on rule code (under the runner's Node flags)", ()
     expect(messageOf("restores-binding")).toMatch(
       /Cannot delete property 'binding'/,
     );
+  });
+
+  it("process.getBuiltinModule refuses what the permission model does not confine, and stays so", () => {
+    expect(messageOf("get-builtin-net")).toBe(
+      'process.getBuiltinModule("node:net"): module "net" is not available to rules',
+    );
+    expect(messageOf("get-builtin-module")).toBe(
+      'process.getBuiltinModule("module"): module "module" is not available to rules',
+    );
+    expect(messageOf("get-builtin-vm")).toBe(
+      'process.getBuiltinModule("vm"): module "vm" is not available to rules',
+    );
+    expect(messageOf("restores-get-builtin")).toMatch(
+      /Cannot assign to read only property 'getBuiltinModule'/,
+    );
+  });
+
+  it("stdio is write-only stand-ins with no socket behind them; console and stdout writes still arrive", () => {
+    expect(result.rules.get("stdio-sockets")?.status).toBe("ok");
+    expect(result.data.get("stdio-sockets")).toEqual({
+      stdout: "undefined",
+      console: "undefined",
+      stdin: "undefined",
+      fs: "function",
+    });
+    expect(result.stdout).toBe("from console.log\nfrom process.stdout\n");
   });
 
   it("an unhandled rejection or an exception from a timer fails the rule that ran, not the detector", () => {

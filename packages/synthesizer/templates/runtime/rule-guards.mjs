@@ -72,8 +72,114 @@ function describeThrown(err) {
   }
 }
 
+/**
+ * `process.getBuiltinModule` (Node 20.16+) hands out any built-in without an import, so the
+ * synthesizer's import check never sees it. It keeps working for the built-ins rules may import
+ * and for those whose every effect Node's permission model already decides (file system,
+ * processes, threads, inspector: denied outside the allow-lists the runner passes); everything
+ * else (net, http, dgram, dns, tls, module, vm, v8, os, wasi, ...) is refused by name.
+ */
+const BUILTINS_FOR_RULES = new Set([
+  "assert",
+  "assert/strict",
+  "buffer",
+  "crypto",
+  "events",
+  "path",
+  "path/posix",
+  "querystring",
+  "string_decoder",
+  "timers",
+  "timers/promises",
+  "url",
+  "util",
+  "util/types",
+]);
+const CONFINED_BY_PERMISSION_MODEL = new Set([
+  "fs",
+  "fs/promises",
+  "child_process",
+  "worker_threads",
+  "inspector",
+  "inspector/promises",
+]);
+
+function gateBuiltinModule() {
+  const original = process.getBuiltinModule;
+  if (typeof original !== "function") return;
+  const has = Set.prototype.has;
+  const gated = function getBuiltinModule(id) {
+    const name = typeof id === "string" ? id : describeValue(id);
+    const bare =
+      apply(intrinsics.indexOf, name, ["node:"]) === 0
+        ? apply(intrinsics.slice, name, [5])
+        : name;
+    if (
+      apply(has, BUILTINS_FOR_RULES, [bare]) ||
+      apply(has, CONFINED_BY_PERMISSION_MODEL, [bare])
+    )
+      return apply(original, process, [id]);
+    throw new Error(
+      `process.getBuiltinModule(${intrinsics.stringify(name)}): module ${intrinsics.stringify(bare)} is not available to rules`,
+    );
+  };
+  lockGlobal(process, "getBuiltinModule", gated);
+}
+
+/**
+ * process.stdout, stderr and stdin would be net.Socket objects on the executor's pipes, and a
+ * socket's constructor makes new sockets (TCP, Unix) without importing anything. Rules get
+ * write-only stand-ins that write straight to the file descriptor; console, created lazily,
+ * binds to them. No real stdio stream is ever created in the detector.
+ */
+function stdioStandIn(fd) {
+  const { writeSync, BufferFrom } = intrinsics;
+  const noop = () => standIn;
+  const standIn = intrinsics.freeze({
+    __proto__: null,
+    fd,
+    isTTY: false,
+    writable: true,
+    write(chunk, encoding, callback) {
+      const done = typeof encoding === "function" ? encoding : callback;
+      try {
+        const bytes =
+          typeof chunk === "string"
+            ? BufferFrom(
+                chunk,
+                typeof encoding === "string" ? encoding : "utf8",
+              )
+            : chunk;
+        writeSync(fd, bytes);
+      } catch {
+        // a full or closed pipe: output is best effort, never a reason to fail a rule
+      }
+      if (typeof done === "function") done();
+      return true;
+    },
+    end() {},
+    on: noop,
+    once: noop,
+    off: noop,
+    removeListener: noop,
+    listenerCount: () => 0,
+  });
+  return standIn;
+}
+
+function replaceStdio() {
+  const standIns = { stdout: stdioStandIn(1), stderr: stdioStandIn(2) };
+  for (const name of ["stdout", "stderr"]) {
+    lockGlobal(process, name, standIns[name]);
+    lockGlobal(console, `_${name}`, standIns[name]);
+  }
+  lockGlobal(process, "stdin", undefined);
+}
+
 /** Call once, before the first rule module is imported. */
 export function installRuleGuards() {
+  gateBuiltinModule();
+  replaceStdio();
   for (const name of ["fetch", "WebSocket", "EventSource"]) {
     if (name in globalThis)
       lockGlobal(globalThis, name, refuse(name, NETWORK_MESSAGE));
