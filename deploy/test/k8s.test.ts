@@ -271,6 +271,7 @@ describe("Kubernetes manifests", () => {
       name: "vigil-executor",
     });
     expect(hpa.spec.metrics[0].resource.name).toBe("cpu");
+    expect(deployment("executor").spec.replicas).toBeUndefined();
     const pdb = find(base, "PodDisruptionBudget", "vigil-executor");
     expect(
       matches(pdb.spec.selector.matchLabels, executorPod.metadata.labels),
