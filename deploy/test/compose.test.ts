@@ -1,8 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 
 import { findFreePort } from "@vigil/db/embedded";
 import { createTestDatabase, waitFor } from "@vigil/db/testing";
@@ -53,6 +54,15 @@ describe("docker-compose.yml", () => {
       TOKEN,
     );
   });
+
+  test("deploy/check-compose.sh: valid for docker-compose with a token, refused without", async () => {
+    const { stdout } = await promisify(execFile)(
+      path.join(ROOT, "deploy/check-compose.sh"),
+      { env: { PATH: process.env.PATH } },
+    );
+    expect(stdout).toContain("valid with API_TOKENS set (profile apply)");
+    expect(stdout).toContain("refused without API_TOKENS");
+  }, 60_000);
 
   test("publishes only the API, on 127.0.0.1 unless VIGIL_BIND says otherwise", () => {
     const [port] = service("api").ports!;
