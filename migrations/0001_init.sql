@@ -270,7 +270,7 @@ CREATE TABLE maintenance_runs (
 );
 CREATE INDEX maintenance_runs_started_idx ON maintenance_runs (started_at DESC);
 
--- Wake-up hints (DESIGN.md lock protocol, step 4). Statement-level, so a batch insert of
+-- Wake-up hints (the README's lock protocol, step 4). Statement-level, so a batch insert of
 -- 1,000 triggers sends one notification, not 1,000. Listeners treat them as hints only.
 CREATE FUNCTION vigil_notify_triggers_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

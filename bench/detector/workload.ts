@@ -1,4 +1,4 @@
-/** The one-rule detector every figure uses: the DESIGN.md example over 100 rows, 10 findings. */
+/** The one-rule detector every figure uses: an amount-mismatch rule over 100 rows, 10 findings. */
 export const BENCH_RULE_CODE = `export function detect(rows, params) {
   return rows.filter((r) => Math.abs(r.total - r.paid) > params.tolerance)
              .map((r) => ({ key: r.id, message: "order " + r.id + " paid " + r.paid }));

@@ -24,7 +24,7 @@ export interface Wakeup {
 }
 
 /**
- * The claim loop's sleep. Three sources, as DESIGN.md's lock protocol says: LISTEN on
+ * The claim loop's sleep. Three sources, as the README's lock protocol says: LISTEN on
  * `vigil_triggers` (a hint that rows were inserted), a timer to the next known available_at
  * (so a trigger due at T starts at T on an idle pool, not at the next poll), and the poll.
  */

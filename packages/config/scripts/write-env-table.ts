@@ -1,6 +1,7 @@
 /**
  * Rewrites the env table between the env-table markers in the given Markdown files
- * (default: this package's README and the repository README) from ENV_VARS.
+ * (default: this package's README, the repository README and each app's README) from
+ * ENV_VARS.
  *   npm run env-table -w @vigil/config            rewrite
  *   npm run env-table -w @vigil/config -- --check  exit 1 if a table is stale
  * Files without the markers are skipped.
@@ -8,7 +9,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-import { replaceEnvTable } from "../src/index.js";
+import { APP_NAMES, replaceEnvTable } from "../src/index.js";
 
 const args = process.argv.slice(2);
 const check = args.includes("--check");
@@ -19,6 +20,11 @@ const files =
     : [
         fileURLToPath(new URL("../README.md", import.meta.url)),
         fileURLToPath(new URL("../../../README.md", import.meta.url)),
+        ...APP_NAMES.map((app) =>
+          fileURLToPath(
+            new URL(`../../../apps/${app}/README.md`, import.meta.url),
+          ),
+        ),
       ];
 
 let stale = 0;

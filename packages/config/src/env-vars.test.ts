@@ -1,13 +1,19 @@
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 
 import { collectSecretValues } from "./collect-secrets.js";
-import { renderEnvTable, replaceEnvTable } from "./env-table.js";
+import {
+  appEnvTableStart,
+  ENV_TABLE_START,
+  envVarsOfApp,
+  renderEnvTable,
+  replaceEnvTable,
+} from "./env-table.js";
 import { ENV_VARS } from "./env-vars.js";
-import { ENV_FRAGMENTS } from "./fragments/index.js";
+import { APP_NAMES, ENV_FRAGMENTS } from "./fragments/index.js";
 import { tryParseEnv } from "./parse-env.js";
 
 function schemaOf(name: string): z.ZodType {
@@ -76,12 +82,40 @@ describe("the README env table", () => {
     expect(readme).toContain(renderEnvTable());
   });
 
-  it("matches ENV_VARS in the repository README too, once it carries the markers", () => {
-    const rootReadme = new URL("../../../README.md", import.meta.url);
-    const readme = existsSync(rootReadme)
-      ? readFileSync(rootReadme, "utf8")
-      : "";
-    expect(replaceEnvTable(readme) ?? readme).toBe(readme);
+  it("matches ENV_VARS in the repository README", () => {
+    const readme = readFileSync(
+      new URL("../../../README.md", import.meta.url),
+      "utf8",
+    );
+    expect(readme).toContain(ENV_TABLE_START);
+    expect(replaceEnvTable(readme)).toBe(readme);
+  });
+
+  it.each(APP_NAMES)(
+    "lists exactly the variables %s reads in its README",
+    (app) => {
+      const readme = readFileSync(
+        new URL(`../../../apps/${app}/README.md`, import.meta.url),
+        "utf8",
+      );
+      expect(readme).toContain(appEnvTableStart(app));
+      expect(replaceEnvTable(readme)).toBe(readme);
+      expect(readme).toContain(renderEnvTable(envVarsOfApp(app)));
+    },
+  );
+
+  it("renders one app's variables only, in ENV_VARS order", () => {
+    const names = envVarsOfApp("cleaner").map((variable) => variable.name);
+    expect(names).toContain("CLEANER_INTERVAL_SECONDS");
+    expect(names).not.toContain("API_TOKENS");
+    const order = ENV_VARS.map((variable) => variable.name).filter((name) =>
+      names.includes(name),
+    );
+    expect(names).toEqual(order);
+  });
+
+  it("leaves a document without markers alone", () => {
+    expect(replaceEnvTable("# no table here\n")).toBeUndefined();
   });
 });
 

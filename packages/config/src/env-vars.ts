@@ -102,7 +102,7 @@ const DOCS: Record<EnvVarName, EnvVarDoc> = {
   RETRY_BACKOFF_BASE_MS: {
     default: "10000",
     meaning:
-      "Backoff before the retry of a failed run (projects with `max_attempts` > 1): attempt n waits up to min(max, base * 2^(n-1)), full jitter.",
+      "Backoff before the retry of a failed run (projects with `max_attempts` > 1): attempt n waits between half and all of min(max, base * 2^(n-1)) (equal jitter: never sooner than half).",
   },
   RETRY_BACKOFF_MAX_MS: {
     default: "600000",
@@ -170,7 +170,8 @@ const DOCS: Record<EnvVarName, EnvVarDoc> = {
   },
   TRIGGER_BATCH_SIZE: {
     default: "1000",
-    meaning: "Most trigger rows inserted per statement.",
+    meaning:
+      "Schedules read, planned and written per batch of a pass (their trigger rows go in one statement).",
   },
   MISFIRE_MAX_CATCHUP: {
     default: "100",

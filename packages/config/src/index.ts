@@ -16,6 +16,7 @@ export { cleanerEnv } from "./fragments/cleaner.js";
 export { embeddedEnv } from "./fragments/embedded.js";
 export {
   ENV_FRAGMENTS,
+  APP_NAMES,
   type AppName,
   type EnvVarName,
 } from "./fragments/index.js";
@@ -23,6 +24,8 @@ export { ENV_VARS, type EnvVar, type SecretKind } from "./env-vars.js";
 export {
   renderEnvTable,
   replaceEnvTable,
+  envVarsOfApp,
+  appEnvTableStart,
   ENV_TABLE_START,
   ENV_TABLE_END,
 } from "./env-table.js";

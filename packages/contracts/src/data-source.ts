@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /**
- * The `data_source` block of a project's config (DESIGN.md "Project config").
+ * The `data_source` block of a project's config (packages/contracts/README.md).
  * Every object is `.strict()`: an unknown key is an error, never silently ignored.
  * Names ending in `_env` are names of environment variables of the executor; the
  * secret values themselves are never stored in the database.

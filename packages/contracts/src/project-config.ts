@@ -43,7 +43,7 @@ export const RetentionConfigSchema = z
   })
   .strict();
 
-/** `projects.config`, as DESIGN.md shows it. Unknown keys are an error, not ignored. */
+/** `projects.config` (packages/contracts/README.md). Unknown keys are an error, not ignored. */
 export const ProjectConfigSchema = z
   .object({
     data_source: DataSourceSchema,

@@ -7,7 +7,7 @@ import {
 } from "./entities.js";
 
 /**
- * The report Vigil POSTs after an execution (DESIGN.md "Reports").
+ * The report Vigil POSTs after an execution (apps/executor/src/reports/README.md).
  *
  * Version 1. Receivers should check `v` and ignore fields they do not know: later versions
  * only add fields; a breaking change gets a new `v`. Findings lists are capped per group

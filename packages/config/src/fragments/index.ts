@@ -7,8 +7,14 @@ import { logEnv } from "./log.js";
 import { reportEnv } from "./report.js";
 import { triggerCreatorEnv } from "./trigger-creator.js";
 
-export type AppName =
-  "api" | "trigger-creator" | "executor" | "cleaner" | "cli";
+export const APP_NAMES = [
+  "api",
+  "trigger-creator",
+  "executor",
+  "cleaner",
+  "cli",
+] as const;
+export type AppName = (typeof APP_NAMES)[number];
 
 /**
  * Every fragment with the apps meant to spread it. The "apps" column of the env table
