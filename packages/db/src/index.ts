@@ -224,6 +224,7 @@ export {
 } from "./queries/triggers/cancel-stale.js";
 export {
   listFinishedExecutions,
+  type FinishedCursor,
   type ListFinishedOptions,
 } from "./queries/executions/list-recent.js";
 export {

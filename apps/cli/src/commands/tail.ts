@@ -1,4 +1,9 @@
-import { createDb, type ExecutionRow, listFinishedExecutions } from "@vigil/db";
+import {
+  createDb,
+  type ExecutionRow,
+  type FinishedCursor,
+  listFinishedExecutions,
+} from "@vigil/db";
 
 import type { CliContext } from "../context.js";
 
@@ -16,18 +21,23 @@ export async function tailCommand(
   process.once("SIGINT", () => (stopped = true));
   process.once("SIGTERM", () => (stopped = true));
   try {
-    let finishedAfter: Date | undefined;
+    let after: FinishedCursor | undefined;
+    let started = false;
     while (!stopped) {
       const rows = await listFinishedExecutions(handle.db, {
         projectId: o.projectId,
-        finishedAfter,
-        limit: finishedAfter ? 500 : 10,
+        after,
+        limit: started ? 500 : 10,
       });
       for (const e of rows) {
         ctx.out(formatExecution(e));
-        finishedAfter = e.finished_at ?? finishedAfter;
+        if (e.finished_at !== null) {
+          after = { finishedAt: e.finished_at, id: e.id };
+        }
       }
-      finishedAfter ??= new Date();
+      // nothing finished yet: follow from now on rather than re-reading "the latest 10"
+      after ??= { finishedAt: new Date(), id: 0 };
+      started = true;
       await new Promise((r) => setTimeout(r, 1000));
     }
     return 0;
