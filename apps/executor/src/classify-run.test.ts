@@ -28,6 +28,11 @@ function crashed(stderr: string): RunResult {
       networkIsolated: false,
       maxProcesses: null,
       parentDeathSignal: false,
+      mountNamespace: false,
+      pidNamespace: false,
+      diskMb: null,
+      maxOpenFiles: null,
+      permissionModel: false,
       uidSwept: false,
     },
   };

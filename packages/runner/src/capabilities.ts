@@ -4,6 +4,7 @@ import { join } from "node:path";
 
 import { execa } from "execa";
 
+import { systemBinds } from "./mount-namespace.js";
 import type { SandboxCapabilities } from "./types.js";
 
 /** Uid/gid used when the caller does not name one: nobody/nogroup on Debian, Alpine and RHEL. */
@@ -32,8 +33,10 @@ export function detectSandboxCapabilities(
 }
 
 async function probeCapabilities(): Promise<SandboxCapabilities> {
-  const [prlimit, setpriv, unshare, sh] = await Promise.all(
-    ["prlimit", "setpriv", "unshare", "sh"].map((name) => findTool(name)),
+  const [prlimit, setpriv, unshare, sh, bwrap] = await Promise.all(
+    ["prlimit", "setpriv", "unshare", "sh", "bwrap"].map((name) =>
+      findTool(name),
+    ),
   );
   const isRoot = process.getuid?.() === 0;
   const node = [process.execPath, "-e", "0"];
@@ -62,6 +65,7 @@ async function probeCapabilities(): Promise<SandboxCapabilities> {
       unshare ? probe([unshare, "--net", "--", ...node]) : false,
       unshare ? probe([unshare, "--user", "--net", "--", ...node]) : false,
     ]);
+  const mount = await probeMountNamespace(bwrap, isRoot);
   const tools: SandboxCapabilities["tools"] = {};
   if (prlimit && prlimitWorks) {
     tools.prlimit = prlimit;
@@ -75,14 +79,72 @@ async function probeCapabilities(): Promise<SandboxCapabilities> {
   if (sh && ulimitWorks) {
     tools.sh = sh;
   }
+  if (bwrap && mount.mode) {
+    tools.bwrap = bwrap;
+  }
   return {
     isRoot,
     addressSpaceLimit: prlimitWorks ? "prlimit" : ulimitWorks ? "ulimit" : null,
     switchUser,
     networkNamespace: netRoot ? "net" : netUser ? "user+net" : null,
     parentDeathSignal: pdeathsig,
+    mountNamespace: mount.mode,
+    ...(mount.problem ? { mountNamespaceProblem: mount.problem } : {}),
     tools,
   };
+}
+
+/**
+ * Tries the namespaces a run uses (mount, pid, net) with the same binds a run gets: as root
+ * first, then through a user namespace, which unprivileged executors need and some hosts forbid
+ * (`kernel.unprivileged_userns_clone=0`, AppArmor's userns restriction, container seccomp).
+ */
+async function probeMountNamespace(
+  bwrap: string | undefined,
+  isRoot: boolean,
+): Promise<{ mode: "root" | "user" | null; problem?: string }> {
+  if (!bwrap) {
+    return {
+      mode: null,
+      problem: `bwrap not found in ${TOOL_DIRS.join(", ")}`,
+    };
+  }
+  const base = [
+    ...systemBinds(),
+    "--unshare-pid",
+    "--unshare-net",
+    "--die-with-parent",
+    "--proc",
+    "/proc",
+    "--dev",
+    "/dev",
+    "--tmpfs",
+    "/tmp",
+    "--",
+    process.execPath,
+    "-e",
+    "0",
+  ];
+  const problems: string[] = [];
+  for (const mode of isRoot
+    ? (["root", "user"] as const)
+    : (["user"] as const)) {
+    const args = mode === "user" ? ["--unshare-user", ...base] : base;
+    const result = await execa(bwrap, args, {
+      reject: false,
+      extendEnv: false,
+      env: {},
+      stdin: "ignore",
+      timeout: PROBE_TIMEOUT_MS,
+    });
+    if (result.exitCode === 0) {
+      return { mode };
+    }
+    problems.push(
+      `${mode === "root" ? "as root" : "through a user namespace"}: ${String(result.stderr).trim() || `exit ${result.exitCode}`}`,
+    );
+  }
+  return { mode: null, problem: problems.join("; ") };
 }
 
 async function findTool(name: string): Promise<string | undefined> {

@@ -12,7 +12,17 @@ export {
 export { nodePermissionFlags } from "./node-permission.js";
 export { prepareSandboxDir } from "./sandbox-dir.js";
 export { DEFAULT_ADDRESS_SPACE_OVERHEAD_MB } from "./memory.js";
-export { DEFAULT_MAX_PROCESSES } from "./wrap-command.js";
+export {
+  DEFAULT_MAX_OPEN_FILES,
+  DEFAULT_MAX_PROCESSES,
+} from "./wrap-command.js";
+export {
+  attestSandbox,
+  missingLayers,
+  SANDBOX_LAYERS,
+  type SandboxAttestation,
+  type SandboxLayer,
+} from "./attestation.js";
 export type {
   DispatchRequest,
   PrestartedRun,

@@ -1,4 +1,5 @@
 import { once } from "node:events";
+import { constants } from "node:os";
 import type { Readable } from "node:stream";
 
 import { execa } from "execa";
@@ -212,9 +213,12 @@ async function spawnProcess(
 
       try {
         const {
-          status: [exitCode, signal],
+          status: [rawExitCode, rawSignal],
           at,
         } = await exit;
+        const [exitCode, signal] = applied.mountNamespace
+          ? signalThroughBwrap(rawExitCode, rawSignal)
+          : [rawExitCode, rawSignal];
         const durationMs = Math.max(0, at - startedAt);
         clearTimeout(timer);
         run.signal?.removeEventListener("abort", onAbort);
@@ -254,6 +258,24 @@ async function spawnProcess(
       }
     },
   };
+}
+
+/**
+ * bubblewrap exits with 128 + n when the command was killed by signal n; turned back into the
+ * signal so timeouts and memory exhaustion (SIGABRT, SIGSEGV) read as they do without it. A
+ * rule that calls `process.exit(134)` itself is read as SIGABRT too, failing its own run.
+ */
+function signalThroughBwrap(
+  exitCode: number | null,
+  signal: NodeJS.Signals | null,
+): [number | null, NodeJS.Signals | null] {
+  if (exitCode === null || exitCode <= 128) {
+    return [exitCode, signal];
+  }
+  const name = Object.entries(constants.signals).find(
+    ([, number]) => number === exitCode - 128,
+  )?.[0] as NodeJS.Signals | undefined;
+  return name ? [null, name] : [exitCode, signal];
 }
 
 /** A run that never had a process: nothing to dispatch, nothing to kill. */

@@ -50,6 +50,16 @@ export interface SandboxOptions {
   dedicatedUid?: boolean;
   /** Address space Node needs beyond `memoryMb` (code ranges, thread stacks; `node -e 0` maps ~712 MiB). @default 1024 */
   addressSpaceOverheadMb?: number;
+  /**
+   * The only folders the child sees besides the Node binary, its libraries, a private `/tmp`, a
+   * minimal `/dev` and its own `/proc`: a mount namespace built by bubblewrap, where the host
+   * allows one. `read` is mounted read-only, `write` read-write. Omitted: the host's file system.
+   */
+  filesystem?: { read: string[]; write: string[] };
+  /** Largest file the child may write (RLIMIT_FSIZE) and the size of its private `/tmp`. */
+  diskMb?: number;
+  /** RLIMIT_NOFILE. @default 256 */
+  maxOpenFiles?: number;
 }
 
 /** What this host allows; found by running each tool once (see capabilities.ts). */
@@ -63,8 +73,20 @@ export interface SandboxCapabilities {
   networkNamespace: "net" | "user+net" | null;
   /** The child gets SIGKILL when the executor dies (setpriv --pdeathsig). */
   parentDeathSignal: boolean;
+  /**
+   * bubblewrap can build a mount + pid namespace: as root (`"root"`) or through an unprivileged
+   * user namespace (`"user"`); `null` with `mountNamespaceProblem` saying why not.
+   */
+  mountNamespace: "root" | "user" | null;
+  mountNamespaceProblem?: string;
   /** Absolute paths of the tools that worked. */
-  tools: { prlimit?: string; setpriv?: string; unshare?: string; sh?: string };
+  tools: {
+    prlimit?: string;
+    setpriv?: string;
+    unshare?: string;
+    sh?: string;
+    bwrap?: string;
+  };
 }
 
 export interface CapturedOutput {
@@ -84,6 +106,15 @@ export interface AppliedSandbox {
   networkIsolated: boolean;
   maxProcesses: number | null;
   parentDeathSignal: boolean;
+  /** The child saw only its allow-listed folders (bubblewrap mount namespace). */
+  mountNamespace: boolean;
+  /** The child had a pid namespace of its own (it cannot see or signal other processes). */
+  pidNamespace: boolean;
+  /** RLIMIT_FSIZE in MiB (and the private `/tmp` size under a mount namespace). */
+  diskMb: number | null;
+  maxOpenFiles: number | null;
+  /** The command is Node with the permission model switched on. */
+  permissionModel: boolean;
   /** Every process of the run's uid was killed after the run (`dedicatedUid`). */
   uidSwept: boolean;
 }

@@ -12,11 +12,13 @@ const FULL: SandboxCapabilities = {
   switchUser: true,
   networkNamespace: "net",
   parentDeathSignal: true,
+  mountNamespace: "root",
   tools: {
     prlimit: "/usr/bin/prlimit",
     setpriv: "/usr/bin/setpriv",
     unshare: "/usr/bin/unshare",
     sh: "/bin/sh",
+    bwrap: "/usr/bin/bwrap",
   },
 };
 const NOTHING: SandboxCapabilities = {
@@ -25,6 +27,7 @@ const NOTHING: SandboxCapabilities = {
   switchUser: false,
   networkNamespace: null,
   parentDeathSignal: false,
+  mountNamespace: null,
   tools: {},
 };
 const request = nodeScript("0", { command: "/usr/bin/node", memoryMb: 100 });
@@ -40,6 +43,7 @@ describe("wrapCommand", () => {
       `--as=${1124 * 1024 * 1024}`,
       "--core=0",
       "--nproc=128",
+      "--nofile=256",
       "--",
       "/usr/bin/unshare",
       "--net",
@@ -64,7 +68,64 @@ describe("wrapCommand", () => {
       networkIsolated: true,
       maxProcesses: 128,
       parentDeathSignal: true,
+      mountNamespace: false,
+      pidNamespace: false,
+      diskMb: null,
+      maxOpenFiles: 256,
+      permissionModel: false,
       uidSwept: false,
+    });
+  });
+
+  it("with a file system to show, bwrap takes the namespaces (parents bound before children) and setpriv runs inside it", () => {
+    const wrapped = wrapCommand(
+      {
+        ...request,
+        args: ["--experimental-permission", "main.mjs"],
+        sandbox: {
+          uid: 1234,
+          gid: 4321,
+          diskMb: 10,
+          filesystem: { read: ["/w/slot"], write: ["/w/slot/run"] },
+        },
+      },
+      FULL,
+    );
+    const argv = [wrapped.file, ...wrapped.args];
+    expect(argv.slice(0, 7)).toEqual([
+      "/usr/bin/prlimit",
+      `--as=${1124 * 1024 * 1024}`,
+      "--core=0",
+      "--nproc=128",
+      `--fsize=${10 * 1024 * 1024}`,
+      "--nofile=256",
+      "--",
+    ]);
+    expect(argv[7]).toBe("/usr/bin/bwrap");
+    expect(argv).not.toContain("/usr/bin/unshare");
+    expect(argv).not.toContain("--unshare-user");
+    const bwrapEnd = argv.indexOf("--", 8);
+    const bwrapArgs = argv.slice(8, bwrapEnd);
+    for (const flag of [
+      "--unshare-pid",
+      "--unshare-net",
+      "--die-with-parent",
+    ]) {
+      expect(bwrapArgs).toContain(flag);
+    }
+    expect(bwrapArgs.join(" ")).toContain(
+      `--size ${10 * 1024 * 1024} --tmpfs /tmp`,
+    );
+    expect(bwrapArgs.join(" ")).toContain(
+      "--ro-bind /w/slot /w/slot --bind /w/slot/run /w/slot/run",
+    );
+    expect(argv[bwrapEnd + 1]).toBe("/usr/bin/setpriv");
+    expect(wrapped.applied).toMatchObject({
+      mountNamespace: true,
+      pidNamespace: true,
+      networkIsolated: true,
+      diskMb: 10,
+      permissionModel: true,
     });
   });
 
@@ -95,7 +156,7 @@ describe("wrapCommand", () => {
     expect([wrapped.file, ...wrapped.args.slice(0, 3)]).toEqual([
       "/bin/sh",
       "-c",
-      `ulimit -v ${1124 * 1024} && ulimit -c 0 && exec "$@"`,
+      `ulimit -v ${1124 * 1024} && ulimit -c 0 && ulimit -n 256 && exec "$@"`,
       "sh",
     ]);
     expect(wrapped.applied.maxProcesses).toBeNull();
@@ -116,6 +177,11 @@ describe("wrapCommand", () => {
       networkIsolated: false,
       maxProcesses: null,
       parentDeathSignal: false,
+      mountNamespace: false,
+      pidNamespace: false,
+      diskMb: null,
+      maxOpenFiles: null,
+      permissionModel: false,
       uidSwept: false,
     });
   });
