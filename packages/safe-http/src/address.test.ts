@@ -24,6 +24,9 @@ describe("classifyAddress", () => {
     ["::ffff:127.0.0.1", "loopback"],
     ["::ffff:7f00:1", "loopback"],
     ["::ffff:169.254.169.254", "link_local"],
+    ["::ffff:0:127.0.0.1", "loopback"],
+    ["::ffff:0:7f00:1", "loopback"],
+    ["::ffff:0:10.0.0.1", "private"],
     ["64:ff9b::10.0.0.1", "private"],
     ["2002:c0a8:0101::1", "private"],
     ["fc00::1", "unique_local"],
@@ -43,6 +46,7 @@ describe("classifyAddress", () => {
     "93.184.216.34",
     "2606:4700:4700::1111",
     "::ffff:8.8.8.8",
+    "::ffff:0:8.8.8.8",
   ])("treats %s as public", (ip) => {
     expect(classifyAddress(ip)).toBe("public");
     expect(isPrivateAddress(ip)).toBe(false);

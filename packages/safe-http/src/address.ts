@@ -99,6 +99,10 @@ function classifyIpv6(h: number[]): AddressClass {
   if (zeroUpTo(5) && at(5) === 0xffff) {
     return classifyIpv4(v4At(6));
   }
+  // ::ffff:0:a.b.c.d (IPv4-translated, RFC 6145) is translated to that IPv4 by SIIT gateways.
+  if (zeroUpTo(4) && at(4) === 0xffff && at(5) === 0) {
+    return classifyIpv4(v4At(6));
+  }
   if (
     at(0) === 0x64 &&
     at(1) === 0xff9b &&

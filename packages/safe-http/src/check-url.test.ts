@@ -13,6 +13,7 @@ describe("checkUrlAllowed", () => {
     "http://2130706433/",
     "http://[::1]/",
     "http://[::ffff:127.0.0.1]/",
+    "http://[::ffff:0:127.0.0.1]/",
     "http://169.254.169.254/latest/meta-data/",
     "http://10.0.0.5/",
     "http://0.0.0.0/",
