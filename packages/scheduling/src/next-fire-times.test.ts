@@ -160,3 +160,32 @@ describe("fireTimesBetween", () => {
     ).toEqual([]);
   });
 });
+
+describe("lists whose items overlap", () => {
+  it.each(["0 12 * * 0,7", "0 12 * * SUN,7", "0 12 * * 7,sun", "0 12 * * 7"])(
+    "reads %s as every Sunday at noon (Sunday is 0 or 7)",
+    (cron) => {
+      // 2026-12-06 is a Sunday
+      expect(next(cron, "2026-12-02T00:00:00Z", 2)).toEqual([
+        "2026-12-06T12:00:00.000Z",
+        "2026-12-13T12:00:00.000Z",
+      ]);
+    },
+  );
+
+  it("takes the union of overlapping ranges and repeated values", () => {
+    // Fri 2026-12-04, Sat 05, Sun 06, then Fri 11
+    expect(next("0 12 * * 0,5-7", "2026-12-03T13:00:00Z", 4)).toEqual([
+      "2026-12-04T12:00:00.000Z",
+      "2026-12-05T12:00:00.000Z",
+      "2026-12-06T12:00:00.000Z",
+      "2026-12-11T12:00:00.000Z",
+    ]);
+    expect(next("0 9-10,10-11 1,1 * *", "2026-12-02T00:00:00Z", 4)).toEqual([
+      "2027-01-01T09:00:00.000Z",
+      "2027-01-01T10:00:00.000Z",
+      "2027-01-01T11:00:00.000Z",
+      "2027-02-01T09:00:00.000Z",
+    ]);
+  });
+});

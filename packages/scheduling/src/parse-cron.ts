@@ -33,7 +33,7 @@ function compileCron(expr: string): ParsedCron {
   const six = syntax.sixFields;
   let expanded;
   try {
-    expanded = CronExpressionParser.parse(six.join(" ")).fields;
+    expanded = expandFields(six);
   } catch (raw) {
     const message = raw instanceof Error ? raw.message : String(raw);
     if (message.includes("Invalid explicit day of month definition")) {
@@ -73,6 +73,52 @@ function compileCron(expr: string): ParsedCron {
     return neverFires(six);
   }
   return { ok: true, fields: syntax.fields, spec };
+}
+
+const FIELD_KEYS = [
+  "second",
+  "minute",
+  "hour",
+  "dayOfMonth",
+  "month",
+  "dayOfWeek",
+] as const;
+
+/**
+ * cron-parser refuses a list whose items overlap ("duplicate values found"), which makes
+ * `0,7` and `SUN,7` (both Sunday) or `1-3,2-4` unusable although each item is valid. Such a
+ * list is rewritten as the union of its items' values, each item expanded on its own;
+ * lists without overlaps go through unchanged, so their wildcard flags stay as they were.
+ */
+function expandFields(six: readonly string[]) {
+  try {
+    return CronExpressionParser.parse(six.join(" ")).fields;
+  } catch (raw) {
+    if (!(raw instanceof Error) || !raw.message.includes("duplicate values")) {
+      throw raw;
+    }
+  }
+  const merged = six.map((field, i) =>
+    field.includes(",") ? unionOfItems(six, i) : field,
+  );
+  return CronExpressionParser.parse(merged.join(" ")).fields;
+}
+
+function unionOfItems(six: readonly string[], index: number): string {
+  const key = FIELD_KEYS[index] as (typeof FIELD_KEYS)[number];
+  const values = new Set<string>();
+  for (const item of (six[index] as string).split(",")) {
+    const alone = six.map((f, i) => (i === index ? item : "*"));
+    for (const v of CronExpressionParser.parse(alone.join(" ")).fields[key]
+      .values as readonly (number | string)[]) {
+      values.add(
+        key === "dayOfWeek" && typeof v === "number"
+          ? String(v % 7)
+          : String(v),
+      );
+    }
+  }
+  return [...values].join(",");
 }
 
 function toFlags(values: readonly number[], size: number): boolean[] {

@@ -36,6 +36,8 @@ describe("validateCron", () => {
     "0 0 1 JAN-MAR,jul *",
     "0 9 * * MON-FRI",
     "0 9 * * FRI-7",
+    "0 12 * * 0,7",
+    "0 12 * * SUN,7",
     "5/10 * * * *",
     "0 0 L * *",
     "0 0 1,L * *",
