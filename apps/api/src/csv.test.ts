@@ -30,4 +30,28 @@ describe("parseCsv", () => {
     expect(parseCsv("__proto__\n1\n")).toMatchObject({ ok: false });
     expect(parseCsv("")).toMatchObject({ ok: false });
   });
+
+  it("refuses text after a closing quote and a quote inside an unquoted field, naming line and column", () => {
+    expect(parseCsv('a,b\n"x"y,2\n')).toEqual({
+      ok: false,
+      message:
+        "line 2, column 4: text after the closing quote of a quoted field",
+    });
+    expect(parseCsv('a,b\r\n1,"multi\nline" ,2\r\n')).toEqual({
+      ok: false,
+      message:
+        "line 3, column 6: text after the closing quote of a quoted field",
+    });
+    expect(parseCsv('a,b\n1,x"y\n')).toEqual({
+      ok: false,
+      message: "line 2, column 4: a quote inside an unquoted field",
+    });
+    expect(parseCsv('a,b\n"x",""\n"",2')).toEqual({
+      ok: true,
+      rows: [
+        { a: "x", b: "" },
+        { a: "", b: "2" },
+      ],
+    });
+  });
 });

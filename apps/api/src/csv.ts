@@ -16,6 +16,8 @@ export function parseCsv(text: string): CsvResult {
   let field = "";
   let quoted = false;
   let line = 1;
+  /** Index of the current line's first character, for 1-based columns in errors. */
+  let lineStart = 0;
   /** Where the open quoted field started, for the error message. */
   let quoteLine = 1;
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
@@ -35,9 +37,23 @@ export function parseCsv(text: string): CsvResult {
         i++;
       } else if (c === '"') {
         quoted = false;
+        const after = text[i + 1];
+        if (
+          after !== undefined &&
+          after !== "," &&
+          after !== "\n" &&
+          after !== "\r"
+        ) {
+          // "x"y would otherwise be read as xy, silently changing the value
+          return {
+            ok: false,
+            message: `line ${line}, column ${i + 2 - lineStart}: text after the closing quote of a quoted field`,
+          };
+        }
       } else {
         if (c === "\n") {
           line++;
+          lineStart = i + 1;
         }
         field += c;
       }
@@ -45,7 +61,7 @@ export function parseCsv(text: string): CsvResult {
       if (field !== "") {
         return {
           ok: false,
-          message: `line ${line}: a quote inside an unquoted field`,
+          message: `line ${line}, column ${i + 1 - lineStart}: a quote inside an unquoted field`,
         };
       }
       quoted = true;
@@ -59,6 +75,7 @@ export function parseCsv(text: string): CsvResult {
       }
       endRecord();
       line++;
+      lineStart = i + 1;
     } else {
       field += c;
     }
