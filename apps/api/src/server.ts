@@ -9,6 +9,7 @@ import { createAuthorizer } from "./http/auth.js";
 import { corsMiddleware } from "./http/cors.js";
 import { errorHandler, routeNotFound } from "./http/error-handler.js";
 import { mountRoutes } from "./http/mount-routes.js";
+import { createApiMetrics } from "./metrics.js";
 import { buildOpenApiDocument } from "./openapi.js";
 import { docsAssets } from "./routes/docs.js";
 import { allRoutes } from "./routes/index.js";
@@ -48,7 +49,13 @@ export interface ApiServer {
 export function createApiServer(o: ApiServerOptions): ApiServer {
   // the document lists the docs routes too, so it is built after them and read lazily
   const docs: { document?: ReturnType<typeof buildOpenApiDocument> } = {};
-  const routes = allRoutes(o, o.extraRoutes ?? [], () => docs.document);
+  const metrics = createApiMetrics();
+  const routes = allRoutes(
+    o,
+    o.extraRoutes ?? [],
+    () => docs.document,
+    metrics,
+  );
   const document = buildOpenApiDocument(routes, {
     version: o.version,
     serverUrl: o.publicUrl,
@@ -58,6 +65,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
   const app = express();
   app.disable("x-powered-by");
   app.set("query parser", "simple");
+  app.use(metrics.middleware);
   app.use(
     pinoHttp({
       logger: o.logger.child({ component: "http" }),

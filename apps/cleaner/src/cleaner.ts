@@ -12,6 +12,7 @@ import {
   runPrunePass,
   type PrunePassOptions,
 } from "./prune-pass.js";
+import { countPass } from "./metrics.js";
 
 export interface CleanerDeps {
   db: Db;
@@ -41,6 +42,8 @@ export interface Cleaner {
   stop(options?: { force: boolean }): Promise<void>;
   /** One pass now, recorded in maintenance_runs; never throws for a failed pass. */
   runOnce(): Promise<PassResult>;
+  /** The interval loop is running (for /ready). */
+  readonly running: boolean;
 }
 
 const MAX_BACKOFF_MS = 5 * 60_000;
@@ -63,6 +66,7 @@ export function createCleaner(deps: CleanerDeps): Cleaner {
   });
   const usePresence = deps.presence ?? true;
   let loop: Promise<void> | undefined;
+  let looping = false;
   let wakeSleep: (() => void) | undefined;
 
   const runOnce = async (): Promise<PassResult> => {
@@ -106,6 +110,7 @@ export function createCleaner(deps: CleanerDeps): Cleaner {
         error ??= coerceError(raw).message;
       }
     }
+    countPass(counts, durationMs, error !== null);
     if (error === null) {
       // a pass cut short by shutdown resumes where it stopped on the next start: the rules are stateless
       logger.info(
@@ -148,11 +153,15 @@ export function createCleaner(deps: CleanerDeps): Cleaner {
   return {
     workerId: presence.workerId,
     runOnce,
+    get running() {
+      return looping;
+    },
     async start() {
       if (usePresence) {
         await presence.start();
       }
-      loop = run();
+      looping = true;
+      loop = run().finally(() => (looping = false));
     },
     async stop() {
       // a pass stops between batches; each batch is one short statement, so force needs nothing more

@@ -1,14 +1,17 @@
 import { readFileSync } from "node:fs";
 
-import { createDb } from "@vigil/db";
-import { runService } from "@vigil/lifecycle";
+import { createDb, databaseNotReady } from "@vigil/db";
+import { runService, startOpsServer } from "@vigil/lifecycle";
 import { coerceError, createLogger } from "@vigil/logger";
 
 import { createCleaner } from "./cleaner.js";
 import { loadCleanerConfig } from "./config.js";
+import { registry } from "./metrics.js";
 import type { PrunePassOptions } from "./prune-pass.js";
 
 // Composition root: the only place that reads the environment, opens the pool and handles signals.
+/** deploy/ (compose, Kubernetes, the image's healthcheck) expects this when METRICS_PORT is unset. */
+const DEFAULT_METRICS_PORT = 9093;
 const config = loadCleanerConfig();
 const logger = createLogger({ level: config.LOG_LEVEL, name: "cleaner" });
 const { version } = JSON.parse(
@@ -68,6 +71,18 @@ if (process.argv.includes("--once")) {
         intervalMs: config.CLEANER_INTERVAL_SECONDS * 1000,
       });
       await cleaner.start();
+      const ops = await startOpsServer({
+        host: config.METRICS_HOST,
+        port: config.METRICS_PORT ?? DEFAULT_METRICS_PORT,
+        logger,
+        version,
+        readiness: {
+          database: () => databaseNotReady(handle.db),
+          loops: () =>
+            cleaner.running ? undefined : "the cleaning loop has ended",
+        },
+        metrics: () => registry.metrics(),
+      });
       logger.info(
         {
           version,
@@ -84,6 +99,7 @@ if (process.argv.includes("--once")) {
             .catch((raw: unknown) =>
               logger.error({ err: coerceError(raw) }, "unclean stop"),
             );
+          await ops.close();
           await handle.close();
         },
       };

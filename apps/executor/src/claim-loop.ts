@@ -9,6 +9,14 @@ import {
 } from "@vigil/db";
 import { coerceError, type Logger } from "@vigil/logger";
 
+import {
+  claimDuration,
+  claimsTotal,
+  executionStartLag,
+  rescuesTotal,
+  skipReasonLabel,
+  skippedRunsTotal,
+} from "./metrics.js";
 import type { Slots } from "./slots.js";
 import type { Wakeup } from "./wakeup.js";
 
@@ -63,6 +71,8 @@ export function createClaimLoop(o: ClaimLoopOptions): ClaimLoop {
     if (Date.now() - lastRescue >= o.rescueIntervalMs) {
       lastRescue = Date.now();
       const rescued = await rescueExpiredLeases(o.db, { limit: 100 });
+      rescuesTotal.inc({ result: "pending" }, rescued.requeued);
+      rescuesTotal.inc({ result: "failed" }, rescued.failed);
       if (rescued.requeued + rescued.failed > 0) {
         log.warn(rescued, "rescued expired leases");
       }
@@ -75,13 +85,17 @@ export function createClaimLoop(o: ClaimLoopOptions): ClaimLoop {
     const free = o.slots.free();
     if (free > 0) {
       claimMayHaveCommitted = true;
+      const endClaimTimer = claimDuration.startTimer();
       const result = await claimDueTriggers(o.db, {
         workerId: o.workerId,
         leaseSeconds: o.leaseSeconds,
         limit: free,
       });
+      endClaimTimer();
       claimMayHaveCommitted = false;
+      claimsTotal.inc(result.claimed.length);
       for (const s of result.skipped) {
+        skippedRunsTotal.inc({ reason: skipReasonLabel(s.reason) });
         log.info(s, "skipped");
       }
       for (const r of result.replaced) {
@@ -96,6 +110,13 @@ export function createClaimLoop(o: ClaimLoopOptions): ClaimLoop {
           },
           "claimed",
         );
+        if (claim.attempt === 1) {
+          // both instants are the database clock's: no skew between hosts
+          executionStartLag.observe(
+            Math.max(0, claim.startedAt.getTime() - claim.fireAt.getTime()) /
+              1000,
+          );
+        }
         o.startRun(claim);
       }
       if (result.claimed.length > 0 && o.slots.free() > 0) {

@@ -3,6 +3,7 @@ import {
   defineEnv,
   executorEnv,
   logEnv,
+  metricsEnv,
   parseEnv,
   reportEnv,
   type Env,
@@ -23,6 +24,7 @@ export const ExecutorEnv = defineEnv(
   logEnv,
   executorEnv,
   reportEnv,
+  metricsEnv,
 );
 
 export type ExecutorConfig = ReturnType<typeof ExecutorEnv.parse>;

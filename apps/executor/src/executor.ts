@@ -41,6 +41,8 @@ export interface Executor {
   /** Second signal: abort every run now (still handed back), without waiting for the grace. */
   forceStop(): void;
   running(): number;
+  /** Started and not stopping: the claim loop takes work (for /ready). */
+  claiming(): boolean;
 }
 
 /**
@@ -171,14 +173,17 @@ export function createExecutor(o: ExecutorOptions): Executor {
   const abortAll = (reason: CancelReason) =>
     inFlight.forEach((c) => c.abort(reason));
 
+  let claiming = false;
   return {
     workerId,
     running: () => inFlight.size,
+    claiming: () => claiming,
     async start() {
       await presence.start();
       leaseKeeper.start();
       wakeup.start();
       claimLoop.start();
+      claiming = true;
       log.info(
         { workerId, concurrency: o.concurrency, leaseSeconds: o.leaseSeconds },
         "executor started",
@@ -189,6 +194,7 @@ export function createExecutor(o: ExecutorOptions): Executor {
         { running: inFlight.size, graceMs },
         "stopping: no new claims; draining",
       );
+      claiming = false;
       await claimLoop.stop();
       await presence.draining();
       const grace = AbortSignal.timeout(Math.max(0, graceMs));

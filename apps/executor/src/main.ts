@@ -1,14 +1,15 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 
-import { createDb } from "@vigil/db";
-import { onSupervisorGone } from "@vigil/lifecycle";
+import { createDb, databaseNotReady } from "@vigil/db";
+import { onSupervisorGone, startOpsServer } from "@vigil/lifecycle";
 import { detectSandboxCapabilities } from "@vigil/runner";
 import { coerceError, createLogger } from "@vigil/logger";
 
 import { loadExecutorConfig } from "./config.js";
 import { createNoopRunner } from "./detector-runner.js";
 import { createExecutor } from "./executor.js";
+import { registry } from "./metrics.js";
 import { createDeliveryLoop } from "./reports/delivery-loop.js";
 import { createReportPrecheck } from "./report-precheck.js";
 import {
@@ -21,6 +22,8 @@ import { createWorkDirGc } from "./work-dir-gc.js";
 import { findUnreachableWorkDir } from "./check-work-dir.js";
 
 // Composition root: the only place that reads env, opens the pool and handles signals.
+/** deploy/ (compose, Kubernetes, the image's healthcheck) expects this when METRICS_PORT is unset. */
+const DEFAULT_METRICS_PORT = 9092;
 const config = loadExecutorConfig(process.env);
 const logger = createLogger({ level: config.LOG_LEVEL, name: "executor" });
 const version = (
@@ -114,6 +117,7 @@ const workDirGc =
     logger: logger.child({ component: "work-dir-gc" }),
   });
 
+let ops: Awaited<ReturnType<typeof startOpsServer>> | undefined;
 let stopping = false;
 const onSignal = (signal: NodeJS.Signals) => {
   if (stopping) {
@@ -128,6 +132,7 @@ const onSignal = (signal: NodeJS.Signals) => {
   void executor
     .stop({ graceMs: config.EXECUTOR_SHUTDOWN_GRACE_SECONDS * 1000 })
     .then(() => delivery.stop())
+    .then(() => ops?.close())
     .then(() => detectorRunner?.close())
     .then(() => handle.close())
     .then(
@@ -145,3 +150,23 @@ onSupervisorGone(() => onSignal("SIGTERM"));
 await executor.start();
 await delivery.start();
 workDirGc?.start();
+try {
+  ops = await startOpsServer({
+    host: config.METRICS_HOST,
+    port: config.METRICS_PORT ?? DEFAULT_METRICS_PORT,
+    logger,
+    version,
+    readiness: {
+      database: () => databaseNotReady(handle.db),
+      loops: () =>
+        executor.claiming() ? undefined : "the claim loop is not running",
+    },
+    metrics: () => registry.metrics(),
+  });
+} catch (raw) {
+  logger.fatal(
+    { err: coerceError(raw) },
+    "cannot serve /health, /ready and /metrics",
+  );
+  process.exit(1);
+}

@@ -103,3 +103,30 @@ export function countSandboxLayers(
     sandboxRunsTotal.inc({ layer, held: held ? "true" : "false" });
   }
 }
+
+/** One run this process finished: recorded with its outcome, or `lease_lost` (nothing written). */
+export function countExecution(
+  projectId: string,
+  outcome: string,
+  seconds: number,
+): void {
+  executionsTotal.inc({ project: projectId, outcome });
+  executionDuration.observe({ outcome }, seconds);
+}
+
+/**
+ * The claim statement's skip reasons name projects and deadlines; the label keeps only
+ * which rule skipped the run, so its values stay few.
+ */
+export function skipReasonLabel(reason: string): string {
+  if (reason.startsWith("missed its starting deadline")) {
+    return "missed_deadline";
+  }
+  if (reason.endsWith("is inactive")) {
+    return "project_inactive";
+  }
+  if (reason.startsWith("concurrency policy forbid")) {
+    return "concurrency_forbid";
+  }
+  return "other";
+}

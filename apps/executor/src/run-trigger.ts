@@ -3,6 +3,7 @@ import { coerceError, type Logger } from "@vigil/logger";
 
 import type { DetectorRunner } from "./detector-runner.js";
 import type { LeaseKeeper } from "./lease-keeper.js";
+import { countExecution } from "./metrics.js";
 import type { RunOutcome } from "./outcome.js";
 import type { RecordBatcher } from "./record-batcher.js";
 import { retryDelayMs } from "./retry-backoff.js";
@@ -42,9 +43,12 @@ export async function runTrigger(
   });
   deps.leaseKeeper.track(claim, controller);
   try {
+    const startedAt = performance.now();
     const outcome = await runSafely(deps.runner, claim, controller.signal);
+    const seconds = (performance.now() - startedAt) / 1000;
     deps.onRunFinished?.();
     if (deps.leaseKeeper.isLost(claim.triggerId)) {
+      countExecution(claim.projectId, "lease_lost", seconds);
       log.warn(
         { outcome: outcome.kind },
         "lease lost during the run; writing nothing",
@@ -65,6 +69,11 @@ export async function runTrigger(
           outcome,
           retryDelayMs: delay,
         });
+        countExecution(
+          claim.projectId,
+          recorded ? outcome.kind : "lease_lost",
+          seconds,
+        );
         if (recorded) {
           log.info(
             { outcome: outcome.kind, attempt: claim.attempt },

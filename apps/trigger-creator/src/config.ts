@@ -2,6 +2,7 @@ import {
   databaseEnv,
   defineEnv,
   logEnv,
+  metricsEnv,
   parseEnv,
   triggerCreatorEnv,
   type Env,
@@ -16,6 +17,7 @@ export const TriggerCreatorEnv = defineEnv(
   databaseEnv,
   logEnv,
   triggerCreatorEnv,
+  metricsEnv,
 );
 export type TriggerCreatorConfig = ReturnType<typeof TriggerCreatorEnv.parse>;
 

@@ -10,6 +10,11 @@ import { coerceError, type Logger } from "@vigil/logger";
 
 import { createLeadership } from "./leadership.js";
 import {
+  materializePassesTotal,
+  triggersCancelledTotal,
+  triggersCreatedTotal,
+} from "./metrics.js";
+import {
   runMaterializePass,
   type MaterializeOptions,
   type PassStats,
@@ -38,6 +43,13 @@ export interface TriggerCreator {
   /** Stops after the current batch, releases the lock, marks the worker stopped. */
   stop(): Promise<void>;
   readonly isLeader: boolean;
+  /**
+   * On the leader, seconds by which the fire times materialized by its last full pass fall
+   * short of now + horizon (the term's age until its first full pass); 0 on a standby.
+   */
+  lagSeconds(): number;
+  /** The leader loop is running (false once it ended or before start). */
+  readonly running: boolean;
 }
 
 const MAX_BACKOFF_MS = 30_000;
@@ -78,6 +90,10 @@ export function createTriggerCreator(deps: TriggerCreatorDeps): TriggerCreator {
   // POST /projects/refresh sends NOTIFY vigil_schedules 'refresh': re-read every schedule.
   let fullPassRequested = false;
   let loop: Promise<void> | undefined;
+  let looping = false;
+  // the end of the fire times a full pass of this term made (null: none yet), and the term's start
+  let materializedUntilMs: number | null = null;
+  let termStartedMs = 0;
 
   // Full passes no more often than the poll: with no refresh set, every poll is a full pass.
   const fullPassEveryMs = Math.max(
@@ -88,6 +104,8 @@ export function createTriggerCreator(deps: TriggerCreatorDeps): TriggerCreator {
     let failures = 0;
     // A new leader starts with a full pass: it catches up whatever happened before it led.
     let nextFullPassAt = 0;
+    materializedUntilMs = null;
+    termStartedMs = Date.now();
     while (!term.aborted) {
       const startedAt = performance.now();
       const scope =
@@ -104,7 +122,15 @@ export function createTriggerCreator(deps: TriggerCreatorDeps): TriggerCreator {
         failures = 0;
         if (scope === "all" && !stats.aborted) {
           nextFullPassAt = startedAt + fullPassEveryMs;
+          materializedUntilMs =
+            stats.now.getTime() +
+            (deps.materialize.horizonSeconds +
+              (deps.materialize.refreshSeconds ?? 0)) *
+              1000;
         }
+        triggersCreatedTotal.inc(stats.triggers);
+        triggersCancelledTotal.inc(stats.cancelled);
+        materializePassesTotal.inc({ scope, result: "ok" });
         lastPass = stats;
         deps.onPass?.(stats);
         // Routine passes (a few new fires every poll) at debug; anything an operator may want to see at info.
@@ -119,6 +145,7 @@ export function createTriggerCreator(deps: TriggerCreatorDeps): TriggerCreator {
         );
       } catch (raw) {
         failures += 1;
+        materializePassesTotal.inc({ scope, result: "failed" });
         logger.error(
           { err: coerceError(raw), failures, scope },
           "materialization pass failed; backing off",
@@ -151,6 +178,20 @@ export function createTriggerCreator(deps: TriggerCreatorDeps): TriggerCreator {
     get isLeader() {
       return leadership.isLeader;
     },
+    get running() {
+      return looping;
+    },
+    lagSeconds() {
+      if (!leadership.isLeader) {
+        return 0;
+      }
+      const now = Date.now();
+      if (materializedUntilMs === null) {
+        return (now - termStartedMs) / 1000;
+      }
+      const wanted = now + deps.materialize.horizonSeconds * 1000;
+      return Math.max(0, (wanted - materializedUntilMs) / 1000);
+    },
     async start() {
       await presence.start();
       listener = listenForNotifications({
@@ -168,7 +209,8 @@ export function createTriggerCreator(deps: TriggerCreatorDeps): TriggerCreator {
             "schedule listener connection failed; reconnecting",
           ),
       });
-      loop = run();
+      looping = true;
+      loop = run().finally(() => (looping = false));
     },
     async stop() {
       stopping.abort();

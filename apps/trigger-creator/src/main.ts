@@ -1,12 +1,17 @@
 import { readFileSync } from "node:fs";
 
-import { createDb } from "@vigil/db";
-import { runService } from "@vigil/lifecycle";
+import { createDb, databaseNotReady } from "@vigil/db";
+import { runService, startOpsServer } from "@vigil/lifecycle";
 import { coerceError, createLogger } from "@vigil/logger";
 
 import { loadTriggerCreatorConfig } from "./config.js";
 import { createTriggerCreator } from "./creator.js";
+import { createFleetMetrics } from "./fleet-metrics.js";
 import { runMaterializePass } from "./materialize-pass.js";
+import { observeCreator, registry } from "./metrics.js";
+
+/** deploy/ (compose, Kubernetes, the image's healthcheck) expects this when METRICS_PORT is unset. */
+const DEFAULT_METRICS_PORT = 9091;
 
 // Composition root: the only place that reads the environment, opens the pool and handles signals.
 const config = loadTriggerCreatorConfig();
@@ -75,7 +80,24 @@ if (process.argv.includes("--once")) {
         pollIntervalMs: config.POLL_INTERVAL_MS,
         leaderRetryMs: config.LEADER_RETRY_MS,
       });
+      observeCreator(creator);
+      const fleet = createFleetMetrics(handle.db);
       await creator.start();
+      const ops = await startOpsServer({
+        host: config.METRICS_HOST,
+        port: config.METRICS_PORT ?? DEFAULT_METRICS_PORT,
+        logger,
+        version,
+        readiness: {
+          database: () => databaseNotReady(handle.db),
+          loops: () =>
+            creator.running ? undefined : "the leader/standby loop has ended",
+        },
+        // one copy of the database-wide gauges: the leader's (fleet-metrics.ts)
+        metrics: async () =>
+          (await registry.metrics()) +
+          (creator.isLeader ? await fleet.metrics() : ""),
+      });
       logger.info(
         {
           version,
@@ -91,6 +113,7 @@ if (process.argv.includes("--once")) {
             return;
           }
           await creator.stop();
+          await ops.close();
           await handle.close();
         },
       };

@@ -44,6 +44,15 @@ const DOCS: Record<EnvVarName, EnvVarDoc> = {
   },
   PORT: { default: "8080", meaning: "API listen port (0 picks a free one)." },
   HOST: { default: "0.0.0.0", meaning: "API listen address." },
+  METRICS_PORT: {
+    computedDefault: "9091 / 9092 / 9093",
+    meaning:
+      "Port of `/health`, `/ready` and `/metrics` of trigger-creator (default 9091), executor (9092) and cleaner (9093); 0 picks a free one.",
+  },
+  METRICS_HOST: {
+    default: "0.0.0.0",
+    meaning: "Listen address of the `/health`, `/ready` and `/metrics` port.",
+  },
   API_TOKENS: {
     default: "",
     secret: "list",

@@ -14,6 +14,7 @@ export { reportEnv, MIN_REPORT_SECRET_LENGTH } from "./fragments/report.js";
 export { triggerCreatorEnv } from "./fragments/trigger-creator.js";
 export { cleanerEnv } from "./fragments/cleaner.js";
 export { embeddedEnv } from "./fragments/embedded.js";
+export { metricsEnv } from "./fragments/metrics.js";
 export {
   ENV_FRAGMENTS,
   APP_NAMES,

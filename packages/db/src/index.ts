@@ -187,10 +187,11 @@ export { listQueue, type QueueItem } from "./queries/queue/list.js";
 export { getQueueDepth, type QueueDepth } from "./queries/queue/depth.js";
 export { listLiveWorkers, type LiveWorker } from "./queries/status/workers.js";
 export {
-  readMetricsSnapshot,
-  type MetricsSnapshot,
-  type MetricsSnapshotOptions,
+  readFleetSnapshot,
+  type FleetSnapshot,
+  type FleetSnapshotOptions,
 } from "./queries/status/metrics.js";
+export { databaseNotReady } from "./queries/status/readiness.js";
 export {
   insertDataset,
   type InsertDatasetOptions,

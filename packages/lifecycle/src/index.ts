@@ -4,3 +4,9 @@ export {
   type Service,
 } from "./run-service.js";
 export { onSupervisorGone } from "./supervisor-lifeline.js";
+export {
+  startOpsServer,
+  type OpsServer,
+  type OpsServerOptions,
+  type ReadinessCheck,
+} from "./ops-server.js";

@@ -1,4 +1,5 @@
 import type { ApiDeps } from "../deps.js";
+import type { ApiMetrics } from "../metrics.js";
 import { cronRoutes } from "./cron.js";
 import { docsRoutes } from "./docs.js";
 import { executionRoutes } from "./executions.js";
@@ -22,10 +23,11 @@ export function allRoutes(
   deps: ApiDeps,
   extra: readonly RouteDef[],
   getDocument: () => unknown,
+  metrics: ApiMetrics,
 ): RouteDef[] {
   return [
     ...systemRoutes(deps),
-    ...metricsRoutes(deps),
+    ...metricsRoutes(metrics),
     ...monitoringRoutes(deps),
     ...projectActionRoutes(deps),
     ...projectRoutes(deps),

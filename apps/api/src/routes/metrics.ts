@@ -1,12 +1,10 @@
 import { z } from "zod";
 
-import type { ApiDeps } from "../deps.js";
-import { createMetricsRegistry } from "../metrics.js";
+import type { ApiMetrics } from "../metrics.js";
 import { defineRoute, type RouteDef } from "./route.js";
 
-/** Prometheus exposition of the fleet's state, computed from the database at scrape time. */
-export function metricsRoutes(deps: ApiDeps): RouteDef[] {
-  const registry = createMetricsRegistry(deps.db);
+/** Prometheus exposition of this API process (requests, process figures). */
+export function metricsRoutes({ registry }: ApiMetrics): RouteDef[] {
   return [
     defineRoute({
       method: "get",
@@ -14,7 +12,7 @@ export function metricsRoutes(deps: ApiDeps): RouteDef[] {
       tag: "system",
       access: "read",
       summary:
-        "Prometheus metrics: executions by status and project, duration histogram, queue depth, oldest-due lag, live workers, report deliveries",
+        "Prometheus metrics of this API process: requests by route and status, their duration, process figures (database-wide gauges: the leading trigger-creator's /metrics)",
       responses: {
         200: {
           description: "Prometheus text format",

@@ -5,6 +5,7 @@ import {
 } from "@vigil/db";
 import type { Logger } from "@vigil/logger";
 
+import { reportDeliveriesTotal, reportDeliveryDuration } from "../metrics.js";
 import { computeRetryDelayMs } from "./backoff.js";
 import { deliverReport } from "./deliver.js";
 
@@ -46,6 +47,7 @@ export async function deliverOutboxRow(
 ): Promise<void> {
   const now = deps.now ?? (() => new Date());
   const startedAt = now();
+  const startedMs = performance.now();
   const outcome = await deliverReport({
     target: {
       targetEnv: row.target_env,
@@ -61,6 +63,7 @@ export async function deliverOutboxRow(
     now: startedAt,
     signal: deps.signal,
   });
+  const seconds = (performance.now() - startedMs) / 1000;
   const delivered = outcome.kind === "delivered";
   const delayMs = delivered
     ? 0
@@ -91,6 +94,16 @@ export async function deliverOutboxRow(
     statusCode: outcome.statusCode,
     latencyMs: outcome.latencyMs,
   };
+  // delivered / retry / dead: what became of the row; lease_lost: another worker owns it now
+  const result = !finished.owned
+    ? "lease_lost"
+    : delivered
+      ? "delivered"
+      : finished.status === "dead"
+        ? "dead"
+        : "retry";
+  reportDeliveriesTotal.inc({ outcome: result });
+  reportDeliveryDuration.observe({ outcome: result }, seconds);
   if (!finished.owned) {
     deps.logger.warn(
       fields,

@@ -4,6 +4,7 @@ import { databaseEnv, optionalDatabaseEnv } from "./database.js";
 import { embeddedEnv } from "./embedded.js";
 import { executorEnv } from "./executor.js";
 import { logEnv } from "./log.js";
+import { metricsEnv } from "./metrics.js";
 import { reportEnv } from "./report.js";
 import { triggerCreatorEnv } from "./trigger-creator.js";
 
@@ -35,6 +36,10 @@ export const ENV_FRAGMENTS = {
   reportEnv: { shape: reportEnv, apps: ["executor"] },
   triggerCreatorEnv: { shape: triggerCreatorEnv, apps: ["trigger-creator"] },
   cleanerEnv: { shape: cleanerEnv, apps: ["cleaner"] },
+  metricsEnv: {
+    shape: metricsEnv,
+    apps: ["trigger-creator", "executor", "cleaner"],
+  },
   embeddedEnv: { shape: embeddedEnv, apps: ["cli"] },
 } as const satisfies Record<
   string,
