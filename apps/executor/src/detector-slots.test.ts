@@ -113,24 +113,30 @@ it("close kills the standbys and removes the slot folders; a run finishing after
 
 /**
  * A standby's /proc cmdline names its run folder only once it has been read through its
- * prlimit → unshare → setpriv → node exec chain; under load a just-spawned one was seen alive
- * with a cmdline that did not match yet. Waits until every match runs node.
+ * prlimit → bwrap (or unshare) → setpriv → node exec chain; under load a just-spawned one was
+ * seen alive with a cmdline that did not match yet. Waits until every match runs node or is
+ * one of bwrap's two processes (it forks, and its cmdline names the run folder it binds), and
+ * returns the node ones.
  */
 function bootedProcessesMentioning(needle: string): Promise<number[]> {
   return waitFor(
     () => {
       const pids = processesMentioning(needle);
-      return pids.length > 0 && pids.every(isNode) ? pids : null;
+      const nodes = pids.filter((pid) => comm(pid) === "node");
+      return nodes.length > 0 &&
+        pids.every((pid) => ["node", "bwrap"].includes(comm(pid)))
+        ? nodes
+        : null;
     },
     { timeoutMs: 5_000, message: `a booted process mentioning ${needle}` },
   );
 }
 
-const isNode = (pid: number) => {
+const comm = (pid: number) => {
   try {
-    return readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "node";
+    return readFileSync(`/proc/${pid}/comm`, "utf8").trim();
   } catch {
-    return false;
+    return "";
   }
 };
 

@@ -12,6 +12,11 @@ import {
 } from "@vigil/runner";
 import { prepareStandbyRuntime, slotLayout } from "@vigil/synthesizer";
 
+import {
+  DEFAULT_SANDBOX_POLICY,
+  type SandboxPolicy,
+} from "./sandbox-policy.js";
+
 /** fd 3 is a JSON document per run; 32 MiB holds ~100k findings with room to spare. */
 const MAX_RESULT_BYTES = 32 * 1024 * 1024;
 /** Built from nothing: nothing of the control plane (DATABASE_URL, tokens, secrets) reaches rule code. */
@@ -76,6 +81,8 @@ export function createDetectorSlots(o: {
   prestart: boolean;
   /** Extra folders detectors may read (WORK_DIR/node_modules when DETECTOR_PACKAGES is set). */
   extraRead: string[];
+  /** @default DEFAULT_SANDBOX_POLICY's caps */
+  sandbox?: Pick<SandboxPolicy, "diskMb" | "maxOpenFiles">;
   logger: Logger;
 }): DetectorSlots {
   const slots: SlotState[] = [];
@@ -87,13 +94,12 @@ export function createDetectorSlots(o: {
   const spawn = async (slot: SlotState, memoryMb: number) => {
     const runtime = await prepareStandbyRuntime(o.workDir);
     runtimeDir = runtime.dir;
+    const read = [runtime.dir, slot.dir, ...o.extraRead];
+    const write = [slot.runDir];
     return prestartSandboxed({
       command: process.execPath,
       args: [
-        ...nodePermissionFlags({
-          read: [runtime.dir, slot.dir, ...o.extraRead],
-          write: [slot.runDir],
-        }),
+        ...nodePermissionFlags({ read, write }),
         runtime.entry,
         slot.runDir,
       ],
@@ -101,7 +107,14 @@ export function createDetectorSlots(o: {
       env: DETECTOR_ENV,
       memoryMb,
       resultChannel: { maxBytes: MAX_RESULT_BYTES },
-      sandbox: { uid: slot.uid, gid: DEFAULT_SANDBOX_GID },
+      // the permission model's allow-lists are also all the mount namespace shows
+      sandbox: {
+        uid: slot.uid,
+        gid: DEFAULT_SANDBOX_GID,
+        filesystem: { read, write },
+        diskMb: (o.sandbox ?? DEFAULT_SANDBOX_POLICY).diskMb,
+        maxOpenFiles: (o.sandbox ?? DEFAULT_SANDBOX_POLICY).maxOpenFiles,
+      },
     });
   };
 

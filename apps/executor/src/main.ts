@@ -3,7 +3,7 @@ import path from "node:path";
 
 import { createDb, databaseNotReady } from "@vigil/db";
 import { onSupervisorGone, startOpsServer } from "@vigil/lifecycle";
-import { detectSandboxCapabilities } from "@vigil/runner";
+import { detectSandboxCapabilities, type SandboxLayer } from "@vigil/runner";
 import { coerceError, createLogger } from "@vigil/logger";
 
 import { loadExecutorConfig } from "./config.js";
@@ -20,6 +20,7 @@ import {
 import { createDetectorRunner } from "./run-detector.js";
 import { createWorkDirGc } from "./work-dir-gc.js";
 import { findUnreachableWorkDir } from "./check-work-dir.js";
+import { unmetRequirements, type SandboxPolicy } from "./sandbox-policy.js";
 
 // Composition root: the only place that reads env, opens the pool and handles signals.
 /** deploy/ (compose, Kubernetes, the image's healthcheck) expects this when METRICS_PORT is unset. */
@@ -51,6 +52,23 @@ if (
     process.exit(2);
   }
 }
+const sandboxPolicy: SandboxPolicy = {
+  diskMb: config.DETECTOR_DISK_MB,
+  maxOpenFiles: config.DETECTOR_MAX_OPEN_FILES,
+  require: config.SANDBOX_REQUIRE as SandboxLayer[],
+};
+if (config.EXECUTOR_RUNNER !== "noop" && sandboxPolicy.require.length > 0) {
+  const unmet = unmetRequirements(
+    sandboxPolicy.require,
+    await detectSandboxCapabilities(),
+  );
+  if (unmet.length > 0) {
+    for (const line of unmet) {
+      logger.fatal(line);
+    }
+    process.exit(2);
+  }
+}
 const detectorRunner =
   config.EXECUTOR_RUNNER === "noop"
     ? undefined
@@ -65,6 +83,7 @@ const detectorRunner =
         readSecret: (name) => process.env[name],
         allowPrivateNetworks: config.REPORT_ALLOW_PRIVATE_NETWORKS,
         prestart: config.DETECTOR_PRESTART,
+        sandbox: sandboxPolicy,
         logger: logger.child({ component: "detector-runner" }),
       });
 const runner =

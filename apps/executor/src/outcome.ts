@@ -19,6 +19,8 @@ export interface RunDetails {
   rowCount?: number;
   window?: { start: Date; end: Date };
   process?: ProcessSummary;
+  /** Which sandbox layers held for the detector process (`executions.sandbox`). */
+  sandbox?: Readonly<Record<string, boolean>>;
 }
 
 /** One finding as recorded: fingerprint = sha256(ruleId + "\0" + key). */

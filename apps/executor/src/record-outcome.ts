@@ -177,6 +177,7 @@ export function planRecord(
       ruleResults: rules as unknown as JsonValue[],
       rowCount: outcome.details.rowCount ?? null,
       detectorHash: outcome.details.detectorHash ?? null,
+      sandbox: outcome.details.sandbox ?? null,
       ...(outcome.details.window
         ? {
             windowStart: outcome.details.window.start,

@@ -31,7 +31,14 @@ import {
   moveRunFolder,
   type DetectorSlot,
 } from "./detector-slots.js";
+import { countSandboxLayers } from "./metrics.js";
 import type { RunDetails, RunOutcome } from "./outcome.js";
+import {
+  applySandboxPolicy,
+  DEFAULT_SANDBOX_POLICY,
+  folderBytes,
+  type SandboxPolicy,
+} from "./sandbox-policy.js";
 
 export interface DetectorRunnerOptions {
   db: Db;
@@ -43,6 +50,8 @@ export interface DetectorRunnerOptions {
   allowPrivateNetworks: boolean;
   /** Boot each slot's next detector process while the slot is idle (DETECTOR_PRESTART). @default true */
   prestart?: boolean;
+  /** Disk, open-file cap and required layers of every detector process. @default DEFAULT_SANDBOX_POLICY */
+  sandbox?: SandboxPolicy;
   logger: Logger;
 }
 
@@ -77,6 +86,7 @@ export function createDetectorRunner(
     workDir: o.workDir,
     prestart: o.prestart ?? true,
     extraRead: packagesDir ? [packagesDir] : [],
+    sandbox: o.sandbox,
     logger: o.logger,
   });
   const runOnce: DetectorRunner["run"] = async ({ claim, signal }) => {
@@ -159,7 +169,13 @@ export function createDetectorRunner(
       }
       details.rowCount = rows.rowCount;
       await stageDetectorInSlot(synthesized.dir, slot.dir);
-      return await dispatchDetector({ slot, config, signal, details });
+      return await dispatchDetector({
+        slot,
+        config,
+        signal,
+        details,
+        policy: o.sandbox ?? DEFAULT_SANDBOX_POLICY,
+      });
     } finally {
       release(synthesized.dir);
       const runDir = path.join(
@@ -186,7 +202,9 @@ async function dispatchDetector(a: {
   config: ProjectConfig;
   signal: AbortSignal;
   details: RunDetails;
+  policy: SandboxPolicy;
 }): Promise<RunOutcome> {
+  const stagedBytes = await folderBytes(a.slot.runDir);
   const detector = await a.slot.process(a.config.memory_mb);
   const nonce = randomBytes(32).toString("hex");
   const res = await detector.dispatch({
@@ -194,12 +212,24 @@ async function dispatchDetector(a: {
     timeoutMs: a.config.timeout_seconds * 1000,
     signal: a.signal,
   });
-  return classifyRun(res, {
+  const outcome = classifyRun(res, {
     nonce,
     signal: a.signal,
     memoryMb: a.config.memory_mb,
     details: a.details,
   });
+  if (res.spawnError !== undefined) {
+    return outcome;
+  }
+  const held = await applySandboxPolicy(outcome, res, {
+    policy: a.policy,
+    runDir: a.slot.runDir,
+    stagedBytes,
+  });
+  if (held.details.sandbox) {
+    countSandboxLayers(held.details.sandbox);
+  }
+  return held;
 }
 
 function toRuleSource(r: RuleRow): RuleSource {

@@ -91,7 +91,11 @@ export async function killStartedExecutors(): Promise<void> {
   await Promise.all(alive.map((p) => p.exited));
 }
 
-/** Pids of live processes whose command line mentions `needle` (e.g. a run folder). */
+/**
+ * Pids of live processes whose command line mentions `needle` (e.g. a run folder), except
+ * bubblewrap's own two processes around a detector, whose command lines name the folders they
+ * bind: a detector counts once.
+ */
 export async function processesMentioning(needle: string): Promise<number[]> {
   const { readdir, readFile } = await import("node:fs/promises");
   const pids: number[] = [];
@@ -102,7 +106,8 @@ export async function processesMentioning(needle: string): Promise<number[]> {
     const cmdline = await readFile(`/proc/${entry}/cmdline`, "utf8").catch(
       () => "",
     );
-    if (cmdline.includes(needle)) {
+    const comm = await readFile(`/proc/${entry}/comm`, "utf8").catch(() => "");
+    if (cmdline.includes(needle) && comm.trim() !== "bwrap") {
       pids.push(Number(entry));
     }
   }

@@ -25,9 +25,10 @@ import {
 
 afterEach(killStartedExecutors);
 
-// The finding's message is the pid of the process that ran the rule.
+// The finding's message is when the process that ran the rule started (its pid inside the
+// sandbox's pid namespace would say nothing about which host process it was).
 const WHO_RAN_ME = `export function detect() {
-  return [{ key: "pid", message: String(process.pid) }];
+  return [{ key: "booted", message: String(performance.timeOrigin) }];
 }`;
 
 async function projectWithPidRule(db: Db, memoryMb: number) {
@@ -43,8 +44,9 @@ async function projectWithPidRule(db: Db, memoryMb: number) {
   return project;
 }
 
-/** Runs one trigger of the project; returns its execution and the pid its rule reported. */
+/** Runs one trigger of the project; returns its execution, when its process booted and when the trigger was made. */
 async function runOnce(db: Db, projectId: string, logs: () => string) {
+  const triggeredAt = Date.now();
   const [trigger] = await insertTriggers(db, projectId, 1, {
     fire_at: new Date(Date.now() - 100),
   });
@@ -55,7 +57,7 @@ async function runOnce(db: Db, projectId: string, logs: () => string) {
     .select("message")
     .where("execution_id", "=", execution.id)
     .executeTakeFirstOrThrow();
-  return { execution, pid: Number(finding.message) };
+  return { execution, bootedAt: Number(finding.message), triggeredAt };
 }
 
 /** A real executor with one slot on a fresh WORK_DIR, and its logs for failure messages. */
@@ -93,7 +95,7 @@ dbTest(
 
     const waiting = await standbyPid(workDir);
     const second = await runOnce(db, project.id, logs);
-    expect(second.pid).toBe(waiting);
+    expect(second.bootedAt).toBeLessThan(second.triggeredAt);
 
     // the used standby is gone and a new one waits for the next run
     const next = await standbyPid(workDir);
@@ -144,7 +146,7 @@ dbTest(
     const waiting = await standbyPid(workDir); // booted with the 256 MiB cap
 
     const run = await runOnce(db, large.id, logs);
-    expect(run.pid).not.toBe(waiting);
+    expect(run.bootedAt).toBeGreaterThan(run.triggeredAt);
     // the mismatched standby was discarded, and the next one is booted with the 384 MiB cap
     const next = await standbyPid(workDir);
     expect(next).not.toBe(waiting);
@@ -163,7 +165,8 @@ dbTest(
     });
     const first = await runOnce(db, project.id, logs);
     const second = await runOnce(db, project.id, logs);
-    expect(second.pid).not.toBe(first.pid);
+    expect(first.bootedAt).toBeGreaterThan(first.triggeredAt);
+    expect(second.bootedAt).toBeGreaterThan(second.triggeredAt);
     expect(await processesMentioning(`${workDir}/.slots/`)).toEqual([]);
   },
   60_000,

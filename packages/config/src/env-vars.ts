@@ -136,6 +136,20 @@ const DOCS: Record<EnvVarName, EnvVarDoc> = {
     default: "0",
     meaning: "How long a `noop` run takes (benchmarks and tests only).",
   },
+  DETECTOR_DISK_MB: {
+    default: "256",
+    meaning:
+      "Disk a detector run may fill: the largest file it may write (RLIMIT_FSIZE) and the size of its private `/tmp`; a run that leaves more than this in its run folder fails, and its files are removed.",
+  },
+  DETECTOR_MAX_OPEN_FILES: {
+    default: "256",
+    meaning: "Open files (RLIMIT_NOFILE) of each detector process.",
+  },
+  SANDBOX_REQUIRE: {
+    default: "",
+    meaning:
+      "Comma-separated sandbox layers the executor must hold for every run (mount_namespace, pid_namespace, network_namespace, other_uid, memory_cap, disk_cap, process_cap, permission_model). A layer this host cannot provide stops the executor at start with the reason; a run that did not get one fails.",
+  },
   DETECTOR_WORK_DIR_MAX_MB: {
     default: "1024",
     meaning:
@@ -162,6 +176,26 @@ const DOCS: Record<EnvVarName, EnvVarDoc> = {
   REPORT_TIMEOUT_MS: {
     default: "10000",
     meaning: "Timeout of one delivery attempt.",
+  },
+  SECRETS_DIR: {
+    default: "unset",
+    meaning:
+      "Folder of secrets projects may name, one file per secret (file name = the name a project's `*_env` gives, e.g. `VIGIL_SECRET_ORDERS_DB_URL`; one trailing newline trimmed). Projects may name only these files and `VIGIL_SECRET_*` environment variables (the variable wins when both exist), never the executor's own settings.",
+  },
+  DATASOURCE_ALLOW_PRIVATE_NETWORKS: {
+    default: "false",
+    meaning:
+      "Allow HTTP data sources on loopback, private, link-local and metadata addresses (the source must set `allow_private_network: true` too). Separate from `REPORT_ALLOW_PRIVATE_NETWORKS`.",
+  },
+  DATASOURCE_MAX_ROW_BYTES: {
+    default: "1mb",
+    meaning:
+      "Largest single row a data source may return (as received: PostgreSQL/MySQL wire bytes, HTTP JSON); a larger row fails the run, naming the row and its size, before the row is buffered (b, kb, mb, gb).",
+  },
+  DATASOURCE_MAX_BYTES: {
+    default: "64mb",
+    meaning:
+      "Most bytes one run's data load may receive (all rows, or the HTTP bodies of all pages); beyond it the load stops and the run fails. Keep it well under the executor's memory: a fetch batch is held in memory once as received and once as objects.",
   },
   LEADER_RETRY_MS: {
     default: "1500",

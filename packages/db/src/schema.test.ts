@@ -105,6 +105,7 @@ const EXPECTED: Record<string, string[]> = {
     "window_start",
     "window_end",
     "created_at",
+    "sandbox",
   ],
   findings: [
     "id",

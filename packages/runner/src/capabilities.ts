@@ -33,8 +33,8 @@ export function detectSandboxCapabilities(
 }
 
 async function probeCapabilities(): Promise<SandboxCapabilities> {
-  const [prlimit, setpriv, unshare, sh, bwrap] = await Promise.all(
-    ["prlimit", "setpriv", "unshare", "sh", "bwrap"].map((name) =>
+  const [prlimit, setpriv, unshare, sh, bwrap, env] = await Promise.all(
+    ["prlimit", "setpriv", "unshare", "sh", "bwrap", "env"].map((name) =>
       findTool(name),
     ),
   );
@@ -81,6 +81,9 @@ async function probeCapabilities(): Promise<SandboxCapabilities> {
   }
   if (bwrap && mount.mode) {
     tools.bwrap = bwrap;
+    if (env) {
+      tools.env = env;
+    }
   }
   return {
     isRoot,

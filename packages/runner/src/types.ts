@@ -86,6 +86,8 @@ export interface SandboxCapabilities {
     unshare?: string;
     sh?: string;
     bwrap?: string;
+    /** coreutils env: takes back the PWD bwrap adds to the child's environment. */
+    env?: string;
   };
 }
 

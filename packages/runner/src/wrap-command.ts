@@ -109,6 +109,8 @@ export function wrapCommand(
         isolateNetwork: networkIsolated,
         userNamespace: caps.mountNamespace === "user",
       }),
+      // bwrap sets PWD; the child's environment is exactly `env`
+      ...(caps.tools.env ? [caps.tools.env, "-u", "PWD", "--"] : []),
     );
   } else if (networkIsolated && unshare) {
     prefix.push(

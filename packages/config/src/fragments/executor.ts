@@ -6,6 +6,18 @@ import { envList } from "../kinds/list.js";
 import { envEnum, envString } from "../kinds/string.js";
 import { POLL_INTERVAL_MS } from "./shared.js";
 
+/** The layers an execution attests (`executions.sandbox`), as `SANDBOX_REQUIRE` names them. */
+export const SANDBOX_LAYER_NAMES = [
+  "mount_namespace",
+  "pid_namespace",
+  "network_namespace",
+  "other_uid",
+  "memory_cap",
+  "disk_cap",
+  "process_cap",
+  "permission_model",
+] as const;
+
 /** Detector timeouts are not here: they are per project (`projects.config`). */
 export const executorEnv = {
   WORK_DIR: envString().default(".vigil/work"),
@@ -33,6 +45,14 @@ export const executorEnv = {
   ),
   DETECTOR_PACKAGES: envList().default([]),
   DETECTOR_PRESTART: envBoolean().default(true),
+  DETECTOR_DISK_MB: envInteger({ min: 1, max: 1_048_576 }).default(256),
+  DETECTOR_MAX_OPEN_FILES: envInteger({ min: 16, max: 65_536 }).default(256),
+  SANDBOX_REQUIRE: envList({
+    checkEntry: (entry) =>
+      (SANDBOX_LAYER_NAMES as readonly string[]).includes(entry)
+        ? undefined
+        : `not a sandbox layer (use ${SANDBOX_LAYER_NAMES.join(", ")})`,
+  }).default([]),
   EXECUTOR_RUNNER: envEnum(["detector", "noop"]).default("detector"),
   EXECUTOR_NOOP_DELAY_MS: envInteger({ min: 0, max: 3_600_000 }).default(0),
 };

@@ -6,6 +6,7 @@ import type {
   JsonWithDefault,
   JsonValue,
   Nullable,
+  NullableJson,
   NullableTimestamp,
   Timestamp,
   WithDefault,
@@ -47,6 +48,8 @@ export interface ExecutionsTable {
   rule_results: JsonWithDefault<JsonValue[]>;
   row_count: Nullable<number>;
   detector_hash: Nullable<string>;
+  /** Which sandbox layers held for the run's detector process (booleans by layer name). */
+  sandbox: NullableJson<Record<string, boolean>>;
   worker_id: Nullable<string>;
   window_start: NullableTimestamp;
   window_end: NullableTimestamp;

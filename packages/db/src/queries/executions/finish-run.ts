@@ -66,6 +66,7 @@ export async function finishRun(
         stdout_bytes = ${e.stdoutBytes ?? null}, stderr_bytes = ${e.stderrBytes ?? null},
         findings_count = ${e.findingsCount ?? 0}, rules_total = ${e.rulesTotal ?? 0}, rules_failed = ${e.rulesFailed ?? 0},
         rule_results = ${toJson(e.ruleResults ?? [])}::jsonb, row_count = ${e.rowCount ?? null}, detector_hash = ${e.detectorHash ?? null},
+        sandbox = ${e.sandbox ? JSON.stringify(e.sandbox) : null}::jsonb,
         window_start = coalesce(${e.windowStart ?? null}::timestamptz, x.window_start),
         window_end = coalesce(${e.windowEnd ?? null}::timestamptz, x.window_end)
       WHERE x.id = ${e.executionId} AND EXISTS (SELECT 1 FROM t)

@@ -81,6 +81,7 @@ export async function finishRuns(
       except_rule_ids: [...(o.resolveOpen?.exceptRuleIds ?? [])],
       project_id: o.projectId,
       guard_md5: o.guardMd5,
+      sandbox: e.sandbox ?? null,
     };
   });
   // the fences belong to this worker: every run of a batch must carry it

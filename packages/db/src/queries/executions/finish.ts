@@ -21,6 +21,8 @@ export interface FinishExecutionOptions {
   ruleResults?: JsonValue[];
   rowCount?: number | null;
   detectorHash?: string | null;
+  /** Which sandbox layers held (`executions.sandbox`); null when no process ran. */
+  sandbox?: Record<string, boolean> | null;
   windowStart?: Date | null;
   windowEnd?: Date | null;
 }
@@ -54,6 +56,7 @@ export async function finishExecution(
       rule_results: toJson(o.ruleResults ?? []),
       row_count: o.rowCount ?? null,
       detector_hash: o.detectorHash ?? null,
+      sandbox: o.sandbox ? toJson(o.sandbox) : null,
       ...(o.windowStart === undefined ? {} : { window_start: o.windowStart }),
       ...(o.windowEnd === undefined ? {} : { window_end: o.windowEnd }),
     })
