@@ -116,6 +116,142 @@ describe("hostile input", () => {
     expect((await api.call("GET", "/health")).status).toBe(200);
   });
 
+  test("malformed percent-encoding in a path is a 400 naming the parameter, for anonymous callers too", async ({
+    api,
+    dbHandle,
+  }) => {
+    const strict = await startTestApi(dbHandle, { readTokenRequired: true });
+    try {
+      for (const [path, param] of [
+        ["/projects/%", "id"],
+        ["/projects/%C0%AF", "id"],
+        ["/projects/%E0%A4%A", "id"],
+        ["/projects/ok/rules/%FF", "ruleId"],
+        ["/projects/%ED%A0%80/schedules", "id"],
+        ["/executions/%zz", "id"],
+      ] as const) {
+        for (const [who, client, token] of [
+          ["anonymous", api, null],
+          ["anonymous, reads closed", strict, null],
+          ["with a token", api, undefined],
+        ] as const) {
+          for (const method of ["GET", "DELETE", "PATCH"]) {
+            const res = await client.call(method, path, { token });
+            expect(res.status, `${method} ${path} ${who}`).toBe(400);
+            expect(res.json.error.code).toBe("invalid_parameter");
+            expect(res.json.error.details).toEqual([
+              { path: param, message: expect.stringContaining("percent") },
+            ]);
+          }
+        }
+      }
+      for (const path of ["/docs/%", "/nope/%C0%AF", "/%"]) {
+        const res = await api.call("GET", path, { token: null });
+        expect(res.status, path).toBeLessThan(500);
+        expect(res.json.error.code, path).toBeDefined();
+      }
+    } finally {
+      await strict.server.close({ graceMs: 100 });
+    }
+  });
+
+  test("NUL characters and lone surrogates are a 400 naming the field and store nothing", async ({
+    api,
+    db,
+  }) => {
+    const p = await insertProject(db);
+    const before = await db.selectFrom("projects").selectAll().execute();
+    const cases: Array<
+      [
+        string,
+        string,
+        { raw?: string; body?: unknown; headers?: Record<string, string> },
+        string,
+      ]
+    > = [
+      [
+        "POST",
+        "/projects",
+        { body: projectBody("nul", { name: "a\u0000b" }) },
+        "name",
+      ],
+      [
+        "POST",
+        "/projects",
+        {
+          raw: JSON.stringify(projectBody("lone")).replace(
+            '"Project lone"',
+            '"x\\ud800y"',
+          ),
+          headers: { "content-type": "application/json" },
+        },
+        "name",
+      ],
+      [
+        "POST",
+        "/projects",
+        {
+          body: projectBody("rule", {
+            rules: [
+              { rule_id: "r", code: "export const detect = () => [];\u0000" },
+            ],
+          }),
+        },
+        "rules.0.code",
+      ],
+      [
+        "PATCH",
+        `/projects/${p.id}`,
+        {
+          raw: '{"description":"\\udc00"}',
+          headers: { "content-type": "application/json" },
+        },
+        "description",
+      ],
+      [
+        "PATCH",
+        `/projects/${p.id}`,
+        {
+          raw: '{"config":{"data_source":{"type":"manual"},"x\\u0000":1}}',
+          headers: { "content-type": "application/json" },
+        },
+        "config",
+      ],
+      [
+        "POST",
+        "/cron/preview",
+        { body: { cron_expression: "* * * * *", timezone: "UTC\u0000" } },
+        "timezone",
+      ],
+      [
+        "POST",
+        `/projects/${p.id}/data`,
+        { raw: "a,b\n1,x\u0000y\n", headers: { "content-type": "text/csv" } },
+        "rows.0.b",
+      ],
+      ["POST", `/projects/${p.id}/data`, { body: [{ a: "\ud800" }] }, "0.a"],
+      ["GET", "/projects/%00", {}, "params.id"],
+      ["GET", `/projects/${p.id}/executions?status=%00`, {}, "query.status"],
+      [
+        "POST",
+        `/projects/${p.id}/data?filename=a%00.csv`,
+        { raw: "a\n1\n", headers: { "content-type": "text/csv" } },
+        "query.filename",
+      ],
+    ];
+    for (const [method, path, o, field] of cases) {
+      const res = await api.call(method, path, o);
+      expect(res.status, `${method} ${path} ${field}`).toBe(400);
+      expect(res.json.error.code, field).toBe("invalid_text");
+      expect(res.json.error.details[0].path, field).toBe(field);
+      expect(res.json.error.message, field).toContain(field);
+    }
+    expect(await db.selectFrom("projects").selectAll().execute()).toEqual(
+      before,
+    );
+    expect(await db.selectFrom("datasets").select("id").execute()).toEqual([]);
+  });
+
   test("CORS answers preflights for configured origins only", async ({
     dbHandle,
   }) => {

@@ -9,6 +9,13 @@ export const routeNotFound: RequestHandler = (req, _res, next) => {
   next(new AppError("route_not_found", `no route ${req.method} ${req.path}`));
 };
 
+/** A URL the router or the static files could not percent-decode (paths no route names). */
+function mapDecodeError(raw: unknown): AppError | undefined {
+  return raw instanceof URIError
+    ? new AppError("bad_request", "the URL has malformed percent-encoding")
+    : undefined;
+}
+
 /**
  * The one place errors become responses: AppError and body-parser errors by their code;
  * anything else is logged with its stack and answered with a generic 500, so internals
@@ -20,7 +27,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       next(raw);
       return;
     }
-    const err = raw instanceof AppError ? raw : mapBodyParserError(raw);
+    const err =
+      raw instanceof AppError
+        ? raw
+        : (mapBodyParserError(raw) ?? mapDecodeError(raw));
     if (err !== undefined) {
       if (err.status >= 500) {
         logger.warn(

@@ -12,7 +12,8 @@ import type { RouteDef } from "../routes/route.js";
 import { AppError } from "./app-error.js";
 import type { Authorizer } from "./auth.js";
 import { bodyParsers } from "./body.js";
-import { assertSafeJson } from "./json-shape.js";
+import { assertSafeJson, assertStorableStrings } from "./json-shape.js";
+import { pathEncodingCheck } from "./path-encoding.js";
 import { parseInput } from "./validate.js";
 
 const NoParams = z.object({}).strict();
@@ -51,12 +52,15 @@ export function mountRoutes(
   routes: readonly RouteDef[],
   { authorizer, limits }: MountOptions,
 ): void {
+  app.use(pathEncodingCheck(routes));
   for (const route of routes) {
     const authorize: RequestHandler = (req, res, next) => {
       res.locals.caller = authorizer.authorize(req, route.access);
       next();
     };
     const handle = async (req: Request, res: Response, _next: NextFunction) => {
+      assertStorableStrings(req.params, "params");
+      assertStorableStrings(req.query, "query");
       const params = parseInput(route.params ?? NoParams, req.params, "params");
       const query = parseInput(
         route.query ?? EmptyQuerySchema,

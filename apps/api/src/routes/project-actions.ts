@@ -37,6 +37,7 @@ function readUpload(body: unknown): {
     if (!parsed.ok) {
       throw new AppError("invalid_dataset", `invalid CSV: ${parsed.message}`);
     }
+    assertSafeJson(parsed.rows, "rows");
     return { format: "csv", rows: parsed.rows };
   }
   if (body === undefined) {

@@ -8,6 +8,7 @@ export const API_ERROR_STATUS = {
   invalid_parameter: 400,
   too_deeply_nested: 400,
   forbidden_key: 400,
+  invalid_text: 400,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
