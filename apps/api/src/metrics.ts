@@ -1,10 +1,7 @@
 import type { RequestHandler } from "express";
-import {
-  Counter,
-  Histogram,
-  Registry,
-  collectDefaultMetrics,
-} from "prom-client";
+import { Counter, Histogram, Registry } from "prom-client";
+
+import { collectProcessMetrics } from "@vigil/lifecycle";
 
 /**
  * The API's metrics: its own requests and process figures only. Nothing is recounted from
@@ -20,7 +17,7 @@ export interface ApiMetrics {
 
 export function createApiMetrics(): ApiMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: "vigil_api_" });
+  collectProcessMetrics(registry, "vigil_api_");
   const requests = new Counter({
     name: "vigil_http_requests_total",
     help: "HTTP requests this API process answered, by method, route pattern and status",

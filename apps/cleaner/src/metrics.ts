@@ -1,15 +1,12 @@
-import {
-  Counter,
-  Histogram,
-  Registry,
-  collectDefaultMetrics,
-} from "prom-client";
+import { Counter, Histogram, Registry } from "prom-client";
+
+import { collectProcessMetrics } from "@vigil/lifecycle";
 
 import type { PrunedCounts } from "@vigil/db";
 
 /** The cleaner's metrics, counted by this process as it prunes. */
 export const registry = new Registry();
-collectDefaultMetrics({ register: registry, prefix: "vigil_cleaner_" });
+collectProcessMetrics(registry, "vigil_cleaner_");
 
 const prunedRowsTotal = new Counter({
   name: "vigil_pruned_rows_total",

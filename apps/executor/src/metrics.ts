@@ -1,9 +1,6 @@
-import {
-  Counter,
-  Histogram,
-  Registry,
-  collectDefaultMetrics,
-} from "prom-client";
+import { Counter, Histogram, Registry } from "prom-client";
+
+import { collectProcessMetrics } from "@vigil/lifecycle";
 
 /**
  * The executor's Prometheus metrics. Each is updated by this process where the work
@@ -11,7 +8,7 @@ import {
  * database never lowers them) and several executors add up under sum().
  */
 export const registry = new Registry();
-collectDefaultMetrics({ register: registry, prefix: "vigil_executor_" });
+collectProcessMetrics(registry, "vigil_executor_");
 
 /** Run durations, seconds: 50 ms to 30 min. */
 const DURATION_BUCKETS = [

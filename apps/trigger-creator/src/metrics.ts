@@ -1,11 +1,13 @@
-import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Registry } from "prom-client";
+
+import { collectProcessMetrics } from "@vigil/lifecycle";
 
 /**
  * The trigger-creator's own metrics, updated by this process (the database-wide gauges
  * are in fleet-metrics.ts).
  */
 export const registry = new Registry();
-collectDefaultMetrics({ register: registry, prefix: "vigil_trigger_creator_" });
+collectProcessMetrics(registry, "vigil_trigger_creator_");
 
 export const triggersCreatedTotal = new Counter({
   name: "vigil_triggers_created_total",

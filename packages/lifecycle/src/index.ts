@@ -10,3 +10,4 @@ export {
   type OpsServerOptions,
   type ReadinessCheck,
 } from "./ops-server.js";
+export { collectProcessMetrics } from "./process-metrics.js";

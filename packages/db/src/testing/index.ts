@@ -12,3 +12,4 @@ export {
   insertTriggers,
   MANUAL_PROJECT_CONFIG,
 } from "./builders.js";
+export { PROMTOOL, promtoolCheckMetrics, promtoolMissing } from "./promtool.js";
