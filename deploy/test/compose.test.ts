@@ -5,6 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 
+import { createDb } from "@vigil/db";
 import { findFreePort } from "@vigil/db/embedded";
 import { createTestDatabase, waitFor } from "@vigil/db/testing";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
@@ -27,6 +28,26 @@ const service = (name: string): ComposeService => {
   return s;
 };
 const TOKEN = "compose-test-token-0123456789abcdef";
+
+/** `executions.sandbox` of the project's latest successful run. */
+async function sandboxOfLatestExecution(
+  databaseUrl: string,
+  projectId: string,
+): Promise<Record<string, boolean> | null> {
+  const db = createDb({ connectionString: databaseUrl, max: 1 });
+  try {
+    const row = await db.db
+      .selectFrom("executions")
+      .select("sandbox")
+      .where("project_id", "=", projectId)
+      .where("status", "=", "success")
+      .orderBy("id", "desc")
+      .executeTakeFirst();
+    return row?.sandbox ?? null;
+  } finally {
+    await db.close();
+  }
+}
 const LONG_RUNNING = ["api", "trigger-creator", "executor", "cleaner"] as const;
 const EXECUTOR_CAPS = [
   "SYS_ADMIN",
@@ -131,7 +152,7 @@ describe("docker-compose.yml's services as local processes", () => {
 
   function environmentOf(name: string): Record<string, string> {
     const env = serviceEnvironment(service(name), { API_TOKENS: TOKEN });
-    for (const key of ["DATABASE_URL", "DEMO_DB_URL"]) {
+    for (const key of ["DATABASE_URL", "VIGIL_SECRET_DEMO_DB_URL"]) {
       if (key in env) {
         env[key] = databaseUrl;
       }
@@ -233,6 +254,16 @@ describe("docker-compose.yml's services as local processes", () => {
     );
     // the demo plants four mismatches (README: 1007, 1019, 1012, 1015)
     expect(success.findings_count).toBe(4);
+
+    // every sandbox layer the compose executor requires held for that run, under its settings
+    const required =
+      environmentOf("executor").SANDBOX_REQUIRE?.split(",") ?? [];
+    expect(required.length).toBeGreaterThan(0);
+    const attested = await sandboxOfLatestExecution(databaseUrl, "demo-orders");
+    expect(attested, output.slice(-3000)).not.toBeNull();
+    for (const layer of required) {
+      expect(attested?.[layer.trim()], layer).toBe(true);
+    }
 
     const health = await fetch(`${api}/health`);
     expect(health.status, "api /health").toBe(200);
