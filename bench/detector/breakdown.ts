@@ -17,6 +17,7 @@ import {
   nodePermissionFlags,
   prepareSandboxDir,
   runSandboxed,
+  type SandboxCapabilities,
 } from "@vigil/runner";
 import { createLogger } from "@vigil/logger";
 import {
@@ -47,6 +48,9 @@ export interface Breakdown {
   spawnDetectorMs: number;
   /** The executor's path with a standby: stage the detector and input, dispatch, exit, verify. */
   standbyDispatchMs: number;
+  /** The same with bwrap switched off through the capabilities override (the baseline). */
+  standbyDispatchWithoutMountMs: number;
+  mountNamespaceHeld: boolean;
   verifyMs: number;
 }
 
@@ -176,7 +180,10 @@ export async function measureBreakdown(
         timeoutMs: 30_000,
         memoryMb,
         resultChannel: { maxBytes: 32 * 1024 * 1024 },
-        sandbox: {},
+        sandbox: {
+          filesystem: { read: [dir, runDir], write: [runDir] },
+          diskMb: 256,
+        },
       });
       if (res.exitCode !== 0 || !res.result) {
         throw new Error(`the detector failed: ${res.stderr.head}`);
@@ -188,13 +195,32 @@ export async function measureBreakdown(
         [spawnNodeNoop, () => sandboxedNodeNoop(memoryMb), byHand, sandboxed],
         n,
       );
-    const standbyTimes = await timeStandbyDispatch({
-      workDir,
-      detectorDir: dir,
-      inputDir: runDir,
-      memoryMb,
-      n,
-    });
+    // the layers of issue 13 (bwrap's mount and pid namespaces) switched off through the
+    // capabilities override: the baseline, measured in the same run, alternating with them on
+    const withoutMount = {
+      ...caps,
+      mountNamespace: null,
+      tools: { ...caps.tools, bwrap: undefined },
+    };
+    const standbyTimes: number[] = [];
+    const standbyOffTimes: number[] = [];
+    for (let round = 0; round < 2; round++) {
+      for (const [capabilities, into] of [
+        [withoutMount, standbyOffTimes],
+        [caps, standbyTimes],
+      ] as const) {
+        into.push(
+          ...(await timeStandbyDispatch({
+            workDir,
+            detectorDir: dir,
+            inputDir: runDir,
+            memoryMb,
+            n: Math.ceil(n / 2),
+            capabilities,
+          })),
+        );
+      }
+    }
     const [verifyTimes = []] = await timeInterleaved(
       [
         () => {
@@ -215,6 +241,8 @@ export async function measureBreakdown(
       loadRowsMs: median(loadTimes),
       spawnDetectorMs: median(spawnTimes),
       standbyDispatchMs: median(standbyTimes),
+      standbyDispatchWithoutMountMs: median(standbyOffTimes),
+      mountNamespaceHeld: caps.mountNamespace !== null,
       verifyMs: median(verifyTimes),
     };
   } finally {
@@ -233,12 +261,14 @@ async function timeStandbyDispatch(o: {
   inputDir: string;
   memoryMb: number;
   n: number;
+  capabilities: SandboxCapabilities;
 }): Promise<number[]> {
   const logger = createLogger({ level: "silent", name: "bench" });
   const slots = createDetectorSlots({
     workDir: o.workDir,
     prestart: true,
     extraRead: [],
+    capabilities: o.capabilities,
     logger,
   });
   try {

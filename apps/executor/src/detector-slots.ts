@@ -9,6 +9,7 @@ import {
   prepareSandboxDir,
   prestartSandboxed,
   type PrestartedRun,
+  type SandboxCapabilities,
 } from "@vigil/runner";
 import { prepareStandbyRuntime, slotLayout } from "@vigil/synthesizer";
 
@@ -83,6 +84,8 @@ export function createDetectorSlots(o: {
   extraRead: string[];
   /** @default DEFAULT_SANDBOX_POLICY's caps */
   sandbox?: Pick<SandboxPolicy, "diskMb" | "maxOpenFiles">;
+  /** Instead of the detected ones (the benchmark's baseline switches layers off with it). */
+  capabilities?: SandboxCapabilities;
   logger: Logger;
 }): DetectorSlots {
   const slots: SlotState[] = [];
@@ -107,6 +110,7 @@ export function createDetectorSlots(o: {
       env: DETECTOR_ENV,
       memoryMb,
       resultChannel: { maxBytes: MAX_RESULT_BYTES },
+      ...(o.capabilities ? { capabilities: o.capabilities } : {}),
       // the permission model's allow-lists are also all the mount namespace shows
       sandbox: {
         uid: slot.uid,
