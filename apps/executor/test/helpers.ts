@@ -37,9 +37,25 @@ export async function makeWorkDir(): Promise<string> {
 export function startExecutor(
   databaseUrl: string,
   env: Record<string, string> = {},
+  /** Run it as this uid (and gid), through setpriv: a non-root executor. */
+  asUid?: number,
 ): ExecutorProcess {
   const workerId = `exec-test-${process.pid}-${++counter}`;
-  const child = spawn(process.execPath, [MAIN], {
+  const [file, args] =
+    asUid === undefined
+      ? [process.execPath, [MAIN]]
+      : [
+          "/usr/bin/setpriv",
+          [
+            `--reuid=${asUid}`,
+            `--regid=${asUid}`,
+            "--clear-groups",
+            "--",
+            process.execPath,
+            MAIN,
+          ],
+        ];
+  const child = spawn(file, args, {
     env: {
       PATH: process.env.PATH ?? "/usr/bin:/bin",
       DATABASE_URL: databaseUrl,
