@@ -29,6 +29,11 @@ const server = createApiServer({
   uploadLimitBytes: config.API_UPLOAD_LIMIT,
   corsOrigins: config.CORS_ORIGINS,
   publicUrl: config.PUBLIC_URL,
+  writeRateLimits: {
+    windowMs: config.API_RATE_LIMIT_WINDOW_SECONDS * 1000,
+    perToken: config.API_WRITE_RATE_LIMIT_PER_TOKEN,
+    perIp: config.API_WRITE_RATE_LIMIT_PER_IP,
+  },
 });
 const presence = createWorkerPresence({
   db: handle.db,

@@ -34,8 +34,31 @@ function errorResponses(route: RouteDef): RouteConfig["responses"] {
     );
   }
   if (route.access !== "public") {
-    out[401] = errorResponse("Missing or malformed bearer token");
-    out[403] = errorResponse("Token not accepted");
+    out[401] = {
+      ...errorResponse(
+        "Missing or malformed Authorization header (`unauthorized`), or a token that is not accepted (`invalid_token`)",
+      ),
+      headers: {
+        "WWW-Authenticate": {
+          description:
+            '`Bearer` when no bearer token was sent; `Bearer error="invalid_token"` when the token is not accepted (RFC 6750)',
+          schema: { type: "string" },
+        },
+      },
+    };
+  }
+  if (route.method !== "get") {
+    out[429] = {
+      ...errorResponse(
+        "Too many writes from this token or address in the current window (`rate_limited`)",
+      ),
+      headers: {
+        "Retry-After": {
+          description: "Seconds until the window resets",
+          schema: { type: "integer" },
+        },
+      },
+    };
   }
   if (route.params !== undefined) {
     out[404] = errorResponse("Not found");

@@ -9,6 +9,8 @@ import { createAuthorizer } from "./http/auth.js";
 import { corsMiddleware } from "./http/cors.js";
 import { errorHandler, routeNotFound } from "./http/error-handler.js";
 import { mountRoutes } from "./http/mount-routes.js";
+import type { WriteRateLimits } from "./http/rate-limit.js";
+import { securityHeaders } from "./http/security-headers.js";
 import { createApiMetrics } from "./metrics.js";
 import { buildOpenApiDocument } from "./openapi.js";
 import { docsAssets } from "./routes/docs.js";
@@ -30,6 +32,8 @@ export interface ApiServerOptions extends ApiDeps {
   publicUrl?: string | undefined;
   /** More route groups (report deliveries, ...), mounted with the same auth and docs. */
   extraRoutes?: readonly RouteDef[];
+  /** API_WRITE_RATE_LIMIT_* and API_RATE_LIMIT_WINDOW_SECONDS @default no limits */
+  writeRateLimits?: WriteRateLimits;
 }
 
 export interface ApiServer {
@@ -85,6 +89,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
       },
     }),
   );
+  app.use(securityHeaders());
   app.use(corsMiddleware(o.corsOrigins ?? []));
   mountRoutes(app, routes, {
     authorizer: createAuthorizer({
@@ -95,6 +100,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
       jsonBytes: o.bodyLimitBytes ?? 1024 ** 2,
       uploadBytes: o.uploadLimitBytes ?? 20 * 1024 ** 2,
     },
+    writeRateLimits: o.writeRateLimits,
   });
   app.use("/docs", docsAssets);
   app.use(routeNotFound);

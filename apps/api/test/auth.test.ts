@@ -88,6 +88,7 @@ describe("authentication", () => {
         missing.status,
         `${route.method} ${route.path} without a token`,
       ).toBe(401);
+      expect(missing.headers.get("www-authenticate")).toBe("Bearer");
       const malformed = await api.call(route.method.toUpperCase(), path, {
         token: null,
         headers: { authorization: `Basic ${TOKEN}` },
@@ -97,6 +98,7 @@ describe("authentication", () => {
         malformed.status,
         `${route.method} ${route.path} with Basic auth`,
       ).toBe(401);
+      expect(malformed.headers.get("www-authenticate")).toBe("Bearer");
       const wrong = await api.call(route.method.toUpperCase(), path, {
         token: "not-the-token-xxxxxxxxxxxx",
         body,
@@ -104,8 +106,11 @@ describe("authentication", () => {
       expect(
         wrong.status,
         `${route.method} ${route.path} with a wrong token`,
-      ).toBe(403);
-      expect(wrong.json.error.code).toBe("forbidden");
+      ).toBe(401);
+      expect(wrong.json.error.code).toBe("invalid_token");
+      expect(wrong.headers.get("www-authenticate")).toBe(
+        'Bearer error="invalid_token"',
+      );
     }
     expect(await snapshot(db)).toBe(before);
   });
@@ -146,8 +151,16 @@ describe("authentication", () => {
             token: "wrong-token-xxxxxxxxxxxx",
           })
         ).status,
-      ).toBe(403);
+      ).toBe(401);
       expect((await strict.call("GET", "/projects")).status).toBe(200);
+      expect(
+        (
+          await strict.call("GET", "/projects", {
+            token: null,
+            headers: { authorization: `bEaReR ${TOKEN}` },
+          })
+        ).status,
+      ).toBe(200);
       for (const path of ["/health", "/ready", "/openapi.json", "/docs"]) {
         expect(
           (await strict.call("GET", path, { token: null })).status,
@@ -159,13 +172,14 @@ describe("authentication", () => {
     }
   });
 
-  test("with no tokens configured every write is forbidden", async ({
+  test("with no tokens configured every write is refused as an invalid token", async ({
     dbHandle,
   }) => {
     const closed = await startTestApi(dbHandle, { tokens: [] });
     try {
       const res = await closed.call("POST", "/projects/refresh");
-      expect(res.status).toBe(403);
+      expect(res.status).toBe(401);
+      expect(res.json.error.code).toBe("invalid_token");
       expect(res.json.error.message).toContain("API_TOKENS");
     } finally {
       await closed.server.close({ graceMs: 100 });

@@ -96,6 +96,14 @@ describe("OpenAPI document", () => {
           { bearerToken: [] },
         ]);
         expect(op.responses).toHaveProperty("401");
+        expect(op.responses).toHaveProperty(["429", "headers", "Retry-After"]);
+      }
+      if (op.security !== undefined && op.security.length > 0) {
+        expect(op.responses).toHaveProperty([
+          "401",
+          "headers",
+          "WWW-Authenticate",
+        ]);
       }
     }
     expect(danglingRefs(doc)).toEqual([]);

@@ -71,6 +71,21 @@ const DOCS: Record<EnvVarName, EnvVarDoc> = {
     default: "20mb",
     meaning: "Largest data upload (`POST /projects/{id}/data`).",
   },
+  API_WRITE_RATE_LIMIT_PER_TOKEN: {
+    default: "120",
+    meaning:
+      "Writes (every non-GET route) one token may make per `API_RATE_LIMIT_WINDOW_SECONDS`; beyond it 429 with `Retry-After`. 0: no limit.",
+  },
+  API_WRITE_RATE_LIMIT_PER_IP: {
+    default: "300",
+    meaning:
+      "Writes one client address may make per window, whatever the token (counted before authentication, so it also slows token guessing). 0: no limit. Behind a proxy every client shares its address.",
+  },
+  API_RATE_LIMIT_WINDOW_SECONDS: {
+    default: "60",
+    meaning:
+      "The fixed window of both write rate limits, counted per API process (each replica keeps its own counts).",
+  },
   CORS_ORIGINS: {
     default: "",
     meaning:
@@ -178,9 +193,8 @@ const DOCS: Record<EnvVarName, EnvVarDoc> = {
     meaning: "Timeout of one delivery attempt.",
   },
   SECRETS_DIR: {
-    default: "unset",
     meaning:
-      "Folder of secrets projects may name, one file per secret (file name = the name a project's `*_env` gives, e.g. `VIGIL_SECRET_ORDERS_DB_URL`; one trailing newline trimmed). Projects may name only these files and `VIGIL_SECRET_*` environment variables (the variable wins when both exist), never the executor's own settings.",
+      "Folder of secrets projects may name, one file per secret (file name = the name a project's `*_env` gives, e.g. `VIGIL_SECRET_ORDERS_DB_URL`; one trailing newline trimmed). Projects may name only these files and `VIGIL_SECRET_*` environment variables (the variable wins when both exist), never the executor's own settings. Unset: environment variables only.",
   },
   DATASOURCE_ALLOW_PRIVATE_NETWORKS: {
     default: "false",

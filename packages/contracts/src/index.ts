@@ -27,6 +27,9 @@ export {
 export {
   DataSourceSchema,
   EnvVarNameSchema,
+  SecretNameSchema,
+  SECRET_NAME_PATTERN,
+  SECRET_NAME_PREFIX,
   HttpAuthSchema,
   HttpDataSourceSchema,
   HttpPaginationSchema,

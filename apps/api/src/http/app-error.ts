@@ -8,18 +8,21 @@ export class AppError extends Error {
   readonly code: ApiErrorCode;
   readonly status: number;
   readonly details: unknown;
+  /** Response headers that belong to the error (WWW-Authenticate, Retry-After). */
+  readonly headers: Readonly<Record<string, string>>;
 
   constructor(
     code: ApiErrorCode,
     message: string,
     details: unknown = null,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; headers?: Record<string, string> },
   ) {
     super(message, options);
     this.name = "AppError";
     this.code = code;
     this.status = API_ERROR_STATUS[code];
     this.details = details;
+    this.headers = options?.headers ?? {};
   }
 }
 

@@ -29,28 +29,43 @@ describe("createAuthorizer", () => {
     );
   });
 
-  it("answers 401 for a missing or malformed header and 403 for an unknown or prefixed token", () => {
-    expect(codeOf(() => auth.authorize(req(), "write"))).toBe(
-      "401 unauthorized",
-    );
-    expect(
-      codeOf(() =>
-        auth.authorize(req("bearer token-one-aaaaaaaaaaaa"), "write"),
-      ),
-    ).toBe("401 unauthorized");
-    expect(
-      codeOf(() =>
-        auth.authorize(req("Bearer  token-one-aaaaaaaaaaaa"), "write"),
-      ),
-    ).toBe("401 unauthorized");
-    expect(codeOf(() => auth.authorize(req("Bearer token-one"), "write"))).toBe(
-      "403 forbidden",
-    );
-    expect(
-      codeOf(() =>
-        auth.authorize(req("Bearer token-one-aaaaaaaaaaaaX"), "write"),
-      ),
-    ).toBe("403 forbidden");
+  it("answers 401 with a bare Bearer challenge for a missing or non-Bearer header", () => {
+    for (const header of [undefined, "", "Basic dXNlcjpwYXNz", "Token abc"]) {
+      expect(codeOf(() => auth.authorize(req(header), "write"))).toBe(
+        "401 unauthorized",
+      );
+    }
+  });
+
+  it("matches the scheme case-insensitively and allows several spaces", () => {
+    for (const header of [
+      "bearer token-one-aaaaaaaaaaaa",
+      "BEARER token-one-aaaaaaaaaaaa",
+      "Bearer  token-one-aaaaaaaaaaaa",
+    ]) {
+      expect(auth.authorize(req(header), "write")).toBe("token-1");
+    }
+  });
+
+  it("answers 401 invalid_token for an unknown, prefixed or malformed token", () => {
+    for (const header of [
+      "Bearer token-one",
+      "Bearer token-one-aaaaaaaaaaaaX",
+      "Bearer",
+      "Bearer token one",
+    ]) {
+      expect(
+        codeOf(() => auth.authorize(req(header), "write")),
+        header,
+      ).toBe("401 invalid_token");
+    }
+    try {
+      auth.authorize(req("Bearer nope-nope-nope-nope"), "write");
+    } catch (err) {
+      expect((err as AppError).headers).toEqual({
+        "WWW-Authenticate": 'Bearer error="invalid_token"',
+      });
+    }
   });
 
   it("lets anonymous reads through unless read tokens are required", () => {

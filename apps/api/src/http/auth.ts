@@ -16,10 +16,22 @@ export interface Authorizer {
   /**
    * Checks the request's bearer token for the route's access level. Returns a label for
    * `requested_by`/`uploaded_by` ("token-2": the token's 1-based position in API_TOKENS,
-   * never the token), or null for anonymous reads. Throws 401/403 AppErrors.
+   * never the token), or null for anonymous reads. Throws 401 AppErrors with their
+   * WWW-Authenticate challenge.
    */
   authorize(req: Request, access: Access): string | null;
 }
+
+/** RFC 6750: no credentials for this scheme answer a bare challenge... */
+const noCredentials = (message: string) =>
+  new AppError("unauthorized", message, null, {
+    headers: { "WWW-Authenticate": "Bearer" },
+  });
+/** ...and a token that is not accepted names the error, so clients know to stop retrying it. */
+const invalidToken = (message: string) =>
+  new AppError("invalid_token", message, null, {
+    headers: { "WWW-Authenticate": 'Bearer error="invalid_token"' },
+  });
 
 const digest = (value: string) =>
   createHash("sha256").update(value, "utf8").digest();
@@ -51,27 +63,25 @@ export function createAuthorizer({
       }
       const header = req.headers.authorization;
       if (header === undefined || header === "") {
-        throw new AppError(
-          "unauthorized",
+        throw noCredentials(
           "missing Authorization header; send 'Authorization: Bearer <token>'",
         );
       }
-      const match = /^Bearer ([\x21-\x7e]{1,512})$/.exec(header);
+      // RFC 7235: the scheme is case-insensitive and followed by one or more spaces
+      const match = /^bearer +([\x21-\x7e]{1,512}) *$/i.exec(header);
       if (match === null) {
-        throw new AppError(
-          "unauthorized",
-          "malformed Authorization header; expected 'Bearer <token>'",
-        );
+        throw /^bearer(?: |$)/i.test(header)
+          ? invalidToken("malformed bearer token")
+          : noCredentials(
+              "malformed Authorization header; expected 'Bearer <token>'",
+            );
       }
       if (digests.length === 0) {
-        throw new AppError(
-          "forbidden",
-          "this API accepts no tokens (API_TOKENS is empty)",
-        );
+        throw invalidToken("this API accepts no tokens (API_TOKENS is empty)");
       }
       const index = findToken(match[1] ?? "");
       if (index === -1) {
-        throw new AppError("forbidden", "the bearer token is not accepted");
+        throw invalidToken("the bearer token is not accepted");
       }
       return `token-${index + 1}`;
     },

@@ -38,6 +38,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
           "request failed",
         );
       }
+      res.set(err.headers);
       res.status(err.status).json({
         error: { code: err.code, message: err.message, details: err.details },
       });

@@ -14,6 +14,7 @@ import type { Authorizer } from "./auth.js";
 import { bodyParsers } from "./body.js";
 import { assertSafeJson, assertStorableStrings } from "./json-shape.js";
 import { pathEncodingCheck } from "./path-encoding.js";
+import { createWriteLimiters, type WriteRateLimits } from "./rate-limit.js";
 import { parseInput } from "./validate.js";
 
 const NoParams = z.object({}).strict();
@@ -21,6 +22,8 @@ const NoParams = z.object({}).strict();
 export interface MountOptions {
   authorizer: Authorizer;
   limits: { jsonBytes: number; uploadBytes: number };
+  /** Absent: writes are not rate limited. */
+  writeRateLimits?: WriteRateLimits | undefined;
 }
 
 function readBody(route: RouteDef, req: Request): unknown {
@@ -43,16 +46,18 @@ function readBody(route: RouteDef, req: Request): unknown {
 }
 
 /**
- * Mounts each route as: authorization (before any body is read, so an anonymous caller
- * cannot make the server parse 20 MB), body parsers, then validation of params, query
- * and body, then the handler. Async errors reach the error middleware (express 5).
+ * Mounts each route as: for writes a per-address rate limit, authorization (before any
+ * body is read, so an anonymous caller cannot make the server parse 20 MB), for writes a
+ * per-token rate limit, body parsers, then validation of params, query and body, then
+ * the handler. Async errors reach the error middleware (express 5).
  */
 export function mountRoutes(
   app: Express,
   routes: readonly RouteDef[],
-  { authorizer, limits }: MountOptions,
+  { authorizer, limits, writeRateLimits }: MountOptions,
 ): void {
   app.use(pathEncodingCheck(routes));
+  const limiters = createWriteLimiters(writeRateLimits);
   for (const route of routes) {
     const authorize: RequestHandler = (req, res, next) => {
       res.locals.caller = authorizer.authorize(req, route.access);
@@ -80,9 +85,12 @@ export function mountRoutes(
         res.status(reply.status ?? 200).json(reply.json);
       }
     };
+    const isWrite = route.method !== "get";
     app[route.method](
       route.path,
+      ...(isWrite ? limiters.byIp : []),
       authorize,
+      ...(isWrite ? limiters.byToken : []),
       ...bodyParsers(route.bodyKind ?? "none", limits),
       handle,
     );

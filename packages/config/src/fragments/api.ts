@@ -39,5 +39,10 @@ export const apiEnv = {
     checkEntry: checkCorsOrigin,
     normalizeEntry: (o) => o.replace(/\/$/, ""),
   }).default([]),
+  API_WRITE_RATE_LIMIT_PER_TOKEN: envInteger({ min: 0 }).default(120),
+  API_WRITE_RATE_LIMIT_PER_IP: envInteger({ min: 0 }).default(300),
+  API_RATE_LIMIT_WINDOW_SECONDS: envInteger({ min: 1, max: 86_400 }).default(
+    60,
+  ),
   PUBLIC_URL,
 };
