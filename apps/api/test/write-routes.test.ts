@@ -373,7 +373,7 @@ describe("operations", () => {
         data_source: {
           type: "sql",
           driver: "postgres",
-          url_env: "X_URL",
+          url_env: "VIGIL_SECRET_X_URL",
           query: "select 1",
         },
       },

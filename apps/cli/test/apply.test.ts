@@ -15,7 +15,7 @@ const GOOD = `
 id: inventory-check
 name: Inventory check
 config:
-  data_source: { type: sql, driver: postgres, url_env: INVENTORY_DB_URL, query: "select sku, stock from inventory where updated_at < :end" }
+  data_source: { type: sql, driver: postgres, url_env: VIGIL_SECRET_INVENTORY_DB_URL, query: "select sku, stock from inventory where updated_at < :end" }
   lookback: P1D
 schedules:
   - { cron_expression: "*/5 * * * *", timezone: Europe/Berlin }

@@ -57,7 +57,7 @@ describe("the stack started by `vigil start`", () => {
       env: {
         PATH: process.env.PATH,
         DATABASE_URL: databaseUrl,
-        INVENTORY_DB_URL: databaseUrl,
+        VIGIL_SECRET_INVENTORY_DB_URL: databaseUrl,
         PORT: String(port),
         API_TOKENS: TOKEN,
         VIGIL_DATA_DIR: dataDir,
@@ -90,7 +90,7 @@ describe("the stack started by `vigil start`", () => {
         data_source: {
           type: "sql",
           driver: "postgres",
-          url_env: "INVENTORY_DB_URL",
+          url_env: "VIGIL_SECRET_INVENTORY_DB_URL",
           query:
             "select sku, price::text as price, stock from inventory where updated_at < :end order by sku",
         },

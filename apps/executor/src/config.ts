@@ -1,5 +1,6 @@
 import {
   databaseEnv,
+  datasourceEnv,
   defineEnv,
   executorEnv,
   logEnv,
@@ -24,6 +25,7 @@ export const ExecutorEnv = defineEnv(
   logEnv,
   executorEnv,
   reportEnv,
+  datasourceEnv,
   metricsEnv,
 );
 

@@ -18,6 +18,7 @@ import {
   reportSettingsFromConfig,
 } from "./reports/wiring.js";
 import { createDetectorRunner } from "./run-detector.js";
+import { createSecretStore } from "./secrets.js";
 import { createWorkDirGc } from "./work-dir-gc.js";
 import { findUnreachableWorkDir } from "./check-work-dir.js";
 import { unmetRequirements, type SandboxPolicy } from "./sandbox-policy.js";
@@ -69,6 +70,10 @@ if (config.EXECUTOR_RUNNER !== "noop" && sandboxPolicy.require.length > 0) {
     process.exit(2);
   }
 }
+const secrets = createSecretStore({
+  env: process.env,
+  secretsDir: config.SECRETS_DIR,
+});
 const detectorRunner =
   config.EXECUTOR_RUNNER === "noop"
     ? undefined
@@ -79,9 +84,13 @@ const detectorRunner =
           names: config.DETECTOR_PACKAGES,
           nodeModulesDir: path.join(workDir, "node_modules"),
         },
-        // trusted code only: data-source `*_env` references resolve against the executor's env
-        readSecret: (name) => process.env[name],
-        allowPrivateNetworks: config.REPORT_ALLOW_PRIVATE_NETWORKS,
+        // trusted code only: data-source `*_env` names resolve through the secret store alone
+        secrets,
+        allowPrivateNetworks: config.DATASOURCE_ALLOW_PRIVATE_NETWORKS,
+        byteLimits: {
+          maxRowBytes: config.DATASOURCE_MAX_ROW_BYTES,
+          maxBytes: config.DATASOURCE_MAX_BYTES,
+        },
         prestart: config.DETECTOR_PRESTART,
         sandbox: sandboxPolicy,
         logger: logger.child({ component: "detector-runner" }),
@@ -121,7 +130,7 @@ const delivery = createDeliveryLoop({
   db: handle.db,
   logger,
   workerId: executor.workerId,
-  env: process.env,
+  env: secrets.asEnv(),
   listenConnectionString: config.DATABASE_URL,
   settings: deliverySettingsFromConfig(config),
 });

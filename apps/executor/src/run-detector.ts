@@ -33,6 +33,7 @@ import {
 } from "./detector-slots.js";
 import { countSandboxLayers } from "./metrics.js";
 import type { RunDetails, RunOutcome } from "./outcome.js";
+import type { SecretStore } from "./secrets.js";
 import {
   applySandboxPolicy,
   DEFAULT_SANDBOX_POLICY,
@@ -45,9 +46,12 @@ export interface DetectorRunnerOptions {
   /** Absolute WORK_DIR: detector folders and run folders live under it. */
   workDir: string;
   packages: DetectorPackages;
-  /** Resolves `*_env` names from the executor's own environment; only trusted code calls it. */
-  readSecret: (name: string) => string | undefined;
+  /** Resolves `*_env` names (VIGIL_SECRET_* and SECRETS_DIR only); only trusted code calls it. */
+  secrets: SecretStore;
+  /** DATASOURCE_ALLOW_PRIVATE_NETWORKS. */
   allowPrivateNetworks: boolean;
+  /** DATASOURCE_MAX_ROW_BYTES and DATASOURCE_MAX_BYTES. @default 1 MiB and 64 MiB */
+  byteLimits?: { maxRowBytes: number; maxBytes: number };
   /** Boot each slot's next detector process while the slot is idle (DETECTOR_PRESTART). @default true */
   prestart?: boolean;
   /** Disk, open-file cap and required layers of every detector process. @default DEFAULT_SANDBOX_POLICY */
@@ -147,7 +151,9 @@ export function createDetectorRunner(
       const rows = await loadRowsToFile({
         source: config.data_source,
         window,
-        secrets: o.readSecret,
+        secrets: (name) => o.secrets.read(name),
+        explainMissingSecret: (name) => o.secrets.explainMissing(name),
+        ...o.byteLimits,
         outFile: path.join(slot.runDir, "rows.ndjson"),
         signal,
         projectId: claim.projectId,

@@ -43,7 +43,7 @@ describe("delivery after a crash", () => {
           executionId: execution.id,
           kind: "report",
           idempotencyKey: key,
-          targetEnv: "TEST_REPORT_URL",
+          targetEnv: "VIGIL_SECRET_TEST_REPORT_URL",
           payload: { v: 1, hello: "world" },
           maxAttempts: 5,
         }),
@@ -62,7 +62,7 @@ describe("delivery after a crash", () => {
           env: {
             PATH: process.env.PATH,
             DATABASE_URL: testDatabase.url,
-            TEST_REPORT_URL: receiver.url,
+            VIGIL_SECRET_TEST_REPORT_URL: receiver.url,
             WORKER_ID: "doomed",
             LEASE_SECONDS: "2",
           },
@@ -89,7 +89,7 @@ describe("delivery after a crash", () => {
           db,
           logger: testLogger,
           workerId: "survivor",
-          env: { TEST_REPORT_URL: receiver.url },
+          env: { VIGIL_SECRET_TEST_REPORT_URL: receiver.url },
           settings: {
             reportUrl: undefined,
             signingSecret: undefined,

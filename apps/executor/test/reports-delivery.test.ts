@@ -38,7 +38,7 @@ function startLoop(
     db,
     logger: testLogger,
     workerId,
-    env: { TEST_REPORT_URL: receiver?.url },
+    env: { VIGIL_SECRET_TEST_REPORT_URL: receiver?.url },
     settings: {
       reportUrl: undefined,
       signingSecret: secret,
@@ -62,7 +62,7 @@ async function enqueueReports(
   db: Db,
   projectId: string,
   count: number,
-  { maxAttempts = 10, targetEnv = "TEST_REPORT_URL" } = {},
+  { maxAttempts = 10, targetEnv = "VIGIL_SECRET_TEST_REPORT_URL" } = {},
 ): Promise<number[]> {
   const ids: number[] = [];
   for (let i = 0; i < count; i++) {
@@ -343,7 +343,7 @@ describe("the report body", () => {
           executionId: execution.id,
           kind: "report",
           idempotencyKey: report.id,
-          targetEnv: "TEST_REPORT_URL",
+          targetEnv: "VIGIL_SECRET_TEST_REPORT_URL",
           payload: report,
           maxAttempts: 3,
         }),

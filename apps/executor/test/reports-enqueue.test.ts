@@ -69,7 +69,7 @@ describe("enqueueing reports", () => {
       const project = await setup(
         db,
         projectConfig({
-          report: { mode: "always", url_env: "TEST_REPORT_URL" },
+          report: { mode: "always", url_env: "VIGIL_SECRET_TEST_REPORT_URL" },
         }),
       );
       const execution = await insertExecution(db, project.id, {
@@ -85,7 +85,7 @@ describe("enqueueing reports", () => {
       expect(row).toMatchObject({
         kind: "report",
         idempotency_key: `report:${execution.id}`,
-        target_env: "TEST_REPORT_URL",
+        target_env: "VIGIL_SECRET_TEST_REPORT_URL",
         status: "pending",
         max_attempts: 5,
       });
@@ -114,7 +114,7 @@ describe("enqueueing reports", () => {
       const project = await setup(
         db,
         projectConfig({
-          report: { mode: "on_change", url_env: "TEST_REPORT_URL" },
+          report: { mode: "on_change", url_env: "VIGIL_SECRET_TEST_REPORT_URL" },
         }),
       );
       const quiet = await enqueue(
@@ -149,7 +149,7 @@ describe("enqueueing reports", () => {
       const onFindings = await setup(
         db,
         projectConfig({
-          report: { mode: "on_findings", url_env: "TEST_REPORT_URL" },
+          report: { mode: "on_findings", url_env: "VIGIL_SECRET_TEST_REPORT_URL" },
         }),
       );
       const empty = await enqueue(
@@ -203,7 +203,7 @@ describe("enqueueing reports", () => {
       const project = await setup(
         db,
         projectConfig({
-          report: { mode: "always", url_env: "TEST_REPORT_URL" },
+          report: { mode: "always", url_env: "VIGIL_SECRET_TEST_REPORT_URL" },
         }),
       );
       const first = await insertExecution(db, project.id);
@@ -258,7 +258,7 @@ describe("failure alerts", () => {
     projectConfig({
       report: { mode: "none" },
       alert: {
-        slack_webhook_env: "TEST_ALERT_WEBHOOK",
+        slack_webhook_env: "VIGIL_SECRET_TEST_ALERT_WEBHOOK",
         min_interval_seconds: minIntervalSeconds,
         on: ["failed", "timeout"],
       },
@@ -276,7 +276,7 @@ describe("failure alerts", () => {
       const [row] = await outbox(db, project.id);
       expect(row).toMatchObject({
         kind: "alert",
-        target_env: "TEST_ALERT_WEBHOOK",
+        target_env: "VIGIL_SECRET_TEST_ALERT_WEBHOOK",
         idempotency_key: `alert:${execution.id}`,
       });
       expect(row?.payload).toEqual({
@@ -351,7 +351,7 @@ describe("failure alerts", () => {
       const project = await setup(db, {
         ...alerting(0),
         alert: {
-          slack_webhook_env: "TEST_ALERT_WEBHOOK",
+          slack_webhook_env: "VIGIL_SECRET_TEST_ALERT_WEBHOOK",
           min_interval_seconds: 0,
           on: ["timeout"],
         },

@@ -97,7 +97,7 @@ export function projectConfig(
     memory_mb: 512,
     max_attempts: 1,
     max_concurrency: 1,
-    report: { mode: "always", url_env: "TEST_REPORT_URL" },
+    report: { mode: "always", url_env: "VIGIL_SECRET_TEST_REPORT_URL" },
     ...overrides,
   };
 }

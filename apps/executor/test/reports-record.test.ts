@@ -93,7 +93,7 @@ describe("reports written by the record transaction", () => {
     async ({ db }) => {
       const project = await insertProject(db, {
         config: projectConfig({
-          report: { mode: "on_change", url_env: "TEST_REPORT_URL" },
+          report: { mode: "on_change", url_env: "VIGIL_SECRET_TEST_REPORT_URL" },
         }),
       });
       const first = await runOnce(
@@ -150,7 +150,7 @@ describe("reports written by the record transaction", () => {
           max_attempts: 2,
           report: { mode: "none" },
           alert: {
-            slack_webhook_env: "TEST_ALERT_WEBHOOK",
+            slack_webhook_env: "VIGIL_SECRET_TEST_ALERT_WEBHOOK",
             min_interval_seconds: 0,
             on: ["failed", "timeout"],
           },

@@ -15,13 +15,13 @@ describe("DataSourceSchema", () => {
       DataSourceSchema.parse({
         type: "sql",
         driver: "postgres",
-        url_env: "ORDERS_DB_URL",
+        url_env: "VIGIL_SECRET_ORDERS_DB_URL",
         query: "select 1",
       }),
     ).toEqual({
       type: "sql",
       driver: "postgres",
-      url_env: "ORDERS_DB_URL",
+      url_env: "VIGIL_SECRET_ORDERS_DB_URL",
       query: "select 1",
       params: {},
       timeout_seconds: 30,
@@ -56,7 +56,7 @@ describe("DataSourceSchema", () => {
       issues({
         type: "http",
         url: "https://x.example",
-        auth: { type: "bearer", token_env: "T", token: "plain" },
+        auth: { type: "bearer", token_env: "VIGIL_SECRET_T", token: "plain" },
       }),
     ).toHaveLength(1);
   });
@@ -76,6 +76,54 @@ describe("DataSourceSchema", () => {
     ]);
   });
 
+  it.each([
+    [
+      "url_env",
+      {
+        type: "sql",
+        driver: "postgres",
+        url_env: "DATABASE_URL",
+        query: "select 1",
+      },
+    ],
+    [
+      "auth.token_env",
+      {
+        type: "http",
+        url: "https://x.example",
+        auth: { type: "bearer", token_env: "API_TOKENS" },
+      },
+    ],
+    [
+      "auth.password_env",
+      {
+        type: "http",
+        url: "https://x.example",
+        auth: {
+          type: "basic",
+          username_env: "VIGIL_SECRET_U",
+          password_env: "REPORT_SIGNING_SECRET",
+        },
+      },
+    ],
+    [
+      "url_env",
+      {
+        type: "sql",
+        driver: "postgres",
+        url_env: "VIGIL_SECRET_../../etc/passwd",
+        query: "select 1",
+      },
+    ],
+  ])("refuses a %s that is not a VIGIL_SECRET_ name", (field, source) => {
+    const [issue] = issues(source);
+    expect(issue).toMatch(
+      new RegExp(
+        `^${field.replace(".", "\\.")}: must name a secret made available to projects: VIGIL_SECRET_<NAME>`,
+      ),
+    );
+  });
+
   it("explains the cross-field rules", () => {
     expect(
       issues({
@@ -86,7 +134,7 @@ describe("DataSourceSchema", () => {
         params: { end: 1 },
       }),
     ).toEqual([
-      "url_env: must be an environment variable name (A-Z, 0-9, _; not starting with a digit)",
+      "url_env: must name a secret made available to projects: VIGIL_SECRET_<NAME> (A-Z, 0-9, _), an executor environment variable or a file in its SECRETS_DIR; the executor's own settings such as DATABASE_URL are never readable",
       "params.end: :end is the execution window and cannot be set in params",
     ]);
     expect(issues({ type: "http", url: "ftp://x.example", body: {} })).toEqual([
@@ -97,7 +145,12 @@ describe("DataSourceSchema", () => {
       issues({
         type: "http",
         url: "https://x.example",
-        auth: { type: "api_key", value_env: "K", header: "X-K", query: "k" },
+        auth: {
+          type: "api_key",
+          value_env: "VIGIL_SECRET_K",
+          header: "X-K",
+          query: "k",
+        },
       }),
     ).toEqual(["auth: api_key auth takes either header or query, not both"]);
     expect(

@@ -3,8 +3,8 @@ import { z } from "zod";
 /**
  * The `data_source` block of a project's config (packages/contracts/README.md).
  * Every object is `.strict()`: an unknown key is an error, never silently ignored.
- * Names ending in `_env` are names of environment variables of the executor; the
- * secret values themselves are never stored in the database.
+ * Names ending in `_env` name secrets of the executor (`VIGIL_SECRET_*`, see
+ * SecretNameSchema); the secret values themselves are never stored in the database.
  */
 
 /** An environment variable name such as `ORDERS_DB_URL`. */
@@ -13,6 +13,23 @@ export const EnvVarNameSchema = z
   .regex(
     /^[A-Z_][A-Z0-9_]*$/,
     "must be an environment variable name (A-Z, 0-9, _; not starting with a digit)",
+  );
+
+/** Every name a project's `*_env` field may give starts with this. */
+export const SECRET_NAME_PREFIX = "VIGIL_SECRET_";
+export const SECRET_NAME_PATTERN = /^VIGIL_SECRET_[A-Z0-9_]+$/;
+
+/**
+ * A secret the operator made available to projects: the executor's environment
+ * variable of that name, or the file of that name in its SECRETS_DIR. The prefix keeps
+ * the executor's own settings (DATABASE_URL, API_TOKENS, REPORT_SIGNING_SECRET, ...)
+ * out of every project's reach.
+ */
+export const SecretNameSchema = z
+  .string()
+  .regex(
+    SECRET_NAME_PATTERN,
+    `must name a secret made available to projects: ${SECRET_NAME_PREFIX}<NAME> (A-Z, 0-9, _), an executor environment variable or a file in its SECRETS_DIR; the executor's own settings such as DATABASE_URL are never readable`,
   );
 
 const JsonScalarSchema = z.union([
@@ -39,7 +56,7 @@ export const SqlDataSourceSchema = z
   .object({
     type: z.literal("sql"),
     driver: z.enum(["postgres", "mysql"]),
-    url_env: EnvVarNameSchema,
+    url_env: SecretNameSchema,
     query: z.string().min(1).max(100_000),
     params: z
       .record(
@@ -69,18 +86,18 @@ export const SqlDataSourceSchema = z
   });
 
 export const HttpAuthSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("bearer"), token_env: EnvVarNameSchema }).strict(),
+  z.object({ type: z.literal("bearer"), token_env: SecretNameSchema }).strict(),
   z
     .object({
       type: z.literal("basic"),
-      username_env: EnvVarNameSchema,
-      password_env: EnvVarNameSchema,
+      username_env: SecretNameSchema,
+      password_env: SecretNameSchema,
     })
     .strict(),
   z
     .object({
       type: z.literal("api_key"),
-      value_env: EnvVarNameSchema,
+      value_env: SecretNameSchema,
       /** Header carrying the key; `X-API-Key` when neither `header` nor `query` is set. */
       header: z
         .string()

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-import { DataSourceSchema, EnvVarNameSchema } from "./data-source.js";
+import { DataSourceSchema, SecretNameSchema } from "./data-source.js";
 import { IsoDurationSchema } from "./duration.js";
 
 export const REPORT_MODES = [
@@ -14,14 +14,14 @@ export type ReportMode = (typeof REPORT_MODES)[number];
 export const ReportConfigSchema = z
   .object({
     /** Env var holding the report URL; unset: the global REPORT_URL. */
-    url_env: EnvVarNameSchema.optional(),
+    url_env: SecretNameSchema.optional(),
     mode: z.enum(REPORT_MODES).default("on_change"),
   })
   .strict();
 
 export const AlertConfigSchema = z
   .object({
-    slack_webhook_env: EnvVarNameSchema,
+    slack_webhook_env: SecretNameSchema,
     min_interval_seconds: z
       .number()
       .int()

@@ -2,6 +2,11 @@ import { rm } from "node:fs/promises";
 
 import type { DataSource } from "@vigil/contracts";
 
+import {
+  ByteBudget,
+  DEFAULT_MAX_BYTES,
+  DEFAULT_MAX_ROW_BYTES,
+} from "./byte-budget.js";
 import { loadHttpRows } from "./http/load-http.js";
 import { type LoadLatestDataset, loadManualRows } from "./load-manual.js";
 import { openNdjsonWriter } from "./ndjson-writer.js";
@@ -14,8 +19,10 @@ export interface LoadRowsOptions {
   source: DataSource;
   /** The execution's window: `:start`/`:end` in SQL, `{start}`/`{end}` in HTTP query values. */
   window: { start: Date; end: Date };
-  /** Resolves an `_env` name from the executor's environment; undefined or "" means not set. */
+  /** Resolves an `_env` name through the executor's secret store; undefined or "" means not available. */
   secrets: (name: string) => string | undefined;
+  /** Why a secret is not available, for the run's error (never a value). */
+  explainMissingSecret?: (name: string) => string;
   /** The run folder's `rows.ndjson`; truncated, then written as rows arrive; removed on failure. */
   outFile: string;
   signal?: AbortSignal;
@@ -23,6 +30,10 @@ export interface LoadRowsOptions {
   loadLatestDataset: LoadLatestDataset;
   /** The operator's switch for HTTP sources on loopback/private networks (the source must opt in too). */
   allowPrivateNetworks: boolean;
+  /** DATASOURCE_MAX_ROW_BYTES (default 1 MiB). */
+  maxRowBytes?: number;
+  /** DATASOURCE_MAX_BYTES (default 64 MiB). */
+  maxBytes?: number;
 }
 
 /**
@@ -46,13 +57,19 @@ export async function loadRowsToFile(
     if (value === undefined || value === "") {
       throw new LoadAbort(
         "secret_missing",
-        `the environment variable ${name} is not set on the executor`,
+        options.explainMissingSecret?.(name) ??
+          `the secret ${name} is not available on the executor`,
       );
     }
     used.push(value);
     return value;
   };
-  const writer = await openNdjsonWriter(outFile);
+  const limits = {
+    maxRowBytes: options.maxRowBytes ?? DEFAULT_MAX_ROW_BYTES,
+    maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
+  };
+  const budget = new ByteBudget(limits);
+  const writer = await openNdjsonWriter(outFile, limits);
   try {
     switch (source.type) {
       case "sql": {
@@ -64,6 +81,7 @@ export async function loadRowsToFile(
           window,
           writer,
           signal,
+          budget,
         });
         break;
       }
@@ -74,6 +92,7 @@ export async function loadRowsToFile(
           writer,
           readSecret,
           signal,
+          budget,
           allowPrivateNetworks: options.allowPrivateNetworks,
         });
         break;

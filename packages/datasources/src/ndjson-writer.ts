@@ -1,6 +1,8 @@
 import { createWriteStream } from "node:fs";
 import { once } from "node:events";
 
+import { type ByteLimits, rowTooLarge, runTooLarge } from "./byte-budget.js";
+
 /**
  * JSON for one row: bigint becomes a number when it is a safe integer and a string
  * otherwise, Buffer becomes base64, Date its ISO string (Date.prototype.toJSON).
@@ -33,8 +35,15 @@ export interface NdjsonWriter {
   readonly rowCount: number;
 }
 
-/** Opens `outFile` (truncating it) for streaming rows as they arrive. */
-export async function openNdjsonWriter(outFile: string): Promise<NdjsonWriter> {
+/**
+ * Opens `outFile` (truncating it) for streaming rows as they arrive. Every row is
+ * checked against `limits` as serialized, whatever loader produced it (the SQL loaders
+ * also check on the wire, before a row is buffered).
+ */
+export async function openNdjsonWriter(
+  outFile: string,
+  limits: ByteLimits,
+): Promise<NdjsonWriter> {
   const stream = createWriteStream(outFile, { flags: "w" });
   await once(stream, "open");
   let rowCount = 0;
@@ -48,8 +57,22 @@ export async function openNdjsonWriter(outFile: string): Promise<NdjsonWriter> {
         return;
       }
       let chunk = "";
-      for (const row of rows) {
-        chunk += serializeRow(row) + "\n";
+      let chunkBytes = 0;
+      for (const [i, row] of rows.entries()) {
+        const line = serializeRow(row) + "\n";
+        const lineBytes = Buffer.byteLength(line, "utf8");
+        if (lineBytes - 1 > limits.maxRowBytes) {
+          throw rowTooLarge(rowCount + i + 1, lineBytes - 1, limits);
+        }
+        chunkBytes += lineBytes;
+        if (bytes + chunkBytes > limits.maxBytes) {
+          throw runTooLarge(
+            bytes + chunkBytes,
+            limits,
+            `as rows (up to row ${rowCount + i + 1})`,
+          );
+        }
+        chunk += line;
       }
       rowCount += rows.length;
       const buf = Buffer.from(chunk, "utf8");

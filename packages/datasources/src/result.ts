@@ -7,6 +7,7 @@
  * - `query`: the database rejected the query (syntax, permissions, a write in the read-only transaction)
  * - `timeout`: `timeout_seconds` elapsed
  * - `too_many_rows`: more than `max_rows` rows (or more than `max_pages` pages)
+ * - `too_many_bytes`: a row over DATASOURCE_MAX_ROW_BYTES, or the load over DATASOURCE_MAX_BYTES
  * - `bad_response`: the HTTP body or a dataset is not the expected shape
  * - `http_status`: the HTTP source answered a non-2xx status (after retries)
  * - `cancelled`: the caller's signal aborted the load (lease lost, replaced run)
@@ -18,6 +19,7 @@ export type LoadErrorCode =
   | "query"
   | "timeout"
   | "too_many_rows"
+  | "too_many_bytes"
   | "bad_response"
   | "http_status"
   | "cancelled";

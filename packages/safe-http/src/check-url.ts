@@ -6,6 +6,8 @@ import { classifyAddress } from "./address.js";
 export interface UrlGuardOptions {
   /** Allow loopback, private, link-local and other non-public targets (local development, tests). */
   allowPrivateNetworks: boolean;
+  /** How to allow a refused private target (the operator switch to name), appended to the refusal. */
+  privateNetworkHint?: string;
 }
 
 export type UrlCheck = { ok: true } | { ok: false; reason: string };
@@ -30,7 +32,7 @@ export function describeHost(url: URL): string {
  */
 export async function resolveTarget(
   rawUrl: string | URL,
-  { allowPrivateNetworks }: UrlGuardOptions,
+  { allowPrivateNetworks, privateNetworkHint }: UrlGuardOptions,
 ): Promise<ResolvedTarget | { ok: false; reason: string }> {
   if (!URL.canParse(rawUrl.toString())) {
     return { ok: false, reason: "not a valid URL" };
@@ -70,7 +72,7 @@ export async function resolveTarget(
       if (kind !== "public") {
         return {
           ok: false,
-          reason: `host ${describeHost(url)} resolves to a ${kind.replace("_", "-")} address (${address}); private networks are not allowed`,
+          reason: `host ${describeHost(url)} resolves to a ${kind.replace("_", "-")} address (${address}); private networks are not allowed${privateNetworkHint === undefined ? "" : ` (${privateNetworkHint})`}`,
         };
       }
     }

@@ -14,6 +14,8 @@ export interface SafeRequestOptions {
   /** The body is read up to this many bytes; past it the request is aborted. */
   maxResponseBytes: number;
   allowPrivateNetworks: boolean;
+  /** Names the switch that would allow a refused private target (see `UrlGuardOptions`). */
+  privateNetworkHint?: string;
   signal?: AbortSignal;
 }
 
@@ -95,6 +97,9 @@ export async function safeRequest(
     const target = await Promise.race([
       resolveTarget(options.url, {
         allowPrivateNetworks: options.allowPrivateNetworks,
+        ...(options.privateNetworkHint === undefined
+          ? {}
+          : { privateNetworkHint: options.privateNetworkHint }),
       }),
       new Promise<null>((resolve) => {
         if (controller.signal.aborted) {

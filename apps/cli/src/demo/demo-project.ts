@@ -1,7 +1,7 @@
 import type { ProjectInput } from "@vigil/contracts";
 
 /** The env var the demo's data source reads its URL from; `vigil start` sets it for the executor. */
-export const DEMO_DB_URL_ENV = "DEMO_DB_URL";
+export const DEMO_DB_URL_ENV = "VIGIL_SECRET_DEMO_DB_URL";
 
 const ORDERS_QUERY = `
 select o.order_id, o.customer, o.total::text as total, o.created_at,

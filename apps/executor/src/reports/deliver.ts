@@ -98,6 +98,8 @@ export async function deliverReport(
     timeoutMs: o.timeoutMs,
     maxResponseBytes: o.maxResponseBytes ?? 65_536,
     allowPrivateNetworks: o.allowPrivateNetworks,
+    privateNetworkHint:
+      "set REPORT_ALLOW_PRIVATE_NETWORKS=true on the executor to allow it",
     signal: o.signal,
   });
   if (!response.ok) {

@@ -1,6 +1,7 @@
 import { apiEnv } from "./api.js";
 import { cleanerEnv } from "./cleaner.js";
 import { databaseEnv, optionalDatabaseEnv } from "./database.js";
+import { datasourceEnv } from "./datasource.js";
 import { embeddedEnv } from "./embedded.js";
 import { executorEnv } from "./executor.js";
 import { logEnv } from "./log.js";
@@ -34,6 +35,7 @@ export const ENV_FRAGMENTS = {
   apiEnv: { shape: apiEnv, apps: ["api"] },
   executorEnv: { shape: executorEnv, apps: ["executor"] },
   reportEnv: { shape: reportEnv, apps: ["executor"] },
+  datasourceEnv: { shape: datasourceEnv, apps: ["executor"] },
   triggerCreatorEnv: { shape: triggerCreatorEnv, apps: ["trigger-creator"] },
   cleanerEnv: { shape: cleanerEnv, apps: ["cleaner"] },
   metricsEnv: {

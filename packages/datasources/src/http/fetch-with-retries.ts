@@ -22,6 +22,8 @@ export interface FetchPageOptions {
   signal: AbortSignal;
   /** For messages: method, host and path, never the query (it may carry an API key). */
   label: string;
+  /** The limit a too-large body hit, for its message. */
+  tooLargeHint: string;
 }
 
 const remaining = (deadline: number) => deadline - Date.now();
@@ -46,6 +48,7 @@ export async function fetchPageWithRetries({
   deadline,
   signal,
   label,
+  tooLargeHint,
 }: FetchPageOptions): Promise<SafeResponse> {
   for (let attempt = 1; ; attempt++) {
     if (remaining(deadline) <= 0) {
@@ -74,7 +77,7 @@ export async function fetchPageWithRetries({
         case "too_large":
           throw new LoadAbort(
             "bad_response",
-            `${label}: ${res.message} (max_response_bytes)`,
+            `${label}: ${res.message} (${tooLargeHint})`,
           );
         case "network":
           if (attempt >= MAX_ATTEMPTS) {

@@ -159,10 +159,10 @@ const window = {
   end: new Date("2026-11-22T11:00:00Z"),
 };
 const secrets: Record<string, string> = {
-  TOKEN,
-  USER: "reader",
-  PASSWORD,
-  API_KEY,
+  VIGIL_SECRET_TOKEN: TOKEN,
+  VIGIL_SECRET_USER: "reader",
+  VIGIL_SECRET_PASSWORD: PASSWORD,
+  VIGIL_SECRET_API_KEY: API_KEY,
 };
 
 beforeAll(async () => {
@@ -260,7 +260,7 @@ describe("http data source", () => {
     const { result } = await load({
       path: "/foreign-link",
       pagination: { type: "link" },
-      auth: { type: "bearer", token_env: "TOKEN" },
+      auth: { type: "bearer", token_env: "VIGIL_SECRET_TOKEN" },
     });
     expect(result).toMatchObject({
       ok: false,
@@ -287,38 +287,53 @@ describe("http data source", () => {
 
   it("sends bearer, basic and API-key (header and query) credentials from secrets", async () => {
     await expect(
-      load({ path: "/bearer", auth: { type: "bearer", token_env: "TOKEN" } }),
+      load({
+        path: "/bearer",
+        auth: { type: "bearer", token_env: "VIGIL_SECRET_TOKEN" },
+      }),
     ).resolves.toMatchObject({ result: { ok: true, rowCount: 5 } });
     await expect(
       load({
         path: "/basic",
-        auth: { type: "basic", username_env: "USER", password_env: "PASSWORD" },
+        auth: {
+          type: "basic",
+          username_env: "VIGIL_SECRET_USER",
+          password_env: "VIGIL_SECRET_PASSWORD",
+        },
       }),
     ).resolves.toMatchObject({ result: { ok: true } });
     await expect(
       load({
         path: "/key-header",
-        auth: { type: "api_key", value_env: "API_KEY" },
+        auth: { type: "api_key", value_env: "VIGIL_SECRET_API_KEY" },
       }),
     ).resolves.toMatchObject({ result: { ok: true } });
     await expect(
       load({
         path: "/key-custom",
-        auth: { type: "api_key", value_env: "API_KEY", header: "X-Token" },
+        auth: {
+          type: "api_key",
+          value_env: "VIGIL_SECRET_API_KEY",
+          header: "X-Token",
+        },
       }),
     ).resolves.toMatchObject({ result: { ok: true } });
     await expect(
       load({
         path: "/key-query",
-        auth: { type: "api_key", value_env: "API_KEY", query: "api_key" },
+        auth: {
+          type: "api_key",
+          value_env: "VIGIL_SECRET_API_KEY",
+          query: "api_key",
+        },
       }),
     ).resolves.toMatchObject({ result: { ok: true } });
   });
 
   it("never puts a credential in an error, even when the server echoes it back", async () => {
     for (const auth of [
-      { type: "bearer", token_env: "TOKEN" },
-      { type: "api_key", value_env: "API_KEY", query: "api_key" },
+      { type: "bearer", token_env: "VIGIL_SECRET_TOKEN" },
+      { type: "api_key", value_env: "VIGIL_SECRET_API_KEY", query: "api_key" },
     ] as const) {
       const { result } = await load({ path: "/echo-401", auth });
       expect(result).toMatchObject({
@@ -335,12 +350,13 @@ describe("http data source", () => {
   it("reports a missing secret by its name", async () => {
     const { result } = await load({
       path: "/bearer",
-      auth: { type: "bearer", token_env: "NOT_SET" },
+      auth: { type: "bearer", token_env: "VIGIL_SECRET_NOT_SET" },
     });
     expect(result).toEqual({
       ok: false,
       code: "secret_missing",
-      message: "the environment variable NOT_SET is not set on the executor",
+      message:
+        "the secret VIGIL_SECRET_NOT_SET is not available on the executor",
     });
   });
 

@@ -1,6 +1,8 @@
 import type { HttpDataSource } from "@vigil/contracts";
 
+import type { ByteBudget } from "../byte-budget.js";
 import type { NdjsonWriter } from "../ndjson-writer.js";
+import { runTooLarge } from "../byte-budget.js";
 import { LoadAbort } from "../result.js";
 import { type ReadSecret, resolveAuth } from "./auth.js";
 import { fetchPageWithRetries } from "./fetch-with-retries.js";
@@ -14,9 +16,14 @@ export interface HttpLoadOptions {
   writer: NdjsonWriter;
   readSecret: ReadSecret;
   signal: AbortSignal;
-  /** The operator's switch; the source's `allow_private_network` must be set too. */
+  /** DATASOURCE_MAX_BYTES over all pages: each body is read at most up to what is left. */
+  budget: ByteBudget;
+  /** DATASOURCE_ALLOW_PRIVATE_NETWORKS; the source's `allow_private_network` must be set too. */
   allowPrivateNetworks: boolean;
 }
+
+const PRIVATE_NETWORK_HINT =
+  "set DATASOURCE_ALLOW_PRIVATE_NETWORKS=true on the executor and allow_private_network: true on the source to allow it";
 
 /** The rows of one parsed page: the body itself, or the array at `items_path`. */
 function extractItems(
@@ -66,6 +73,7 @@ export async function loadHttpRows({
   writer,
   readSecret,
   signal,
+  budget,
   allowPrivateNetworks,
 }: HttpLoadOptions): Promise<void> {
   const deadline = Date.now() + source.timeout_seconds * 1000;
@@ -95,20 +103,37 @@ export async function loadHttpRows({
       );
     }
     const label = `${source.method} ${url.host}${url.pathname} (page ${pageNumber})`;
+    // The body is streamed and cut off at the cap, so a huge answer is never held whole.
+    const runCapped = budget.remaining < source.max_response_bytes;
+    if (budget.remaining === 0) {
+      throw (
+        budget.failure ??
+        runTooLarge(
+          budget.received + 1,
+          budget.limits,
+          `before page ${pageNumber}`,
+        )
+      );
+    }
     const res = await fetchPageWithRetries({
       request: {
         url: auth.authorizeUrl(url),
         method: source.method,
         headers,
         body,
-        maxResponseBytes: source.max_response_bytes,
+        maxResponseBytes: Math.min(source.max_response_bytes, budget.remaining),
         allowPrivateNetworks:
           allowPrivateNetworks && source.allow_private_network,
+        privateNetworkHint: PRIVATE_NETWORK_HINT,
       },
+      tooLargeHint: runCapped
+        ? "DATASOURCE_MAX_BYTES, over all pages"
+        : "max_response_bytes",
       deadline,
       signal,
       label,
     });
+    budget.receive(res.bytes.length, `in ${pageNumber} page(s)`);
     if (res.status < 200 || res.status >= 300) {
       const redirect =
         res.status >= 300 && res.status < 400

@@ -181,7 +181,10 @@ describe.skipIf(!reachable)(
       const { result } = await load(
         "select 1",
         { timeout_seconds: 5 },
-        { DB_URL: "mysql://nobody:S3cret-Pa55word@127.0.0.1:3306/test" },
+        {
+          VIGIL_SECRET_DB_URL:
+            "mysql://nobody:S3cret-Pa55word@127.0.0.1:3306/test",
+        },
       );
       expect(result).toMatchObject({ ok: false, code: "connect" });
       expect(JSON.stringify(result)).not.toContain("S3cret-Pa55word");

@@ -1,12 +1,19 @@
+import type { Socket } from "node:net";
+
 import mysql from "mysql2";
 
 import { LoadAbort } from "../result.js";
 import { parseExactNumber } from "./column-values.js";
 import type { SqlLoadOptions } from "./load-postgres.js";
 import { prepareQuery } from "./prepare-query.js";
+import { MYSQL_FRAMING, meterMessages } from "../wire-meter.js";
 import { runBounded } from "./run-bounded.js";
 
 const BATCH = 1000;
+/** Parsed rows mysql2 may queue before it pauses the socket (the byte budget bounds them too). */
+const STREAM_HIGH_WATER_MARK = 64;
+/** A payload of this length continues in the next packet (a row of 16 MiB or more). */
+const MAX_PACKET_PAYLOAD = 0xffffff;
 
 /** Errors that mean the session is gone (connection-level failures after login). */
 const CONNECT_CODES = new Set([
@@ -88,6 +95,7 @@ export async function loadMysqlRows({
   window,
   writer,
   signal,
+  budget,
 }: SqlLoadOptions): Promise<void> {
   const converted = prepareQuery(source, window, "mysql");
   const timeoutMs = source.timeout_seconds * 1000;
@@ -145,9 +153,40 @@ export async function loadMysqlRows({
         );
         await run(connection, "SET time_zone = '+00:00'");
         await run(connection, "START TRANSACTION READ ONLY");
-        const rows = connection
-          .query({ sql: converted.text, values: converted.values })
-          .stream({ highWaterMark: BATCH });
+        const query = connection.query({
+          sql: converted.text,
+          values: converted.values,
+        });
+        // Packets are metered as their headers arrive: a row or run over the limits
+        // breaks the connection off before mysql2 has buffered it. Only rows can be
+        // large (column definitions are small), so a large packet is the next row; the
+        // meter runs after mysql2's parser, so rowsParsed counts every row before it.
+        let rowsParsed = 0;
+        query.on("result", () => {
+          rowsParsed += 1;
+        });
+        const rows = query.stream({ highWaterMark: STREAM_HIGH_WATER_MARK });
+        const socket = (connection as unknown as { stream: Socket }).stream;
+        const detach = meterMessages(
+          socket,
+          MYSQL_FRAMING,
+          (_header, length) => {
+            const ok =
+              length > budget.limits.maxRowBytes
+                ? budget.receiveRow(
+                    rowsParsed + 1,
+                    length,
+                    length === MAX_PACKET_PAYLOAD,
+                  )
+                : budget.receive(length, `by row ${rowsParsed + 1}`);
+            if (!ok) {
+              // Ends the pending for-await with the failure; mysql2 alone would wait forever.
+              rows.destroy(budget.failure ?? undefined);
+              connection.destroy();
+            }
+          },
+          "after-driver",
+        );
         let batch: unknown[] = [];
         for await (const row of rows) {
           batch.push(row);
@@ -164,8 +203,15 @@ export async function loadMysqlRows({
           }
         }
         await writer.writeRows(batch);
+        detach();
+        if (budget.failure !== null) {
+          throw budget.failure;
+        }
         await run(connection, "ROLLBACK");
       } catch (error) {
+        if (budget.failure !== null) {
+          throw budget.failure;
+        }
         throw error instanceof LoadAbort ? error : classifyMysqlError(error);
       } finally {
         connection.destroy();

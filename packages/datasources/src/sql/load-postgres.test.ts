@@ -203,7 +203,7 @@ describe("postgres data source", () => {
     const { result } = await load(
       "select 1",
       {},
-      { DB_URL: "postgres://u@h:99999/db" },
+      { VIGIL_SECRET_DB_URL: "postgres://u@h:99999/db" },
     );
     expect(result).toMatchObject({
       ok: false,
@@ -224,7 +224,7 @@ describe("postgres data source", () => {
     const { result } = await load(
       "select 1",
       { timeout_seconds: 5 },
-      { DB_URL: secretUrl },
+      { VIGIL_SECRET_DB_URL: secretUrl },
     );
     expect(result).toMatchObject({ ok: false, code: "connect" });
     expect(JSON.stringify(result)).not.toContain("S3cret-Pa55word");

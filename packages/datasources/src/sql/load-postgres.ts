@@ -1,14 +1,35 @@
+import type { Socket } from "node:net";
+
 import pg from "pg";
 
 import type { SqlDataSource } from "@vigil/contracts";
 
+import type { ByteBudget } from "../byte-budget.js";
 import type { NdjsonWriter } from "../ndjson-writer.js";
 import { LoadAbort } from "../result.js";
 import { parseExactNumber, parseUtcTimestamp } from "./column-values.js";
 import { prepareQuery } from "./prepare-query.js";
+import { POSTGRES_FRAMING, meterMessages } from "../wire-meter.js";
 import { runBounded } from "./run-bounded.js";
 
-const FETCH_BATCH = 1000;
+/** Rows per FETCH at most; fewer when rows are wide (see nextFetchCount). */
+const FETCH_MAX_ROWS = 1000;
+/** The first FETCH, before any row size is known. */
+const FETCH_FIRST_ROWS = 64;
+/** What one FETCH should bring, in wire bytes: the batch is held twice (received, parsed). */
+const FETCH_TARGET_BYTES = 4 * 1024 ** 2;
+const DATA_ROW = 0x44; // 'D'
+
+/** Sizes the next FETCH from the widest row so far, so a batch stays near FETCH_TARGET_BYTES. */
+function nextFetchCount(widestRow: number): number {
+  return Math.max(
+    1,
+    Math.min(
+      FETCH_MAX_ROWS,
+      Math.floor(FETCH_TARGET_BYTES / Math.max(widestRow, 1)),
+    ),
+  );
+}
 const OID = { int8: 20, date: 1082, timestamp: 1114, numeric: 1700 } as const;
 
 const typeParsers: Partial<Record<number, (text: string) => unknown>> = {
@@ -32,6 +53,8 @@ export interface SqlLoadOptions {
   window: { start: Date; end: Date };
   writer: NdjsonWriter;
   signal: AbortSignal;
+  /** DATASOURCE_MAX_ROW_BYTES and DATASOURCE_MAX_BYTES, checked as bytes arrive. */
+  budget: ByteBudget;
 }
 
 /** SQLSTATE class 08: the connection broke (after login; login failures are caught at connect). */
@@ -100,8 +123,9 @@ async function cancelBackend(
 }
 
 /**
- * Streams the query's rows into `writer` through a server-side cursor, FETCH_BATCH
- * rows at a time, inside `BEGIN READ ONLY` with a statement timeout, on a client of its
+ * Streams the query's rows into `writer` through a server-side cursor, in FETCHes
+ * sized by bytes as well as rows (FETCH_TARGET_BYTES, FETCH_MAX_ROWS), each row's wire
+ * size checked against the budget as its header arrives, inside `BEGIN READ ONLY` with a statement timeout, on a client of its
  * own (a pool would keep the executor's credentials warm for no gain). Always rolls
  * back. `queryMode: "extended"` makes PostgreSQL refuse a second statement smuggled
  * into the query text (`...; COMMIT; DROP ...`).
@@ -112,6 +136,7 @@ export async function loadPostgresRows({
   window,
   writer,
   signal,
+  budget,
 }: SqlLoadOptions): Promise<void> {
   const converted = prepareQuery(source, window, "postgres");
   const timeoutMs = source.timeout_seconds * 1000;
@@ -166,10 +191,40 @@ export async function loadPostgresRows({
           queryMode: "extended",
         };
         await client.query(declare);
+        // Every DataRow's size is known from its header: a row or run over the limits
+        // breaks the connection off before pg has buffered it (8 GiB never arrives).
+        let rowsOnWire = 0;
+        let widestRow = 0;
+        const socket = (client as unknown as { connection: { stream: Socket } })
+          .connection.stream;
+        const detach = meterMessages(
+          socket,
+          POSTGRES_FRAMING,
+          (header, length) => {
+            if (header[0] !== DATA_ROW) {
+              return;
+            }
+            rowsOnWire += 1;
+            widestRow = Math.max(widestRow, length);
+            if (!budget.receiveRow(rowsOnWire, length)) {
+              socket.destroy();
+            }
+          },
+          "before-driver",
+        );
+        let fetchCount = FETCH_FIRST_ROWS;
         for (;;) {
-          const { rows } = await client.query(
-            `FETCH FORWARD ${FETCH_BATCH} FROM vigil_rows`,
-          );
+          let rows: unknown[];
+          try {
+            ({ rows } = await client.query(
+              `FETCH FORWARD ${fetchCount} FROM vigil_rows`,
+            ));
+          } catch (error) {
+            throw budget.failure ?? error;
+          }
+          if (budget.failure !== null) {
+            throw budget.failure;
+          }
           if (writer.rowCount + rows.length > source.max_rows) {
             throw new LoadAbort(
               "too_many_rows",
@@ -177,10 +232,12 @@ export async function loadPostgresRows({
             );
           }
           await writer.writeRows(rows);
-          if (rows.length < FETCH_BATCH) {
+          if (rows.length < fetchCount) {
             break;
           }
+          fetchCount = nextFetchCount(widestRow);
         }
+        detach();
         await client.query("ROLLBACK");
       } catch (error) {
         throw error instanceof LoadAbort ? error : classifyPgError(error);

@@ -17,25 +17,26 @@ type SqlSource = Extract<DataSourceInput, { type: "sql" }>;
 
 /**
  * `load(query, extra, secrets, signal)`: runs `loadRowsToFile` for an `sql` source of `driver`
- * whose URL is in the secret `DB_URL`, into a file of its own, and returns the result, the file
+ * whose URL is in the secret `VIGIL_SECRET_DB_URL`, into a file of its own, and returns the result, the file
  * and its rows (null when the load failed). `cleanup` removes the files.
  */
 export async function createSqlLoader(
   driver: SqlSource["driver"],
   dbUrl: string,
+  limits: { maxRowBytes?: number; maxBytes?: number } = {},
 ) {
   const outDir = await mkdtemp(path.join(tmpdir(), "vigil-ds-test-"));
   let n = 0;
   const load = async (
     query: string,
     extra: Partial<SqlSource> = {},
-    secrets: Record<string, string> = { DB_URL: dbUrl },
+    secrets: Record<string, string> = { VIGIL_SECRET_DB_URL: dbUrl },
     signal?: AbortSignal,
   ) => {
     const source = DataSourceSchema.parse({
       type: "sql",
       driver,
-      url_env: "DB_URL",
+      url_env: "VIGIL_SECRET_DB_URL",
       query,
       ...extra,
     });
@@ -48,6 +49,7 @@ export async function createSqlLoader(
       projectId: "p1",
       loadLatestDataset: () => Promise.resolve(null),
       allowPrivateNetworks: false,
+      ...limits,
       signal,
     });
     const text = result.ok ? await readFile(outFile, "utf8") : null;
