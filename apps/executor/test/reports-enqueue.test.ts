@@ -114,7 +114,10 @@ describe("enqueueing reports", () => {
       const project = await setup(
         db,
         projectConfig({
-          report: { mode: "on_change", url_env: "VIGIL_SECRET_TEST_REPORT_URL" },
+          report: {
+            mode: "on_change",
+            url_env: "VIGIL_SECRET_TEST_REPORT_URL",
+          },
         }),
       );
       const quiet = await enqueue(
@@ -149,7 +152,10 @@ describe("enqueueing reports", () => {
       const onFindings = await setup(
         db,
         projectConfig({
-          report: { mode: "on_findings", url_env: "VIGIL_SECRET_TEST_REPORT_URL" },
+          report: {
+            mode: "on_findings",
+            url_env: "VIGIL_SECRET_TEST_REPORT_URL",
+          },
         }),
       );
       const empty = await enqueue(

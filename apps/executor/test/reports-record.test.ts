@@ -93,7 +93,10 @@ describe("reports written by the record transaction", () => {
     async ({ db }) => {
       const project = await insertProject(db, {
         config: projectConfig({
-          report: { mode: "on_change", url_env: "VIGIL_SECRET_TEST_REPORT_URL" },
+          report: {
+            mode: "on_change",
+            url_env: "VIGIL_SECRET_TEST_REPORT_URL",
+          },
         }),
       });
       const first = await runOnce(
