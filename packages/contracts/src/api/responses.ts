@@ -184,6 +184,20 @@ export const RuleSchema = z
   })
   .meta({ id: "Rule" });
 
+/** Which isolation layers held for the run's detector process; null when none ran. */
+export const SandboxAttestationSchema = z
+  .object({
+    mount_namespace: z.boolean(),
+    pid_namespace: z.boolean(),
+    network_namespace: z.boolean(),
+    other_uid: z.boolean(),
+    memory_cap: z.boolean(),
+    disk_cap: z.boolean(),
+    process_cap: z.boolean(),
+    permission_model: z.boolean(),
+  })
+  .meta({ id: "SandboxAttestation" });
+
 export const ExecutionSummarySchema = z
   .object({
     id: z.number(),
@@ -208,6 +222,7 @@ export const ExecutionSummarySchema = z
     window_start: NullableInstant,
     window_end: NullableInstant,
     created_at: Instant,
+    sandbox: SandboxAttestationSchema.nullable(),
   })
   .meta({ id: "ExecutionSummary" });
 

@@ -24,6 +24,7 @@ export const EXECUTION_LIST_COLUMNS = [
   "window_start",
   "window_end",
   "created_at",
+  "sandbox",
 ] as const;
 
 export type ExecutionListItem = Pick<
