@@ -14,8 +14,8 @@ import { runBounded } from "./run-bounded.js";
 
 /** Rows per FETCH at most; fewer when rows are wide (see nextFetchCount). */
 const FETCH_MAX_ROWS = 1000;
-/** The first FETCH, before any row size is known. */
-const FETCH_FIRST_ROWS = 64;
+/** The first FETCH, before any row size is known: at most 4 rows of the row limit. */
+const FETCH_FIRST_ROWS = 4;
 /** What one FETCH should bring, in wire bytes: the batch is held twice (received, parsed). */
 const FETCH_TARGET_BYTES = 4 * 1024 ** 2;
 const DATA_ROW = 0x44; // 'D'
