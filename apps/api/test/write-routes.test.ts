@@ -119,6 +119,53 @@ describe("project writes", () => {
     });
   });
 
+  test("a *_env naming one of the executor's own settings is refused, naming the field and the rule", async ({
+    api,
+  }) => {
+    for (const [config, path] of [
+      [
+        {
+          data_source: {
+            type: "sql",
+            driver: "postgres",
+            url_env: "DATABASE_URL",
+            query: "select 1",
+          },
+        },
+        "config.data_source.url_env",
+      ],
+      [
+        {
+          data_source: {
+            type: "http",
+            url: "https://api.example.com/rows",
+            auth: { type: "bearer", token_env: "API_TOKENS" },
+          },
+        },
+        "config.data_source.auth.token_env",
+      ],
+      [
+        {
+          data_source: { type: "manual" },
+          report: { url_env: "REPORT_SIGNING_SECRET" },
+        },
+        "config.report.url_env",
+      ],
+    ] as const) {
+      const res = await api.call("POST", "/projects", {
+        body: projectBody("own-settings", { config }),
+      });
+      expect(res.status).toBe(422);
+      expect(res.json.error.code).toBe("validation_failed");
+      expect(res.json.error.details).toContainEqual({
+        path,
+        message: expect.stringContaining(
+          "must name a secret made available to projects: VIGIL_SECRET_<NAME>",
+        ) as unknown,
+      });
+    }
+  });
+
   test("PATCH /projects/{id} changes settings and bumps the version; DELETE removes it", async ({
     api,
     db,
