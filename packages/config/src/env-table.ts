@@ -45,7 +45,7 @@ export function renderEnvTable(
     const meaning =
       variable.secret === undefined
         ? variable.meaning
-        : `${variable.meaning} Secret: redacted from logs.`;
+        : `${variable.meaning} Secret: redacted from logs; \`${variable.name}_FILE\` may name a file holding it instead.`;
     const cells = [
       `\`${variable.name}\``,
       describeDefault(variable),

@@ -1,7 +1,12 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { z } from "zod";
 
 import { defineEnv } from "./define-env.js";
+import { apiEnv } from "./fragments/api.js";
 import { databaseEnv } from "./fragments/database.js";
 import { executorEnv } from "./fragments/executor.js";
 import { logEnv } from "./fragments/log.js";
@@ -137,5 +142,80 @@ describe("tryParseEnv", () => {
       ok: true,
       config: { LOG_LEVEL: "debug" },
     });
+  });
+});
+
+describe("secrets from files (NAME_FILE)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "vigil-env-"));
+  const write = (name: string, content: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, content);
+    return path;
+  };
+  const ApiLike = defineEnv(databaseEnv, apiEnv);
+
+  it("reads a secret variable from the file NAME_FILE names, trailing newline trimmed", () => {
+    const result = tryParseEnv(ApiLike, {
+      DATABASE_URL_FILE: write("db", `${DATABASE_URL}\n`),
+      API_TOKENS_FILE: write(
+        "tokens",
+        "token-one-aaaaaaaaaaaa,token-two-bbbbbbbbbbbb\r\n",
+      ),
+    });
+    expect(result).toMatchObject({
+      ok: true,
+      config: {
+        DATABASE_URL,
+        API_TOKENS: ["token-one-aaaaaaaaaaaa", "token-two-bbbbbbbbbbbb"],
+      },
+    });
+  });
+
+  it("refuses NAME and NAME_FILE together, and a file that cannot be read, naming the variable only", () => {
+    const both = tryParseEnv(ApiLike, {
+      DATABASE_URL,
+      DATABASE_URL_FILE: write("db2", DATABASE_URL),
+    });
+    expect(both).toEqual({
+      ok: false,
+      problems: [
+        {
+          variable: "DATABASE_URL",
+          reason:
+            "both DATABASE_URL and DATABASE_URL_FILE are set; set only one",
+        },
+      ],
+    });
+    const missing = tryParseEnv(ApiLike, {
+      DATABASE_URL_FILE: join(dir, "absent"),
+    });
+    expect(missing.ok).toBe(false);
+    expect(!missing.ok && missing.problems).toEqual([
+      {
+        variable: "DATABASE_URL_FILE",
+        reason: "cannot read the file it names (ENOENT)",
+      },
+    ]);
+  });
+
+  it("validates the file's content like the variable itself, without quoting it", () => {
+    const result = tryParseEnv(ApiLike, {
+      DATABASE_URL,
+      API_TOKENS_FILE: write("short", "too-short-secret\n".slice(0, 9)),
+    });
+    expect(result.ok).toBe(false);
+    const text = formatEnvProblems(!result.ok ? result.problems : []);
+    expect(text).toContain("API_TOKENS:");
+    expect(text).not.toContain("too-short");
+  });
+
+  it("ignores NAME_FILE for variables the app does not read, and for non-secret ones", () => {
+    expect(
+      tryParseEnv(ApiLike, {
+        DATABASE_URL,
+        REPORT_SIGNING_SECRET_FILE: join(dir, "absent"),
+        PORT_FILE: write("port", "9999"),
+      }),
+    ).toMatchObject({ ok: true, config: { PORT: 8080 } });
   });
 });

@@ -1,4 +1,6 @@
-import type { z } from "zod";
+import { z } from "zod";
+
+import { resolveSecretFiles } from "./secret-files.js";
 
 /** One invalid variable: its name and why, never its value. */
 export interface EnvProblem {
@@ -65,20 +67,35 @@ function collectProblems(
 }
 
 /**
- * Parses `env` with `schema` without side effects. Empty values count as unset.
+ * Parses `env` with `schema`; the only side effect is reading the files secret variables
+ * name through `NAME_FILE`. Empty values count as unset.
  * On failure, returns every problem, one per variable (several reasons joined by "; ").
  */
 export function tryParseEnv<S extends z.ZodType>(
   schema: S,
   env: Env = process.env,
 ): EnvParseResult<z.output<S>> {
-  const result = schema.safeParse(dropEmptyValues(env), {
+  const wanted =
+    schema instanceof z.ZodObject
+      ? new Set(Object.keys(schema.shape))
+      : undefined;
+  const files = resolveSecretFiles(env, wanted);
+  const result = schema.safeParse(dropEmptyValues(files.env), {
     error: describeIssue,
   });
-  if (result.success) {
+  if (result.success && files.problems.length === 0) {
     return { ok: true, config: result.data };
   }
-  return { ok: false, problems: collectProblems(result.error.issues, env) };
+  const parsed = result.success
+    ? []
+    : collectProblems(result.error.issues, files.env).filter(
+        (p) =>
+          !files.problems.some(
+            (f) =>
+              f.variable === p.variable || f.variable === `${p.variable}_FILE`,
+          ),
+      );
+  return { ok: false, problems: [...files.problems, ...parsed] };
 }
 
 /** One line per problem, e.g. `invalid environment: LEASE_SECONDS: expected an integer >= 5, ...`. */
