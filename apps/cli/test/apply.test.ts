@@ -78,6 +78,30 @@ describe("vigil validate and apply", () => {
   );
 
   dbTest(
+    "validate and apply refuse a *_env naming the executor's own settings, writing nothing",
+    async ({ db, testDatabase }) => {
+      const f = await file(
+        GOOD.replace("VIGIL_SECRET_INVENTORY_DB_URL", "DATABASE_URL"),
+      );
+      for (const command of ["validate", "apply"]) {
+        const res = await vigil([command, "-f", f], {
+          DATABASE_URL: testDatabase.url,
+        });
+        expect(res.code, res.stderr).toBe(1);
+        expect(res.stderr).toContain(
+          "inventory-check: config.data_source.url_env: must name a secret made available to projects: VIGIL_SECRET_<NAME>",
+        );
+      }
+      const stored = await db
+        .selectFrom("projects")
+        .select("id")
+        .where("id", "=", "inventory-check")
+        .executeTakeFirst();
+      expect(stored).toBeUndefined();
+    },
+  );
+
+  dbTest(
     "apply writes the project, and applying it again changes nothing",
     async ({ db, testDatabase }) => {
       const f = await file(GOOD);
