@@ -10,16 +10,14 @@ export interface ByteLimits {
   maxBytes: number;
 }
 
-/** `8 MiB`, `1.5 MiB`, `0.01 MiB`: sizes in messages, in the unit the limits are set in. */
+/** `8 MiB`, `1.5 MiB`, `512 KiB`, `117 B`: sizes in messages, in the units limits are set in. */
 export function formatMiB(bytes: number): string {
-  const mib = bytes / 1024 ** 2;
-  const text =
-    mib >= 10
-      ? String(Math.round(mib))
-      : mib >= 0.1
-        ? String(Math.round(mib * 10) / 10)
-        : String(Math.round(mib * 1000) / 1000);
-  return `${text} MiB`;
+  const round = (n: number) =>
+    String(n >= 10 ? Math.round(n) : Math.round(n * 10) / 10);
+  if (bytes >= 1024 ** 2) {
+    return `${round(bytes / 1024 ** 2)} MiB`;
+  }
+  return bytes >= 1024 ? `${round(bytes / 1024)} KiB` : `${bytes} B`;
 }
 
 export function rowTooLarge(

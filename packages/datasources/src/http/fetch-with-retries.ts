@@ -22,8 +22,8 @@ export interface FetchPageOptions {
   signal: AbortSignal;
   /** For messages: method, host and path, never the query (it may carry an API key). */
   label: string;
-  /** The limit a too-large body hit, for its message. */
-  tooLargeHint: string;
+  /** The limit a too-large body hits: the run's byte budget or the source's max_response_bytes. */
+  tooLarge: { code: "too_many_bytes" | "bad_response"; limit: string };
 }
 
 const remaining = (deadline: number) => deadline - Date.now();
@@ -48,7 +48,7 @@ export async function fetchPageWithRetries({
   deadline,
   signal,
   label,
-  tooLargeHint,
+  tooLarge,
 }: FetchPageOptions): Promise<SafeResponse> {
   for (let attempt = 1; ; attempt++) {
     if (remaining(deadline) <= 0) {
@@ -76,8 +76,8 @@ export async function fetchPageWithRetries({
           throw new LoadAbort("cancelled", "loading was cancelled");
         case "too_large":
           throw new LoadAbort(
-            "bad_response",
-            `${label}: ${res.message} (${tooLargeHint})`,
+            tooLarge.code,
+            `${label}: ${res.message} (${tooLarge.limit})`,
           );
         case "network":
           if (attempt >= MAX_ATTEMPTS) {

@@ -182,7 +182,12 @@ afterAll(async () => {
 
 async function load(
   input: Partial<Extract<DataSourceInput, { type: "http" }>> & { path: string },
-  extra: { allowPrivateNetworks?: boolean; signal?: AbortSignal } = {},
+  extra: {
+    allowPrivateNetworks?: boolean;
+    signal?: AbortSignal;
+    maxRowBytes?: number;
+    maxBytes?: number;
+  } = {},
 ) {
   const { path: urlPath, ...rest } = input;
   const source = DataSourceSchema.parse({
@@ -201,6 +206,10 @@ async function load(
     loadLatestDataset: () => Promise.resolve(null),
     allowPrivateNetworks: extra.allowPrivateNetworks ?? true,
     signal: extra.signal,
+    ...(extra.maxRowBytes === undefined
+      ? {}
+      : { maxRowBytes: extra.maxRowBytes }),
+    ...(extra.maxBytes === undefined ? {} : { maxBytes: extra.maxBytes }),
   });
   const rows = result.ok
     ? (await readFile(file, "utf8"))
@@ -455,6 +464,32 @@ describe("http data source", () => {
     await expect(
       load({ path: "/huge", max_rows: 4999 }),
     ).resolves.toMatchObject({ result: { ok: false, code: "too_many_rows" } });
+  });
+
+  it("caps the bytes of the whole load (DATASOURCE_MAX_BYTES) and of each row (DATASOURCE_MAX_ROW_BYTES)", async () => {
+    // /huge is ~650 KB: under its max_response_bytes, over a 256 KiB run budget
+    await expect(
+      load({ path: "/huge" }, { maxBytes: 256 * 1024 }),
+    ).resolves.toMatchObject({
+      result: {
+        ok: false,
+        code: "too_many_bytes",
+        message: expect.stringMatching(
+          /\(DATASOURCE_MAX_BYTES, over all pages\)$/,
+        ) as unknown,
+      },
+    });
+    await expect(
+      load({ path: "/huge" }, { maxRowBytes: 100 }),
+    ).resolves.toMatchObject({
+      result: {
+        ok: false,
+        code: "too_many_bytes",
+        message: expect.stringMatching(
+          /^row 1 is 1\d\d B, over the 100 B row limit \(DATASOURCE_MAX_ROW_BYTES\)/,
+        ) as unknown,
+      },
+    });
   });
 
   it("does not follow a redirect", async () => {

@@ -126,9 +126,12 @@ export async function loadHttpRows({
           allowPrivateNetworks && source.allow_private_network,
         privateNetworkHint: PRIVATE_NETWORK_HINT,
       },
-      tooLargeHint: runCapped
-        ? "DATASOURCE_MAX_BYTES, over all pages"
-        : "max_response_bytes",
+      tooLarge: runCapped
+        ? {
+            code: "too_many_bytes",
+            limit: "DATASOURCE_MAX_BYTES, over all pages",
+          }
+        : { code: "bad_response", limit: "max_response_bytes" },
       deadline,
       signal,
       label,
