@@ -1,4 +1,6 @@
 import { mkdtemp, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -33,6 +35,8 @@ async function executorWithSecretsDir(databaseUrl: string) {
   return sharedExecutor(databaseUrl, {
     SECRETS_DIR: dir,
     VIGIL_SECRET_ENV_DB_URL: databaseUrl,
+    // so the only thing between the source and the test's server is the secret rule
+    DATASOURCE_ALLOW_PRIVATE_NETWORKS: "true",
   });
 }
 
@@ -69,6 +73,41 @@ dbTest(
     expect(executor.child.exitCode).toBeNull();
   },
   90_000,
+);
+
+dbTest(
+  "an HTTP source with token_env DATABASE_URL sends nothing to the author's host",
+  async ({ db, testDatabase }) => {
+    const { executor } = await executorWithSecretsDir(testDatabase.url);
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      seen.push(`${req.url} ${req.headers.authorization ?? ""}`);
+      res.setHeader("content-type", "application/json");
+      res.end("[]");
+    });
+    await new Promise<void>((resolve) =>
+      server.listen(0, "127.0.0.1", resolve),
+    );
+    try {
+      const { port } = server.address() as AddressInfo;
+      const projectId = await createProject(db, [honestRule], {
+        data_source: {
+          type: "http",
+          url: `http://127.0.0.1:${port}/collect`,
+          allow_private_network: true,
+          auth: { type: "bearer", token_env: "DATABASE_URL" },
+        },
+      });
+      const run = await runProject(db, testDatabase.url, projectId);
+      expect(run.execution.status, explain(run, executor)).toBe("failed");
+      expect(run.execution.error_message).toContain("auth.token_env");
+      expect(seen).toEqual([]);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+    expect(executor.child.exitCode).toBeNull();
+  },
+  60_000,
 );
 
 dbTest(
