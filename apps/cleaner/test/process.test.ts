@@ -27,6 +27,7 @@ dbTest(
       env: {
         PATH: process.env.PATH,
         DATABASE_URL: testDatabase.url,
+        METRICS_PORT: "0",
         CLEANER_INTERVAL_SECONDS: "1",
         RETENTION_KEEP_LAST: "10",
         LOG_LEVEL: "info",

@@ -59,6 +59,8 @@ export function startExecutor(
     env: {
       PATH: process.env.PATH ?? "/usr/bin:/bin",
       DATABASE_URL: databaseUrl,
+      // replicas in one test, and test files in parallel, each need a port of their own
+      METRICS_PORT: "0",
       WORKER_ID: workerId,
       LOG_LEVEL: "info",
       EXECUTOR_CONCURRENCY: "4",

@@ -28,6 +28,8 @@ export function startCreatorProcess(
     env: {
       PATH: process.env.PATH ?? "",
       DATABASE_URL: databaseUrl,
+      // creators in one test, and test files in parallel, each need a port of their own
+      METRICS_PORT: "0",
       LOG_LEVEL: "info",
       POLL_INTERVAL_MS: "500",
       LEADER_RETRY_MS: "300",
