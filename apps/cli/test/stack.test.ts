@@ -164,18 +164,48 @@ describe("the stack started by `vigil start`", () => {
   it("runs the four apps as separate processes and stops all of them on SIGTERM", async () => {
     const apps = ["api", "trigger-creator", "executor", "cleaner"];
     const { execSync } = await import("node:child_process");
-    const running = () => execSync("ps -eo args").toString();
-    for (const app of apps) {
-      expect(running()).toContain(appEntry(app));
+    // only this stack's processes: other test files run executors of their own meanwhile
+    const table = execSync("ps -eo pid=,ppid=,args=")
+      .toString()
+      .trim()
+      .split("\n")
+      .map((line) => {
+        const [pid, ppid, ...args] = line.trim().split(/\s+/);
+        return { pid: Number(pid), ppid: Number(ppid), args: args.join(" ") };
+      });
+    const ours = new Set([stack.pid!]);
+    for (let grew = true; grew;) {
+      grew = false;
+      for (const row of table) {
+        if (ours.has(row.ppid) && !ours.has(row.pid)) {
+          ours.add(row.pid);
+          grew = true;
+        }
+      }
     }
+    const appPids = apps.map((app) => {
+      const row = table.find(
+        (r) => ours.has(r.pid) && r.args.includes(appEntry(app)),
+      );
+      expect(row, `${app} runs under the stack`).toBeDefined();
+      return row!.pid;
+    });
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
     stack.kill("SIGTERM");
     const code = await new Promise<number | null>((r) =>
       stack.once("exit", (c) => r(c)),
     );
     expect(code).toBe(0);
-    await waitFor(
-      () => apps.every((app) => !running().includes(appEntry(app))),
-      { timeoutMs: 10_000, message: "every app process to exit" },
-    );
+    await waitFor(() => !appPids.some(alive), {
+      timeoutMs: 10_000,
+      message: "every app process to exit",
+    });
   }, 60_000);
 });

@@ -1,8 +1,10 @@
 import { dbTest as test, waitFor } from "@vigil/db/testing";
-import { describe, expect } from "vitest";
+import { afterAll, describe, expect } from "vitest";
 
 import { runRules, sharedExecutor } from "./fixtures/hostile/harness.js";
-import type { ExecutorProcess } from "./helpers.js";
+import { killStartedExecutors, type ExecutorProcess } from "./helpers.js";
+
+afterAll(killStartedExecutors);
 
 /** The executor's /health, /ready, /metrics address, from its start-up log line. */
 async function opsUrl(p: ExecutorProcess): Promise<string> {

@@ -9,7 +9,7 @@ export { defineEnv } from "./define-env.js";
 export { databaseEnv, optionalDatabaseEnv } from "./fragments/database.js";
 export { logEnv, LOG_LEVELS, type LogLevel } from "./fragments/log.js";
 export { apiEnv, MIN_API_TOKEN_LENGTH } from "./fragments/api.js";
-export { executorEnv } from "./fragments/executor.js";
+export { executorEnv, SANDBOX_LAYER_NAMES } from "./fragments/executor.js";
 export { reportEnv, MIN_REPORT_SECRET_LENGTH } from "./fragments/report.js";
 export { datasourceEnv } from "./fragments/datasource.js";
 export { triggerCreatorEnv } from "./fragments/trigger-creator.js";

@@ -40,6 +40,7 @@ export {
   ExecutionDetailResponseSchema,
   ExecutionListResponseSchema,
   ExecutionSummarySchema,
+  SandboxAttestationSchema,
   FindingSchema,
   HealthResponseSchema,
   ProjectDetailResponseSchema,
