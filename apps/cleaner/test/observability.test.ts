@@ -7,6 +7,7 @@ import {
   insertProject,
   promtoolCheckMetrics,
   promtoolMissing,
+  promtoolTitle,
   waitFor,
 } from "@vigil/db/testing";
 import { expect } from "vitest";
@@ -16,7 +17,9 @@ import { seedOldHistory } from "./helpers.js";
 const MAIN = fileURLToPath(new URL("../dist/main.js", import.meta.url));
 
 dbTest(
-  "the cleaner process serves /health, /ready and /metrics on its own port, counting the rows it pruned by table",
+  promtoolTitle(
+    "the cleaner process serves /health, /ready and /metrics on its own port, counting the rows it pruned by table",
+  ),
   async ({ db, testDatabase, skip }) => {
     expect(existsSync(MAIN), `${MAIN} is missing: build first`).toBe(true);
     const p = await insertProject(db);

@@ -9,6 +9,7 @@ import {
   insertTriggers,
   promtoolCheckMetrics,
   promtoolMissing,
+  promtoolTitle,
   waitFor,
 } from "@vigil/db/testing";
 import { afterEach, describe, expect } from "vitest";
@@ -52,7 +53,9 @@ const scrape = async (url: string) => (await fetch(`${url}/metrics`)).text();
 
 describe("executor /health, /ready and /metrics", () => {
   dbTest(
-    "counts runs in-process: the executions counter does not go down when the cleaner prunes executions",
+    promtoolTitle(
+      "counts runs in-process: the executions counter does not go down when the cleaner prunes executions",
+    ),
     async ({ db, testDatabase, skip }) => {
       expect(existsSync(CLEANER), `${CLEANER} is missing: build first`).toBe(
         true,

@@ -4,6 +4,7 @@ import {
   insertSchedule,
   promtoolCheckMetrics,
   promtoolMissing,
+  promtoolTitle,
   waitFor,
 } from "@vigil/db/testing";
 import { describe, expect } from "vitest";
@@ -35,7 +36,9 @@ function sample(text: string, series: string): number | undefined {
 
 describe("trigger-creator /health, /ready and /metrics", () => {
   dbTest(
-    "each process serves its own port; the database-wide gauges come only from the leader, and move with leadership",
+    promtoolTitle(
+      "each process serves its own port; the database-wide gauges come only from the leader, and move with leadership",
+    ),
     async ({ db, testDatabase, skip }) => {
       const started: CreatorProcess[] = [];
       try {

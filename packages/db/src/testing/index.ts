@@ -12,4 +12,9 @@ export {
   insertTriggers,
   MANUAL_PROJECT_CONFIG,
 } from "./builders.js";
-export { PROMTOOL, promtoolCheckMetrics, promtoolMissing } from "./promtool.js";
+export {
+  PROMTOOL,
+  promtoolCheckMetrics,
+  promtoolMissing,
+  promtoolTitle,
+} from "./promtool.js";

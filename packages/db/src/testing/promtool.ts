@@ -11,6 +11,14 @@ export function promtoolMissing(): string | undefined {
     : `${PROMTOOL} is not installed (apt-get install prometheus)`;
 }
 
+/** A test title that says up front when the test will skip for want of promtool. */
+export function promtoolTitle(test: string): string {
+  const missing = promtoolMissing();
+  return missing === undefined
+    ? test
+    : `SKIPPED on this host (${missing}): ${test}`;
+}
+
 /**
  * `promtool check metrics` over one scrape: its exit code and what it printed (each
  * problem it finds, such as a counter without `_total` or a gauge named `*_total`).
