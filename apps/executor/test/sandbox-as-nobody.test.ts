@@ -5,10 +5,14 @@ import path from "node:path";
 import { afterAll, expect } from "vitest";
 
 import type { Db } from "@vigil/db";
-import { dbTest, insertTriggers, waitFor } from "@vigil/db/testing";
+import { dbTest } from "@vigil/db/testing";
 import { detectSandboxCapabilities } from "@vigil/runner";
 
-import { createProject, type HostileRule } from "./fixtures/hostile/harness.js";
+import {
+  createProject,
+  runOnce,
+  type HostileRule,
+} from "./fixtures/hostile/harness.js";
 import {
   killStartedExecutors,
   makeWorkDir,
@@ -52,23 +56,7 @@ async function nobodyExecutor(url: string): Promise<ExecutorProcess> {
 async function runAsNobody(db: Db, url: string, rules: HostileRule[]) {
   const ex = await nobodyExecutor(url);
   const projectId = await createProject(db, rules);
-  const [trigger] = await insertTriggers(db, projectId, 1, {
-    fire_at: new Date(Date.now() - 100),
-  });
-  const execution = await waitFor(
-    () =>
-      db
-        .selectFrom("executions")
-        .selectAll()
-        .where("trigger_id", "=", trigger!.id)
-        .where("status", "not in", ["pending", "running"])
-        .executeTakeFirst(),
-    {
-      timeoutMs: 45_000,
-      intervalMs: 100,
-      message: `the execution to be recorded\n${ex.logs.slice(-20).join("\n")}`,
-    },
-  );
+  const execution = await runOnce(db, projectId, ex);
   return {
     execution,
     ex,

@@ -30,7 +30,6 @@ export {
 } from "./bodies.js";
 export {
   ApplyProjectResponseSchema,
-  CleanupResponseSchema,
   CreatedProjectResponseSchema,
   CronPreviewResponseSchema,
   DatasetResponseSchema,
@@ -42,20 +41,23 @@ export {
   ExecutionSummarySchema,
   SandboxAttestationSchema,
   FindingSchema,
-  HealthResponseSchema,
   ProjectDetailResponseSchema,
   ProjectListResponseSchema,
   ProjectSchema,
+  RuleSchema,
+  ScheduleSchema,
+  ScheduleWithNextRunsSchema,
+  StatsResponseSchema,
+  TriggerResponseSchema,
+} from "./responses.js";
+export {
+  CleanupResponseSchema,
+  HealthResponseSchema,
   QueueDepthSchema,
   QueueItemSchema,
   QueueResponseSchema,
   ReadyResponseSchema,
   RefreshResponseSchema,
-  RuleSchema,
-  ScheduleSchema,
-  ScheduleWithNextRunsSchema,
-  StatsResponseSchema,
   StatusResponseSchema,
-  TriggerResponseSchema,
   WorkerSchema,
-} from "./responses.js";
+} from "./operations-responses.js";
