@@ -44,6 +44,7 @@ export const ReportExecutionStatusSchema = z.enum([
   "failed",
   "cancelled",
   "timeout",
+  "lost",
 ]);
 
 export const ReportSchema = z.object({

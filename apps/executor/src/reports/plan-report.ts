@@ -6,7 +6,7 @@ import type {
 import type { ReportDiscrepancy } from "@vigil/db";
 
 export type FinalExecutionStatus =
-  "success" | "failed" | "cancelled" | "timeout";
+  "success" | "failed" | "cancelled" | "timeout" | "lost";
 
 /**
  * Whether a project's report mode asks for a report of this execution.

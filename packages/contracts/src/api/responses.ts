@@ -19,6 +19,7 @@ const ExecutionStatus = z.enum([
   "failed",
   "cancelled",
   "timeout",
+  "lost",
 ]);
 
 export const ProjectSchema = z

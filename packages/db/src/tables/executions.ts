@@ -13,8 +13,15 @@ import type {
 } from "./common.js";
 import type { TriggerSource } from "./triggers.js";
 
+/** `lost`: the run's worker died, froze past its lease or lost its connection; it was rescued. */
 export type ExecutionStatus =
-  "pending" | "running" | "success" | "failed" | "cancelled" | "timeout";
+  | "pending"
+  | "running"
+  | "success"
+  | "failed"
+  | "cancelled"
+  | "timeout"
+  | "lost";
 export const EXECUTION_STATUSES: readonly ExecutionStatus[] = [
   "pending",
   "running",
@@ -22,6 +29,7 @@ export const EXECUTION_STATUSES: readonly ExecutionStatus[] = [
   "failed",
   "cancelled",
   "timeout",
+  "lost",
 ];
 
 export interface ExecutionsTable {

@@ -28,7 +28,10 @@ export interface TriggersTable {
   available_at: Timestamp;
   source: TriggerSource;
   status: WithDefault<TriggerStatus>;
+  /** Runs spent: the detector ran and failed. A rescued run does not count. */
   attempt: WithDefault<number>;
+  /** Runs taken back from a worker that died, froze past its lease or lost its connection. */
+  rescues: WithDefault<number>;
   max_attempts: WithDefault<number>;
   concurrency_policy: WithDefault<ConcurrencyPolicy>;
   starting_deadline_seconds: Nullable<number>;
@@ -40,6 +43,8 @@ export interface TriggersTable {
   claimed_at: NullableTimestamp;
   lease_expires_at: NullableTimestamp;
   last_error: Nullable<string>;
+  /** A `forbid` skip: the running trigger whose run caused it. */
+  skipped_for_trigger_id: Nullable<number>;
   finished_at: NullableTimestamp;
   created_at: CreatedAt;
   updated_at: CreatedAt;

@@ -41,6 +41,7 @@ export async function getExecutionStats(
       sql<number>`count(*) filter (where status = 'failed')`.as("failed"),
       sql<number>`count(*) filter (where status = 'cancelled')`.as("cancelled"),
       sql<number>`count(*) filter (where status = 'timeout')`.as("timeout"),
+      sql<number>`count(*) filter (where status = 'lost')`.as("lost"),
       // one sort for both percentiles
       sql<
         number[] | null
@@ -66,6 +67,7 @@ export async function getExecutionStats(
       failed: Number(r.failed),
       cancelled: Number(r.cancelled),
       timeout: Number(r.timeout),
+      lost: Number(r.lost),
     },
     duration_ms: {
       p50: n(r.pct?.[0]),

@@ -69,6 +69,7 @@ export async function getProjectRunSummary(
     failed: 0,
     cancelled: 0,
     timeout: 0,
+    lost: 0,
   };
   for (const row of latest) {
     counts[row.status] += 1;
