@@ -14,3 +14,12 @@ ALTER TABLE triggers ADD COLUMN skipped_for_trigger_id bigint;
 ALTER TABLE executions DROP CONSTRAINT executions_status_check;
 ALTER TABLE executions ADD CONSTRAINT executions_status_check
   CHECK (status IN ('pending', 'running', 'success', 'failed', 'cancelled', 'timeout', 'lost'));
+
+-- the skips a rescue amends: few rows carry a blocking trigger
+CREATE INDEX triggers_skipped_for_idx ON triggers (skipped_for_trigger_id)
+  WHERE skipped_for_trigger_id IS NOT NULL;
+
+-- A worker that holds its session advisory lock (packages/db/src/worker-lock.ts) says so here; only
+-- such a worker's runs are rescued as soon as PostgreSQL frees that lock. A worker that never took
+-- one (an older executor during a rolling upgrade) is rescued by its lease alone.
+ALTER TABLE workers ADD COLUMN presence_lock boolean NOT NULL DEFAULT false;

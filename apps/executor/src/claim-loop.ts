@@ -3,7 +3,6 @@ import {
   isRetryable,
   msUntilNextClaimable,
   releaseOrphanedClaims,
-  rescueExpiredLeases,
   type ClaimedTrigger,
   type Db,
 } from "@vigil/db";
@@ -13,7 +12,6 @@ import {
   claimDuration,
   claimsTotal,
   executionStartLag,
-  rescuesTotal,
   skipReasonLabel,
   skippedRunsTotal,
 } from "./metrics.js";
@@ -27,8 +25,11 @@ export interface ClaimLoopOptions {
   slots: Slots;
   wakeup: Wakeup;
   logger: Logger;
-  /** How often this executor looks for expired leases of dead workers. */
-  rescueIntervalMs: number;
+  /**
+   * False while this worker does not hold its worker lock: its claims would be rescued at once by
+   * the others, so it claims nothing until the lock is back.
+   */
+  mayClaim: () => boolean;
   /** Starts one claimed trigger; must take care of releasing its slot. */
   startRun(claim: ClaimedTrigger): void;
   /** Trigger ids this process is running (to hand back claims whose answer was lost). */
@@ -53,7 +54,6 @@ export function createClaimLoop(o: ClaimLoopOptions): ClaimLoop {
   const log = o.logger.child({ component: "claim-loop" });
   const stopping = new AbortController();
   let done: Promise<void> | undefined;
-  let lastRescue = 0;
   let claimMayHaveCommitted = false;
 
   const pass = async () => {
@@ -68,21 +68,12 @@ export function createClaimLoop(o: ClaimLoopOptions): ClaimLoop {
         log.warn({ released }, "handed back claims whose answer was lost");
       }
     }
-    if (Date.now() - lastRescue >= o.rescueIntervalMs) {
-      lastRescue = Date.now();
-      const rescued = await rescueExpiredLeases(o.db, { limit: 100 });
-      rescuesTotal.inc({ result: "pending" }, rescued.requeued);
-      rescuesTotal.inc({ result: "failed" }, rescued.failed);
-      if (rescued.requeued + rescued.failed > 0) {
-        log.warn(rescued, "rescued expired leases");
-      }
-    }
     if (o.slots.free() < o.slots.total) {
       // Linger one event-loop turn: runs finishing right now release their slots first, so
       // this pass claims for all of them in one call instead of one call per freed slot.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    const free = o.slots.free();
+    const free = o.mayClaim() ? o.slots.free() : 0;
     if (free > 0) {
       claimMayHaveCommitted = true;
       const endClaimTimer = claimDuration.startTimer();
@@ -124,7 +115,9 @@ export function createClaimLoop(o: ClaimLoopOptions): ClaimLoop {
       }
     }
     const untilMs =
-      o.slots.free() > 0 ? await msUntilNextClaimable(o.db) : null;
+      o.mayClaim() && o.slots.free() > 0
+        ? await msUntilNextClaimable(o.db)
+        : null;
     // +1 ms: setTimeout may fire a hair before the database clock reaches available_at
     await o.wakeup.wait({
       untilMs: untilMs === null ? null : untilMs + 1,

@@ -1,4 +1,9 @@
-import { createWorkerPresence, type ClaimedTrigger, type Db } from "@vigil/db";
+import {
+  createWorkerLock,
+  createWorkerPresence,
+  type ClaimedTrigger,
+  type Db,
+} from "@vigil/db";
 import type { Logger } from "@vigil/logger";
 
 import { createClaimLoop } from "./claim-loop.js";
@@ -8,13 +13,14 @@ import type { CancelReason } from "./outcome.js";
 import { createRecordBatcher } from "./record-batcher.js";
 import type { AfterRecord } from "./record-outcome.js";
 import type { ReportPrecheck } from "./report-precheck.js";
+import { createRescueLoop, type AfterRescue } from "./rescue-loop.js";
 import { runTrigger } from "./run-trigger.js";
 import { createSlots } from "./slots.js";
 import { createWakeup } from "./wakeup.js";
 
 export interface ExecutorOptions {
   db: Db;
-  /** For the LISTEN connection (a dedicated client, outside the pool). */
+  /** For the LISTEN connection and the worker lock (dedicated clients, outside the pool). */
   connectionString: string;
   logger: Logger;
   runner: DetectorRunner;
@@ -23,8 +29,14 @@ export interface ExecutorOptions {
   concurrency: number;
   leaseSeconds: number;
   pollIntervalMs: number;
+  /** How often to look for runs of dead workers (RESCUE_INTERVAL_MS). */
+  rescueIntervalMs: number;
+  /** MAX_RESCUES: a trigger rescued this often is quarantined. */
+  maxRescues: number;
   retry: { baseMs: number; maxMs: number };
   afterRecord?: AfterRecord;
+  /** Reports and alerts of rescued runs, in the rescue's transaction. */
+  afterRescue?: AfterRescue;
   /** Lets records skip `afterRecord` (and its transaction) when it certainly writes nothing. */
   reportPrecheck?: ReportPrecheck;
 }
@@ -70,6 +82,7 @@ export function createExecutor(o: ExecutorOptions): Executor {
     app: "executor",
     version: o.version,
     concurrency: o.concurrency,
+    presenceLock: true,
     ...(o.workerId ? { workerId: o.workerId } : {}),
     // detectors running now; finished runs waiting for their record no longer hold a slot
     sample: () => ({ running: slots.running() }),
@@ -77,6 +90,23 @@ export function createExecutor(o: ExecutorOptions): Executor {
   });
   const workerId = presence.workerId;
   const logger = o.logger.child({ workerId });
+  // While this session lives, the others know this worker's runs are in hand (worker-lock.ts).
+  const lock = createWorkerLock({
+    connectionString: o.connectionString,
+    workerId,
+    onAcquired: () => {
+      // runs rescued while the lock was gone must stop; work may have waited for the lock
+      leaseKeeper.checkNow();
+      wakeup.kick();
+    },
+    onLost: (err) =>
+      log.warn(
+        { err },
+        "worker lock lost: other executors may take this worker's runs; claiming paused until it is back",
+      ),
+    onError: (err) =>
+      log.warn({ err }, "could not take the worker lock; retrying"),
+  });
   const wakeup = createWakeup({
     connectionString: o.connectionString,
     pollIntervalMs: o.pollIntervalMs,
@@ -163,12 +193,19 @@ export function createExecutor(o: ExecutorOptions): Executor {
     slots,
     wakeup,
     logger,
-    rescueIntervalMs: Math.max(
-      1000,
-      Math.min(o.pollIntervalMs, (o.leaseSeconds * 1000) / 2),
-    ),
+    mayClaim: () => lock.held,
     startRun,
     runningIds: () => [...inFlight.keys()],
+  });
+  const rescueLoop = createRescueLoop({
+    db: o.db,
+    workerId,
+    lock,
+    intervalMs: o.rescueIntervalMs,
+    maxRescues: o.maxRescues,
+    logger,
+    ...(o.afterRescue ? { afterRescue: o.afterRescue } : {}),
+    onRequeued: () => wakeup.kick(),
   });
   const abortAll = (reason: CancelReason) =>
     inFlight.forEach((c) => c.abort(reason));
@@ -180,8 +217,11 @@ export function createExecutor(o: ExecutorOptions): Executor {
     claiming: () => claiming,
     async start() {
       await presence.start();
+      await lock.acquire();
+      await rescueLoop.rescuePreviousLife();
       leaseKeeper.start();
       wakeup.start();
+      rescueLoop.start();
       claimLoop.start();
       claiming = true;
       log.info(
@@ -196,6 +236,7 @@ export function createExecutor(o: ExecutorOptions): Executor {
       );
       claiming = false;
       await claimLoop.stop();
+      await rescueLoop.stop();
       await presence.draining();
       const grace = AbortSignal.timeout(Math.max(0, graceMs));
       await idle(grace);
@@ -209,6 +250,8 @@ export function createExecutor(o: ExecutorOptions): Executor {
       }
       leaseKeeper.stop();
       await wakeup.stop();
+      // last: until every run is recorded or handed back, the lock says they are in hand
+      await lock.release();
       await presence.stop();
       log.info("executor stopped");
     },

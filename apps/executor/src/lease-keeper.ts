@@ -13,6 +13,8 @@ export interface LeaseKeeperOptions {
 export interface LeaseKeeper {
   start(): void;
   stop(): void;
+  /** Extends (and checks) every lease now, e.g. once the worker lock is back after a loss. */
+  checkNow(): void;
   /** Keeps this claim's lease alive; on loss, aborts `controller` with reason "lease_lost". */
   track(claim: ClaimedTrigger, controller: AbortController): void;
   untrack(triggerId: number): void;
@@ -57,6 +59,7 @@ export function createLeaseKeeper({
         claims: batch.map((t) => ({
           triggerId: t.claim.triggerId,
           attempt: t.claim.attempt,
+          executionId: t.claim.executionId,
         })),
         leaseSeconds,
       });
@@ -95,6 +98,9 @@ export function createLeaseKeeper({
     },
     stop() {
       clearInterval(timer);
+    },
+    checkNow() {
+      void tick();
     },
     track(claim, controller) {
       tracked.set(claim.triggerId, { claim, controller, lost: false });

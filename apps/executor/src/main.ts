@@ -14,6 +14,7 @@ import { createDeliveryLoop } from "./reports/delivery-loop.js";
 import { createReportPrecheck } from "./report-precheck.js";
 import {
   createReportAfterRecord,
+  createReportAfterRescue,
   deliverySettingsFromConfig,
   reportSettingsFromConfig,
 } from "./reports/wiring.js";
@@ -114,12 +115,19 @@ const executor = createExecutor({
   concurrency: config.EXECUTOR_CONCURRENCY,
   leaseSeconds: config.LEASE_SECONDS,
   pollIntervalMs: config.POLL_INTERVAL_MS,
+  rescueIntervalMs: config.RESCUE_INTERVAL_MS,
+  maxRescues: config.MAX_RESCUES,
   retry: {
     baseMs: config.RETRY_BACKOFF_BASE_MS,
     maxMs: config.RETRY_BACKOFF_MAX_MS,
   },
   // the report outbox row commits in the same transaction as the result (issue 6)
   afterRecord: createReportAfterRecord({
+    logger,
+    settings: reportSettingsFromConfig(config),
+  }),
+  // a rescued run is reported too (report: always), and a quarantine alerts
+  afterRescue: createReportAfterRescue({
     logger,
     settings: reportSettingsFromConfig(config),
   }),

@@ -58,8 +58,8 @@ export const claimDuration = new Histogram({
 
 export const rescuesTotal = new Counter({
   name: "vigil_rescues_total",
-  help: "Expired leases this process rescued, by what became of the trigger (pending: retried, failed: attempts spent)",
-  labelNames: ["result"] as const,
+  help: "Runs of dead workers this process took back, by what became of the trigger (pending: runs again, quarantined: rescued MAX_RESCUES times) and how the loss was seen (lock: the worker's session ended, lease: its lease expired)",
+  labelNames: ["result", "cause"] as const,
   registers: [registry],
 });
 

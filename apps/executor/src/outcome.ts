@@ -1,7 +1,10 @@
 import type { ExecutionStatus } from "@vigil/db";
 
-/** Why a run was stopped from outside. */
-export type CancelReason = "lease_lost" | "shutdown";
+/**
+ * Why a run was stopped from outside. `database_error`: the control database failed under the run
+ * (a restart, a terminated connection); like a shutdown it hands the trigger back unspent.
+ */
+export type CancelReason = "lease_lost" | "shutdown" | "database_error";
 
 /** What the detector process did; absent when no process was started. */
 export interface ProcessSummary {
@@ -53,7 +56,13 @@ export type RunOutcome =
     }
   | { kind: "failed"; message: string; details: RunDetails }
   | { kind: "timed_out"; afterMs: number; details: RunDetails }
-  | { kind: "cancelled"; reason: CancelReason; details: RunDetails }
+  | {
+      kind: "cancelled";
+      reason: CancelReason;
+      /** What went wrong, for `database_error`. */
+      message?: string;
+      details: RunDetails;
+    }
   | {
       kind: "rejected";
       reason:
@@ -97,13 +106,24 @@ export function describeOutcome(o: RunOutcome): string | null {
     case "timed_out":
       return `detector timed out after ${Math.round(o.afterMs)} ms`;
     case "cancelled":
-      return o.reason === "shutdown"
-        ? "executor shut down; trigger handed back without spending an attempt"
-        : "lease lost";
+      return describeCancel(o.reason, o.message);
     case "rejected":
       return o.detail;
     default:
       return assertNever(o);
+  }
+}
+
+function describeCancel(reason: CancelReason, message?: string): string {
+  switch (reason) {
+    case "shutdown":
+      return "executor shut down; trigger handed back without spending an attempt";
+    case "database_error":
+      return `the control database failed during the run (${message ?? "connection lost"}); trigger handed back without spending an attempt`;
+    case "lease_lost":
+      return "lease lost";
+    default:
+      return assertNever(reason);
   }
 }
 

@@ -11,11 +11,12 @@ import { loadRowsToFile } from "@vigil/datasources";
 import {
   getLatestDataset,
   getProjectForRun,
+  isRetryable,
   type ClaimedTrigger,
   type Db,
   type RuleRow,
 } from "@vigil/db";
-import type { Logger } from "@vigil/logger";
+import { coerceError, type Logger } from "@vigil/logger";
 import {
   RuleCodeError,
   stageDetectorInSlot,
@@ -143,6 +144,9 @@ export function createDetectorRunner(
     details.detectorHash = synthesized.hash;
     const slot = await slots.take();
     hold(synthesized.dir);
+    // the loader reports a failed read as its own error; a control-database failure under it is
+    // told apart here so the run is handed back rather than failed
+    let controlDbError: Error | undefined;
     try {
       await writeFile(
         path.join(slot.runDir, "context.json"),
@@ -158,14 +162,30 @@ export function createDetectorRunner(
         signal,
         projectId: claim.projectId,
         loadLatestDataset: async (projectId) => {
-          const dataset = await getLatestDataset(o.db, projectId);
-          return dataset ? { rows: dataset.rows } : null;
+          try {
+            const dataset = await getLatestDataset(o.db, projectId);
+            return dataset ? { rows: dataset.rows } : null;
+          } catch (raw) {
+            const err = coerceError(raw);
+            if (isRetryable(err)) {
+              controlDbError = err;
+            }
+            throw err;
+          }
         },
         allowPrivateNetworks: o.allowPrivateNetworks,
       });
       if (!rows.ok) {
         if (rows.code === "cancelled" || signal.aborted) {
           return { kind: "cancelled", reason: cancelReasonOf(signal), details };
+        }
+        if (controlDbError !== undefined) {
+          return {
+            kind: "cancelled",
+            reason: "database_error",
+            message: controlDbError.message,
+            details,
+          };
         }
         return {
           kind: "failed",

@@ -108,7 +108,11 @@ export async function runTrigger(
   }
 }
 
-/** A runner that throws (a bug, a full disk) fails the run with the message instead of leaking the claim. */
+/**
+ * A runner that throws (a bug, a full disk) fails the run with the message instead of leaking the
+ * claim. A retryable database error (the control database restarting under the run) is not the
+ * run's fault: it hands the trigger back without spending an attempt.
+ */
 async function runSafely(
   runner: DetectorRunner,
   claim: ClaimedTrigger,
@@ -122,6 +126,14 @@ async function runSafely(
       return {
         kind: "cancelled",
         reason: signal.reason === "shutdown" ? "shutdown" : "lease_lost",
+        details: {},
+      };
+    }
+    if (isRetryable(err)) {
+      return {
+        kind: "cancelled",
+        reason: "database_error",
+        message: err.message,
         details: {},
       };
     }

@@ -12,13 +12,13 @@ import { killStartedExecutors, startExecutor } from "./helpers.js";
 afterEach(killStartedExecutors);
 
 dbTest(
-  "an executor frozen with SIGSTOP past its lease loses the trigger to another replica and, resumed, writes nothing",
+  "an executor frozen with SIGSTOP (its lock still held) loses the trigger to another replica when the lease expires, spending no attempt, and, resumed, writes nothing",
   async ({ db, testDatabase }) => {
     const project = await insertProject(db, {
       config: {
         data_source: { type: "manual" },
         max_concurrency: 5,
-        max_attempts: 2,
+        max_attempts: 1,
       },
     });
     const frozen = startExecutor(testDatabase.url, {
@@ -58,7 +58,11 @@ dbTest(
         message: "taken over and finished by the other replica",
       },
     );
-    expect(done).toMatchObject({ claimed_by: other.workerId, attempt: 2 });
+    expect(done).toMatchObject({
+      claimed_by: other.workerId,
+      attempt: 1,
+      rescues: 1,
+    });
     const before = await db
       .selectFrom("executions")
       .selectAll()
@@ -79,9 +83,12 @@ dbTest(
       .execute();
     expect(after).toEqual(before);
     expect(after.map((e) => [e.worker_id, e.status])).toEqual([
-      [frozen.workerId, "failed"],
+      [frozen.workerId, "lost"],
       [other.workerId, "success"],
     ]);
+    expect(after[0]!.error_message).toMatch(
+      /stopped renewing its lease \(frozen/,
+    );
     expect(
       await db
         .selectFrom("triggers")

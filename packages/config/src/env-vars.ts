@@ -110,6 +110,16 @@ const DOCS: Record<EnvVarName, EnvVarDoc> = {
     meaning:
       "Lease on a claimed trigger (min 5); renewed every third of it while the run lasts.",
   },
+  MAX_RESCUES: {
+    default: "3",
+    meaning:
+      "A trigger whose runs were rescued this many times (their workers died, froze or lost their connection) is quarantined: failed, with an alert.",
+  },
+  RESCUE_INTERVAL_MS: {
+    default: "500",
+    meaning:
+      "How often each executor looks for runs of dead workers (a freed worker lock, an expired lease) and sends them back to pending.",
+  },
   POLL_INTERVAL_MS: {
     default: "2000",
     meaning: "Fallback polling interval when a NOTIFY wake-up is missed.",

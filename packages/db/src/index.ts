@@ -22,6 +22,13 @@ export {
 } from "./errors.js";
 export { LOCK_KEYS, tryLeaderLock, type LeaderLock } from "./advisory-lock.js";
 export {
+  createWorkerLock,
+  WORKER_LOCK_CLASS,
+  WORKER_LOCK_SETTLE_MS,
+  type WorkerLock,
+  type WorkerLockOptions,
+} from "./worker-lock.js";
+export {
   CHANNELS,
   listenForNotifications,
   type Channel,
@@ -272,7 +279,6 @@ export {
 export type { ClaimFence } from "./queries/triggers/claim-fence.js";
 export { msUntilNextClaimable } from "./queries/triggers/claim-wait.js";
 export {
-  extendLease,
   extendLeases,
   type ExtendLeasesOptions,
 } from "./queries/triggers/lease.js";
@@ -286,8 +292,10 @@ export {
   releaseOrphanedClaims,
 } from "./queries/triggers/requeue.js";
 export {
-  rescueExpiredLeases,
-  type RescueResult,
+  rescueLostRuns,
+  type RescueCause,
+  type RescueOptions,
+  type RescuedRun,
 } from "./queries/triggers/rescue.js";
 export {
   finishExecution,

@@ -17,6 +17,8 @@ export interface WorkerPresenceOptions {
   /** @default `${hostname}-${pid}-${random}` */
   workerId?: string;
   concurrency?: number | null;
+  /** The process holds a worker lock (worker-lock.ts) while it runs. */
+  presenceLock?: boolean;
   /** @default 5000 */
   intervalMs?: number;
   /** Current load, sent with each heartbeat. */
@@ -51,6 +53,7 @@ export function createWorkerPresence(o: WorkerPresenceOptions): WorkerPresence {
       pid: process.pid,
       version: o.version,
       concurrency: o.concurrency ?? null,
+      presenceLock: o.presenceLock ?? false,
     });
   const beat = async () => {
     try {

@@ -60,6 +60,11 @@ export interface EnqueueReportInput {
    * reported (per mode) but does not alert; the final failure does. @default true
    */
   finalAttempt?: boolean;
+  /**
+   * The trigger's final status when it differs from the execution's: a quarantined trigger
+   * failed although its last execution was `lost`, and alerts as a failure.
+   */
+  triggerFailed?: boolean;
   /** The clock for `generated_at` (the recording transaction's time). */
   now: Date;
 }
@@ -166,9 +171,10 @@ async function enqueueAlert(
 ): Promise<AlertDecision> {
   const { project, execution, settings } = input;
   const alert = project.config.alert;
+  const alertStatus = input.triggerFailed ? "failed" : status;
   if (
-    !shouldAlert(alert, status) ||
-    (status !== "failed" && status !== "timeout")
+    !shouldAlert(alert, alertStatus) ||
+    (alertStatus !== "failed" && alertStatus !== "timeout")
   ) {
     return "not_configured";
   }
@@ -176,7 +182,7 @@ async function enqueueAlert(
     projectId: project.id,
     projectName: project.name,
     executionId: execution.id,
-    status,
+    status: alertStatus,
     errorMessage: execution.error_message,
     url: executionUrl(settings.publicUrl, execution.id),
   });

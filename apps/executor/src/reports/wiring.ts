@@ -1,9 +1,10 @@
 import { ProjectConfigSchema } from "@vigil/contracts";
-import { loadReportContext } from "@vigil/db";
+import { loadReportContext, type RescuedRun } from "@vigil/db";
 import type { Logger } from "@vigil/logger";
 
 import type { ExecutorConfig } from "../config.js";
 import type { AfterRecord } from "../record-outcome.js";
+import type { AfterRescue } from "../rescue-loop.js";
 import type { DeliveryLoopDeps } from "./delivery-loop.js";
 import {
   enqueueReportForExecution,
@@ -97,5 +98,52 @@ export function createReportAfterRecord({
       },
       "report outbox decided",
     );
+  };
+}
+
+/**
+ * The rescue's hook: a run lost with its worker is an execution like any other for the project's
+ * report mode (`always` reports it as `lost`), and a quarantined trigger alerts as a failure. In
+ * the rescue's transaction, so a rescue and its report commit together.
+ */
+export function createReportAfterRescue({
+  logger,
+  settings,
+  now = () => new Date(),
+}: {
+  logger: Logger;
+  settings: ReportSettings;
+  now?: () => Date;
+}): AfterRescue {
+  const log = logger.child({ component: "report-outbox" });
+  return async (trx, rescued: readonly RescuedRun[]) => {
+    for (const run of rescued) {
+      if (run.executionId === null) {
+        continue;
+      }
+      const context = await loadReportContext(trx, run.executionId);
+      const config =
+        context && ProjectConfigSchema.safeParse(context.project.config);
+      if (!context || !config?.success) {
+        continue;
+      }
+      const quarantined = run.status === "failed";
+      const result = await enqueueReportForExecution(trx, {
+        project: {
+          id: context.project.id,
+          name: context.project.name,
+          config: config.data,
+        },
+        execution: context.execution,
+        settings,
+        finalAttempt: quarantined,
+        triggerFailed: quarantined,
+        now: now(),
+      });
+      log.debug(
+        { projectId: run.projectId, executionId: run.executionId, ...result },
+        "report outbox decided for a rescued run",
+      );
+    }
   };
 }

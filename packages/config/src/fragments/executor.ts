@@ -26,6 +26,8 @@ export const executorEnv = {
     availableParallelism(),
   ),
   LEASE_SECONDS: envInteger({ min: 5, max: 3600 }).default(30),
+  MAX_RESCUES: envInteger({ min: 1, max: 100 }).default(3),
+  RESCUE_INTERVAL_MS: envInteger({ min: 100, max: 60_000 }).default(500),
   POLL_INTERVAL_MS,
   EXECUTOR_SHUTDOWN_GRACE_SECONDS: envInteger({ min: 0, max: 3600 }).default(
     30,

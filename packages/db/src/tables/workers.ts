@@ -22,6 +22,8 @@ export interface WorkersTable {
   concurrency: Nullable<number>;
   running: WithDefault<number>;
   info: JsonWithDefault<JsonObject>;
+  /** The worker holds its session advisory lock (worker-lock.ts): rescue it as soon as the lock is free. */
+  presence_lock: WithDefault<boolean>;
   started_at: CreatedAt;
   last_heartbeat_at: CreatedAt;
   stopped_at: NullableTimestamp;

@@ -5,7 +5,7 @@ import type { JsonObject } from "../../tables/common.js";
 import { dbTest, insertProject, insertTriggers } from "../../testing/index.js";
 import { finishRuns, type FinishRunsItem } from "../executions/finish-runs.js";
 import { claimDueTriggers, type ClaimedTrigger } from "./claim.js";
-import { rescueExpiredLeases } from "./rescue.js";
+import { rescueLostRuns } from "./rescue.js";
 
 // migrations/0010_claim_fast_path.sql: when every due trigger the claim looks at is `allow`, in
 // deadline and of an active project, a small UPDATE + INSERT claims instead of the large
@@ -142,10 +142,9 @@ dbTest(
     await sql`UPDATE triggers SET lease_expires_at = now() - interval '1 second' WHERE id = ${t!.id}`.execute(
       db,
     );
-    expect(await rescueExpiredLeases(db, { limit: 10 })).toEqual({
-      requeued: 1,
-      failed: 0,
-    });
+    expect(
+      await rescueLostRuns(db, { limit: 10, maxRescues: 3, rescuerId: null }),
+    ).toMatchObject([{ triggerId: t!.id, status: "pending" }]);
     const second = (
       await claimDueTriggers(db, {
         workerId: "new",
@@ -153,7 +152,8 @@ dbTest(
         limit: 1,
       })
     ).claimed[0]!;
-    expect(second).toMatchObject({ triggerId: t!.id, attempt: 2 });
+    // the rescue gave the attempt back: the execution, not the attempt, tells the claims apart
+    expect(second).toMatchObject({ triggerId: t!.id, attempt: 1 });
     expect(second.executionId).not.toBe(first.executionId);
     expect(
       (await finishRuns(db, "old", [success(first, "old")]))[0]?.outcome,
@@ -163,7 +163,7 @@ dbTest(
       .select(["status", "claimed_by", "attempt"])
       .where("id", "=", t!.id)
       .executeTakeFirstOrThrow();
-    expect(row).toEqual({ status: "running", claimed_by: "new", attempt: 2 });
+    expect(row).toEqual({ status: "running", claimed_by: "new", attempt: 1 });
     const execs = await db
       .selectFrom("executions")
       .select(["worker_id", "status"])
@@ -171,7 +171,7 @@ dbTest(
       .orderBy("id")
       .execute();
     expect(execs).toEqual([
-      { worker_id: "old", status: "failed" },
+      { worker_id: "old", status: "lost" },
       { worker_id: "new", status: "running" },
     ]);
   },

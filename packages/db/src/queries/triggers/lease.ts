@@ -1,12 +1,15 @@
 import { sql, type Kysely } from "kysely";
 
 import type { Database } from "../../database.js";
-import type { ClaimFence } from "./claim-fence.js";
 
 export interface ExtendLeasesOptions {
   workerId: string;
   /** The claims this worker believes it holds. */
-  claims: readonly { triggerId: number; attempt: number }[];
+  claims: readonly {
+    triggerId: number;
+    attempt: number;
+    executionId: number;
+  }[];
   leaseSeconds: number;
 }
 
@@ -25,21 +28,12 @@ export async function extendLeases(
   }
   const { rows } = await sql<{ id: number }>`
     UPDATE triggers t SET lease_expires_at = now() + make_interval(secs => ${leaseSeconds})
-    FROM unnest(${claims.map((c) => c.triggerId)}::bigint[], ${claims.map((c) => c.attempt)}::int[]) AS f(id, attempt)
+    FROM unnest(${claims.map((c) => c.triggerId)}::bigint[], ${claims.map((c) => c.attempt)}::int[],
+                ${claims.map((c) => c.executionId)}::bigint[]) AS f(id, attempt, execution_id)
     WHERE t.id = f.id AND t.attempt = f.attempt AND t.claimed_by = ${workerId} AND t.status = 'running'
+      -- a rescue gives the attempt back, so a re-claim by the same worker may carry the same
+      -- attempt: the execution, closed as lost by the rescue, is what tells the old claim apart
+      AND EXISTS (SELECT 1 FROM executions x WHERE x.id = f.execution_id AND x.trigger_id = t.id AND x.status = 'running')
     RETURNING t.id`.execute(db);
   return new Set(rows.map((r) => r.id));
-}
-
-/** Extends one claim's lease; false means the lease was lost. */
-export async function extendLease(
-  db: Kysely<Database>,
-  fence: ClaimFence & { leaseSeconds: number },
-): Promise<boolean> {
-  const owned = await extendLeases(db, {
-    workerId: fence.workerId,
-    claims: [fence],
-    leaseSeconds: fence.leaseSeconds,
-  });
-  return owned.has(fence.triggerId);
 }

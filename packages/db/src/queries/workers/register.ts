@@ -12,6 +12,8 @@ export interface RegisterWorkerOptions {
   version: string;
   concurrency?: number | null;
   info?: JsonObject;
+  /** The worker holds a worker lock (worker-lock.ts) for as long as it runs. */
+  presenceLock?: boolean;
 }
 
 /** Inserts (or revives, for a reused id) this process's row in `workers`. */
@@ -29,6 +31,7 @@ export async function registerWorker(
       version: o.version,
       concurrency: o.concurrency ?? null,
       info: toJson(o.info ?? {}),
+      presence_lock: o.presenceLock ?? false,
     })
     .onConflict((oc) =>
       oc.column("id").doUpdateSet({
@@ -36,6 +39,7 @@ export async function registerWorker(
         started_at: sql<Date>`now()`,
         last_heartbeat_at: sql<Date>`now()`,
         stopped_at: null,
+        presence_lock: o.presenceLock ?? false,
       }),
     )
     .returningAll()
