@@ -103,7 +103,11 @@ dbTest(
   "kill -9 with max_attempts 1: each run starts again on another replica at once (its lock freed, long before the lease), spends no attempt, and succeeds once; the lost execution says why and the dead run's late record changes nothing",
   async ({ db, testDatabase }) => {
     const project = await insertProject(db, {
-      config: { data_source: { type: "manual" }, max_concurrency: 2 },
+      config: {
+        data_source: { type: "manual" },
+        max_concurrency: 2,
+        report: { mode: "always", url_env: "VIGIL_SECRET_REPORT_URL" },
+      },
     });
     await insertRule(db, project.id, { ruleId: "slow", code: SLEEPY_RULE });
     await uploadRows(db, project.id, LONG_RUN);
@@ -170,6 +174,23 @@ dbTest(
       );
       expect(await lateRecord(db, doomed, lost!)).toBe(false);
       expect(await executionsOf(db, t.id)).toEqual(executions);
+      // report: always reports the lost run too, as lost
+      const reports = await db
+        .selectFrom("report_outbox")
+        .select(["execution_id", "payload"])
+        .where("kind", "=", "report")
+        .where("execution_id", "in", [lost!.id, rerun!.id])
+        .orderBy("execution_id")
+        .execute();
+      expect(
+        reports.map((r) => [
+          r.execution_id,
+          (r.payload as { execution: { status: string } }).execution.status,
+        ]),
+      ).toEqual([
+        [lost!.id, "lost"],
+        [rerun!.id, "success"],
+      ]);
     }
   },
   90_000,
