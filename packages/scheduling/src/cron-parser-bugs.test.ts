@@ -1,3 +1,4 @@
+import { CronExpressionParser } from "cron-parser";
 import { describe, expect, it } from "vitest";
 
 import { SchedulingError } from "./errors.js";
@@ -81,5 +82,61 @@ describe("what this package corrects in cron-parser 5.10.5", () => {
         count: 1,
       }),
     ).toThrow('timezone "Mars/Olympus" is not an IANA time zone name');
+  });
+});
+
+/**
+ * The day modifiers cron-parser 5.10.5 lacks or misreads, and what this package answers. Each
+ * case first shows cron-parser's answer, so the test says when an upgrade changes it.
+ */
+describe("day modifiers cron-parser 5.10.5 lacks or misreads", () => {
+  const firstFire = (cron: string) =>
+    nextFireTimes({
+      cron,
+      timezone: "UTC",
+      after: new Date("2026-01-01T00:00:00Z"),
+      count: 1,
+    })[0]?.toISOString();
+
+  it.each([
+    [
+      "0 0 15W * *",
+      /Invalid characters, got value: 15W/,
+      "2026-01-15T00:00:00.000Z",
+    ],
+    [
+      "0 0 LW * *",
+      /Invalid characters, got value: LW/,
+      "2026-01-30T00:00:00.000Z",
+    ],
+    ["0 0 L-2 * *", /got range NaN-2/, "2026-01-29T00:00:00.000Z"],
+    [
+      "0 0 * * FRI#L",
+      /`#` and `L` special characters are incompatible/,
+      "2026-01-30T00:00:00.000Z",
+    ],
+    [
+      "0 0 * * 1#1,5#L",
+      /`#` and `,` special characters are incompatible/,
+      "2026-01-05T00:00:00.000Z",
+    ],
+  ])(
+    "%s: cron-parser throws %s; here it first fires at %s",
+    (cron, theirs, ours) => {
+      expect(() => CronExpressionParser.parse(cron)).toThrow(theirs);
+      expect(validateCron(cron).ok).toBe(true);
+      expect(firstFire(cron)).toBe(ours);
+    },
+  );
+
+  it("answers @Daily with the spelling to use instead of 'cannot resolve alias \"dai\"'", () => {
+    expect(() => CronExpressionParser.parse("@Daily")).toThrow(
+      'cannot resolve alias "dai"',
+    );
+    expect(validateCron("@Daily")).toEqual({
+      ok: false,
+      message:
+        'unknown macro "@Daily": macros are case-sensitive, write "@daily"; allowed: @yearly @annually @monthly @weekly @daily @midnight @hourly',
+    });
   });
 });

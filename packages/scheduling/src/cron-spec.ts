@@ -5,23 +5,15 @@
  * times to instants is fire-times.ts's job.
  */
 
+import { nextMatchingDay, type DayRules } from "./day-rules.js";
+
 export interface CronSpec {
   /** next[v] = smallest allowed value >= v, or -1 when none is left in the field. */
   nextSecond: Int8Array;
   nextMinute: Int8Array;
   nextHour: Int8Array;
   months: boolean[];
-  /** cron-parser's rule: a field is unrestricted only when written as `*` or `?`. */
-  domRestricted: boolean;
-  dowRestricted: boolean;
-  dom: boolean[];
-  domLast: boolean;
-  /** dow[0..6], Sunday = 0 (7 folded onto 0). */
-  dow: boolean[];
-  /** `nL`: the last weekday n of the month. */
-  dowLast: boolean[];
-  /** `n#k`: k, or 0 when the field has no `#`. */
-  nth: number;
+  days: DayRules;
   /** See README "DST": fixed-time schedules get the skip/repeat rules, interval ones run by real time. */
   fixedTime: boolean;
 }
@@ -44,56 +36,6 @@ export function buildNextTable(
   return table;
 }
 
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) {
-    return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
-  }
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-}
-
-/** Day-of-month/day-of-week match with cron-parser's OR rule when both are restricted. */
-function matchesDayOf(
-  spec: CronSpec,
-  day: number,
-  weekday: number,
-  monthDays: number,
-): boolean {
-  const domMatch =
-    spec.dom[day] === true || (spec.domLast && day === monthDays);
-  const dowMatch =
-    (spec.dow[weekday] === true &&
-      (spec.nth <= 0 || Math.ceil(day / 7) === spec.nth)) ||
-    (spec.dowLast[weekday] === true && day + 7 > monthDays);
-  if (spec.domRestricted && spec.dowRestricted) {
-    return domMatch || dowMatch;
-  }
-  if (spec.domRestricted) {
-    return domMatch;
-  }
-  if (spec.dowRestricted) {
-    return dowMatch;
-  }
-  return true;
-}
-
-/** First matching day >= `day` in the month, or -1; walks weekdays arithmetically (no Date per day). */
-function nextMatchingDay(
-  spec: CronSpec,
-  year: number,
-  month: number,
-  day: number,
-): number {
-  const monthDays = daysInMonth(year, month);
-  let weekday = new Date(Date.UTC(year, month - 1, day)).getUTCDay();
-  for (let d = day; d <= monthDays; d++) {
-    if (matchesDayOf(spec, d, weekday, monthDays)) {
-      return d;
-    }
-    weekday = weekday === 6 ? 0 : weekday + 1;
-  }
-  return -1;
-}
-
 /**
  * Smallest matching wall time w with from <= w < to (whole seconds), or null.
  * Jumps field by field (month, day, hour, minute, second) instead of stepping minutes,
@@ -114,7 +56,7 @@ export function nextMatchingWall(
       t = Date.UTC(year, month, 1);
       continue;
     }
-    const matchingDay = nextMatchingDay(spec, year, month, day);
+    const matchingDay = nextMatchingDay(spec.days, year, month, day);
     if (matchingDay < 0) {
       t = Date.UTC(year, month, 1);
       continue;

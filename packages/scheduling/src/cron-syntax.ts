@@ -5,47 +5,9 @@
  * `""` as "every minute", so nothing reaches it before passing this check.
  */
 
-export type FieldName =
-  "second" | "minute" | "hour" | "day-of-month" | "month" | "day-of-week";
-
-interface FieldRule {
-  name: FieldName;
-  min: number;
-  max: number;
-  names?: readonly string[];
-  namesHint?: string;
-}
-
-const MONTH_NAMES = [
-  "JAN",
-  "FEB",
-  "MAR",
-  "APR",
-  "MAY",
-  "JUN",
-  "JUL",
-  "AUG",
-  "SEP",
-  "OCT",
-  "NOV",
-  "DEC",
-];
-const DAY_NAMES = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
-
-const RULES: readonly FieldRule[] = [
-  { name: "second", min: 0, max: 59 },
-  { name: "minute", min: 0, max: 59 },
-  { name: "hour", min: 0, max: 23 },
-  { name: "day-of-month", min: 1, max: 31 },
-  { name: "month", min: 1, max: 12, names: MONTH_NAMES, namesHint: "JAN-DEC" },
-  {
-    name: "day-of-week",
-    min: 0,
-    max: 7,
-    names: DAY_NAMES,
-    namesHint: "SUN-SAT",
-  },
-];
+import { FIELD_RULES, readValue, type FieldRule } from "./cron-fields.js";
+import { readDayOfMonthSpecial } from "./day-of-month-items.js";
+import { readDayOfWeekSpecial } from "./day-of-week-items.js";
 
 /** The standard macros; cron-parser's extras (@weekdays, @minutely, ...) are not part of the contract. */
 export const CRON_MACROS: Readonly<Record<string, string>> = {
@@ -84,19 +46,27 @@ export function checkCronSyntax(expr: string): CronSyntax {
       message: `cron expression is longer than ${MAX_EXPRESSION_LENGTH} characters`,
     };
   }
-  if (trimmed.startsWith("@")) {
-    return expandMacro(trimmed);
-  }
   const parts = trimmed.split(/\s+/);
+  if (trimmed.startsWith("@")) {
+    const macro = parts[0] as string;
+    return parts.length === 1 || CRON_MACROS[macro] === undefined
+      ? expandMacro(macro)
+      : {
+          ok: false,
+          message: `macro "${macro}" stands alone; it cannot be combined with fields ("${trimmed}")`,
+        };
+  }
   if (parts.length !== 5 && parts.length !== 6) {
+    const year =
+      parts.length === 7 ? "; a 7th (year) field is not supported" : "";
     return {
       ok: false,
-      message: `expected 5 fields (minute hour day-of-month month day-of-week) or 6 (seconds first), got ${parts.length}`,
+      message: `expected 5 fields (minute hour day-of-month month day-of-week) or 6 (seconds first), got ${parts.length}${year}`,
     };
   }
   const six = parts.length === 6 ? parts : ["0", ...parts];
   for (let i = 0; i < 6; i++) {
-    const rule = RULES[i] as FieldRule;
+    const rule = FIELD_RULES[i] as FieldRule;
     const error = checkField(rule, six[i] as string);
     if (error !== null) {
       return { ok: false, message: `${rule.name} field: ${error}` };
@@ -110,12 +80,9 @@ export function checkCronSyntax(expr: string): CronSyntax {
 }
 
 function expandMacro(macro: string): CronSyntax {
-  const expansion = CRON_MACROS[macro.toLowerCase()];
+  const expansion = CRON_MACROS[macro];
   if (expansion === undefined) {
-    return {
-      ok: false,
-      message: `unknown macro "${macro}"; allowed: ${Object.keys(CRON_MACROS).join(" ")}`,
-    };
+    return { ok: false, message: unknownMacroMessage(macro) };
   }
   return {
     ok: true,
@@ -131,17 +98,23 @@ function expandMacro(macro: string): CronSyntax {
   };
 }
 
-function checkField(rule: FieldRule, field: string): string | null {
-  if (rule.name === "day-of-month" && /W/i.test(field)) {
-    return `"${field}": W (nearest weekday) is not supported`;
+function unknownMacroMessage(macro: string): string {
+  const allowed = `allowed: ${Object.keys(CRON_MACROS).join(" ")}`;
+  const lower = macro.toLowerCase();
+  if (CRON_MACROS[lower] !== undefined) {
+    return `unknown macro "${macro}": macros are case-sensitive, write "${lower}"; ${allowed}`;
   }
+  if (lower === "@reboot") {
+    return `macro "${macro}" is not supported: a schedule fires at times of day, there is no startup to run at; ${allowed}`;
+  }
+  return `unknown macro "${macro}"; ${allowed}`;
+}
+
+function checkField(rule: FieldRule, field: string): string | null {
   if (/H/.test(field) && !rule.names) {
     return `"${field}": H (hashed values) is not supported`;
   }
   const items = field.split(",");
-  if (rule.name === "day-of-week" && items.length > 1 && field.includes("#")) {
-    return `"${field}": an n#k item (k-th weekday of the month) cannot be combined with other items`;
-  }
   for (const item of items) {
     if (item === "") {
       return `empty list item in "${field}"`;
@@ -150,6 +123,13 @@ function checkField(rule: FieldRule, field: string): string | null {
     if (error !== null) {
       return error;
     }
+  }
+  if (
+    rule.name === "day-of-month" &&
+    items.length > 1 &&
+    items.some((item) => /W$/.test(item))
+  ) {
+    return `"${field}": W (nearest weekday) takes a single day and cannot be combined with other items`;
   }
   return null;
 }
@@ -160,16 +140,16 @@ function checkItem(rule: FieldRule, item: string): string | null {
       ? null
       : `"?" is only allowed in day-of-month and day-of-week`;
   }
-  if (rule.name === "day-of-month" && item === "L") {
-    return null;
-  }
-  if (rule.name === "day-of-month" && item.startsWith("L")) {
-    return `"${item}" is not supported; only a bare "L" (last day of the month)`;
+  if (rule.name === "day-of-month") {
+    const special = readDayOfMonthSpecial(item);
+    if (special !== null) {
+      return typeof special === "string" ? special : null;
+    }
   }
   if (rule.name === "day-of-week") {
-    const special = checkWeekdaySpecial(rule, item);
-    if (special !== undefined) {
-      return special;
+    const special = readDayOfWeekSpecial(item);
+    if (special !== null) {
+      return typeof special === "string" ? special : null;
     }
   }
   const [base, step, extra] = item.split("/");
@@ -211,48 +191,4 @@ function checkItem(rule: FieldRule, item: string): string | null {
     return `range "${base}" goes backwards; the start must not exceed the end`;
   }
   return null;
-}
-
-/** `nL` (last weekday n of the month) and `n#k` (k-th weekday n), as cron-parser supports them. */
-function checkWeekdaySpecial(
-  rule: FieldRule,
-  item: string,
-): string | null | undefined {
-  if (item === "L") {
-    return `a bare "L" is not allowed here; write "5L" for the last Friday`;
-  }
-  const last = /^(.+)L$/.exec(item);
-  if (last) {
-    const day = readValue(rule, last[1] as string);
-    return typeof day === "string" ? day : null;
-  }
-  const nth = /^(.+)#(.*)$/.exec(item);
-  if (nth) {
-    const day = readValue(rule, nth[1] as string);
-    if (typeof day === "string") {
-      return day;
-    }
-    return /^[1-5]$/.test(nth[2] as string)
-      ? null
-      : `"${item}": the occurrence after "#" must be 1-5`;
-  }
-  return undefined;
-}
-
-function readValue(rule: FieldRule, text: string): number | string {
-  if (/^\d+$/.test(text)) {
-    const n = Number(text);
-    if (n < rule.min || n > rule.max) {
-      return `"${text}" is out of range ${rule.min}-${rule.max}`;
-    }
-    return n;
-  }
-  if (rule.names) {
-    const index = rule.names.indexOf(text.toUpperCase());
-    if (index >= 0) {
-      return index + rule.min;
-    }
-    return `"${text}" is not a number ${rule.min}-${rule.max} or a name ${rule.namesHint ?? ""}`.trimEnd();
-  }
-  return `"${text}" is not a number ${rule.min}-${rule.max}`;
 }

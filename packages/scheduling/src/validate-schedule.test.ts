@@ -82,7 +82,9 @@ describe("validateCron", () => {
     expect(messageOf("* * * *")).toBe(
       "expected 5 fields (minute hour day-of-month month day-of-week) or 6 (seconds first), got 4",
     );
-    expect(messageOf("1 2 3 4 5 6 7")).toMatch(/got 7$/);
+    expect(messageOf("1 2 3 4 5 6 7")).toMatch(
+      /got 7; a 7th \(year\) field is not supported$/,
+    );
   });
 
   it("rejects an expression that can never fire", () => {
@@ -124,32 +126,29 @@ describe("validateCron", () => {
   });
 
   it("says which special characters are not supported", () => {
-    expect(messageOf("0 0 15W * *")).toBe(
-      'day-of-month field: "15W": W (nearest weekday) is not supported',
-    );
-    expect(messageOf("0 0 LW * *")).toBe(
-      'day-of-month field: "LW": W (nearest weekday) is not supported',
-    );
-    expect(messageOf("0 0 L-2 * *")).toBe(
-      'day-of-month field: "L-2" is not supported; only a bare "L" (last day of the month)',
-    );
     expect(messageOf("H * * * *")).toBe(
       'minute field: "H": H (hashed values) is not supported',
     );
-    expect(messageOf("0 0 * * L")).toBe(
-      'day-of-week field: a bare "L" is not allowed here; write "5L" for the last Friday',
+  });
+
+  it("reads macros case-sensitively (OCPS 1.1) and names the spelling to use", () => {
+    expect(messageOf("@Daily")).toBe(
+      'unknown macro "@Daily": macros are case-sensitive, write "@daily"; allowed: @yearly @annually @monthly @weekly @daily @midnight @hourly',
     );
-    expect(messageOf("0 0 * * 1#6")).toBe(
-      'day-of-week field: "1#6": the occurrence after "#" must be 1-5',
-    );
-    expect(messageOf("0 0 * * 1#2,3")).toBe(
-      'day-of-week field: "1#2,3": an n#k item (k-th weekday of the month) cannot be combined with other items',
+    expect(messageOf("@HOURLY")).toMatch(
+      /^unknown macro "@HOURLY": macros are case-sensitive, write "@hourly"; /,
     );
   });
 
   it("rejects macros outside the standard seven", () => {
+    expect(messageOf("@weekdays")).toBe(
+      'unknown macro "@weekdays"; allowed: @yearly @annually @monthly @weekly @daily @midnight @hourly',
+    );
+  });
+
+  it("recognizes @reboot and says why a schedule cannot use it", () => {
     expect(messageOf("@reboot")).toBe(
-      'unknown macro "@reboot"; allowed: @yearly @annually @monthly @weekly @daily @midnight @hourly',
+      'macro "@reboot" is not supported: a schedule fires at times of day, there is no startup to run at; allowed: @yearly @annually @monthly @weekly @daily @midnight @hourly',
     );
   });
 
