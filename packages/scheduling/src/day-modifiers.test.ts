@@ -163,6 +163,12 @@ describe("# and L in day-of-week", () => {
     expect(messageOf("0 0 * * fri#l")).toBe(
       'day-of-week field: "fri#l": L is case-sensitive; write "fri#L"',
     );
+    expect(messageOf("0 0 * * #L")).toBe(
+      'day-of-week field: "#L": a weekday goes before "#", e.g. "FRI#L"',
+    );
+    expect(messageOf("0 0 * * L-2")).toBe(
+      'day-of-week field: "L-2": L-n (days before the last day of the month) is only allowed in day-of-month',
+    );
     expect(messageOf("0 0 * * L")).toBe(
       'day-of-week field: a bare "L" is not allowed in day-of-week; write "5L" or "FRI#L" for the last Friday',
     );

@@ -26,6 +26,12 @@ export function readDayOfWeekSpecial(
   if (/^(\d+|L)W$/i.test(item)) {
     return `"${item}": W (nearest weekday) is only allowed in day-of-month`;
   }
+  if (/^L-/.test(item)) {
+    return `"${item}": L-n (days before the last day of the month) is only allowed in day-of-month`;
+  }
+  if (item.startsWith("#")) {
+    return `"${item}": a weekday goes before "#", e.g. "FRI${item}"`;
+  }
   const nth = /^(.+)#(.*)$/.exec(item);
   if (nth) {
     return readOccurrence(item, nth[1] as string, nth[2] as string);
