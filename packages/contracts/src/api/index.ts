@@ -1,4 +1,8 @@
 export {
+  EXECUTION_STATUSES,
+  ExecutionStatusSchema,
+} from "./execution-status.js";
+export {
   API_ERROR_CODES,
   API_ERROR_STATUS,
   ApiErrorSchema,

@@ -1,8 +1,9 @@
 import { z } from "zod";
 
 import { ProjectIdSchema } from "../entities.js";
+import { EXECUTION_STATUSES } from "./execution-status.js";
 
-const EXECUTION_STATUS = "(?:pending|running|success|failed|cancelled|timeout)";
+const EXECUTION_STATUS = `(?:${EXECUTION_STATUSES.join("|")})`;
 
 /** Page size of list routes. Query strings are strings: coerced, then range-checked. */
 export const PageLimitSchema = (max: number, fallback: number) =>
@@ -33,8 +34,10 @@ export const ExecutionListQuerySchema = z
     status: z
       .string()
       .regex(
-        new RegExp(`^${EXECUTION_STATUS}(?:,${EXECUTION_STATUS}){0,5}$`),
-        "expected statuses from pending, running, success, failed, cancelled, timeout, comma-separated",
+        new RegExp(
+          `^${EXECUTION_STATUS}(?:,${EXECUTION_STATUS}){0,${EXECUTION_STATUSES.length - 1}}$`,
+        ),
+        `expected statuses from ${EXECUTION_STATUSES.join(", ")}, comma-separated`,
       )
       .optional(),
     /** Inclusive lower bound on scheduled_for. */

@@ -5,6 +5,7 @@ import {
   MISFIRE_POLICIES,
   SeveritySchema,
 } from "../entities.js";
+import { ExecutionStatusSchema } from "./execution-status.js";
 import { Instant, NullableInstant, TriggerSource } from "./scalars.js";
 
 /**
@@ -12,15 +13,6 @@ import { Instant, NullableInstant, TriggerSource } from "./scalars.js";
  * the OpenAPI document and for tests that check the server keeps to them (the operators'
  * routes are in operations-responses.ts). Times are ISO 8601 strings in UTC.
  */
-const ExecutionStatus = z.enum([
-  "pending",
-  "running",
-  "success",
-  "failed",
-  "cancelled",
-  "timeout",
-  "lost",
-]);
 
 export const ProjectSchema = z
   .object({
@@ -111,7 +103,7 @@ export const ExecutionSummarySchema = z
     trigger_id: z.number().nullable(),
     project_id: z.string(),
     attempt: z.number(),
-    status: ExecutionStatus,
+    status: ExecutionStatusSchema,
     source: TriggerSource,
     scheduled_for: Instant,
     started_at: NullableInstant,
