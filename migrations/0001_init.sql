@@ -270,34 +270,5 @@ CREATE TABLE maintenance_runs (
 );
 CREATE INDEX maintenance_runs_started_idx ON maintenance_runs (started_at DESC);
 
--- Wake-up hints (the README's lock protocol, step 4). Statement-level, so a batch insert of
--- 1,000 triggers sends one notification, not 1,000. Listeners treat them as hints only.
-CREATE FUNCTION vigil_notify_triggers_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  PERFORM pg_notify('vigil_triggers', '');
-  RETURN NULL;
-END $$;
-CREATE TRIGGER triggers_inserted_notify AFTER INSERT ON triggers
-  FOR EACH STATEMENT EXECUTE FUNCTION vigil_notify_triggers_inserted();
-
-CREATE FUNCTION vigil_notify_schedules_changed() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  PERFORM pg_notify('vigil_schedules', TG_TABLE_NAME);
-  RETURN NULL;
-END $$;
--- Only definition columns: the trigger-creator's own cursor updates must not wake it.
-CREATE TRIGGER schedules_changed_notify
-  AFTER INSERT OR DELETE OR UPDATE OF cron_expression, timezone, concurrency_policy, misfire_policy,
-    starting_deadline_seconds, is_active, version ON schedules
-  FOR EACH STATEMENT EXECUTE FUNCTION vigil_notify_schedules_changed();
-CREATE TRIGGER projects_changed_notify
-  AFTER INSERT OR DELETE OR UPDATE OF is_active, config ON projects
-  FOR EACH STATEMENT EXECUTE FUNCTION vigil_notify_schedules_changed();
-
-CREATE FUNCTION vigil_notify_outbox_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  PERFORM pg_notify('vigil_outbox', '');
-  RETURN NULL;
-END $$;
-CREATE TRIGGER report_outbox_inserted_notify AFTER INSERT ON report_outbox
-  FOR EACH STATEMENT EXECUTE FUNCTION vigil_notify_outbox_inserted();
+-- Wake-up hints (NOTIFY on new triggers, changed schedules and projects, new outbox rows): the
+-- functions and their triggers live in packages/db/sql/vigil_notify_*.sql.

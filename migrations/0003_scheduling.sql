@@ -19,35 +19,4 @@ CREATE INDEX schedules_unmaterialized_idx ON schedules (id)
 CREATE INDEX triggers_orphaned_idx ON triggers (id)
   WHERE status = 'pending' AND schedule_id IS NULL AND source IN ('schedule', 'catchup');
 
--- A change to how or whether a schedule fires bumps its version, however the row is written
--- (API, CLI, psql), so pending triggers made from the old definition can be told apart.
--- A writer that bumps `version` itself is not bumped twice.
-CREATE FUNCTION vigil_bump_schedule_version() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  IF NEW.version = OLD.version THEN
-    NEW.version := OLD.version + 1;
-  END IF;
-  NEW.updated_at := now();
-  RETURN NEW;
-END $$;
--- The WHEN clause keeps the trigger-creator's cursor updates (100,000 rows a pass) free of plpgsql.
-CREATE TRIGGER schedules_bump_version BEFORE UPDATE ON schedules
-  FOR EACH ROW
-  WHEN ((OLD.cron_expression, OLD.timezone, OLD.concurrency_policy, OLD.misfire_policy,
-         OLD.starting_deadline_seconds, OLD.is_active)
-        IS DISTINCT FROM
-        (NEW.cron_expression, NEW.timezone, NEW.concurrency_policy, NEW.misfire_policy,
-         NEW.starting_deadline_seconds, NEW.is_active))
-  EXECUTE FUNCTION vigil_bump_schedule_version();
-
--- Suspending or resuming a project changes whether its schedules fire: bump them all, so the
--- trigger-creator cancels (or re-makes) their triggers exactly as for a suspended schedule.
-CREATE FUNCTION vigil_bump_project_schedules() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  UPDATE schedules SET version = version + 1 WHERE project_id = NEW.id;
-  RETURN NULL;
-END $$;
-CREATE TRIGGER projects_bump_schedule_versions AFTER UPDATE OF is_active ON projects
-  FOR EACH ROW
-  WHEN (OLD.is_active IS DISTINCT FROM NEW.is_active)
-  EXECUTE FUNCTION vigil_bump_project_schedules();
+-- Schedule versions bumped by triggers on schedules and projects: packages/db/sql/vigil_bump_*.sql.

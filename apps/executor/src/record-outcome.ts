@@ -1,11 +1,11 @@
 import {
   finishRun,
-  type finishTrigger,
   insertFindings,
   toJson,
   updateDiscrepancies,
   type ClaimedTrigger,
   type Db,
+  type DbTransaction,
   type DiscrepancyTransition,
   type ExecutionStatus,
   type FinishRunOptions,
@@ -21,7 +21,7 @@ import {
 } from "./outcome.js";
 
 /** The transaction handle the fenced queries require (kysely's Transaction<Database>). */
-export type RecordTransaction = Parameters<typeof finishTrigger>[0];
+export type RecordTransaction = DbTransaction;
 
 /** What was written, handed to `afterRecord` inside the same transaction. */
 export interface RecordedExecution {

@@ -15,11 +15,7 @@ import {
 } from "@vigil/db";
 import type { Logger } from "@vigil/logger";
 
-import {
-  planSchedule,
-  readMaxAttempts,
-  type PlanOptions,
-} from "./plan-schedule.js";
+import { planSchedule, type PlanOptions } from "./plan-schedule.js";
 
 export interface MaterializeOptions {
   /** The least lookahead: executors and the API always see this much of upcoming runs. */
@@ -202,13 +198,12 @@ async function materializeBatch(
       }
       continue;
     }
-    const maxAttempts = readMaxAttempts(schedule.max_attempts);
     for (const run of result.runs) {
       triggers.push({
         scheduleId: schedule.id,
         fireAt: run.fireAt,
         source: run.source,
-        maxAttempts,
+        maxAttempts: schedule.max_attempts,
         scheduleVersion: schedule.version,
       });
       if (run.source === "catchup") {

@@ -1,11 +1,7 @@
 import type { ScheduleToMaterialize } from "@vigil/db";
 import { describe, expect, it } from "vitest";
 
-import {
-  planSchedule,
-  readMaxAttempts,
-  type PlanOptions,
-} from "./plan-schedule.js";
+import { planSchedule, type PlanOptions } from "./plan-schedule.js";
 
 const options: PlanOptions = {
   now: new Date("2027-01-10T12:00:30Z"),
@@ -27,7 +23,7 @@ function schedule(
     materialized_version: 1,
     materialized_until: null,
     invalid_reason: null,
-    max_attempts: undefined,
+    max_attempts: 1,
     ...overrides,
   };
 }
@@ -118,15 +114,5 @@ describe("planSchedule", () => {
       kind: "invalid",
       reason: expect.stringContaining("Mars/Olympus"),
     });
-  });
-
-  it("reads max_attempts only when it is a sane integer", () => {
-    expect([
-      readMaxAttempts(3),
-      readMaxAttempts(undefined),
-      readMaxAttempts("3"),
-      readMaxAttempts(0),
-      readMaxAttempts(2.5),
-    ]).toEqual([3, 1, 1, 1, 1]);
   });
 });

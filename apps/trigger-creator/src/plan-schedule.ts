@@ -106,13 +106,3 @@ export function planSchedule(
     throw raw;
   }
 }
-
-/** The project's `config.max_attempts` when it is a sane integer, else the contract's default of 1. */
-export function readMaxAttempts(raw: unknown): number {
-  return typeof raw === "number" &&
-    Number.isInteger(raw) &&
-    raw >= 1 &&
-    raw <= 1000
-    ? raw
-    : 1;
-}

@@ -2,10 +2,12 @@
 export { IsoDurationSchema, isoDurationToMs } from "./duration.js";
 export {
   AlertConfigSchema,
+  PROJECT_LIMITS,
   ProjectConfigSchema,
   REPORT_MODES,
   ReportConfigSchema,
   RetentionConfigSchema,
+  TeamNameSchema,
   type ProjectConfig,
   type ProjectConfigInput,
   type ReportMode,

@@ -43,6 +43,24 @@ export const RetentionConfigSchema = z
   })
   .strict();
 
+/**
+ * Bounds of the settings the claim applies. PostgreSQL derives `projects.max_concurrency` and
+ * `projects.max_attempts` from the validated config, clamped into these same bounds
+ * (migrations/0015_claim_limits.sql); apps/trigger-creator/test/project-settings.test.ts keeps the two equal.
+ */
+export const PROJECT_LIMITS = {
+  max_attempts: { min: 1, max: 100, default: 1 },
+  max_concurrency: { min: 1, max: 1000, default: 1 },
+} as const;
+
+/** A team name: the key of its limit in TEAM_MAX_RUNNING. */
+export const TeamNameSchema = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9_-]{0,62}$/,
+    "a team is 1 to 63 lowercase letters, digits, _ or -, starting with a letter or digit",
+  );
+
 /** `projects.config` (packages/contracts/README.md). Unknown keys are an error, not ignored. */
 export const ProjectConfigSchema = z
   .object({
@@ -55,8 +73,20 @@ export const ProjectConfigSchema = z
       .max(24 * 3600)
       .default(600),
     memory_mb: z.number().int().min(64).max(65_536).default(512),
-    max_attempts: z.number().int().min(1).max(100).default(1),
-    max_concurrency: z.number().int().min(1).max(1000).default(1),
+    max_attempts: z
+      .number()
+      .int()
+      .min(PROJECT_LIMITS.max_attempts.min)
+      .max(PROJECT_LIMITS.max_attempts.max)
+      .default(PROJECT_LIMITS.max_attempts.default),
+    max_concurrency: z
+      .number()
+      .int()
+      .min(PROJECT_LIMITS.max_concurrency.min)
+      .max(PROJECT_LIMITS.max_concurrency.max)
+      .default(PROJECT_LIMITS.max_concurrency.default),
+    /** The team whose TEAM_MAX_RUNNING limit this project's runs count against; unset: none. */
+    team: TeamNameSchema.optional(),
     report: ReportConfigSchema.default({ mode: "on_change" }),
     alert: AlertConfigSchema.optional(),
     retention: RetentionConfigSchema.optional(),

@@ -6,13 +6,16 @@ export {
   type CreateDbOptions,
   type Db,
   type DbHandle,
+  type DbTransaction,
 } from "./pool.js";
 export {
   migrateToLatest,
   pendingMigrations,
   DEFAULT_MIGRATIONS_DIR,
+  DEFAULT_SQL_DIR,
   SqlFileMigrationProvider,
   type MigrateResult,
+  type SqlDirOption,
 } from "./migrate.js";
 export {
   PG_ERROR,
@@ -282,25 +285,13 @@ export {
   extendLeases,
   type ExtendLeasesOptions,
 } from "./queries/triggers/lease.js";
-export {
-  finishTrigger,
-  type FinishedTriggerStatus,
-} from "./queries/triggers/finish.js";
-export {
-  requeueTrigger,
-  releaseTrigger,
-  releaseOrphanedClaims,
-} from "./queries/triggers/requeue.js";
+export { releaseOrphanedClaims } from "./queries/triggers/release-orphaned.js";
 export {
   rescueLostRuns,
   type RescueCause,
   type RescueOptions,
   type RescuedRun,
 } from "./queries/triggers/rescue.js";
-export {
-  finishExecution,
-  type FinishExecutionOptions,
-} from "./queries/executions/finish.js";
 export { insertFindings } from "./queries/findings/insert-many.js";
 export {
   updateDiscrepancies,
@@ -358,11 +349,10 @@ export {
 } from "./queries/report-outbox/report-context.js";
 export {
   finishRun,
-  type FinishRunOptions,
-  type TriggerTransition,
-} from "./queries/executions/finish-run.js";
-export {
   finishRuns,
+  type ExecutionResult,
+  type FinishRunOptions,
   type FinishRunsItem,
   type FinishRunsResult,
+  type TriggerTransition,
 } from "./queries/executions/finish-runs.js";

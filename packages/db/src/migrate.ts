@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,6 +15,15 @@ import {
 /** The repository's `migrations/` folder, found from this file in src/ or dist/. */
 export const DEFAULT_MIGRATIONS_DIR = fileURLToPath(
   new URL("../../../migrations/", import.meta.url),
+);
+
+/**
+ * packages/db/sql/: the current body of every database function (and the triggers that call it),
+ * one file each, found from this file in src/ or dist/. Migrations hold tables, indexes and data
+ * changes; these files are the source of the functions, re-applied when they change.
+ */
+export const DEFAULT_SQL_DIR = fileURLToPath(
+  new URL("../sql/", import.meta.url),
 );
 
 /**
@@ -45,8 +55,99 @@ export class SqlFileMigrationProvider implements MigrationProvider {
 }
 
 export interface MigrateResult {
+  /** Migration names, then `sql/<file>` for each function file (re)applied. */
   applied: string[];
   error?: Error;
+}
+
+/** Where the function files are; the repository's packages/db/sql by default. */
+export interface SqlDirOption {
+  sqlDir?: string;
+}
+
+interface SqlFile {
+  /** `sql/<file name>`, as reported by migrateToLatest and pendingMigrations. */
+  name: string;
+  checksum: string;
+  text: string;
+}
+
+/** The key of the transaction lock function files are applied under (advisory-lock.ts's int8 space). */
+const SQL_FILES_LOCK = 73_030;
+
+async function readSqlFiles(dir: string): Promise<SqlFile[]> {
+  const files = (await fs.readdir(dir))
+    .filter((f) => /^[a-z0-9_]+\.sql$/.test(f))
+    .sort();
+  return Promise.all(
+    files.map(async (file) => {
+      const text = await fs.readFile(path.join(dir, file), "utf8");
+      return {
+        name: `sql/${file}`,
+        checksum: createHash("sha256").update(text).digest("hex"),
+        text,
+      };
+    }),
+  );
+}
+
+/** Checksums recorded in vigil_sql_functions; empty before the migrator first created it. */
+async function recordedChecksums(db: UntypedDb): Promise<Map<string, string>> {
+  const { rows } = await sql<{ name: string; checksum: string }>`
+    SELECT name, checksum FROM vigil_sql_functions`
+    .execute(db)
+    .catch((err: unknown) => {
+      // 42P01: the table does not exist yet (a database no migrator has run on)
+      if ((err as { code?: string }).code === "42P01") {
+        return { rows: [] };
+      }
+      throw err;
+    });
+  return new Map(rows.map((r) => [r.name, r.checksum]));
+}
+
+/**
+ * Applies every function file whose checksum differs from the one recorded, in ONE transaction
+ * under a transaction-level advisory lock: two migrators racing apply each change once (the
+ * second finds the checksums already recorded), and a file that fails leaves every function as
+ * it was. Runs after the migrations, so a file may use every table and column they made.
+ */
+async function applySqlFiles(db: UntypedDb, dir: string): Promise<string[]> {
+  const files = await readSqlFiles(dir);
+  return db.transaction().execute(async (trx) => {
+    await sql`SELECT pg_advisory_xact_lock(${SQL_FILES_LOCK}::bigint)`.execute(
+      trx,
+    );
+    await sql`
+      CREATE TABLE IF NOT EXISTS vigil_sql_functions (
+        name       text PRIMARY KEY,
+        checksum   text NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now()
+      )`.execute(trx);
+    const recorded = await recordedChecksums(trx);
+    const applied: string[] = [];
+    for (const f of files) {
+      if (recorded.get(f.name) === f.checksum) {
+        continue;
+      }
+      try {
+        // No parameters: the simple protocol, so a file may hold many statements.
+        await sql.raw(f.text).execute(trx);
+      } catch (err) {
+        throw new Error(
+          `${f.name} failed: ${err instanceof Error ? err.message : String(err)}`,
+          { cause: err },
+        );
+      }
+      await sql`
+        INSERT INTO vigil_sql_functions (name, checksum) VALUES (${f.name}, ${f.checksum})
+        ON CONFLICT (name) DO UPDATE SET checksum = excluded.checksum, applied_at = now()`.execute(
+        trx,
+      );
+      applied.push(f.name);
+    }
+    return applied;
+  });
 }
 
 function createMigrator(db: Kysely<unknown>, dir: string): Migrator {
@@ -64,22 +165,48 @@ function createMigrator(db: Kysely<unknown>, dir: string): Migrator {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run before and outside the typed schema
 type UntypedDb = Kysely<any>;
 
-/** Applies every migration not yet applied. Running it again is a no-op. */
+/**
+ * Applies every migration not yet applied, then every function file of packages/db/sql/ that
+ * changed since it was last applied. Running it again is a no-op.
+ */
 export async function migrateToLatest(
   db: UntypedDb,
   dir = DEFAULT_MIGRATIONS_DIR,
+  { sqlDir = DEFAULT_SQL_DIR }: SqlDirOption = {},
 ): Promise<MigrateResult> {
   const { results, error } = await createMigrator(db, dir).migrateToLatest();
-  return summarize(results, error);
+  const migrated = summarize(results, error);
+  if (migrated.error) {
+    return migrated;
+  }
+  try {
+    const functions = await applySqlFiles(db, sqlDir);
+    return { applied: [...migrated.applied, ...functions] };
+  } catch (err) {
+    const cause = err instanceof Error ? err : new Error(String(err));
+    return { applied: migrated.applied, error: cause };
+  }
 }
 
-/** Names of migration files not yet applied (empty when the schema is current), for /ready. */
+/**
+ * What migrateToLatest would do (empty when the schema is current), for /ready and
+ * `vigil migrate --check`: migration files not yet applied, and `sql/<file>` for each function
+ * file whose checksum differs from the one applied.
+ */
 export async function pendingMigrations(
   db: UntypedDb,
   dir = DEFAULT_MIGRATIONS_DIR,
+  { sqlDir = DEFAULT_SQL_DIR }: SqlDirOption = {},
 ): Promise<string[]> {
   const all = await createMigrator(db, dir).getMigrations();
-  return all.filter((m) => m.executedAt === undefined).map((m) => m.name);
+  const migrations = all
+    .filter((m) => m.executedAt === undefined)
+    .map((m) => m.name);
+  const recorded = await recordedChecksums(db);
+  const stale = (await readSqlFiles(sqlDir))
+    .filter((f) => recorded.get(f.name) !== f.checksum)
+    .map((f) => f.name);
+  return [...migrations, ...stale];
 }
 
 function summarize(

@@ -1,9 +1,11 @@
-import { Kysely, PostgresDialect } from "kysely";
+import { Kysely, PostgresDialect, type Transaction } from "kysely";
 import pg from "pg";
 
 import type { Database } from "./database.js";
 
 export type Db = Kysely<Database>;
+/** A transaction on the pool: what the queries that must run inside one take. */
+export type DbTransaction = Transaction<Database>;
 
 export interface CreateDbOptions {
   connectionString: string;

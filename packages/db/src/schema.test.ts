@@ -18,6 +18,9 @@ const EXPECTED: Record<string, string[]> = {
     "version",
     "created_at",
     "updated_at",
+    "max_concurrency",
+    "max_attempts",
+    "team",
   ],
   schedules: [
     "id",
@@ -76,6 +79,9 @@ const EXPECTED: Record<string, string[]> = {
     "finished_at",
     "created_at",
     "updated_at",
+    "rescues",
+    "skipped_for_trigger_id",
+    "team",
   ],
   executions: [
     "id",
@@ -193,6 +199,7 @@ const EXPECTED: Record<string, string[]> = {
     "started_at",
     "last_heartbeat_at",
     "stopped_at",
+    "presence_lock",
   ],
   maintenance_runs: [
     "id",
@@ -212,7 +219,7 @@ describe("schema", () => {
     async ({ db }) => {
       const { rows } = await sql<{ table_name: string; column_name: string }>`
       select table_name, column_name from information_schema.columns
-      where table_schema = 'public' and table_name not like 'vigil_migrations%'
+      where table_schema = 'public' and table_name not like 'vigil\\_%'
       order by table_name, ordinal_position`.execute(db);
       const actual: Record<string, string[]> = {};
       for (const r of rows) {

@@ -48,6 +48,8 @@ export interface TriggersTable {
   finished_at: NullableTimestamp;
   created_at: CreatedAt;
   updated_at: CreatedAt;
+  /** Set by the claim: the project's team, whose running count this run is part of while running. */
+  team: Nullable<string>;
 }
 export type TriggerRow = Selectable<TriggersTable>;
 export type NewTrigger = Insertable<TriggersTable>;

@@ -2,8 +2,50 @@ import { sql, type Kysely } from "kysely";
 
 import type { Database } from "../../database.js";
 import type { JsonValue } from "../../tables/common.js";
+import type { ExecutionStatus } from "../../tables/executions.js";
 import type { DiscrepancyTransition } from "../discrepancies/update.js";
-import { toResolvedTransition, type FinishRunOptions } from "./finish-run.js";
+import type { ClaimFence } from "../triggers/claim-fence.js";
+
+/** What happens to the trigger: terminal, back to pending after a delay (retry), or handed back unspent. */
+export type TriggerTransition =
+  | { kind: "finished"; status: "succeeded" | "failed" | "cancelled" }
+  | { kind: "retry"; delayMs: number }
+  | { kind: "released" };
+
+/** The result written to the run's execution row (started by the claim). */
+export interface ExecutionResult {
+  executionId: number;
+  status: Exclude<ExecutionStatus, "pending" | "running">;
+  exitCode?: number | null;
+  signal?: string | null;
+  errorMessage?: string | null;
+  stdoutTail?: string | null;
+  stderrTail?: string | null;
+  stdoutBytes?: number | null;
+  stderrBytes?: number | null;
+  findingsCount?: number;
+  rulesTotal?: number;
+  rulesFailed?: number;
+  ruleResults?: JsonValue[];
+  rowCount?: number | null;
+  detectorHash?: string | null;
+  /** Which sandbox layers held (`executions.sandbox`); null when no process ran. */
+  sandbox?: Record<string, boolean> | null;
+  /** The data window the run used; null or unset keeps the one the claim wrote. */
+  windowStart?: Date | null;
+  windowEnd?: Date | null;
+}
+
+/** The record of one run: its fence, what happens to its trigger and its execution row. */
+export interface FinishRunOptions {
+  fence: ClaimFence;
+  trigger: TriggerTransition;
+  /** Stored as the trigger's last_error (and should match the execution's error_message). */
+  lastError: string | null;
+  execution: ExecutionResult;
+  /** Resolve the project's open discrepancies (a successful run without findings), except these failed rules'. */
+  resolveOpen: { projectId: string; exceptRuleIds: readonly string[] } | null;
+}
 
 /** One run of a batch: `finishRun`'s input plus its project and, optionally, the report guard. */
 export interface FinishRunsItem extends FinishRunOptions {
@@ -35,11 +77,16 @@ interface Row {
 }
 
 /**
- * `finishRun` for many runs without findings in ONE statement (plpgsql `vigil_finish_runs`,
- * migrations/0009_executor_batching.sql): each run fenced on its own, so a run whose lease was
- * lost is left out while the others are written. Atomic by itself; inside a transaction it joins
- * it. Results come back in input order. This is the executor's completion batch: one round trip
- * (and one commit) for every run that finished while the previous batch was being written.
+ * The record of many runs in ONE statement (plpgsql `vigil_finish_runs`,
+ * packages/db/sql/vigil_finish_runs.sql): per run the trigger transition, the execution row and,
+ * for a clean success, resolving the project's open discrepancies. Each run is fenced on its own
+ * (this worker, its attempt, status running, and its execution row still running for this
+ * worker), so a run whose lease was lost is left out while the others are written. Atomic by
+ * itself; inside a transaction it joins it, and its row locks keep rescue and `replace` out until
+ * commit. Results come back in input order. This is the executor's completion batch: one round
+ * trip (and one commit) for every run that finished while the previous batch was being written.
+ * Findings are not written here: a run with findings records inside a transaction that inserts
+ * them after this (see apps/executor/src/record-outcome.ts).
  */
 export async function finishRuns(
   db: Kysely<Database>,
@@ -104,4 +151,38 @@ export async function finishRuns(
       resolved: (r?.resolved ?? []).map(toResolvedTransition),
     };
   });
+}
+
+/**
+ * The record of one run: `finishRuns` with one item and no report guard. Returns whether this
+ * worker still owned the run (false: the lease was lost and nothing was written) and the
+ * discrepancies it resolved.
+ */
+export async function finishRun(
+  db: Kysely<Database>,
+  o: FinishRunOptions,
+): Promise<{ owned: boolean; resolved: DiscrepancyTransition[] }> {
+  const [result] = await finishRuns(db, o.fence.workerId, [
+    { ...o, projectId: o.resolveOpen?.projectId ?? "", guardMd5: null },
+  ]);
+  return {
+    owned: result?.outcome === "recorded",
+    resolved: result?.resolved ?? [],
+  };
+}
+
+/** A discrepancy row the record resolved (as `jsonb_agg` returns it), as the report hook takes it. */
+function toResolvedTransition(
+  r: Record<string, unknown>,
+): DiscrepancyTransition {
+  return {
+    change: "resolved",
+    fingerprint: String(r.fingerprint),
+    ruleId: String(r.rule_id),
+    findingKey: String(r.finding_key),
+    severity: r.severity as DiscrepancyTransition["severity"],
+    message: String(r.message),
+    occurrences: Number(r.occurrences),
+    firstSeenAt: new Date(String(r.first_seen_at)),
+  };
 }

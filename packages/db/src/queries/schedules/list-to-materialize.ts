@@ -1,7 +1,4 @@
-import { sql } from "kysely";
-
 import type { Db } from "../../pool.js";
-import type { JsonValue } from "../../tables/common.js";
 import type { MisfirePolicy } from "../../tables/schedules.js";
 
 export interface ListSchedulesToMaterializeOptions {
@@ -28,8 +25,8 @@ export interface ScheduleToMaterialize {
   materialized_version: number | null;
   materialized_until: Date | null;
   invalid_reason: string | null;
-  /** The project's `config.max_attempts` as stored (any JSON); the caller validates it. */
-  max_attempts: JsonValue | undefined;
+  /** The project's max_attempts (`projects.max_attempts`, derived from its validated config). */
+  max_attempts: number;
 }
 
 /**
@@ -63,7 +60,7 @@ export async function listSchedulesToMaterialize(
       "s.materialized_version",
       "s.materialized_until",
       "s.invalid_reason",
-      sql<JsonValue | undefined>`p.config -> 'max_attempts'`.as("max_attempts"),
+      "p.max_attempts",
     ])
     .where("s.is_active", "=", true)
     .where("p.is_active", "=", true)

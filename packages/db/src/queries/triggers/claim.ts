@@ -9,6 +9,10 @@ export interface ClaimOptions {
   leaseSeconds: number;
   /** How many triggers this worker can start now (its free slots). */
   limit: number;
+  /** Most running triggers in the whole database (GLOBAL_MAX_RUNNING); unset: no limit. */
+  globalMaxRunning?: number | null;
+  /** Most running triggers per team (TEAM_MAX_RUNNING), by team name; a team not named has no limit. */
+  teamMaxRunning?: Readonly<Record<string, number>>;
 }
 
 /** A trigger this worker now owns, with the execution row that was started for it. */
@@ -54,50 +58,63 @@ interface ClaimRow {
 
 /**
  * Claims up to `limit` due triggers for `workerId`, applying starting deadlines, concurrency
- * policies and per-project limits, and starts one `executions` row per claimed trigger.
+ * policies and the project, team and global limits, and starts one `executions` row per claimed
+ * trigger.
  *
- * The statements live in the plpgsql function `vigil_claim_due_triggers` (migrations/0004_executor.sql,
- * replaced by 0009_executor_batching.sql with an index-pinned project probe, and by
- * 0010_claim_fast_path.sql with a small UPDATE + INSERT when every due trigger it looks at is
- * `allow`, in deadline and of an active project, the large statement otherwise; same results;
- * and by 0011_claim_skip_scan.sql, which finds the projects with due work by a skip scan of the
- * pending-trigger index instead of a probe per project, so its cost does not grow with projects):
- * one round trip, plans cached per connection (planning the claim cost more than running it).
- * It runs two statements, each with its own snapshot:
+ * The statements live in the plpgsql function `vigil_claim_due_triggers`
+ * (packages/db/sql/vigil_claim_due_triggers.sql): one round trip, plans cached per connection.
+ * It runs in three steps:
  * 1. Lock (FOR NO KEY UPDATE, in id order, so claimers never deadlock) every active or inactive
- *    project that has a due pending trigger. This serializes claimers *per project*, which is what
+ *    project that has a due pending trigger, found by a skip scan of the pending-trigger index so
+ *    projects whose runs all lie ahead cost nothing. This serializes claimers *per project*, which
  *    makes the per-project limit and `forbid` exact across replicas. It does not conflict with
  *    FOREIGN KEY checks (KEY SHARE), so recording and trigger creation never wait on it.
- * 2. The claim itself, in one statement whose snapshot is taken after those locks were granted, so
- *    it counts the project's running triggers as the previous claimer committed them. (In one
- *    statement the count would come from a snapshot older than the lock, and two replicas could
- *    both see "0 running" and over-run the limit.)
+ * 2. With team limits, a transaction advisory lock per limited team of those projects; with a
+ *    global limit, one global lock. Claimers that could add to the same limit serialize on it, so
+ *    team and global limits are as exact as the project's; claims of unlimited teams do not wait.
+ * 3. The claim itself, in one statement whose snapshot is taken after those locks were granted, so
+ *    it counts running triggers as the previous claimer committed them.
  *
- * Statement 2 locks, per project, the oldest due pending triggers (fire_at order, at most
+ * Statement 3 locks, per project, the oldest due pending triggers (fire_at order, at most
  * `limit`) FOR UPDATE SKIP LOCKED: a row another transaction holds (the trigger-creator
  * cancelling it) is skipped, never waited on. Then, per project, in fire_at order:
  * - attempt 0 and past `fire_at + starting_deadline_seconds` -> `skipped` (missed deadline);
  * - project inactive -> `skipped`;
  * - the first due trigger: `replace` cancels the project's running triggers and runs;
  *   `forbid` runs only if nothing of the project is running, else `skipped`; `allow` runs if
- *   the project is below `config.max_concurrency` (default 1), else it stays pending;
+ *   the project is below `max_concurrency` (default 1), else it stays pending;
  * - later ones: `forbid` -> `skipped` (it overlaps the first one or a running one),
- *   `replace` stays pending for the next round, `allow` runs while the limit allows.
- * Runnable triggers of all projects are taken in fire_at order up to `limit`.
- * Each claimed trigger gets status running, this worker, a lease, attempt + 1, max_attempts
- * from the project's `config.max_attempts`, and a `running` executions row (started_at = now()).
+ *   `replace` stays pending for the next round, `allow` runs while the project's limit allows.
+ * A `forbid` skip names the run it overlaps in `skipped_for_trigger_id`.
+ * What the projects allow is then taken in a fair order, the longest due first (`available_at`),
+ * ties (many projects at one fire time) rotated by a hash of project and time, so no project
+ * always starts last: each limited team's room (TEAM_MAX_RUNNING minus its running triggers) to
+ * its first runs, and in all at most `limit` and the global room (GLOBAL_MAX_RUNNING minus every
+ * running trigger). What does not fit stays pending. A `replace` is not credited the slots of the
+ * runs it cancels within the same claim, so the limits hold; the next claim sees them free.
+ * Each claimed trigger gets status running, this worker, a lease, attempt + 1, its project's
+ * `max_attempts` and team, and a `running` executions row (started_at = now()).
  */
 export async function claimDueTriggers(
   db: Kysely<Database>,
-  { workerId, leaseSeconds, limit }: ClaimOptions,
+  {
+    workerId,
+    leaseSeconds,
+    limit,
+    globalMaxRunning = null,
+    teamMaxRunning = {},
+  }: ClaimOptions,
 ): Promise<ClaimResult> {
   if (limit < 1) {
     return { claimed: [], skipped: [], replaced: [] };
   }
+  const teams =
+    Object.keys(teamMaxRunning).length > 0
+      ? JSON.stringify(teamMaxRunning)
+      : null;
   const { rows } = await sql<ClaimRow>`
-    SELECT * FROM vigil_claim_due_triggers(${workerId}, ${leaseSeconds}, ${limit})`.execute(
-    db,
-  );
+    SELECT * FROM vigil_claim_due_triggers(${workerId}, ${leaseSeconds}, ${limit},
+      ${globalMaxRunning}::int, ${teams}::jsonb)`.execute(db);
   return toClaimResult(rows);
 }
 
