@@ -1,3 +1,4 @@
+import type { AuditEventsTable } from "./tables/audit-events.js";
 import type { DatasetsTable } from "./tables/datasets.js";
 import type { DiscrepanciesTable } from "./tables/discrepancies.js";
 import type { ExecutionsTable } from "./tables/executions.js";
@@ -27,4 +28,5 @@ export interface Database {
   datasets: DatasetsTable;
   workers: WorkersTable;
   maintenance_runs: MaintenanceRunsTable;
+  audit_events: AuditEventsTable;
 }

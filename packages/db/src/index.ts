@@ -356,3 +356,23 @@ export {
   type FinishRunsResult,
   type TriggerTransition,
 } from "./queries/executions/finish-runs.js";
+// audit trail (issue 19): hash-chained audit_events
+export type { AuditEventRow } from "./tables/audit-events.js";
+export {
+  appendAuditEvent,
+  type AppendedAuditEvent,
+  type AuditEventInput,
+} from "./audit/append.js";
+export {
+  canonicalAuditForm,
+  hashAuditEvent,
+  type HashedAuditFields,
+} from "./audit/canonical.js";
+export { redactSecrets, REDACTED } from "./audit/redact.js";
+export { verifyAuditChain, type AuditChainVerdict } from "./audit/verify.js";
+export { lockAuditTarget } from "./queries/audit/lock-target.js";
+export {
+  listAuditEvents,
+  type ListAuditEventsOptions,
+} from "./queries/audit/list.js";
+export { pruneAuditEvents } from "./queries/audit/prune.js";
