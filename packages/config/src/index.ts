@@ -35,6 +35,7 @@ export { collectSecretValues } from "./collect-secrets.js";
 export { envInteger, type IntegerBounds } from "./kinds/integer.js";
 export { envBoolean } from "./kinds/boolean.js";
 export { envList, type ListOptions } from "./kinds/list.js";
+export { envIntegerMap, type IntegerMapOptions } from "./kinds/integer-map.js";
 export { envUrl, envHttpUrl, envPostgresUrl } from "./kinds/url.js";
 export { envByteSize } from "./kinds/byte-size.js";
 export { envString, envEnum, type StringOptions } from "./kinds/string.js";

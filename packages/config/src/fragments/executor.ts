@@ -2,6 +2,7 @@ import { availableParallelism } from "node:os";
 
 import { envBoolean } from "../kinds/boolean.js";
 import { envInteger } from "../kinds/integer.js";
+import { envIntegerMap } from "../kinds/integer-map.js";
 import { envList } from "../kinds/list.js";
 import { envEnum, envString } from "../kinds/string.js";
 import { POLL_INTERVAL_MS } from "./shared.js";
@@ -29,6 +30,14 @@ export const executorEnv = {
   MAX_RESCUES: envInteger({ min: 1, max: 100 }).default(3),
   RESCUE_INTERVAL_MS: envInteger({ min: 100, max: 60_000 }).default(500),
   POLL_INTERVAL_MS,
+  GLOBAL_MAX_RUNNING: envInteger({ min: 1, max: 1_000_000 }).optional(),
+  // team names follow projects' `team` (TeamNameSchema in @vigil/contracts)
+  TEAM_MAX_RUNNING: envIntegerMap({
+    min: 1,
+    max: 1_000_000,
+    keyPattern: /^[a-z0-9][a-z0-9_-]{0,62}$/,
+    keyHint: "1 to 63 lowercase letters, digits, _ or -",
+  }).default({}),
   EXECUTOR_SHUTDOWN_GRACE_SECONDS: envInteger({ min: 0, max: 3600 }).default(
     30,
   ),

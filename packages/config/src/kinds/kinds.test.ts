@@ -5,6 +5,7 @@ import { tryParseEnv } from "../parse-env.js";
 import { envBoolean } from "./boolean.js";
 import { envByteSize } from "./byte-size.js";
 import { envInteger } from "./integer.js";
+import { envIntegerMap } from "./integer-map.js";
 import { envList } from "./list.js";
 import { envHttpUrl, envPostgresUrl } from "./url.js";
 
@@ -83,6 +84,32 @@ describe("env kinds", () => {
     });
     expect(parseOne(envHttpUrl(), "not a url")).toEqual({
       problem: "expected a URL starting with http:// or https://",
+    });
+  });
+
+  it("reads name=integer pairs, and names a bad pair by position and what is wrong", () => {
+    const schema = envIntegerMap({
+      min: 1,
+      max: 100,
+      keyPattern: /^[a-z]+$/,
+      keyHint: "lowercase letters",
+    });
+    expect(parseOne(schema, " finance=4, ops = 2 ,")).toEqual({
+      value: { finance: 4, ops: 2 },
+    });
+    expect(parseOne(schema, " , ")).toEqual({ value: {} });
+    expect(parseOne(schema, "finance=4,ops")).toEqual({
+      problem: "entry 2: expected name=integer",
+    });
+    expect(parseOne(schema, "Finance=4")).toEqual({
+      problem: "entry 1: the name must be lowercase letters",
+    });
+    expect(parseOne(schema, "ops=0")).toEqual({
+      problem:
+        "entry 1: ops: expected an integer between 1 and 100, got a number below the minimum",
+    });
+    expect(parseOne(schema, "ops=1,ops=2")).toEqual({
+      problem: "entry 2: ops is given twice",
     });
   });
 });
