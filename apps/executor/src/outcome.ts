@@ -83,7 +83,7 @@ export function toExecutionStatus(
 ): Exclude<ExecutionStatus, "pending" | "running"> {
   switch (o.kind) {
     case "succeeded":
-      return "success";
+      return rulesStatus(o.rules);
     case "failed":
     case "rejected":
       return "failed";
@@ -100,7 +100,7 @@ export function toExecutionStatus(
 export function describeOutcome(o: RunOutcome): string | null {
   switch (o.kind) {
     case "succeeded":
-      return null;
+      return describeRuleErrors(o.rules);
     case "failed":
       return o.message;
     case "timed_out":
@@ -112,6 +112,49 @@ export function describeOutcome(o: RunOutcome): string | null {
     default:
       return assertNever(o);
   }
+}
+
+/**
+ * A run is only a success when every rule ran: a rule that threw or answered a bad shape (a
+ * renamed column, say) makes the run `partial`, or `failed` when no rule ran cleanly.
+ */
+export function rulesStatus(
+  rules: readonly RuleSummary[],
+): "success" | "partial" | "failed" {
+  const failed = rules.filter((r) => r.status === "error").length;
+  if (failed === 0) {
+    return "success";
+  }
+  return failed === rules.length ? "failed" : "partial";
+}
+
+/** Longest error_message made of rule errors; each rule's error stays in rule_results whole. */
+const MAX_RULE_ERRORS_MESSAGE = 1000;
+
+function describeRuleErrors(rules: readonly RuleSummary[]): string | null {
+  const failed = rules.filter((r) => r.status === "error");
+  if (failed.length === 0) {
+    return null;
+  }
+  const text = `${failed.length} of ${rules.length} rule(s) failed: ${failed
+    .map((r) => `${r.ruleId}: ${r.error ?? "error"}`)
+    .join("; ")}`;
+  return text.length > MAX_RULE_ERRORS_MESSAGE
+    ? `${text.slice(0, MAX_RULE_ERRORS_MESSAGE - 1)}…`
+    : text;
+}
+
+/** The `outcome` label of vigil_executions_total: the outcome's kind, or what its rules did. */
+export function outcomeLabel(o: RunOutcome): string {
+  if (o.kind !== "succeeded") {
+    return o.kind;
+  }
+  const status = rulesStatus(o.rules);
+  return status === "success"
+    ? "succeeded"
+    : status === "partial"
+      ? "partial"
+      : "rules_failed";
 }
 
 function describeCancel(reason: CancelReason, message?: string): string {

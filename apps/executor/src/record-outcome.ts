@@ -16,6 +16,7 @@ import {
   assertNever,
   describeOutcome,
   isRetryableOutcome,
+  rulesStatus,
   toExecutionStatus,
   type RunOutcome,
 } from "./outcome.js";
@@ -202,7 +203,12 @@ function nextTriggerState(
 ): RecordedExecution["trigger"] {
   switch (outcome.kind) {
     case "succeeded":
-      return { kind: "finished", status: "succeeded" };
+      // rule errors are the rules' own (code, a renamed column): another attempt cannot help
+      return {
+        kind: "finished",
+        status:
+          rulesStatus(outcome.rules) === "failed" ? "failed" : "succeeded",
+      };
     case "cancelled":
       return { kind: "released" };
     case "failed":

@@ -51,9 +51,11 @@ export function createReportPrecheck(
     const status: FinalExecutionStatus = plan.executionStatus;
     const hasTarget =
       config.data.report.url_env !== undefined || settings.globalReportUrlSet;
-    // a run that did not succeed reports what is open as still open: never a change
+    // a run whose rules did not run reports what is open as still open: never a change
     const changes = groupDiscrepancyChanges(
-      plan.executionStatus === "success" ? resolved : [],
+      plan.executionStatus === "success" || plan.executionStatus === "partial"
+        ? resolved
+        : [],
     );
     const report =
       hasTarget &&

@@ -107,15 +107,46 @@ dbTest.concurrent(
 );
 
 dbTest.concurrent(
-  "garbage return values fail only the rules that returned them; the other rule's findings are recorded",
+  "garbage return values fail only the rules that returned them: the run is partial, says which rules failed and why, alerts when asked to, and the other rule's findings are recorded",
   async ({ db, testDatabase }) => {
     const { executor } = await sharedExecutor(testDatabase.url);
-    const run = await runRules(db, testDatabase.url, [
-      { ruleId: "garbage-findings" },
-      { ruleId: "garbage-number" },
-      { ruleId: "honest" },
+    const run = await runRules(
+      db,
+      testDatabase.url,
+      [
+        { ruleId: "garbage-findings" },
+        { ruleId: "garbage-number" },
+        { ruleId: "honest" },
+      ],
+      {
+        alert: {
+          slack_webhook_env: "VIGIL_SECRET_ALERT_URL",
+          on: ["partial"],
+        },
+      },
+    );
+    expect(run.execution.status, explain(run, executor)).toBe("partial");
+    expect(run.execution.error_message).toMatch(
+      /^2 of 3 rule\(s\) failed: garbage-findings: .+; garbage-number: .+/,
+    );
+    const trigger = await db
+      .selectFrom("triggers")
+      .select(["status", "last_error"])
+      .where("id", "=", run.execution.trigger_id!)
+      .executeTakeFirstOrThrow();
+    expect(trigger).toEqual({
+      status: "succeeded",
+      last_error: run.execution.error_message,
+    });
+    const alerts = await db
+      .selectFrom("report_outbox")
+      .select("payload")
+      .where("execution_id", "=", run.execution.id)
+      .where("kind", "=", "alert")
+      .execute();
+    expect(alerts.map((a) => (a.payload as { text: string }).text)).toEqual([
+      expect.stringContaining("ran with rule errors: 2 of 3 rule(s) failed"),
     ]);
-    expect(run.execution.status, explain(run, executor)).toBe("success");
     expect(run.execution).toMatchObject({
       rules_total: 3,
       rules_failed: 2,
@@ -148,7 +179,7 @@ dbTest.concurrent(
       { ruleId: "nul-error" },
       { ruleId: "honest" },
     ]);
-    expect(run.execution.status, explain(run, executor)).toBe("success");
+    expect(run.execution.status, explain(run, executor)).toBe("partial");
     expect(run.execution).toMatchObject({ rules_failed: 1, findings_count: 3 });
     expect(run.findings).toEqual({
       "nul-bytes": {
@@ -169,5 +200,37 @@ dbTest.concurrent(
     expect(results.find((r) => r.ruleId === "nul-error")?.error).toBe(
       "bad\uFFFDnews \uFFFD",
     );
+  },
+);
+
+dbTest.concurrent(
+  "a run whose every rule fails is failed, not a success: its trigger fails without a retry and the default alert fires",
+  async ({ db, testDatabase }) => {
+    const { executor } = await sharedExecutor(testDatabase.url);
+    const run = await runRules(
+      db,
+      testDatabase.url,
+      [{ ruleId: "garbage-findings" }, { ruleId: "garbage-number" }],
+      {
+        max_attempts: 3,
+        alert: { slack_webhook_env: "VIGIL_SECRET_ALERT_URL" },
+      },
+    );
+    expect(run.execution.status, explain(run, executor)).toBe("failed");
+    expect(run.execution).toMatchObject({ rules_total: 2, rules_failed: 2 });
+    expect(run.execution.error_message).toMatch(/^2 of 2 rule\(s\) failed: /);
+    const trigger = await db
+      .selectFrom("triggers")
+      .select(["status", "attempt"])
+      .where("id", "=", run.execution.trigger_id!)
+      .executeTakeFirstOrThrow();
+    expect(trigger).toEqual({ status: "failed", attempt: 1 });
+    const alerts = await db
+      .selectFrom("report_outbox")
+      .select("id")
+      .where("execution_id", "=", run.execution.id)
+      .where("kind", "=", "alert")
+      .execute();
+    expect(alerts).toHaveLength(1);
   },
 );

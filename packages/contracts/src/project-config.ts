@@ -28,8 +28,9 @@ export const AlertConfigSchema = z
       .min(0)
       .max(7 * 24 * 3600)
       .default(900),
+    /** `partial`: some rules failed (a run whose rules all failed is `failed`). */
     on: z
-      .array(z.enum(["failed", "timeout"]))
+      .array(z.enum(["failed", "timeout", "partial"]))
       .min(1)
       .default(["failed", "timeout"]),
   })

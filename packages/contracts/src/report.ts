@@ -41,6 +41,7 @@ export type SeverityCounts = z.infer<typeof SeverityCountsSchema>;
 
 export const ReportExecutionStatusSchema = z.enum([
   "success",
+  "partial",
   "failed",
   "cancelled",
   "timeout",

@@ -63,7 +63,11 @@ export async function runCommand(
             `execution ${e.id}: ${e.status}, ${e.findings_count} finding(s), ${e.duration_ms ?? "?"} ms${e.error_message ? `: ${e.error_message}` : ""}`,
           );
         }
-        return progress.trigger.status === "succeeded" ? 0 : 1;
+        // a run whose rules failed (partial) finished, but it is not a success
+        return progress.trigger.status === "succeeded" &&
+          (e === undefined || e === null || e.status === "success")
+          ? 0
+          : 1;
       }
       await new Promise((r) => setTimeout(r, 250));
     }

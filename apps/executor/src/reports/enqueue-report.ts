@@ -174,7 +174,9 @@ async function enqueueAlert(
   const alertStatus = input.triggerFailed ? "failed" : status;
   if (
     !shouldAlert(alert, alertStatus) ||
-    (alertStatus !== "failed" && alertStatus !== "timeout")
+    (alertStatus !== "failed" &&
+      alertStatus !== "timeout" &&
+      alertStatus !== "partial")
   ) {
     return "not_configured";
   }

@@ -6,7 +6,7 @@ import type {
 import type { ReportDiscrepancy } from "@vigil/db";
 
 export type FinalExecutionStatus =
-  "success" | "failed" | "cancelled" | "timeout" | "lost";
+  "success" | "partial" | "failed" | "cancelled" | "timeout" | "lost";
 
 /**
  * Whether a project's report mode asks for a report of this execution.
@@ -45,7 +45,7 @@ export function shouldAlert(
 ): alert is NonNullable<ProjectConfig["alert"]> {
   return (
     alert !== undefined &&
-    (status === "failed" || status === "timeout") &&
+    (status === "failed" || status === "timeout" || status === "partial") &&
     alert.on.includes(status)
   );
 }
@@ -82,11 +82,16 @@ export function buildAlertBody({
   projectId: string;
   projectName: string;
   executionId: number;
-  status: "failed" | "timeout";
+  status: "failed" | "timeout" | "partial";
   errorMessage: string | null;
   url: string | null;
 }): { text: string } {
-  const what = status === "timeout" ? "timed out" : "failed";
+  const what =
+    status === "timeout"
+      ? "timed out"
+      : status === "partial"
+        ? "ran with rule errors"
+        : "failed";
   const reason = errorMessage
     ? `: ${errorMessage.length > 300 ? `${errorMessage.slice(0, 300)}…` : errorMessage}`
     : "";

@@ -5,6 +5,7 @@ export const EXECUTION_STATUSES = [
   "pending",
   "running",
   "success",
+  "partial",
   "failed",
   "cancelled",
   "timeout",

@@ -5,7 +5,10 @@ import {
   MISFIRE_POLICIES,
   SeveritySchema,
 } from "../entities.js";
-import { ExecutionStatusSchema } from "./execution-status.js";
+import {
+  EXECUTION_STATUSES,
+  ExecutionStatusSchema,
+} from "./execution-status.js";
 import { Instant, NullableInstant, TriggerSource } from "./scalars.js";
 
 /**
@@ -155,14 +158,13 @@ export const ExecutionDetailResponseSchema = ExecutionSummarySchema.extend({
   findings_truncated: z.boolean(),
 }).meta({ id: "ExecutionDetail" });
 
+const countsByStatus = Object.fromEntries(
+  EXECUTION_STATUSES.map((status) => [status, z.number()]),
+) as { [S in (typeof EXECUTION_STATUSES)[number]]: z.ZodNumber };
+
 export const ExecutionCountsSchema = z.object({
   total: z.number(),
-  pending: z.number(),
-  running: z.number(),
-  success: z.number(),
-  failed: z.number(),
-  cancelled: z.number(),
-  timeout: z.number(),
+  ...countsByStatus,
   /** Percent of executions that succeeded, two decimals; null without executions. */
   success_rate: z.number().nullable(),
 });

@@ -13,11 +13,15 @@ import type {
 } from "./common.js";
 import type { TriggerSource } from "./triggers.js";
 
-/** `lost`: the run's worker died, froze past its lease or lost its connection; it was rescued. */
+/**
+ * `partial`: some of the run's rules failed (the others' findings count); `failed` covers all
+ * rules failing as well as the run itself failing.
+ * `lost`: the run's worker died, froze past its lease or lost its connection; it was rescued. */
 export type ExecutionStatus =
   | "pending"
   | "running"
   | "success"
+  | "partial"
   | "failed"
   | "cancelled"
   | "timeout"
@@ -26,6 +30,7 @@ export const EXECUTION_STATUSES: readonly ExecutionStatus[] = [
   "pending",
   "running",
   "success",
+  "partial",
   "failed",
   "cancelled",
   "timeout",

@@ -66,6 +66,7 @@ export async function getProjectRunSummary(
     pending: 0,
     running: 0,
     success: 0,
+    partial: 0,
     failed: 0,
     cancelled: 0,
     timeout: 0,
