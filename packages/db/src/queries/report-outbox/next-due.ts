@@ -11,13 +11,16 @@ import type { Database } from "../../database.js";
 export async function msUntilNextReportDue(
   db: Kysely<Database>,
 ): Promise<number | null> {
+  // greatest() ignores NULLs: with nothing waiting it would answer 0 and the loop would spin
   const { rows } = await sql<{ ms: number | null }>`
-    select greatest(0, extract(epoch from (least(
+    select case when next.at is null then null
+                else greatest(0, extract(epoch from next.at - clock_timestamp()) * 1000)::float8 end as ms
+    from (select least(
       (select min(r.next_attempt_at) from report_outbox r where r.status = 'pending'
          and not exists (select 1 from report_outbox older where older.project_id = r.project_id
            and older.kind = r.kind and older.id < r.id and older.status in ('pending', 'delivering'))),
       (select min(lease_expires_at) from report_outbox where status = 'delivering')
-    ) - clock_timestamp())) * 1000)::float8 as ms`.execute(db);
+    ) as at) next`.execute(db);
   const ms = rows[0]?.ms;
   return ms === null || ms === undefined ? null : Math.ceil(ms);
 }
