@@ -10,13 +10,16 @@ import { tailCommand } from "./commands/tail.js";
 import { loadCliConfig } from "./config.js";
 import { createCliContext } from "./context.js";
 import { UsageError } from "./database-target.js";
+import { applyEnvFile, readStartEnvFile } from "./env-file.js";
 
 const USAGE = `vigil: discrepancy detectors on cron schedules
 
 usage: vigil <command> [options]
 
-  start [--no-demo]          PostgreSQL (embedded unless DATABASE_URL is set), migrations, the demo
-                             project, and the four apps as separate processes (what npm start runs)
+  start [--no-demo] [--env-file PATH]
+                             PostgreSQL (embedded unless DATABASE_URL is set), migrations, the demo
+                             project, and the four apps as separate processes (what npm start runs);
+                             reads .vigil/env if present, or PATH (the environment wins)
   migrate [--check]          apply pending migrations (idempotent); --check: exit 1 while any are pending
   seed-demo                  create the demo data and the demo-orders project
   validate -f FILE           check projects in a YAML/JSON file, touching nothing
@@ -36,6 +39,7 @@ async function main(argv: string[]): Promise<number> {
       "no-demo": { type: "boolean" },
       timeout: { type: "string" },
       check: { type: "boolean" },
+      "env-file": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -44,7 +48,18 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return command || values.help ? 0 : 2;
   }
-  const ctx = createCliContext(loadCliConfig(), process.env);
+  if (values["env-file"] !== undefined && command !== "start") {
+    throw new UsageError("--env-file is an option of start only");
+  }
+  const envFile =
+    command === "start"
+      ? readStartEnvFile(values["env-file"], process.env)
+      : undefined;
+  const env = envFile ? applyEnvFile(process.env, envFile) : undefined;
+  const ctx = createCliContext(
+    loadCliConfig(env?.env ?? process.env),
+    env?.env ?? process.env,
+  );
   const needFile = () => {
     if (!values.file) {
       throw new UsageError(`${command} needs -f FILE`);
@@ -59,7 +74,12 @@ async function main(argv: string[]): Promise<number> {
   };
   switch (command) {
     case "start":
-      return startCommand(ctx, { seedDemo: !values["no-demo"] });
+      return startCommand(ctx, {
+        seedDemo: !values["no-demo"],
+        // the supervisor re-runs this command and reads the file itself
+        environment: process.env,
+        envFile: envFile && env ? { file: envFile.file, ...env } : undefined,
+      });
     case "migrate":
       return migrateCommand(ctx, { check: values.check });
     case "seed-demo":

@@ -12,6 +12,7 @@ import {
   type EmbeddedDatabase,
   startEmbeddedDatabase,
 } from "../embedded-database.js";
+import { defaultEnvFilePath } from "../env-file.js";
 import { appEntry } from "../paths.js";
 import { createSupervisor } from "../supervisor.js";
 import { seedDemo } from "./seed-demo.js";
@@ -20,6 +21,11 @@ const APPS = ["api", "trigger-creator", "executor", "cleaner"] as const;
 
 export interface StartOptions {
   seedDemo: boolean;
+  /** The real environment, without the env file's values: what the supervisor is re-run with. */
+  environment: NodeJS.ProcessEnv;
+  /** The env file read, if any: its path and the names it set (never values). */
+  envFile:
+    { file: string; fromFile: string[]; overridden: string[] } | undefined;
 }
 
 /**
@@ -33,7 +39,7 @@ export async function startCommand(
 ): Promise<number> {
   return ctx.env.VIGIL_SUPERVISOR === "1"
     ? superviseStack(ctx, options)
-    : runDetachedSupervisor(ctx.env);
+    : runDetachedSupervisor(options.environment);
 }
 
 /**
@@ -43,7 +49,9 @@ export async function startCommand(
  * supervisor's lifeline: if this process is killed outright, the supervisor stops everything.
  */
 async function runDetachedSupervisor(env: NodeJS.ProcessEnv): Promise<number> {
-  const child = spawn(process.execPath, process.argv.slice(1), {
+  // `--` first: Node 20 itself looks for --env-file among a script's arguments and exits 9
+  // when that file is missing, before vigil could say so
+  const child = spawn(process.execPath, ["--", ...process.argv.slice(1)], {
     env: { ...env, VIGIL_SUPERVISOR: "1" },
     stdio: ["pipe", "inherit", "inherit"],
     detached: true,
@@ -65,6 +73,7 @@ async function superviseStack(
   // Handlers first: a signal during start-up must still stop PostgreSQL, not kill us under it.
   const stopRequest = watchStopRequests(say);
   const dataDir = path.resolve(ctx.config.VIGIL_DATA_DIR);
+  say(describeEnvFile(options.envFile, options.environment));
   let embedded: EmbeddedDatabase | undefined;
   const stopDatabase = async () => {
     if (embedded) {
@@ -142,6 +151,22 @@ async function superviseStack(
   await stopDatabase();
   say("stopped");
   return 0;
+}
+
+function describeEnvFile(
+  envFile: StartOptions["envFile"],
+  environment: NodeJS.ProcessEnv,
+): string {
+  if (!envFile) {
+    return `no env file (${defaultEnvFilePath(environment)} not found; --env-file PATH names one): environment only`;
+  }
+  const set = envFile.fromFile.length
+    ? `set ${envFile.fromFile.join(", ")}`
+    : "set nothing";
+  const kept = envFile.overridden.length
+    ? `; kept from the environment: ${envFile.overridden.join(", ")}`
+    : "";
+  return `read env file ${envFile.file}: ${set}${kept}`;
 }
 
 async function prepareDatabase(
