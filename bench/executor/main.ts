@@ -4,6 +4,10 @@
  * and start latency on an idle pool. Prints a table and, last, `RESULT {json}`. See README.md.
  * Env: BENCH_JOBS (default 20000; concurrency 1 runs a quarter of it), DATABASE_URL (else embedded).
  */
+import {
+  DUE_PROJECT_COUNTS,
+  measureClaimWithDueProjects,
+} from "./claim-due-projects.js";
 import { measureClaimScaling } from "./claim-scaling.js";
 import {
   measureGraphileLatency,
@@ -83,6 +87,13 @@ try {
   const latency = { vigil: lat(vl), graphile: lat(gl) };
   log("claim cost: one project, then 2,000 more projects with runs only ahead");
   const scaling = await measureClaimScaling(await fresh());
+  log(`claim cost with ${DUE_PROJECT_COUNTS.join(" / ")} projects due at once`);
+  const claimDueProjects: Record<string, { limit1: number; limit10: number }> =
+    {};
+  for (const n of DUE_PROJECT_COUNTS) {
+    const c = await measureClaimWithDueProjects(await fresh(), n);
+    claimDueProjects[n] = { limit1: c.limit1Ms, limit10: c.limit10Ms };
+  }
   log(
     `rescue latency after kill -9: ${RESCUE_ROUNDS} rounds, default settings`,
   );
@@ -126,6 +137,15 @@ try {
     );
   }
   console.log(
+    "\nClaim round trip while many projects are due at once (ms; every project keeps due runs)",
+  );
+  console.log("due projects | claim of 1 | claim of 10");
+  for (const [n, v] of Object.entries(claimDueProjects)) {
+    console.log(
+      `${n.padEnd(12)} | ${ms(v.limit1).padEnd(10)} | ${ms(v.limit10)}`,
+    );
+  }
+  console.log(
     `\nRescue after kill -9 of the run's executor, ${RESCUE_ROUNDS} rounds, default settings (ms; goal p99 <= 2000)`,
   );
   console.log("figure                          | p50   | p95   | p99   | max");
@@ -146,7 +166,7 @@ try {
     p99ToDefaultLease: Number((rescueLat.p99 / 30_000).toFixed(3)),
   };
   console.log(
-    `RESULT ${JSON.stringify({ throughput, latencyMs: latency, claimScalingMs: claimScaling, rescueMs: rescueResult })}`,
+    `RESULT ${JSON.stringify({ throughput, latencyMs: latency, claimScalingMs: claimScaling, claimDueProjectsMs: claimDueProjects, rescueMs: rescueResult })}`,
   );
 } finally {
   await server.stop();

@@ -381,6 +381,10 @@ AS $function$
 DECLARE
   v_projects text[];
   v_team_lock integer;
+  -- {"finance": 2}: runs each limited team of the locked projects may still start
+  v_team_room jsonb;
+  -- runs this claim may start: the caller's free slots, within the global limit
+  v_room integer;
 BEGIN
   -- 1. Lock every project that has a due pending trigger, in id order (no deadlocks between
   --    claimers). This serializes claimers per project, which makes `forbid` and the project limit
@@ -432,39 +436,45 @@ BEGIN
   IF p_global_limit IS NOT NULL THEN
     PERFORM pg_advisory_xact_lock(73021, 0);
   END IF;
+  -- The rooms, counted from running triggers after the locks: only a claimer holding the same
+  -- locks could add to them, and whatever ends a run meanwhile only frees room, so they are
+  -- never too large for the statement below.
+  IF p_team_limits IS NOT NULL THEN
+    SELECT jsonb_object_agg(l.team, l.max_running
+             - (SELECT count(*) FROM triggers r WHERE r.team = l.team AND r.status = 'running'))
+    INTO v_team_room
+    FROM (SELECT DISTINCT p.team, (p_team_limits ->> p.team)::int AS max_running FROM projects p
+          WHERE p.id = ANY(v_projects) AND p.team IS NOT NULL AND p_team_limits ? p.team) l;
+  END IF;
+  v_room := p_limit;
+  IF p_global_limit IS NOT NULL THEN
+    v_room := least(p_limit, p_global_limit - (SELECT count(*)::int FROM triggers r WHERE r.status = 'running'));
+  END IF;
+  v_room := greatest(v_room, 0);
 
   -- 3. The claim. In a VOLATILE function each statement takes a new snapshot, so this one sees every
   --    claim committed by whoever held those locks before us. (In one statement with step 1 the
   --    counts would come from a snapshot older than the locks, and two replicas could both see
-  --    room for one more run.)
+  --    room for one more run.) The generic plan cannot know how many rows each step holds (it
+  --    guesses one), so the steps are windows over one another and a step reads another only
+  --    through IN (...), which it hashes; a join of two steps would be a nested loop over both.
   RETURN QUERY
-  WITH project AS (
-    SELECT p.id AS project_id, p.is_active, p.max_concurrency, p.max_attempts, p.team,
+  WITH project AS MATERIALIZED (
+    SELECT p.id, p.is_active, p.max_concurrency, p.team,
            (SELECT count(*)::int FROM triggers r WHERE r.project_id = p.id AND r.status = 'running') AS running
     FROM projects p WHERE p.id = ANY(v_projects)
   ),
-  -- room left in each limited team of these projects (triggers_running_team_idx)
-  team_room AS (
-    SELECT l.team, l.max_running - (SELECT count(*)::int FROM triggers r WHERE r.team = l.team AND r.status = 'running') AS room
-    FROM (SELECT DISTINCT pr.team, (p_team_limits ->> pr.team)::int AS max_running
-          FROM project pr WHERE pr.team IS NOT NULL AND p_team_limits ? pr.team) l
-  ),
-  -- how many runs this claim may start: the caller's free slots, within the global limit
-  claim_room AS (
-    SELECT greatest(0, CASE WHEN p_global_limit IS NULL THEN p_limit
-                            ELSE least(p_limit, p_global_limit - (SELECT count(*)::int FROM triggers r WHERE r.status = 'running'))
-                       END) AS room
-  ),
-  -- per project, the oldest due pending triggers (at most p_limit), locked; a row another
-  -- transaction holds (the trigger-creator cancelling it) is skipped, never waited on
   due AS (
+    -- per locked project, its oldest due pending triggers (at most p_limit), locked; a row another
+    -- transaction holds (the trigger-creator cancelling it) is skipped, never waited on
     SELECT t.id, t.project_id, t.fire_at, t.available_at, t.concurrency_policy AS policy, t.starting_deadline_seconds,
            (t.attempt = 0 AND t.starting_deadline_seconds IS NOT NULL
-            AND t.fire_at + make_interval(secs => t.starting_deadline_seconds) < now()) AS expired
-    FROM project pr
+            AND t.fire_at + make_interval(secs => t.starting_deadline_seconds) < now()) AS expired,
+           p.is_active, p.max_concurrency, p.team, p.running
+    FROM project p
     CROSS JOIN LATERAL (
       SELECT * FROM triggers t
-      WHERE t.project_id = pr.project_id AND t.status = 'pending' AND t.fire_at <= now() AND t.available_at <= now()
+      WHERE t.project_id = p.id AND t.status = 'pending' AND t.fire_at <= now() AND t.available_at <= now()
       -- fire_at alone, so triggers_project_pending_idx (project_id, fire_at) returns rows in order
       -- and the LIMIT stops the scan; a tie-break on id would sort every due row of the project
       ORDER BY t.fire_at
@@ -472,56 +482,48 @@ BEGIN
       FOR UPDATE SKIP LOCKED
     ) t
   ),
-  -- the due triggers that may run at all, numbered per project in fire_at order
+  -- the due triggers that may run at all, in each project's fire_at order, with the project's first
   ranked AS (
-    SELECT d.*, pr.running, pr.max_concurrency, pr.team,
-           row_number() OVER (PARTITION BY d.project_id ORDER BY d.fire_at, d.id) AS rn
-    FROM due d JOIN project pr USING (project_id)
-    WHERE pr.is_active AND NOT d.expired
+    SELECT d.*, row_number() OVER w AS rn, first_value(d.id) OVER w AS first_id,
+           first_value(d.policy) OVER w AS first_policy,
+           count(*) FILTER (WHERE d.policy = 'allow') OVER w AS allows_so_far
+    FROM due d WHERE d.is_active AND NOT d.expired
+    WINDOW w AS (PARTITION BY d.project_id ORDER BY d.fire_at, d.id ROWS UNBOUNDED PRECEDING)
   ),
-  -- per project, its oldest due trigger and what its policy allows: replace runs (cancelling what
-  -- runs), forbid runs only if nothing of the project runs, allow runs below the project's limit
-  firsts AS (
-    SELECT f.project_id, f.id AS first_id, f.policy AS first_policy, f.first_ok,
-           -- slots left for the project's later `allow` triggers (replace frees what it cancels)
-           f.max_concurrency - CASE WHEN f.policy = 'replace' THEN 0 ELSE f.running END - f.first_ok::int AS room_after_first
-    FROM (SELECT r.*, CASE r.policy WHEN 'replace' THEN true WHEN 'forbid' THEN r.running = 0
-                                    ELSE r.running < r.max_concurrency END AS first_ok
-          FROM ranked r WHERE r.rn = 1) f
-  ),
-  -- later triggers: only `allow` ones run beside the first, in fire_at order while room lasts;
-  -- a later `replace` waits for the next claim, a later `forbid` is skipped below
-  later_allows AS (
-    SELECT r.id, r.project_id, row_number() OVER (PARTITION BY r.project_id ORDER BY r.fire_at, r.id) AS allow_rank
-    FROM ranked r WHERE r.rn > 1 AND r.policy = 'allow'
-  ),
+  -- what the project's policy and limit allow. The first: replace runs (cancelling what runs),
+  -- forbid only if nothing of the project runs, allow below the project's limit. Later ones: only
+  -- `allow`, in fire_at order while the limit lasts (replace frees what it cancels); a later
+  -- `replace` waits for the next claim, a later `forbid` is skipped below.
   runnable AS (
-    SELECT f.first_id AS id FROM firsts f WHERE f.first_ok
-    UNION ALL
-    SELECT a.id FROM later_allows a JOIN firsts f USING (project_id) WHERE a.allow_rank <= f.room_after_first
+    SELECT r.id, r.project_id, r.team, r.policy, r.rn, r.available_at,
+           -- the fair order across projects: the longest due first; ties (one fire time of many
+           -- projects) in an order that changes with the fire time, so no project always starts last
+           hashtext(r.project_id || ' ' || r.available_at::text) AS tie
+    FROM ranked r
+    CROSS JOIN LATERAL (
+      SELECT CASE r.first_policy WHEN 'replace' THEN true WHEN 'forbid' THEN r.running = 0
+                                 ELSE r.running < r.max_concurrency END AS first_ok) f
+    WHERE CASE WHEN r.rn = 1 THEN f.first_ok
+               ELSE r.policy = 'allow'
+                    AND r.allows_so_far - (r.first_policy = 'allow')::int
+                        <= r.max_concurrency - CASE WHEN r.first_policy = 'replace' THEN 0 ELSE r.running END
+                           - f.first_ok::int
+          END
   ),
-  -- what the projects allow, in a fair order: the longest due first; ties (one fire time of many
-  -- projects) in an order that changes with the fire time, so no project always starts last
-  fair AS (
-    SELECT r.id, r.project_id, r.team,
-           row_number() OVER (ORDER BY r.available_at, hashtext(r.project_id || ' ' || r.available_at::text),
-                                       r.project_id, r.rn) AS fair_rank
-    FROM runnable x JOIN ranked r USING (id)
+  -- runnable triggers of a limited team beyond its room, in the fair order (none without team limits)
+  over_team AS (
+    SELECT x.id FROM (
+      SELECT u.id, u.team, row_number() OVER (PARTITION BY u.team ORDER BY u.available_at, u.tie, u.project_id, u.rn) AS team_rank
+      FROM runnable u WHERE v_team_room ? u.team) x
+    WHERE x.team_rank > (v_team_room ->> x.team)::int
   ),
-  -- each limited team's room goes to its runs in that order
-  within_team AS (
-    SELECT f.*, row_number() OVER (PARTITION BY f.team ORDER BY f.fair_rank) AS team_rank
-    FROM fair f
-  ),
-  -- a `replace` that cancels runs is not credited their slots here: the next claim sees them freed
+  -- the claim's room, in the fair order; a `replace` that cancels runs is not credited their
+  -- slots here: the next claim sees them freed
   chosen AS (
-    SELECT w.id, w.project_id, w.team FROM within_team w LEFT JOIN team_room tr USING (team)
-    WHERE tr.room IS NULL OR w.team_rank <= tr.room
-    ORDER BY w.fair_rank
-    LIMIT (SELECT room FROM claim_room)
-  ),
-  chosen_first AS (
-    SELECT f.project_id, f.first_id, f.first_policy FROM firsts f JOIN chosen c ON c.id = f.first_id
+    SELECT u.id, u.project_id, u.policy, u.rn FROM runnable u
+    WHERE u.id NOT IN (SELECT o.id FROM over_team o)
+    ORDER BY u.available_at, u.tie, u.project_id, u.rn
+    LIMIT v_room
   ),
   skips AS (
     SELECT d.id, 'missed its starting deadline (' || d.starting_deadline_seconds || ' s after fire_at)' AS reason,
@@ -529,34 +531,34 @@ BEGIN
     FROM due d WHERE d.expired
     UNION ALL
     SELECT d.id, 'project ' || d.project_id || ' is inactive', NULL
-    FROM due d JOIN project pr USING (project_id) WHERE NOT pr.is_active AND NOT d.expired
+    FROM due d WHERE NOT d.is_active AND NOT d.expired
     UNION ALL
     -- forbid overlaps a run of the project: one that was running (the oldest claimed), or else the
     -- one this claim starts; the skip names it, so a rescue of that run can amend the reason
-    SELECT r.id, 'concurrency policy forbid: another run of project ' || r.project_id || ' is running',
-           CASE WHEN r.running > 0 AND cf.first_policy IS DISTINCT FROM 'replace'
-                THEN (SELECT b.id FROM triggers b WHERE b.project_id = r.project_id AND b.status = 'running'
+    SELECT x.id, 'concurrency policy forbid: another run of project ' || x.project_id || ' is running',
+           CASE WHEN x.running > 0 AND NOT (x.first_chosen AND x.first_policy = 'replace')
+                THEN (SELECT b.id FROM triggers b WHERE b.project_id = x.project_id AND b.status = 'running'
                       ORDER BY b.claimed_at, b.id LIMIT 1)
-                ELSE cf.first_id END
-    FROM ranked r LEFT JOIN chosen_first cf USING (project_id)
-    WHERE r.policy = 'forbid' AND (r.running > 0 OR cf.first_id IS NOT NULL)
-      AND NOT EXISTS (SELECT 1 FROM chosen c WHERE c.id = r.id)
+                ELSE x.first_id END
+    FROM (SELECT r.*, r.project_id IN (SELECT c.project_id FROM chosen c WHERE c.rn = 1) AS first_chosen
+          FROM ranked r WHERE r.policy = 'forbid' AND r.id NOT IN (SELECT c.id FROM chosen c)) x
+    WHERE x.running > 0 OR x.first_chosen
   ),
   claimed AS (
     UPDATE triggers t SET status = 'running', claimed_by = p_worker, claimed_at = now(),
            lease_expires_at = now() + make_interval(secs => p_lease_seconds),
-           attempt = t.attempt + 1, max_attempts = pr.max_attempts, team = pr.team,
+           attempt = t.attempt + 1, max_attempts = p.max_attempts, team = p.team,
            last_error = NULL, skipped_for_trigger_id = NULL, updated_at = now()
-    FROM chosen c JOIN project pr USING (project_id)
+    FROM chosen c JOIN projects p ON p.id = c.project_id
     WHERE t.id = c.id
     RETURNING t.*
   ),
   replaced AS (
-    UPDATE triggers t SET status = 'cancelled', last_error = 'replaced by trigger ' || cf.first_id,
+    UPDATE triggers t SET status = 'cancelled', last_error = 'replaced by trigger ' || c.id,
            lease_expires_at = NULL, finished_at = now(), updated_at = now()
-    FROM chosen_first cf
-    WHERE cf.first_policy = 'replace' AND t.project_id = cf.project_id AND t.status = 'running'
-    RETURNING t.id, t.project_id, cf.first_id AS replaced_by
+    FROM chosen c
+    WHERE c.rn = 1 AND c.policy = 'replace' AND t.project_id = c.project_id AND t.status = 'running'
+    RETURNING t.id, t.project_id, c.id AS replaced_by
   ),
   replaced_executions AS (
     UPDATE executions e SET status = 'cancelled', error_message = 'replaced by trigger ' || r.replaced_by,
