@@ -3,8 +3,10 @@ import {
   cancelOrphanedTriggers,
   cancelStaleTriggers,
   cancelSuspendedScheduleTriggers,
+  inTransaction,
   insertScheduledTriggers,
   listSchedulesToMaterialize,
+  lockSchedulesForMaterialize,
   markSchedulesInvalid,
   readDatabaseTime,
   type Db,
@@ -222,7 +224,10 @@ async function materializeBatch(
     (s) =>
       s.materialized_version !== null && s.materialized_version !== s.version,
   );
-  const written = await db.transaction().execute(async (trx) => {
+  // Retried whole on a deadlock or serialization failure: every statement is idempotent.
+  const written = await inTransaction(db, async (trx) => {
+    // The lock order of every project write: projects, then schedules, then their triggers.
+    await lockSchedulesForMaterialize(trx, batch);
     // Cancel before inserting, so a fire time the new definition keeps is revived, not left cancelled.
     const cancelled = await cancelStaleTriggers(
       trx,

@@ -23,6 +23,11 @@ export {
   isRetryable,
   isUniqueViolation,
 } from "./errors.js";
+export {
+  inTransaction,
+  isTransactionConflict,
+  type TransactionOptions,
+} from "./transaction.js";
 export { LOCK_KEYS, tryLeaderLock, type LeaderLock } from "./advisory-lock.js";
 export {
   createWorkerLock,
@@ -145,6 +150,7 @@ export {
 } from "./queries/projects/list.js";
 export { updateProject, type ProjectPatch } from "./queries/projects/update.js";
 export { deleteProject } from "./queries/projects/delete.js";
+export { lockProjectForWrite } from "./queries/projects/lock.js";
 export {
   getProjectRunSummary,
   type ProjectRunSummary,
@@ -217,6 +223,7 @@ export {
   advanceScheduleCursors,
   type ScheduleCursor,
 } from "./queries/schedules/advance-cursors.js";
+export { lockSchedulesForMaterialize } from "./queries/schedules/lock-for-materialize.js";
 export {
   markSchedulesInvalid,
   type InvalidScheduleMark,

@@ -7,6 +7,7 @@ import type {
   MisfirePolicy,
 } from "../../tables/schedules.js";
 import type { RuleFields } from "../rules/create.js";
+import { lockProjectForWrite } from "./lock.js";
 
 export interface ApplyProjectInput {
   id: string;
@@ -37,18 +38,18 @@ export interface ApplyProjectResult {
  * schedules matched by their definition, so an unchanged schedule keeps its id, cursor and
  * triggers; changed or dropped ones are deleted (their pending triggers are cancelled by the
  * trigger-creator). Must run in the caller's transaction: all of it or nothing.
+ *
+ * Lock order (lockProjectForWrite): the project row, then its schedules in id order, before
+ * the upsert, whose `is_active` trigger may update those schedules. Whether the project was
+ * created is decided by the upsert alone (`xmax = 0` only on a row this statement inserted),
+ * so of many concurrent applies of a new id exactly one answers "created".
  */
 export async function applyProject(
   trx: Transaction<Database>,
   p: ApplyProjectInput,
 ): Promise<ApplyProjectResult> {
-  const existing = await trx
-    .selectFrom("projects")
-    .select("id")
-    .where("id", "=", p.id)
-    .forUpdate()
-    .executeTakeFirst();
-  await trx
+  await lockProjectForWrite(trx, p.id);
+  const upserted = await trx
     .insertInto("projects")
     .values({
       id: p.id,
@@ -67,11 +68,12 @@ export async function applyProject(
         updated_at: sql<Date>`now()`,
       })),
     )
-    .execute();
+    .returning(sql<boolean>`xmax = 0`.as("created"))
+    .executeTakeFirstOrThrow();
 
   const rules = await applyRules(trx, p);
   const schedules = await applySchedules(trx, p);
-  return { created: existing === undefined, rules, schedules };
+  return { created: upserted.created, rules, schedules };
 }
 
 async function applyRules(
@@ -134,6 +136,9 @@ async function applySchedules(
     .selectAll()
     .where("project_id", "=", p.id)
     .orderBy("id")
+    // already locked when the project existed; a project another apply created meanwhile
+    // has its schedules locked here, still in id order
+    .forUpdate()
     .execute();
   // wanted schedules not yet matched by an existing row; what is left at the end gets added
   const toAdd = [...p.schedules];

@@ -15,7 +15,9 @@ export interface CreatedProject {
 
 /**
  * Inserts a new project with its schedules and rules. Must run in the caller's
- * transaction so that a failing rule or schedule leaves no project behind.
+ * transaction so that a failing rule or schedule leaves no project behind. The insert is its
+ * first statement: the new row is locked before its schedules exist (the lock order of
+ * lockProjectForWrite).
  * @throws the unique violation (23505) when the project id or a rule id is taken
  */
 export async function createProject(

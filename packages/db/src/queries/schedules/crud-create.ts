@@ -1,4 +1,7 @@
+import { sql } from "kysely";
+
 import type { Db } from "../../pool.js";
+import { inTransaction } from "../../transaction.js";
 import type {
   ConcurrencyPolicy,
   MisfirePolicy,
@@ -14,15 +17,23 @@ export interface ScheduleFields {
   is_active: boolean;
 }
 
-/** @throws the foreign key violation (23503) when the project does not exist */
+/**
+ * Adds a schedule after locking its project row (the lock order of lockProjectForWrite).
+ * @throws the foreign key violation (23503) when the project does not exist
+ */
 export async function createSchedule(
   db: Db,
   projectId: string,
   s: ScheduleFields,
 ): Promise<ScheduleRow> {
-  return db
-    .insertInto("schedules")
-    .values({ project_id: projectId, ...s })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  return inTransaction(db, async (trx) => {
+    await sql`select id from projects where id = ${projectId} for no key update`.execute(
+      trx,
+    );
+    return trx
+      .insertInto("schedules")
+      .values({ project_id: projectId, ...s })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  });
 }

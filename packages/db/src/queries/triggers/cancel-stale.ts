@@ -57,6 +57,8 @@ export interface SuspendedSweep {
  * trigger-creator has not caught up with (materialized_version differs: suspension bumps the
  * version), cancels every pending trigger, clears the cursor and records the version, in one
  * statement. schedules_unmaterialized_idx keeps this cheap: it holds only such rows.
+ * The schedules are locked in id order first (the lock order of lockProjectForWrite), so the
+ * sweep never holds one a project write needs while waiting for another.
  * A resumed schedule gets a new version again and is materialized from then on, without
  * catching up on the runs it missed while suspended.
  */
@@ -64,11 +66,19 @@ export async function cancelSuspendedScheduleTriggers(
   db: Db,
 ): Promise<SuspendedSweep> {
   const { rows } = await sql<{ schedules: number; cancelled: number }>`
-    with swept as (
+    with locked as (
+      -- in id order, as every project write and every batch locks schedules
+      select s.id from schedules s join projects p on p.id = s.project_id
+      where s.materialized_version is distinct from s.version
+        and (not s.is_active or not p.is_active)
+      order by s.id
+      for no key update of s
+    ), swept as (
       update schedules as s
       set materialized_version = s.version, materialized_until = null, next_unmaterialized_at = null
       from projects p
       where p.id = s.project_id
+        and s.id in (select id from locked)
         and s.materialized_version is distinct from s.version
         and (not s.is_active or not p.is_active)
       returning s.id, s.is_active
