@@ -9,6 +9,7 @@ import { createAuthorizer } from "./http/auth.js";
 import { corsMiddleware } from "./http/cors.js";
 import { errorHandler, routeNotFound } from "./http/error-handler.js";
 import { mountRoutes } from "./http/mount-routes.js";
+import { requestId } from "./http/request-id.js";
 import type { WriteRateLimits } from "./http/rate-limit.js";
 import { securityHeaders } from "./http/security-headers.js";
 import { createApiMetrics } from "./metrics.js";
@@ -73,6 +74,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
   app.use(
     pinoHttp({
       logger: o.logger.child({ component: "http" }),
+      genReqId: requestId,
       // headers are left out entirely: Authorization never reaches a log line
       serializers: {
         req: (req: { id: unknown; method: string; url: string }) => ({
@@ -92,6 +94,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
   app.use(securityHeaders());
   app.use(corsMiddleware(o.corsOrigins ?? []));
   mountRoutes(app, routes, {
+    db: o.db,
     authorizer: createAuthorizer({
       tokens: o.tokens,
       readTokenRequired: o.readTokenRequired ?? false,

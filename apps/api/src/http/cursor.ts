@@ -4,11 +4,14 @@ import { AppError } from "./app-error.js";
  * Opaque keyset cursors: base64url of `<kind>:<key>`. Opaque so clients do not build
  * them, typed by kind so a project cursor is refused by the executions list.
  */
-export function encodeCursor(kind: "e" | "p", key: string | number): string {
+export function encodeCursor(
+  kind: "a" | "e" | "p",
+  key: string | number,
+): string {
   return Buffer.from(`${kind}:${key}`, "utf8").toString("base64url");
 }
 
-export function decodeCursor(kind: "e" | "p", cursor: string): string {
+export function decodeCursor(kind: "a" | "e" | "p", cursor: string): string {
   const text = Buffer.from(cursor, "base64url").toString("utf8");
   if (!text.startsWith(`${kind}:`)) {
     throw new AppError(
@@ -20,9 +23,9 @@ export function decodeCursor(kind: "e" | "p", cursor: string): string {
   return text.slice(2);
 }
 
-/** The id inside an executions cursor. */
-export function decodeIdCursor(cursor: string): number {
-  const key = decodeCursor("e", cursor);
+/** The id inside an id-keyed cursor: executions ("e", the default) or audit events ("a"). */
+export function decodeIdCursor(cursor: string, kind: "a" | "e" = "e"): number {
+  const key = decodeCursor(kind, cursor);
   if (!/^[1-9]\d{0,14}$/.test(key)) {
     throw new AppError(
       "invalid_query",

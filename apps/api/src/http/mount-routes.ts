@@ -1,4 +1,5 @@
 import { EmptyQuerySchema } from "@vigil/contracts";
+import type { Db } from "@vigil/db";
 import type {
   Express,
   NextFunction,
@@ -8,6 +9,7 @@ import type {
 } from "express";
 import { z } from "zod";
 
+import { runRoute } from "../audit/run-route.js";
 import type { RouteDef } from "../routes/route.js";
 import { AppError } from "./app-error.js";
 import type { Authorizer } from "./auth.js";
@@ -20,6 +22,8 @@ import { parseInput } from "./validate.js";
 const NoParams = z.object({}).strict();
 
 export interface MountOptions {
+  /** The pool; writes run in a transaction of it with their audit row (runRoute). */
+  db: Db;
   authorizer: Authorizer;
   limits: { jsonBytes: number; uploadBytes: number };
   /** Absent: writes are not rate limited. */
@@ -54,7 +58,7 @@ function readBody(route: RouteDef, req: Request): unknown {
 export function mountRoutes(
   app: Express,
   routes: readonly RouteDef[],
-  { authorizer, limits, writeRateLimits }: MountOptions,
+  { db, authorizer, limits, writeRateLimits }: MountOptions,
 ): void {
   app.use(pathEncodingCheck(routes));
   const limiters = createWriteLimiters(writeRateLimits);
@@ -73,7 +77,7 @@ export function mountRoutes(
         "query",
       );
       const body = readBody(route, req);
-      const reply = await route.handler({
+      const reply = await runRoute(route, db, {
         params,
         query,
         body,

@@ -41,6 +41,7 @@ export function cronRoutes(): RouteDef[] {
       responses: {
         200: { description: "Fire times", schema: CronPreviewResponseSchema },
       },
+      audit: { none: "computes fire times; changes nothing" },
       handler: ({ body }) => {
         assertNoIssues(scheduleIssues(body, ""), []);
         const after =

@@ -1,5 +1,6 @@
 import type { ApiDeps } from "../deps.js";
 import type { ApiMetrics } from "../metrics.js";
+import { auditRoutes } from "./audit.js";
 import { cronRoutes } from "./cron.js";
 import { docsRoutes } from "./docs.js";
 import { executionRoutes } from "./executions.js";
@@ -29,12 +30,13 @@ export function allRoutes(
     ...systemRoutes(deps),
     ...metricsRoutes(metrics),
     ...monitoringRoutes(deps),
-    ...projectActionRoutes(deps),
+    ...projectActionRoutes(),
     ...projectRoutes(deps),
     ...scheduleRoutes(deps),
     ...ruleRoutes(deps),
     ...executionRoutes(deps),
     ...reportRoutes(deps),
+    ...auditRoutes(deps),
     ...cronRoutes(),
     ...extra,
     ...docsRoutes(getDocument),

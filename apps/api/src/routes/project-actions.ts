@@ -16,8 +16,9 @@ import {
 } from "@vigil/db";
 import { z } from "zod";
 
+import { inTransaction } from "../audit/in-transaction.js";
+import { replyJson } from "../audit/spec.js";
 import { parseCsv } from "../csv.js";
-import type { ApiDeps } from "../deps.js";
 import { AppError } from "../http/app-error.js";
 import { rawBodyInfo } from "../http/body.js";
 import { assertSafeJson } from "../http/json-shape.js";
@@ -55,7 +56,7 @@ function readUpload(body: unknown): {
 }
 
 /** Operations on a project: run now, upload data, refresh, clean up history. */
-export function projectActionRoutes(deps: ApiDeps): RouteDef[] {
+export function projectActionRoutes(): RouteDef[] {
   return [
     defineRoute({
       method: "post",
@@ -70,7 +71,12 @@ export function projectActionRoutes(deps: ApiDeps): RouteDef[] {
           schema: RefreshResponseSchema,
         },
       },
-      handler: async () => ({ json: await refreshProjects(deps.db) }),
+      audit: {
+        action: "projects.refresh",
+        target: () => "projects",
+        after: (_ctx, reply) => replyJson(reply),
+      },
+      handler: async ({ db }) => ({ json: await refreshProjects(db) }),
     }),
     defineRoute({
       method: "post",
@@ -86,10 +92,16 @@ export function projectActionRoutes(deps: ApiDeps): RouteDef[] {
       responses: {
         202: { description: "Queued", schema: TriggerResponseSchema },
       },
-      handler: async ({ params, body, caller }) => {
-        const project = await requireProject(deps.db, params.id);
+      audit: {
+        action: "trigger.create",
+        target: ({ params }) => `project:${params.id}`,
+        scope: ({ params }) => params.id,
+        after: (_ctx, reply) => ({ trigger: replyJson(reply) }),
+      },
+      handler: async ({ params, body, caller, db }) => {
+        const project = await requireProject(db, params.id);
         const config = ProjectConfigSchema.safeParse(project.config);
-        const trigger = await requestProjectRun(deps.db, {
+        const trigger = await requestProjectRun(db, {
           projectId: params.id,
           windowStart:
             body.window_start === undefined
@@ -144,8 +156,15 @@ export function projectActionRoutes(deps: ApiDeps): RouteDef[] {
       responses: {
         201: { description: "Stored", schema: DatasetResponseSchema },
       },
-      handler: async ({ params, query, caller, req }) => {
-        const project = await requireProject(deps.db, params.id);
+      audit: {
+        action: "dataset.upload",
+        target: ({ params }) => `project:${params.id}`,
+        scope: ({ params }) => params.id,
+        // the dataset's metadata (size, sha256, row count), never its rows
+        after: (_ctx, reply) => ({ dataset: replyJson(reply) }),
+      },
+      handler: async ({ params, query, caller, req, db }) => {
+        const project = await requireProject(db, params.id);
         const source = (project.config as { data_source?: { type?: unknown } })
           .data_source?.type;
         if (source !== "manual") {
@@ -162,7 +181,7 @@ export function projectActionRoutes(deps: ApiDeps): RouteDef[] {
             "the upload is empty; send JSON rows or CSV with a header row",
           );
         }
-        const dataset = await insertDataset(deps.db, {
+        const dataset = await insertDataset(db, {
           projectId: params.id,
           format: upload.format,
           filename: query.filename ?? null,
@@ -185,11 +204,17 @@ export function projectActionRoutes(deps: ApiDeps): RouteDef[] {
       responses: {
         200: { description: "What was deleted", schema: CleanupResponseSchema },
       },
-      handler: async ({ params }) => {
-        await requireProject(deps.db, params.id);
-        const deleted = await deps.db
-          .transaction()
-          .execute((trx) => deleteFinishedHistory(trx, params.id));
+      audit: {
+        action: "cleanup.run",
+        target: ({ params }) => `project:${params.id}`,
+        scope: ({ params }) => params.id,
+        after: (_ctx, reply) => replyJson<{ deleted: unknown }>(reply).deleted,
+      },
+      handler: async ({ params, db }) => {
+        await requireProject(db, params.id);
+        const deleted = await inTransaction(db, (trx) =>
+          deleteFinishedHistory(trx, params.id),
+        );
         return { json: { project_id: params.id, deleted } };
       },
     }),

@@ -21,6 +21,9 @@ import {
   updateProject,
 } from "@vigil/db";
 
+import { inTransaction } from "../audit/in-transaction.js";
+import { replyJson } from "../audit/spec.js";
+import { projectState } from "../audit/targets.js";
 import type { ApiDeps } from "../deps.js";
 import { AppError, notFound } from "../http/app-error.js";
 import { decodeCursor, encodeCursor } from "../http/cursor.js";
@@ -85,12 +88,18 @@ export function projectRoutes(deps: ApiDeps): RouteDef[] {
       responses: {
         201: { description: "Created", schema: CreatedProjectResponseSchema },
       },
-      handler: async ({ body }) => {
+      audit: {
+        action: "project.create",
+        target: ({ body }) => `project:${body.id}`,
+        scope: ({ body }) => body.id,
+        after: ({ db, body }) => projectState(db, body.id),
+      },
+      handler: async ({ body, db }) => {
         const input = checkProjectInput(body);
         try {
-          const created = await deps.db
-            .transaction()
-            .execute((trx) => createProject(trx, input));
+          const created = await inTransaction(db, (trx) =>
+            createProject(trx, input),
+          );
           return {
             status: 201,
             json: {
@@ -170,7 +179,17 @@ export function projectRoutes(deps: ApiDeps): RouteDef[] {
         200: { description: "Replaced", schema: ApplyProjectResponseSchema },
         201: { description: "Created", schema: ApplyProjectResponseSchema },
       },
-      handler: async ({ params, body }) => {
+      audit: {
+        action: (_ctx, reply) =>
+          replyJson<{ created: boolean }>(reply).created
+            ? "project.create"
+            : "project.update",
+        target: ({ params }) => `project:${params.id}`,
+        scope: ({ params }) => params.id,
+        before: ({ db, params }) => projectState(db, params.id),
+        after: ({ db, params }) => projectState(db, params.id),
+      },
+      handler: async ({ params, body, db }) => {
         if (body.id !== params.id) {
           throw new AppError(
             "validation_failed",
@@ -179,7 +198,7 @@ export function projectRoutes(deps: ApiDeps): RouteDef[] {
           );
         }
         const input = checkProjectInput(body);
-        const result = await deps.db.transaction().execute(async (trx) => {
+        const result = await inTransaction(db, async (trx) => {
           const applied = await applyProject(trx, input);
           const project = await trx
             .selectFrom("projects")
@@ -202,8 +221,15 @@ export function projectRoutes(deps: ApiDeps): RouteDef[] {
       bodyKind: "json",
       body: ProjectPatchSchema,
       responses: { 200: { description: "Changed", schema: ProjectSchema } },
-      handler: async ({ params, body }) => {
-        const project = await updateProject(deps.db, params.id, {
+      audit: {
+        action: "project.update",
+        target: ({ params }) => `project:${params.id}`,
+        scope: ({ params }) => params.id,
+        before: ({ db, params }) => projectState(db, params.id),
+        after: ({ db, params }) => projectState(db, params.id),
+      },
+      handler: async ({ params, body, db }) => {
+        const project = await updateProject(db, params.id, {
           ...body,
           ...(body.config !== undefined && { config: body.config }),
         });
@@ -223,8 +249,14 @@ export function projectRoutes(deps: ApiDeps): RouteDef[] {
       responses: {
         200: { description: "Deleted", schema: DeletedResponseSchema },
       },
-      handler: async ({ params }) => {
-        if (!(await deleteProject(deps.db, params.id))) {
+      audit: {
+        action: "project.delete",
+        target: ({ params }) => `project:${params.id}`,
+        scope: ({ params }) => params.id,
+        before: ({ db, params }) => projectState(db, params.id),
+      },
+      handler: async ({ params, db }) => {
+        if (!(await deleteProject(db, params.id))) {
           throw notFound(`project "${params.id}"`);
         }
         return { json: { deleted: true } };

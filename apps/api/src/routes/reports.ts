@@ -14,6 +14,7 @@ import {
 } from "@vigil/db";
 import { z } from "zod";
 
+import { replyJson } from "../audit/spec.js";
 import type { ApiDeps } from "../deps.js";
 import { AppError, notFound } from "../http/app-error.js";
 import { ExecutionParamsSchema, NumericIdSchema } from "./params.js";
@@ -153,8 +154,16 @@ export function reportRoutes(deps: ApiDeps): RouteDef[] {
           schema: ReportDeliverySchema,
         },
       },
-      handler: async ({ params }) => {
-        const result = await requeueDeadReport(deps.db, Number(params.id));
+      audit: {
+        action: "reports.requeue",
+        target: ({ params }) => `report:${params.id}`,
+        // only a dead letter can be re-queued, so that is what it was
+        before: ({ params }) =>
+          Promise.resolve({ id: Number(params.id), status: "dead" }),
+        after: (_ctx, reply) => replyJson(reply),
+      },
+      handler: async ({ params, db }) => {
+        const result = await requeueDeadReport(db, Number(params.id));
         switch (result.kind) {
           case "requeued":
             return { json: toDelivery(result.row) };

@@ -1,6 +1,8 @@
+import type { Db } from "@vigil/db";
 import type { Request, Response } from "express";
 import type { z } from "zod";
 
+import type { RouteAudit } from "../audit/spec.js";
 import type { Access } from "../http/auth.js";
 import type { BodyKind } from "../http/body.js";
 
@@ -14,6 +16,11 @@ export interface RouteContext<P, Q, B> {
   caller: string | null;
   req: Request;
   res: Response;
+  /**
+   * The database handle to use: for audited writes the transaction the audit row is
+   * appended in (apps/api/src/audit/run-route.ts), else the pool.
+   */
+  db: Db;
 }
 
 /** A JSON answer, or a route that wrote its response itself (metrics, docs). */
@@ -52,6 +59,12 @@ export interface RouteDef<
   /** Extra request body content types for the docs (uploads). */
   uploadDoc?: Record<string, z.ZodType>;
   responses: Record<number, ResponseDoc>;
+  /**
+   * How the route's writes enter the audit trail (apps/api/src/audit/spec.ts). Every route
+   * whose method is not GET declares one (test/audit.test.ts checks); one that does not is
+   * still recorded, with the generic spec of run-route.ts. GET routes are never recorded.
+   */
+  audit?: RouteAudit<z.output<P>, z.output<Q>, z.output<B>>;
   handler: (
     ctx: RouteContext<z.output<P>, z.output<Q>, z.output<B>>,
   ) => Promise<Reply> | Reply;

@@ -16,6 +16,7 @@ import {
 } from "@vigil/db";
 import { z } from "zod";
 
+import { ruleState } from "../audit/targets.js";
 import type { ApiDeps } from "../deps.js";
 import { AppError, notFound } from "../http/app-error.js";
 import { assertNoIssues, ruleCodeIssues } from "../write-checks.js";
@@ -50,11 +51,17 @@ export function ruleRoutes(deps: ApiDeps): RouteDef[] {
       bodyKind: "json",
       body: RuleInputSchema,
       responses: { 201: { description: "Created", schema: RuleSchema } },
-      handler: async ({ params, body }) => {
+      audit: {
+        action: "rule.create",
+        target: ({ params, body }) => `rule:${params.id}/${body.rule_id}`,
+        scope: ({ params }) => params.id,
+        after: ({ db, params, body }) => ruleState(db, params.id, body.rule_id),
+      },
+      handler: async ({ params, body, db }) => {
         assertNoIssues([], ruleCodeIssues(body.rule_id, body.code, ""));
-        await requireProject(deps.db, params.id);
+        await requireProject(db, params.id);
         try {
-          const rule = await createRule(deps.db, params.id, {
+          const rule = await createRule(db, params.id, {
             ...body,
             parameters: body.parameters as JsonObject,
             dependencies: body.dependencies,
@@ -101,10 +108,17 @@ export function ruleRoutes(deps: ApiDeps): RouteDef[] {
       bodyKind: "json",
       body: RulePatchSchema,
       responses: { 200: { description: "Changed", schema: RuleSchema } },
-      handler: async ({ params, body }) => {
+      audit: {
+        action: "rule.update",
+        target: ({ params }) => `rule:${params.id}/${params.ruleId}`,
+        scope: ({ params }) => params.id,
+        before: ({ db, params }) => ruleState(db, params.id, params.ruleId),
+        after: ({ db, params }) => ruleState(db, params.id, params.ruleId),
+      },
+      handler: async ({ params, body, db }) => {
         assertNoIssues([], ruleCodeIssues(params.ruleId, body.code, ""));
         const { parameters, dependencies, ...rest } = body;
-        const rule = await updateRule(deps.db, params.id, params.ruleId, {
+        const rule = await updateRule(db, params.id, params.ruleId, {
           ...rest,
           ...(parameters !== undefined && {
             parameters: parameters as JsonObject,
@@ -127,8 +141,14 @@ export function ruleRoutes(deps: ApiDeps): RouteDef[] {
       responses: {
         200: { description: "Deleted", schema: DeletedResponseSchema },
       },
-      handler: async ({ params }) => {
-        if (!(await deleteRule(deps.db, params.id, params.ruleId))) {
+      audit: {
+        action: "rule.delete",
+        target: ({ params }) => `rule:${params.id}/${params.ruleId}`,
+        scope: ({ params }) => params.id,
+        before: ({ db, params }) => ruleState(db, params.id, params.ruleId),
+      },
+      handler: async ({ params, db }) => {
+        if (!(await deleteRule(db, params.id, params.ruleId))) {
           throw notFound(`rule "${params.ruleId}" of project "${params.id}"`);
         }
         return { json: { deleted: true } };

@@ -14,6 +14,8 @@ import {
 } from "@vigil/db";
 import { z } from "zod";
 
+import { replyJson } from "../audit/spec.js";
+import { scheduleState } from "../audit/targets.js";
 import type { ApiDeps } from "../deps.js";
 import { notFound } from "../http/app-error.js";
 import { withNextRuns } from "../next-runs.js";
@@ -61,14 +63,22 @@ export function scheduleRoutes(deps: ApiDeps): RouteDef[] {
       responses: {
         201: { description: "Created", schema: ScheduleWithNextRunsSchema },
       },
-      handler: async ({ params, body }) => {
+      audit: {
+        action: "schedule.create",
+        target: (_ctx, reply) =>
+          `schedule:${replyJson<{ id: number }>(reply).id}`,
+        scope: ({ params }) => params.id,
+        after: ({ db, params }, reply) =>
+          scheduleState(db, params.id, replyJson<{ id: number }>(reply).id),
+      },
+      handler: async ({ params, body, db }) => {
         assertNoIssues(scheduleIssues(body, ""), []);
-        await requireProject(deps.db, params.id);
+        await requireProject(db, params.id);
         try {
           return {
             status: 201,
             json: withNextRuns(
-              await createSchedule(deps.db, params.id, body),
+              await createSchedule(db, params.id, body),
               new Date(),
             ),
           };
@@ -119,9 +129,18 @@ export function scheduleRoutes(deps: ApiDeps): RouteDef[] {
       responses: {
         200: { description: "Changed", schema: ScheduleWithNextRunsSchema },
       },
-      handler: async ({ params, body }) => {
+      audit: {
+        action: "schedule.update",
+        target: ({ params }) => `schedule:${params.scheduleId}`,
+        scope: ({ params }) => params.id,
+        before: ({ db, params }) =>
+          scheduleState(db, params.id, Number(params.scheduleId)),
+        after: ({ db, params }) =>
+          scheduleState(db, params.id, Number(params.scheduleId)),
+      },
+      handler: async ({ params, body, db }) => {
         const id = Number(params.scheduleId);
-        const current = await getProjectSchedule(deps.db, params.id, id);
+        const current = await getProjectSchedule(db, params.id, id);
         if (current === undefined) {
           throw notFound(
             `schedule ${params.scheduleId} of project "${params.id}"`,
@@ -134,7 +153,7 @@ export function scheduleRoutes(deps: ApiDeps): RouteDef[] {
           };
           assertNoIssues(scheduleIssues(merged, ""), []);
         }
-        const updated = await updateSchedule(deps.db, params.id, id, body);
+        const updated = await updateSchedule(db, params.id, id, body);
         if (updated === undefined) {
           throw notFound(
             `schedule ${params.scheduleId} of project "${params.id}"`,
@@ -154,10 +173,15 @@ export function scheduleRoutes(deps: ApiDeps): RouteDef[] {
       responses: {
         200: { description: "Deleted", schema: DeletedResponseSchema },
       },
-      handler: async ({ params }) => {
-        if (
-          !(await deleteSchedule(deps.db, params.id, Number(params.scheduleId)))
-        ) {
+      audit: {
+        action: "schedule.delete",
+        target: ({ params }) => `schedule:${params.scheduleId}`,
+        scope: ({ params }) => params.id,
+        before: ({ db, params }) =>
+          scheduleState(db, params.id, Number(params.scheduleId)),
+      },
+      handler: async ({ params, db }) => {
+        if (!(await deleteSchedule(db, params.id, Number(params.scheduleId)))) {
           throw notFound(
             `schedule ${params.scheduleId} of project "${params.id}"`,
           );

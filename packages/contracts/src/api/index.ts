@@ -65,3 +65,8 @@ export {
   StatusResponseSchema,
   WorkerSchema,
 } from "./operations-responses.js";
+export {
+  AuditEventSchema,
+  AuditListQuerySchema,
+  AuditListResponseSchema,
+} from "./audit.js";
