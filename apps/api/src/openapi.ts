@@ -47,6 +47,19 @@ function errorResponses(route: RouteDef): RouteConfig["responses"] {
       },
     };
   }
+  if (route.access !== "public") {
+    out[403] = {
+      ...errorResponse(
+        `A valid token without the scope \`${route.access}\` (\`forbidden\`; the message names the scope)`,
+      ),
+      headers: {
+        "WWW-Authenticate": {
+          description: `\`Bearer error="insufficient_scope", scope="${route.access}"\` (RFC 6750)`,
+          schema: { type: "string" },
+        },
+      },
+    };
+  }
   if (route.method !== "get") {
     out[429] = {
       ...errorResponse(
@@ -127,7 +140,7 @@ export function buildOpenApiDocument(
     type: "http",
     scheme: "bearer",
     description:
-      "One of the tokens in API_TOKENS. Required for writes; for reads too when API_READ_TOKEN_REQUIRED is true.",
+      "A token made by `vigil token create` or POST /tokens (`vgl_...`), or one of API_TOKENS (every scope). Each operation lists the scope it needs; reads need a token only when API_READ_TOKEN_REQUIRED is true.",
   });
   for (const route of routes) {
     const responses: RouteConfig["responses"] = { ...errorResponses(route) };
@@ -153,7 +166,9 @@ export function buildOpenApiDocument(
         description: route.description,
       }),
       tags: [route.tag],
-      security: route.access === "public" ? [] : [{ [bearer.name]: [] }],
+      // OpenAPI 3.1 lets a non-OAuth requirement list role names: here the scope
+      security:
+        route.access === "public" ? [] : [{ [bearer.name]: [route.access] }],
       request: requestBody(route),
       responses,
     });

@@ -12,6 +12,7 @@ import { mountRoutes } from "./http/mount-routes.js";
 import { requestId } from "./http/request-id.js";
 import type { WriteRateLimits } from "./http/rate-limit.js";
 import { securityHeaders } from "./http/security-headers.js";
+import { createTokenStore } from "./http/token-store.js";
 import { createApiMetrics } from "./metrics.js";
 import { buildOpenApiDocument } from "./openapi.js";
 import { docsAssets } from "./routes/docs.js";
@@ -19,8 +20,10 @@ import { allRoutes } from "./routes/index.js";
 import type { RouteDef } from "./routes/route.js";
 
 export interface ApiServerOptions extends ApiDeps {
-  /** API_TOKENS */
+  /** API_TOKENS: admin tokens (every scope, every project), named `api-token-<N>`. */
   tokens: readonly string[];
+  /** How long a token lookup in api_tokens is reused @default 5000 (TOKEN_CACHE_MS) */
+  tokenCacheMs?: number;
   /** API_READ_TOKEN_REQUIRED @default false */
   readTokenRequired?: boolean;
   /** API_BODY_LIMIT in bytes @default 1 MiB */
@@ -55,11 +58,17 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
   // the document lists the docs routes too, so it is built after them and read lazily
   const docs: { document?: ReturnType<typeof buildOpenApiDocument> } = {};
   const metrics = createApiMetrics();
+  const tokenStore = createTokenStore({
+    db: o.db,
+    logger: o.logger,
+    ...(o.tokenCacheMs !== undefined && { cacheMs: o.tokenCacheMs }),
+  });
   const routes = allRoutes(
     o,
     o.extraRoutes ?? [],
     () => docs.document,
     metrics,
+    tokenStore,
   );
   const document = buildOpenApiDocument(routes, {
     version: o.version,
@@ -98,6 +107,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
     authorizer: createAuthorizer({
       tokens: o.tokens,
       readTokenRequired: o.readTokenRequired ?? false,
+      store: tokenStore,
     }),
     limits: {
       jsonBytes: o.bodyLimitBytes ?? 1024 ** 2,

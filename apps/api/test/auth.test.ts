@@ -20,6 +20,7 @@ async function snapshot(db: Db): Promise<string> {
     "executions",
     "datasets",
     "discrepancies",
+    "api_tokens",
   ] as const;
   const counts = await Promise.all(
     tables.map((t) =>
@@ -44,13 +45,14 @@ function concretePath(
   scheduleId: number,
 ): string {
   return path
+    .replace(":name", "some-token")
     .replace(":id", projectId)
     .replace(":scheduleId", String(scheduleId))
     .replace(":ruleId", "r1");
 }
 
 describe("authentication", () => {
-  test("every write route, as listed by the router itself, refuses missing, malformed and wrong tokens and changes nothing", async ({
+  test("every route above read access (writes, admin reads), as listed by the router itself, refuses missing, malformed and wrong tokens and changes nothing", async ({
     api,
     db,
   }) => {
@@ -68,18 +70,25 @@ describe("authentication", () => {
         code: "export const detect = () => [];",
       })
       .execute();
-    const writes = api.server.routes.filter((r) => r.method !== "get");
+    // every route that needs a token even while reads are open
+    const writes = api.server.routes.filter(
+      (r) => r.access !== "read" && r.access !== "public",
+    );
     expect(writes.length).toBeGreaterThanOrEqual(15);
     const before = await snapshot(db);
     for (const route of writes) {
       const path = concretePath(route.path, p.id, s.id);
-      const body = {
-        id: p.id,
-        name: "hijacked",
-        cron_expression: "0 * * * *",
-        rule_id: "r2",
-        code: "export const detect = () => [];",
-      };
+      const body =
+        route.method === "get"
+          ? undefined
+          : {
+              id: p.id,
+              name: "hijacked",
+              scopes: ["admin"],
+              cron_expression: "0 * * * *",
+              rule_id: "r2",
+              code: "export const detect = () => [];",
+            };
       const missing = await api.call(route.method.toUpperCase(), path, {
         token: null,
         body,
@@ -115,7 +124,7 @@ describe("authentication", () => {
     expect(await snapshot(db)).toBe(before);
   });
 
-  test("the second configured token works and is recorded by position, never by value", async ({
+  test("the second configured token works and is recorded by its name api-token-2, never by value", async ({
     api,
     db,
   }) => {
@@ -124,7 +133,7 @@ describe("authentication", () => {
       token: OTHER_TOKEN,
     });
     expect(res.status).toBe(202);
-    expect(res.json.requested_by).toBe("api:token-2");
+    expect(res.json.requested_by).toBe("api:api-token-2");
   });
 
   test("reads are open by default and need a token when API_READ_TOKEN_REQUIRED is set, except probes and docs", async ({
@@ -161,7 +170,13 @@ describe("authentication", () => {
           })
         ).status,
       ).toBe(200);
-      for (const path of ["/health", "/ready", "/openapi.json", "/docs"]) {
+      for (const path of [
+        "/health",
+        "/ready",
+        "/metrics",
+        "/openapi.json",
+        "/docs",
+      ]) {
         expect(
           (await strict.call("GET", path, { token: null })).status,
           path,
@@ -172,7 +187,7 @@ describe("authentication", () => {
     }
   });
 
-  test("with no tokens configured every write is refused as an invalid token", async ({
+  test("with no API_TOKENS and no stored token matching, a write is refused as an invalid token", async ({
     dbHandle,
   }) => {
     const closed = await startTestApi(dbHandle, { tokens: [] });

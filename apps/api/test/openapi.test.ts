@@ -91,16 +91,25 @@ describe("OpenAPI document", () => {
           `${method} ${path} documents {${name}}`,
         ).toBe(true);
       }
+      const route = api.server.routes.find(
+        (r) =>
+          r.method === method && r.path.replace(/:(\w+)/g, "{$1}") === path,
+      );
+      expect(op.security, `${method} ${path} names the scope it needs`).toEqual(
+        route?.access === "public" ? [] : [{ bearerToken: [route?.access] }],
+      );
       if (method !== "get") {
-        expect(op.security, `${method} ${path} needs a bearer token`).toEqual([
-          { bearerToken: [] },
-        ]);
         expect(op.responses).toHaveProperty("401");
         expect(op.responses).toHaveProperty(["429", "headers", "Retry-After"]);
       }
       if (op.security !== undefined && op.security.length > 0) {
         expect(op.responses).toHaveProperty([
           "401",
+          "headers",
+          "WWW-Authenticate",
+        ]);
+        expect(op.responses).toHaveProperty([
+          "403",
           "headers",
           "WWW-Authenticate",
         ]);

@@ -341,7 +341,7 @@ describe("operations", () => {
     expect(res.json).toMatchObject({
       source: "manual",
       status: "pending",
-      requested_by: "api:token-1",
+      requested_by: "api:api-token-1",
       window_start: "2026-01-01T00:00:00.000Z",
     });
     const bare = await api.call("POST", `/projects/${p.id}/trigger`, {
@@ -387,7 +387,7 @@ describe("operations", () => {
       format: "json",
       row_count: 2,
       filename: "orders.json",
-      uploaded_by: "api:token-1",
+      uploaded_by: "api:api-token-1",
     });
     const csv = await api.call("POST", `/projects/${p.id}/data`, {
       raw: 'id,note\r\n1,"a, ""quoted"" note"\r\n2,plain\r\n',

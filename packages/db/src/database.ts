@@ -1,3 +1,4 @@
+import type { ApiTokensTable } from "./tables/api-tokens.js";
 import type { AuditEventsTable } from "./tables/audit-events.js";
 import type { DatasetsTable } from "./tables/datasets.js";
 import type { DiscrepanciesTable } from "./tables/discrepancies.js";
@@ -27,6 +28,7 @@ export interface Database {
   report_delivery_attempts: ReportDeliveryAttemptsTable;
   datasets: DatasetsTable;
   workers: WorkersTable;
+  api_tokens: ApiTokensTable;
   maintenance_runs: MaintenanceRunsTable;
   audit_events: AuditEventsTable;
 }

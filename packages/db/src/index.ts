@@ -383,3 +383,23 @@ export {
   type ListAuditEventsOptions,
 } from "./queries/audit/list.js";
 export { pruneAuditEvents } from "./queries/audit/prune.js";
+// bearer tokens as data (issue 19): api_tokens
+export type {
+  ApiTokenInfo,
+  ApiTokenRow,
+  ApiTokenScope,
+} from "./tables/api-tokens.js";
+export {
+  API_TOKEN_PREFIX,
+  apiTokenSecretHash,
+  newApiTokenSecret,
+} from "./api-token-secret.js";
+export {
+  insertApiToken,
+  type NewApiToken,
+} from "./queries/api-tokens/insert.js";
+export { findApiTokenByHash } from "./queries/api-tokens/find-by-hash.js";
+export { listApiTokens } from "./queries/api-tokens/list.js";
+export { revokeApiToken } from "./queries/api-tokens/revoke.js";
+export { touchApiToken } from "./queries/api-tokens/touch.js";
+export { readProjectAuditState } from "./audit/project-state.js";

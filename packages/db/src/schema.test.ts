@@ -211,6 +211,17 @@ const EXPECTED: Record<string, string[]> = {
     "pruned",
     "error",
   ],
+  api_tokens: [
+    "name",
+    "secret_hash",
+    "scopes",
+    "projects",
+    "created_at",
+    "created_by",
+    "last_used_at",
+    "expires_at",
+    "revoked_at",
+  ],
 };
 
 describe("schema", () => {

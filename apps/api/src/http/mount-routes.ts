@@ -11,11 +11,12 @@ import { z } from "zod";
 
 import { runRoute } from "../audit/run-route.js";
 import type { RouteDef } from "../routes/route.js";
-import { AppError } from "./app-error.js";
-import type { Authorizer } from "./auth.js";
+import { AppError, notFound } from "./app-error.js";
+import type { Authorizer, Principal } from "./auth.js";
 import { bodyParsers } from "./body.js";
 import { assertSafeJson, assertStorableStrings } from "./json-shape.js";
 import { pathEncodingCheck } from "./path-encoding.js";
+import { canSeeProject, isProjectRoute } from "./project-access.js";
 import { createWriteLimiters, type WriteRateLimits } from "./rate-limit.js";
 import { parseInput } from "./validate.js";
 
@@ -50,8 +51,9 @@ function readBody(route: RouteDef, req: Request): unknown {
 }
 
 /**
- * Mounts each route as: for writes a per-address rate limit, authorization (before any
- * body is read, so an anonymous caller cannot make the server parse 20 MB), for writes a
+ * Mounts each route as: for writes a per-address rate limit, authorization and the
+ * project limit of the token (before any body is read, so an anonymous caller cannot make
+ * the server parse 20 MB), for writes a
  * per-token rate limit, body parsers, then validation of params, query and body, then
  * the handler. Async errors reach the error middleware (express 5).
  */
@@ -63,8 +65,23 @@ export function mountRoutes(
   app.use(pathEncodingCheck(routes));
   const limiters = createWriteLimiters(writeRateLimits);
   for (const route of routes) {
-    const authorize: RequestHandler = (req, res, next) => {
-      res.locals.caller = authorizer.authorize(req, route.access);
+    const projectRoute = isProjectRoute(route.path);
+    const authorize: RequestHandler = async (req, res, next) => {
+      const { caller, principal } = await authorizer.authorize(
+        req,
+        route.access,
+      );
+      res.locals.caller = caller;
+      res.locals.principal = principal;
+      // before any body is read: another project's routes answer as if it were absent
+      const id = req.params.id;
+      if (
+        projectRoute &&
+        typeof id === "string" &&
+        !canSeeProject(principal, id)
+      ) {
+        throw notFound(`project "${id}"`);
+      }
       next();
     };
     const handle = async (req: Request, res: Response, _next: NextFunction) => {
@@ -82,6 +99,7 @@ export function mountRoutes(
         query,
         body,
         caller: (res.locals.caller as string | null) ?? null,
+        principal: (res.locals.principal as Principal | null) ?? null,
         req,
         res,
       });

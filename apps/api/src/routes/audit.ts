@@ -20,8 +20,8 @@ export function auditRoutes(deps: ApiDeps): RouteDef[] {
       method: "get",
       path: "/audit",
       tag: "audit",
-      // the strictest level there is: who changed what is an operator's question
-      access: "write",
+      // who changed what is an operator's question; admin tokens see every project
+      access: "admin",
       summary:
         "Audit events newest first, filtered by exact target, actor and action, with keyset pagination",
       query: AuditListQuerySchema,

@@ -33,7 +33,8 @@ export function cronRoutes(): RouteDef[] {
       method: "post",
       path: "/cron/preview",
       tag: "schedules",
-      access: "write",
+      // computes fire times and changes nothing: a read, though its input is a body
+      access: "read",
       summary:
         "The next N fire times of a cron expression in a timezone, from now or a given instant (e.g. across a coming DST change)",
       bodyKind: "json",

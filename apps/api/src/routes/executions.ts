@@ -15,6 +15,7 @@ import {
 
 import type { ApiDeps } from "../deps.js";
 import { notFound } from "../http/app-error.js";
+import { canSeeProject } from "../http/project-access.js";
 import { decodeIdCursor, encodeCursor } from "../http/cursor.js";
 import { ExecutionParamsSchema, ProjectParamsSchema } from "./params.js";
 import { requireProject } from "./require-project.js";
@@ -85,13 +86,16 @@ export function executionRoutes(deps: ApiDeps): RouteDef[] {
           schema: ExecutionDetailResponseSchema,
         },
       },
-      handler: async ({ params, query }) => {
+      handler: async ({ params, query, principal }) => {
         const detail = await getExecutionDetail(
           deps.db,
           Number(params.id),
           query.findings_limit,
         );
-        if (detail === undefined) {
+        if (
+          detail === undefined ||
+          !canSeeProject(principal, detail.execution.project_id)
+        ) {
           throw notFound(`execution ${params.id}`);
         }
         const findings = detail.findings.map(

@@ -1,4 +1,5 @@
 import type { ApiDeps } from "../deps.js";
+import type { TokenStore } from "../http/token-store.js";
 import type { ApiMetrics } from "../metrics.js";
 import { auditRoutes } from "./audit.js";
 import { cronRoutes } from "./cron.js";
@@ -13,6 +14,7 @@ import type { RouteDef } from "./route.js";
 import { ruleRoutes } from "./rules.js";
 import { scheduleRoutes } from "./schedules.js";
 import { systemRoutes } from "./system.js";
+import { tokenRoutes } from "./tokens.js";
 
 /**
  * Every route of the API, one group per file. A new group is added here (e.g. report
@@ -25,6 +27,7 @@ export function allRoutes(
   extra: readonly RouteDef[],
   getDocument: () => unknown,
   metrics: ApiMetrics,
+  tokenStore: TokenStore,
 ): RouteDef[] {
   return [
     ...systemRoutes(deps),
@@ -38,6 +41,7 @@ export function allRoutes(
     ...reportRoutes(deps),
     ...auditRoutes(deps),
     ...cronRoutes(),
+    ...tokenRoutes(deps, tokenStore),
     ...extra,
     ...docsRoutes(getDocument),
   ];

@@ -10,7 +10,9 @@ export function metricsRoutes({ registry }: ApiMetrics): RouteDef[] {
       method: "get",
       path: "/metrics",
       tag: "system",
-      access: "read",
+      // like the other apps' metrics ports: Prometheus scrapes it without a token, and it
+      // holds route patterns and process figures, no project data
+      access: "public",
       summary:
         "Prometheus metrics of this API process: requests by route and status, their duration, process figures (database-wide gauges: the leading trigger-creator's /metrics)",
       responses: {

@@ -8,6 +8,7 @@ import { getExecutionStats, listQueue } from "@vigil/db";
 
 import type { ApiDeps } from "../deps.js";
 import { AppError } from "../http/app-error.js";
+import { projectFilter } from "../http/project-access.js";
 import { defineRoute, type RouteDef } from "./route.js";
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -33,12 +34,10 @@ export function monitoringRoutes(deps: ApiDeps): RouteDef[] {
       responses: {
         200: { description: "Pending triggers", schema: QueueResponseSchema },
       },
-      handler: async ({ query }) => {
+      handler: async ({ query, principal }) => {
         const items = await listQueue(deps.db, {
           limit: query.limit,
-          ...(query.project_id !== undefined && {
-            projectId: query.project_id,
-          }),
+          ...projectFilter(principal, query.project_id),
         });
         return {
           json: items.map(({ fire_at, ...item }) => ({
@@ -59,7 +58,7 @@ export function monitoringRoutes(deps: ApiDeps): RouteDef[] {
       responses: {
         200: { description: "Statistics", schema: StatsResponseSchema },
       },
-      handler: async ({ query }) => {
+      handler: async ({ query, principal }) => {
         const to = query.to === undefined ? new Date() : new Date(query.to);
         const from =
           query.from === undefined
@@ -87,9 +86,7 @@ export function monitoringRoutes(deps: ApiDeps): RouteDef[] {
         const stats = await getExecutionStats(deps.db, {
           from,
           to,
-          ...(query.project_id !== undefined && {
-            projectId: query.project_id,
-          }),
+          ...projectFilter(principal, query.project_id),
         });
         return {
           json: {

@@ -62,7 +62,7 @@ export function projectActionRoutes(): RouteDef[] {
       method: "post",
       path: "/projects/refresh",
       tag: "projects",
-      access: "write",
+      access: "admin",
       summary:
         "Re-validates every project, schedule and rule, reports the problems, and wakes the trigger-creators",
       responses: {
@@ -197,7 +197,7 @@ export function projectActionRoutes(): RouteDef[] {
       method: "delete",
       path: "/projects/:id/cleanup",
       tag: "projects",
-      access: "write",
+      access: "admin",
       summary:
         "Deletes the project's finished history now: finished executions and triggers, delivered reports, resolved discrepancies",
       params: ProjectParamsSchema,

@@ -27,6 +27,7 @@ import { projectState } from "../audit/targets.js";
 import type { ApiDeps } from "../deps.js";
 import { AppError, notFound } from "../http/app-error.js";
 import { decodeCursor, encodeCursor } from "../http/cursor.js";
+import { canSeeProject } from "../http/project-access.js";
 import { withNextRuns } from "../next-runs.js";
 import { checkProjectInput } from "../project-input.js";
 import { successRate } from "./monitoring.js";
@@ -53,9 +54,10 @@ export function projectRoutes(deps: ApiDeps): RouteDef[] {
           schema: ProjectListResponseSchema,
         },
       },
-      handler: async ({ query }) => {
+      handler: async ({ query, principal }) => {
         const rows = await listProjects(deps.db, {
           limit: query.limit + 1,
+          ...(principal?.projects != null && { ids: principal.projects }),
           ...(query.cursor !== undefined && {
             afterId: decodeCursor("p", query.cursor),
           }),
@@ -94,7 +96,14 @@ export function projectRoutes(deps: ApiDeps): RouteDef[] {
         scope: ({ body }) => body.id,
         after: ({ db, body }) => projectState(db, body.id),
       },
-      handler: async ({ body, db }) => {
+      handler: async ({ body, db, principal }) => {
+        if (!canSeeProject(principal, body.id)) {
+          throw new AppError(
+            "forbidden",
+            `this token is limited to the projects ${principal?.projects?.join(", ")}; it cannot create project "${body.id}"`,
+            { projects: principal?.projects },
+          );
+        }
         const input = checkProjectInput(body);
         try {
           const created = await inTransaction(db, (trx) =>

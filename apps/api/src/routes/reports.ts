@@ -17,6 +17,7 @@ import { z } from "zod";
 import { replyJson } from "../audit/spec.js";
 import type { ApiDeps } from "../deps.js";
 import { AppError, notFound } from "../http/app-error.js";
+import { canSeeProject, projectFilter } from "../http/project-access.js";
 import { ExecutionParamsSchema, NumericIdSchema } from "./params.js";
 import { defineRoute, type RouteDef } from "./route.js";
 
@@ -90,14 +91,15 @@ export function reportRoutes(deps: ApiDeps): RouteDef[] {
           schema: ExecutionDeliveriesResponseSchema,
         },
       },
-      handler: async ({ params }) => {
+      handler: async ({ params, principal }) => {
         const id = Number(params.id);
         const rows = await listDeliveriesForExecution(deps.db, id);
-        // an execution without deliveries (mode, or nothing to say) is an empty list; an unknown one is a 404
-        if (
-          rows.length === 0 &&
-          (await getExecutionDetail(deps.db, id, 1)) === undefined
-        ) {
+        // an execution without deliveries (mode, or nothing to say) is an empty list; an
+        // unknown one, or one of a project the token does not see, is a 404
+        const projectId =
+          rows[0]?.project_id ??
+          (await getExecutionDetail(deps.db, id, 1))?.execution.project_id;
+        if (projectId === undefined || !canSeeProject(principal, projectId)) {
           throw notFound(`execution ${params.id}`);
         }
         return { json: { items: rows.map(toDelivery) } };
@@ -117,12 +119,10 @@ export function reportRoutes(deps: ApiDeps): RouteDef[] {
           schema: DeadLetterListResponseSchema,
         },
       },
-      handler: async ({ query }) => {
+      handler: async ({ query, principal }) => {
         const rows = await listDeadReports(deps.db, {
           limit: query.limit + 1,
-          ...(query.project_id !== undefined && {
-            projectId: query.project_id,
-          }),
+          ...projectFilter(principal, query.project_id),
           ...(query.cursor !== undefined && {
             beforeId: decodeDeadCursor(query.cursor),
           }),
@@ -144,7 +144,7 @@ export function reportRoutes(deps: ApiDeps): RouteDef[] {
       method: "post",
       path: "/reports/:id/requeue",
       tag: "reports",
-      access: "write",
+      access: "admin",
       summary:
         "Re-queue a dead letter: a fresh attempt budget, due now, ahead of newer reports of its project",
       params: OutboxParamsSchema,

@@ -3,7 +3,7 @@ import type { Request, Response } from "express";
 import type { z } from "zod";
 
 import type { RouteAudit } from "../audit/spec.js";
-import type { Access } from "../http/auth.js";
+import type { Access, Principal } from "../http/auth.js";
 import type { BodyKind } from "../http/body.js";
 
 export type Method = "get" | "post" | "put" | "patch" | "delete";
@@ -12,8 +12,13 @@ export interface RouteContext<P, Q, B> {
   params: P;
   query: Q;
   body: B;
-  /** "token-N" for authenticated requests, null for anonymous reads. */
+  /**
+   * The actor: the token's name (`api-token-<N>` for the N-th API_TOKENS entry), null for
+   * anonymous reads.
+   */
   caller: string | null;
+  /** The token behind `caller`: its scopes and projects (null: all); null when anonymous. */
+  principal: Principal | null;
   req: Request;
   res: Response;
   /**

@@ -70,3 +70,15 @@ export {
   AuditListQuerySchema,
   AuditListResponseSchema,
 } from "./audit.js";
+export {
+  API_SCOPES,
+  ScopeSchema,
+  TokenCreateRequestSchema,
+  TokenCreatedResponseSchema,
+  TokenListResponseSchema,
+  TokenNameSchema,
+  TokenSchema,
+  type Scope,
+  type Token,
+  type TokenCreateRequest,
+} from "./tokens.js";

@@ -9,6 +9,8 @@ export interface ExecutionStatsOptions {
   /** Exclusive upper bound on created_at. */
   to: Date;
   projectId?: string;
+  /** Only these projects (a project-limited token's); empty: none. */
+  projectIds?: readonly string[];
 }
 
 export interface ExecutionStats {
@@ -56,6 +58,9 @@ export async function getExecutionStats(
     .where("created_at", "<", o.to);
   if (o.projectId !== undefined) {
     q = q.where("project_id", "=", o.projectId);
+  }
+  if (o.projectIds !== undefined) {
+    q = q.where(sql<boolean>`project_id = any(${[...o.projectIds]}::text[])`);
   }
   const r = await q.executeTakeFirstOrThrow();
   const n = (v: unknown) => (v === null || v === undefined ? null : Number(v));

@@ -1,3 +1,5 @@
+import { sql } from "kysely";
+
 import type { Db } from "../../pool.js";
 import type { ProjectRow } from "../../tables/projects.js";
 
@@ -6,6 +8,8 @@ export interface ListProjectsOptions {
   afterId?: string;
   limit: number;
   isActive?: boolean;
+  /** Only these projects (a project-limited token's list). */
+  ids?: readonly string[];
 }
 
 export type ProjectListItem = ProjectRow & {
@@ -40,6 +44,9 @@ export async function listProjects(
   }
   if (o.isActive !== undefined) {
     q = q.where("p.is_active", "=", o.isActive);
+  }
+  if (o.ids !== undefined) {
+    q = q.where(sql<boolean>`p.id = any(${[...o.ids]}::text[])`);
   }
   const rows = await q.execute();
   return rows.map((r) => ({

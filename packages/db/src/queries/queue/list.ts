@@ -1,3 +1,5 @@
+import { sql } from "kysely";
+
 import type { Db } from "../../pool.js";
 import type { TriggerSource } from "../../tables/triggers.js";
 
@@ -20,7 +22,12 @@ export interface QueueItem {
  */
 export async function listQueue(
   db: Db,
-  o: { limit: number; projectId?: string },
+  o: {
+    limit: number;
+    projectId?: string;
+    /** Only these projects (a project-limited token's); empty: none. */
+    projectIds?: readonly string[];
+  },
 ): Promise<QueueItem[]> {
   let q = db
     .selectFrom("triggers as t")
@@ -39,6 +46,9 @@ export async function listQueue(
       "s.timezone",
     ])
     .where("t.status", "=", "pending");
+  if (o.projectIds !== undefined) {
+    q = q.where(sql<boolean>`t.project_id = any(${[...o.projectIds]}::text[])`);
+  }
   q =
     o.projectId === undefined
       ? q.orderBy("t.available_at")

@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 
 import type { Database } from "../../database.js";
 import type {
@@ -72,6 +72,8 @@ export async function listDeliveriesForExecution(
 
 export interface ListDeadOptions {
   projectId?: string;
+  /** Only these projects (a project-limited token's); empty: none. */
+  projectIds?: readonly string[];
   /** Cursor: rows with a smaller id than this (newest first). */
   beforeId?: number;
   limit: number;
@@ -80,7 +82,7 @@ export interface ListDeadOptions {
 /** Dead-lettered rows, newest first, with their attempt logs. Served by report_outbox_dead_idx / the primary key. */
 export async function listDeadReports(
   db: Kysely<Database>,
-  { projectId, beforeId, limit }: ListDeadOptions,
+  { projectId, projectIds, beforeId, limit }: ListDeadOptions,
 ): Promise<OutboxRowWithAttempts[]> {
   let q = db
     .selectFrom("report_outbox")
@@ -88,6 +90,9 @@ export async function listDeadReports(
     .where("status", "=", "dead");
   if (projectId !== undefined) {
     q = q.where("project_id", "=", projectId);
+  }
+  if (projectIds !== undefined) {
+    q = q.where(sql<boolean>`project_id = any(${[...projectIds]}::text[])`);
   }
   if (beforeId !== undefined) {
     q = q.where("id", "<", beforeId);
