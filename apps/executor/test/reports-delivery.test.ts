@@ -254,8 +254,8 @@ describe("report delivery", () => {
         async () => (await statusOf(db, [id ?? 0]))[0]?.status === "dead",
         { message: "dead letter" },
       );
-      expect((await statusOf(db, [id ?? 0]))[0]?.last_error).toBe(
-        "NOT_SET_ANYWHERE_URL is not set in the executor's environment",
+      expect((await statusOf(db, [id ?? 0]))[0]?.last_error).toContain(
+        "the secret NOT_SET_ANYWHERE_URL is not available on the executor",
       );
     },
   );

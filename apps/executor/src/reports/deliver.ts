@@ -54,7 +54,8 @@ export function resolveTargetUrl(
     ? { ok: true, url }
     : {
         ok: false,
-        error: `${target.targetEnv} is not set in the executor's environment`,
+        // the secret store reads SECRETS_DIR at each attempt: a file added later is used then
+        error: `the secret ${target.targetEnv} is not available on the executor (no environment variable ${target.targetEnv} and no file of that name in SECRETS_DIR); the next attempt looks again`,
       };
 }
 
