@@ -55,4 +55,25 @@ describe("vigil migrate --check", () => {
     const after = await vigil(["migrate", "--check"], url);
     expect(after).toMatchObject({ code: 0, stdout: "schema is up to date\n" });
   });
+
+  test("a database function whose source changed is pending too, and vigil migrate re-applies only it", async () => {
+    const url = withDatabase(inject("databaseUrl"), name);
+    expect((await vigil(["migrate"], url)).code).toBe(0);
+    // as if packages/db/sql/vigil_finish_runs.sql had changed since it was applied
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    await c.query(
+      "UPDATE vigil_sql_functions SET checksum = 'stale' WHERE name = 'sql/vigil_finish_runs.sql'",
+    );
+    await c.end();
+    expect(await vigil(["migrate", "--check"], url)).toMatchObject({
+      code: 1,
+      stderr: "1 migration(s) pending: sql/vigil_finish_runs.sql\n",
+    });
+    expect(await vigil(["migrate"], url)).toMatchObject({
+      code: 0,
+      stdout: "applied 1 migration(s): sql/vigil_finish_runs.sql\n",
+    });
+    expect((await vigil(["migrate", "--check"], url)).code).toBe(0);
+  });
 });
