@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 
 import { migrateCommand } from "./commands/migrate.js";
 import { applyCommand, validateCommand } from "./commands/apply.js";
+import { auditVerifyCommand } from "./commands/audit.js";
 import { runCommand } from "./commands/run.js";
 import { seedDemoCommand } from "./commands/seed-demo.js";
 import { startCommand } from "./commands/start.js";
@@ -27,6 +28,7 @@ usage: vigil <command> [options]
   trigger PROJECT            queue a run of PROJECT now
   run PROJECT [--timeout S]  queue a run and wait for its outcome
   tail [PROJECT]             follow executions as they finish
+  audit verify               check the audit trail's hash chain; exit 1 naming the first broken row
 
 The database is DATABASE_URL, or the embedded one a running \`npm start\` keeps in .vigil/.`;
 
@@ -102,6 +104,13 @@ async function main(argv: string[]): Promise<number> {
       });
     case "tail":
       return tailCommand(ctx, { projectId: arg });
+    case "audit":
+      if (arg !== "verify") {
+        throw new UsageError(
+          `audit needs a subcommand: vigil audit verify (got ${JSON.stringify(arg ?? "")})`,
+        );
+      }
+      return auditVerifyCommand(ctx);
     default:
       throw new UsageError(
         `unknown command ${JSON.stringify(command)} (see vigil --help)`,

@@ -1,22 +1,12 @@
 import {
-  getProject,
   getProjectRule,
   getProjectSchedule,
-  listProjectRules,
-  listProjectSchedules,
+  readProjectAuditState,
   type Db,
 } from "@vigil/db";
 
-/** A project as the audit trail records it: settings, schedules and rules (with code). */
-export async function projectState(db: Db, id: string) {
-  const project = await getProject(db, id);
-  if (project === undefined) {
-    return null;
-  }
-  const schedules = await listProjectSchedules(db, id);
-  const rules = await listProjectRules(db, id);
-  return { project, schedules, rules };
-}
+/** A project with its schedules and rules, as `vigil apply` records it too. */
+export const projectState = readProjectAuditState;
 
 export async function scheduleState(
   db: Db,
