@@ -8,6 +8,11 @@ import { runCommand } from "./commands/run.js";
 import { seedDemoCommand } from "./commands/seed-demo.js";
 import { startCommand } from "./commands/start.js";
 import { tailCommand } from "./commands/tail.js";
+import {
+  tokenCreateCommand,
+  tokenListCommand,
+  tokenRevokeCommand,
+} from "./commands/token.js";
 import { loadCliConfig } from "./config.js";
 import { createCliContext } from "./context.js";
 import { UsageError } from "./database-target.js";
@@ -28,6 +33,11 @@ usage: vigil <command> [options]
   trigger PROJECT            queue a run of PROJECT now
   run PROJECT [--timeout S]  queue a run and wait for its outcome
   tail [PROJECT]             follow executions as they finish
+  token create NAME --scopes read,write [--projects a,b] [--expires ISO]
+                             make an API token (scopes: read, write, triage, admin); prints its
+                             secret once, on stdout
+  token list                 every token: status, scopes, projects, expiry, last use (no secrets)
+  token revoke NAME          revoke a token; API processes refuse it within 5 s
   audit verify               check the audit trail's hash chain; exit 1 naming the first broken row
 
 The database is DATABASE_URL, or the embedded one a running \`npm start\` keeps in .vigil/.`;
@@ -41,11 +51,14 @@ async function main(argv: string[]): Promise<number> {
       "no-demo": { type: "boolean" },
       timeout: { type: "string" },
       check: { type: "boolean" },
+      scopes: { type: "string" },
+      projects: { type: "string" },
+      expires: { type: "string" },
       "env-file": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
-  const [command, arg] = positionals;
+  const [command, arg, third] = positionals;
   if (values.help || !command) {
     process.stdout.write(`${USAGE}\n`);
     return command || values.help ? 0 : 2;
@@ -104,6 +117,24 @@ async function main(argv: string[]): Promise<number> {
       });
     case "tail":
       return tailCommand(ctx, { projectId: arg });
+    case "token":
+      switch (arg) {
+        case "create":
+          return tokenCreateCommand(ctx, {
+            name: third,
+            scopes: values.scopes,
+            projects: values.projects,
+            expires: values.expires,
+          });
+        case "list":
+          return tokenListCommand(ctx);
+        case "revoke":
+          return tokenRevokeCommand(ctx, third);
+        default:
+          throw new UsageError(
+            `token needs a subcommand: create, list or revoke (got ${JSON.stringify(arg ?? "")})`,
+          );
+      }
     case "audit":
       if (arg !== "verify") {
         throw new UsageError(
