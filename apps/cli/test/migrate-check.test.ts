@@ -63,7 +63,7 @@ describe("vigil migrate --check", () => {
     const c = new pg.Client({ connectionString: url });
     await c.connect();
     await c.query(
-      "UPDATE vigil_sql_functions SET checksum = 'stale' WHERE name = 'sql/vigil_finish_runs.sql'",
+      "UPDATE vigil_sql_function_versions SET checksum = 'stale' WHERE name = 'sql/vigil_finish_runs.sql'",
     );
     await c.end();
     expect(await vigil(["migrate", "--check"], url)).toMatchObject({

@@ -91,10 +91,16 @@ async function readSqlFiles(dir: string): Promise<SqlFile[]> {
   );
 }
 
-/** Checksums recorded in vigil_sql_functions; empty before the migrator first created it. */
-async function recordedChecksums(db: UntypedDb): Promise<Map<string, string>> {
+/** Per function file: the checksum in force (applied last) and every checksum ever applied. */
+interface AppliedVersions {
+  current: Map<string, string>;
+  ever: Set<string>;
+}
+
+/** What vigil_sql_function_versions records; empty before the migrator first created it. */
+async function appliedVersions(db: UntypedDb): Promise<AppliedVersions> {
   const { rows } = await sql<{ name: string; checksum: string }>`
-    SELECT name, checksum FROM vigil_sql_functions`
+    SELECT name, checksum FROM vigil_sql_function_versions ORDER BY applied_at`
     .execute(db)
     .catch((err: unknown) => {
       // 42P01: the table does not exist yet (a database no migrator has run on)
@@ -103,14 +109,19 @@ async function recordedChecksums(db: UntypedDb): Promise<Map<string, string>> {
       }
       throw err;
     });
-  return new Map(rows.map((r) => [r.name, r.checksum]));
+  return {
+    current: new Map(rows.map((r) => [r.name, r.checksum])),
+    ever: new Set(rows.map((r) => `${r.name} ${r.checksum}`)),
+  };
 }
 
 /**
- * Applies every function file whose checksum differs from the one recorded, in ONE transaction
+ * Applies every function file whose checksum differs from the one in force, in ONE transaction
  * under a transaction-level advisory lock: two migrators racing apply each change once (the
  * second finds the checksums already recorded), and a file that fails leaves every function as
- * it was. Runs after the migrations, so a file may use every table and column they made.
+ * it was. Runs after the migrations, so a file may use every table and column they made. Every
+ * version applied stays recorded, so pendingMigrations can tell an older app's files (applied
+ * before, since replaced) from files never applied.
  */
 async function applySqlFiles(db: UntypedDb, dir: string): Promise<string[]> {
   const files = await readSqlFiles(dir);
@@ -119,15 +130,16 @@ async function applySqlFiles(db: UntypedDb, dir: string): Promise<string[]> {
       trx,
     );
     await sql`
-      CREATE TABLE IF NOT EXISTS vigil_sql_functions (
-        name       text PRIMARY KEY,
+      CREATE TABLE IF NOT EXISTS vigil_sql_function_versions (
+        name       text NOT NULL,
         checksum   text NOT NULL,
-        applied_at timestamptz NOT NULL DEFAULT now()
+        applied_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+        PRIMARY KEY (name, checksum)
       )`.execute(trx);
-    const recorded = await recordedChecksums(trx);
+    const { current } = await appliedVersions(trx);
     const applied: string[] = [];
     for (const f of files) {
-      if (recorded.get(f.name) === f.checksum) {
+      if (current.get(f.name) === f.checksum) {
         continue;
       }
       try {
@@ -140,8 +152,8 @@ async function applySqlFiles(db: UntypedDb, dir: string): Promise<string[]> {
         );
       }
       await sql`
-        INSERT INTO vigil_sql_functions (name, checksum) VALUES (${f.name}, ${f.checksum})
-        ON CONFLICT (name) DO UPDATE SET checksum = excluded.checksum, applied_at = now()`.execute(
+        INSERT INTO vigil_sql_function_versions (name, checksum) VALUES (${f.name}, ${f.checksum})
+        ON CONFLICT (name, checksum) DO UPDATE SET applied_at = clock_timestamp()`.execute(
         trx,
       );
       applied.push(f.name);
@@ -189,9 +201,11 @@ export async function migrateToLatest(
 }
 
 /**
- * What migrateToLatest would do (empty when the schema is current), for /ready and
- * `vigil migrate --check`: migration files not yet applied, and `sql/<file>` for each function
- * file whose checksum differs from the one applied.
+ * What this code needs that the database lacks (empty when the schema is current), for /ready
+ * and `vigil migrate --check`: migration files not yet applied, and `sql/<file>` for each
+ * function file whose version was never applied. A version applied before and since replaced is
+ * not pending: that is an older app during a rolling upgrade, running on the newer functions as
+ * it runs on the newer tables.
  */
 export async function pendingMigrations(
   db: UntypedDb,
@@ -202,9 +216,9 @@ export async function pendingMigrations(
   const migrations = all
     .filter((m) => m.executedAt === undefined)
     .map((m) => m.name);
-  const recorded = await recordedChecksums(db);
+  const { ever } = await appliedVersions(db);
   const stale = (await readSqlFiles(sqlDir))
-    .filter((f) => recorded.get(f.name) !== f.checksum)
+    .filter((f) => !ever.has(`${f.name} ${f.checksum}`))
     .map((f) => f.name);
   return [...migrations, ...stale];
 }

@@ -11,7 +11,7 @@ export const SCHEMA_DUMP_FILE = fileURLToPath(
 const BOOKKEEPING = [
   "vigil_migrations",
   "vigil_migrations_lock",
-  "vigil_sql_functions",
+  "vigil_sql_function_versions",
 ];
 
 /**
