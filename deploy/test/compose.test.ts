@@ -76,6 +76,19 @@ describe("docker-compose.yml", () => {
     );
   });
 
+  test("reads need a token unless the operator opens them", () => {
+    const api = service("api");
+    expect(
+      serviceEnvironment(api, { API_TOKENS: TOKEN }).API_READ_TOKEN_REQUIRED,
+    ).toBe("true");
+    expect(
+      serviceEnvironment(api, {
+        API_TOKENS: TOKEN,
+        API_READ_TOKEN_REQUIRED: "false",
+      }).API_READ_TOKEN_REQUIRED,
+    ).toBe("false");
+  });
+
   test("deploy/check-compose.sh: valid for docker-compose with a token, refused without", async () => {
     const { stdout } = await promisify(execFile)(
       path.join(ROOT, "deploy/check-compose.sh"),
@@ -229,6 +242,10 @@ describe("docker-compose.yml's services as local processes", () => {
       timeoutMs: 30_000,
       message: `the API to be ready; the apps said:\n${output.slice(-3000)}`,
     });
+    // reads are closed in this file's deployment
+    const anonymous = await fetch(`${api}/projects/demo-orders/executions`);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get("www-authenticate")).toBe("Bearer");
     // a run now rather than at the demo's next 15 s tick: also proves the token works
     const triggered = await fetch(`${api}/projects/demo-orders/trigger`, {
       method: "POST",
@@ -243,6 +260,7 @@ describe("docker-compose.yml's services as local processes", () => {
       async () => {
         const res = await fetch(
           `${api}/projects/demo-orders/executions?status=success`,
+          { headers: { authorization: `Bearer ${TOKEN}` } },
         );
         const body = (await res.json()) as Executions;
         return body.items[0];

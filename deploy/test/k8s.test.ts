@@ -227,6 +227,17 @@ describe("Kubernetes manifests", () => {
     expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(30);
   });
 
+  test("the api requires a token for reads too", () => {
+    const env = deployment("api").spec.template.spec.containers[0].env as {
+      name: string;
+      value?: string;
+    }[];
+    expect(env).toContainEqual({
+      name: "API_READ_TOKEN_REQUIRED",
+      value: "true",
+    });
+  });
+
   test("secrets reach only the containers that use them", () => {
     for (const app of APPS) {
       const refs = envRefs(deployment(app).spec.template.spec);

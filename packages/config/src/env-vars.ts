@@ -56,12 +56,12 @@ const DOCS: Record<EnvVarName, EnvVarDoc> = {
   API_TOKENS: {
     default: "",
     secret: "list",
-    meaning: `Comma-separated bearer tokens accepted for writes, each at least ${MIN_API_TOKEN_LENGTH} characters. Empty: writes are refused.`,
+    meaning: `Comma-separated bearer tokens, each at least ${MIN_API_TOKEN_LENGTH} characters, each an admin token with every scope and project (named \`api-token-<N>\` in logs and the audit trail). Optional: tokens made with \`vigil token create\` or \`POST /tokens\` live in the database.`,
   },
   API_READ_TOKEN_REQUIRED: {
     default: "false",
     meaning:
-      "Require a bearer token for reads too (true/false, 1/0, yes/no). `/health` and `/ready` stay open.",
+      "Require a token with the `read` scope for reads too (true/false, 1/0, yes/no); `true` in the compose file and the Kubernetes base, `false` under `npm start`. `/health`, `/ready`, `/metrics`, `/openapi.json` and `/docs` stay open.",
   },
   API_BODY_LIMIT: {
     default: "1mb",
