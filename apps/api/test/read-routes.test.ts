@@ -426,6 +426,7 @@ describe("read routes", () => {
       workers_marked_dead: 1,
       workers: 0,
       maintenance_runs: 0,
+      audit_events: 0,
     };
     await finishMaintenanceRun(db, { id, pruned, durationMs: 42 });
     const body = StatusResponseSchema.parse(

@@ -28,6 +28,7 @@ const pass: PrunePassOptions = {
   reportsDeadDays: config.RETENTION_REPORTS_DEAD_DAYS,
   deadWorkersDays: config.RETENTION_DEAD_WORKERS_DAYS,
   workerStaleSeconds: config.WORKER_STALE_SECONDS,
+  auditDays: config.RETENTION_AUDIT_DAYS,
   batchSize: config.CLEANER_BATCH_SIZE,
   pauseMs: config.CLEANER_BATCH_PAUSE_MS,
 };

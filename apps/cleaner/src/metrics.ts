@@ -48,6 +48,7 @@ export function countPass(
     report_outbox: pruned.reports_delivered + pruned.reports_dead,
     workers: pruned.workers,
     maintenance_runs: pruned.maintenance_runs,
+    audit_events: pruned.audit_events,
   };
   for (const [table, rows] of Object.entries(byTable)) {
     prunedRowsTotal.inc({ table }, rows);

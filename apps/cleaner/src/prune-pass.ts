@@ -1,6 +1,7 @@
 import {
   listProjectRetentionOverrides,
   markDeadWorkers,
+  pruneAuditEvents,
   pruneDeadWorkers,
   pruneFinishedReports,
   pruneFinishedTriggers,
@@ -24,6 +25,8 @@ export interface PrunePassOptions {
   reportsDeadDays: number;
   deadWorkersDays: number;
   workerStaleSeconds: number;
+  /** RETENTION_AUDIT_DAYS: audit rows older than this go, oldest first (a prefix of the chain). */
+  auditDays: number;
   /** Most rows per statement. */
   batchSize: number;
   /** Pause between batches. @default 0 (yield to the event loop only) */
@@ -50,6 +53,7 @@ export function emptyCounts(): PrunedCounts {
     workers_marked_dead: 0,
     workers: 0,
     maintenance_runs: 0,
+    audit_events: 0,
   };
 }
 
@@ -138,6 +142,10 @@ export async function runPrunePass({
   const maintenanceDays = options.retention.maxAgeDays ?? 30;
   counts.maintenance_runs += await drain(() =>
     pruneMaintenanceRuns(db, { olderThanDays: maintenanceDays, limit }),
+  );
+  // only ever the oldest rows and never the newest, so `vigil audit verify` still passes
+  counts.audit_events += await drain(() =>
+    pruneAuditEvents(db, { olderThanDays: options.auditDays, limit }),
   );
   return counts;
 }

@@ -16,6 +16,7 @@ export const PASS_OPTIONS: PrunePassOptions = {
   reportsDeadDays: 30,
   deadWorkersDays: 1,
   workerStaleSeconds: 60,
+  auditDays: 365,
   batchSize: 25,
 };
 

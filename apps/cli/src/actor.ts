@@ -2,9 +2,10 @@ import os from "node:os";
 
 /**
  * The audit actor of a CLI write: `cli:<os user>`. A container user without a passwd entry
- * makes os.userInfo() throw; then the login variables, then the numeric uid.
+ * makes os.userInfo() throw; then the login variables of `env` (the CLI context's), then
+ * the numeric uid.
  */
-export function cliActor(env: NodeJS.ProcessEnv): string {
+export function cliActor(env: NodeJS.ProcessEnv = {}): string {
   let user: string | undefined;
   try {
     user = os.userInfo().username;

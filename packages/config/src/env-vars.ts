@@ -288,6 +288,11 @@ const DOCS: Record<EnvVarName, EnvVarDoc> = {
     meaning:
       "`workers` rows that are dead or stopped are deleted this long after they stopped.",
   },
+  RETENTION_AUDIT_DAYS: {
+    default: "365",
+    meaning:
+      "Audit events (`GET /audit`) are kept this long; older ones are pruned oldest first, only ever a prefix of the hash chain, so `vigil audit verify` keeps passing.",
+  },
   WORKER_STALE_SECONDS: {
     default: "60",
     meaning:

@@ -211,6 +211,17 @@ const EXPECTED: Record<string, string[]> = {
     "pruned",
     "error",
   ],
+  audit_events: [
+    "id",
+    "at",
+    "actor",
+    "action",
+    "target",
+    "request_id",
+    "diff",
+    "prev_hash",
+    "hash",
+  ],
   api_tokens: [
     "name",
     "secret_hash",

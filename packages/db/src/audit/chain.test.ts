@@ -187,13 +187,12 @@ describe("the audit chain", () => {
           .execute();
         prev = hash;
       }
-      const cutoff = new Date(Date.now() - 365 * 86_400_000);
-      expect(await pruneAuditEvents(db, { before: cutoff, limit: 100 })).toBe(
-        2,
-      );
-      expect(await pruneAuditEvents(db, { before: cutoff, limit: 100 })).toBe(
-        0,
-      );
+      expect(
+        await pruneAuditEvents(db, { olderThanDays: 365, limit: 100 }),
+      ).toBe(2);
+      expect(
+        await pruneAuditEvents(db, { olderThanDays: 365, limit: 100 }),
+      ).toBe(0);
       expect(await verifyAuditChain(db)).toMatchObject({
         ok: true,
         count: 4,
@@ -204,13 +203,15 @@ describe("the audit chain", () => {
       await sql`update audit_events set at = at - interval '800 days'`.execute(
         db,
       );
-      expect(await pruneAuditEvents(db, { before: cutoff, limit: 2 })).toBe(2);
-      expect(await pruneAuditEvents(db, { before: cutoff, limit: 100 })).toBe(
-        1,
+      expect(await pruneAuditEvents(db, { olderThanDays: 365, limit: 2 })).toBe(
+        2,
       );
-      expect(await pruneAuditEvents(db, { before: cutoff, limit: 100 })).toBe(
-        0,
-      );
+      expect(
+        await pruneAuditEvents(db, { olderThanDays: 365, limit: 100 }),
+      ).toBe(1);
+      expect(
+        await pruneAuditEvents(db, { olderThanDays: 365, limit: 100 }),
+      ).toBe(0);
       expect(
         (await db.selectFrom("audit_events").select("id").execute()).map(
           (r) => r.id,

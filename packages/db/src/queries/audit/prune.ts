@@ -3,7 +3,8 @@ import { sql } from "kysely";
 import type { Db } from "../../pool.js";
 
 /**
- * Deletes up to `limit` of the oldest audit rows older than `before`, and only a prefix of
+ * Deletes up to `limit` of the oldest audit rows older than `olderThanDays` (database
+ * clock; 0: everything before now), and only a prefix of
  * the chain: it stops at the first row (in id order) that is not old enough, whatever the
  * rows after it, and never deletes the newest row, so the next append still links to a
  * stored hash. The oldest remaining row's prev_hash is then the anchor `vigil audit verify`
@@ -11,14 +12,15 @@ import type { Db } from "../../pool.js";
  */
 export async function pruneAuditEvents(
   db: Db,
-  o: { before: Date; limit: number },
+  o: { olderThanDays: number; limit: number },
 ): Promise<number> {
   const { numAffectedRows } = await sql`
     with oldest as (
       select id, at from audit_events order by id limit ${o.limit}
     ), stop as (
       select coalesce(
-        (select min(id) from oldest where at >= ${o.before}),
+        (select min(id) from oldest
+         where at >= now() - make_interval(days => ${o.olderThanDays})),
         (select max(id) from audit_events)
       ) as id
     )

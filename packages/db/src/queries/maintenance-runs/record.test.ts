@@ -19,6 +19,7 @@ const counts: PrunedCounts = {
   workers_marked_dead: 0,
   workers: 0,
   maintenance_runs: 0,
+  audit_events: 3,
 };
 
 dbTest(

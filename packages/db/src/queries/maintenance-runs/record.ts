@@ -15,6 +15,8 @@ export interface PrunedCounts {
   workers_marked_dead: number;
   workers: number;
   maintenance_runs: number;
+  /** The oldest rows of the audit chain, past RETENTION_AUDIT_DAYS. */
+  audit_events: number;
 }
 
 /** Opens the record of a pass (finished_at null until `finishMaintenanceRun`); returns its id. */
