@@ -6,5 +6,6 @@ export {
 } from "./server.js";
 export { ApiEnv, loadApiConfig, type ApiConfig } from "./config.js";
 export type { ApiDeps } from "./deps.js";
+export type { Access, Principal } from "./http/auth.js";
 export type { RouteDef, RouteContext, Reply } from "./routes/route.js";
 export { defineRoute } from "./routes/route.js";
