@@ -4,6 +4,7 @@ import {
   msUntilNextClaimable,
   releaseOrphanedClaims,
   type ClaimedTrigger,
+  type ClaimOptions,
   type Db,
 } from "@vigil/db";
 import { coerceError, type Logger } from "@vigil/logger";
@@ -22,6 +23,8 @@ export interface ClaimLoopOptions {
   db: Db;
   workerId: string;
   leaseSeconds: number;
+  /** GLOBAL_MAX_RUNNING and TEAM_MAX_RUNNING, applied by every claim. */
+  limits: Pick<ClaimOptions, "globalMaxRunning" | "teamMaxRunning">;
   slots: Slots;
   wakeup: Wakeup;
   logger: Logger;
@@ -81,6 +84,7 @@ export function createClaimLoop(o: ClaimLoopOptions): ClaimLoop {
         workerId: o.workerId,
         leaseSeconds: o.leaseSeconds,
         limit: free,
+        ...o.limits,
       });
       endClaimTimer();
       claimMayHaveCommitted = false;

@@ -6,7 +6,7 @@ import {
 } from "@vigil/db";
 import type { Logger } from "@vigil/logger";
 
-import { createClaimLoop } from "./claim-loop.js";
+import { createClaimLoop, type ClaimLoopOptions } from "./claim-loop.js";
 import type { DetectorRunner } from "./detector-runner.js";
 import { createLeaseKeeper } from "./lease-keeper.js";
 import type { CancelReason } from "./outcome.js";
@@ -28,6 +28,8 @@ export interface ExecutorOptions {
   version: string;
   concurrency: number;
   leaseSeconds: number;
+  /** GLOBAL_MAX_RUNNING and TEAM_MAX_RUNNING (packages/db/sql/vigil_claim_due_triggers.sql). */
+  limits?: ClaimLoopOptions["limits"];
   pollIntervalMs: number;
   /** How often to look for runs of dead workers (RESCUE_INTERVAL_MS). */
   rescueIntervalMs: number;
@@ -190,6 +192,7 @@ export function createExecutor(o: ExecutorOptions): Executor {
     db: o.db,
     workerId,
     leaseSeconds: o.leaseSeconds,
+    limits: o.limits ?? {},
     slots,
     wakeup,
     logger,

@@ -114,6 +114,10 @@ const executor = createExecutor({
   version,
   concurrency: config.EXECUTOR_CONCURRENCY,
   leaseSeconds: config.LEASE_SECONDS,
+  limits: {
+    globalMaxRunning: config.GLOBAL_MAX_RUNNING ?? null,
+    teamMaxRunning: config.TEAM_MAX_RUNNING,
+  },
   pollIntervalMs: config.POLL_INTERVAL_MS,
   rescueIntervalMs: config.RESCUE_INTERVAL_MS,
   maxRescues: config.MAX_RESCUES,
