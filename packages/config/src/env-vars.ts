@@ -266,7 +266,7 @@ const DOCS: Record<EnvVarName, EnvVarDoc> = {
   },
   RETENTION_FAILED_MAX_AGE_DAYS: {
     meaning:
-      "When set, failed and timed-out executions are kept this long instead, regardless of `RETENTION_KEEP_LAST`. Unset: they follow the other two rules. Override: `retention.failed_max_age_days`.",
+      "When set, failed, timed-out, partial and lost executions are kept this long instead, regardless of `RETENTION_KEEP_LAST`. Unset: they follow the other two rules. Override: `retention.failed_max_age_days`.",
   },
   RETENTION_TRIGGERS_MAX_AGE_DAYS: {
     default: "7",

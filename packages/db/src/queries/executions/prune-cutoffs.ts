@@ -28,7 +28,7 @@ export async function findExecutionCutoffs(
       (SELECT id FROM executions WHERE project_id = ${projectId}
         ORDER BY id DESC OFFSET ${keepLast} LIMIT 1) AS beyond_keep_last_id,
       (SELECT id FROM executions WHERE project_id = ${projectId}
-        AND status IN ('success', 'failed', 'cancelled', 'timeout')
+        AND status NOT IN ('pending', 'running')
         ORDER BY id DESC LIMIT 1) AS latest_finished_id`.execute(db);
   const row = rows[0];
   return {

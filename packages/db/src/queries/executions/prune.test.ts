@@ -219,3 +219,24 @@ dbTest(
     expect(await remainingIds(db, b.id)).toEqual(kept);
   },
 );
+
+dbTest(
+  "partial and lost executions are pruned like any finished one, by the failed runs' age limit",
+  async ({ db }) => {
+    const p = await insertProject(db);
+    const ids = await insertExecutions(db, p.id, [
+      { daysAgo: 80, status: "partial" },
+      { daysAgo: 80, status: "lost" },
+      { daysAgo: 60, status: "partial" },
+      { daysAgo: 60, status: "lost" },
+      ...fresh(2),
+    ]);
+    await pruneProjectHistory(db, {
+      projectId: p.id,
+      keepLast: 1,
+      maxAgeDays: 30,
+      failedMaxAgeDays: 70,
+    });
+    expect(await remainingIds(db, p.id)).toEqual([ids[2], ids[3], ids[5]]);
+  },
+);

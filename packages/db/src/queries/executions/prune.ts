@@ -8,7 +8,7 @@ export interface RetentionPolicy {
   keepLast: number;
   /** null: no age limit (keep-last alone decides). */
   maxAgeDays: number | null;
-  /** When set, failed and timed-out executions are judged by this age alone. */
+  /** When set, failed, timed-out, partial and lost executions are judged by this age alone. */
   failedMaxAgeDays: number | null;
 }
 
@@ -35,7 +35,7 @@ export interface PrunedBatch {
  *
  * A row is pruned when it is finished, older than the project's latest finished execution,
  * and either beyond the newest `keepLast` or older than `maxAgeDays` by `created_at`. With
- * `failedMaxAgeDays` set, failed and timed-out rows are instead pruned only past that age.
+ * `failedMaxAgeDays` set, failed, timed-out, partial and lost rows are instead pruned only past that age.
  * Always kept: pending and running rows (an executor owns them), the first and last evidence
  * of an open discrepancy, and rows an undelivered report (pending/delivering) points at.
  *
@@ -65,7 +65,7 @@ export async function pruneExecutionsBatch(
   const prunable =
     o.policy.failedMaxAgeDays === null
       ? byCountOrAge
-      : sql<boolean>`CASE WHEN e.status IN ('failed', 'timeout') THEN ${olderThan(o.policy.failedMaxAgeDays)} ELSE ${byCountOrAge} END`;
+      : sql<boolean>`CASE WHEN e.status IN ('failed', 'timeout', 'partial', 'lost') THEN ${olderThan(o.policy.failedMaxAgeDays)} ELSE ${byCountOrAge} END`;
   const { rows } = await sql<{
     executions: number;
     findings: number;
@@ -75,7 +75,7 @@ export async function pruneExecutionsBatch(
       SELECT e.id FROM executions e
       WHERE e.project_id = ${o.projectId}
         AND e.id > ${o.afterId} AND e.id < ${latestFinishedId}
-        AND e.status IN ('success', 'failed', 'cancelled', 'timeout')
+        AND e.status NOT IN ('pending', 'running')
         AND ${prunable}
         AND NOT EXISTS (SELECT 1 FROM discrepancies d
                         WHERE d.status = 'open' AND d.first_execution_id = e.id)
