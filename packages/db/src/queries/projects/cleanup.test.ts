@@ -36,6 +36,9 @@ describe("deleteFinishedHistory", () => {
         { project_id: p.id, status: "success", scheduled_for: now },
         { project_id: p.id, status: "failed", scheduled_for: now },
         { project_id: p.id, status: "running", scheduled_for: now },
+        // every finished status goes, partial and lost too
+        { project_id: p.id, status: "partial", scheduled_for: now },
+        { project_id: p.id, status: "lost", scheduled_for: now },
       ])
       .returning("id")
       .execute();
@@ -61,7 +64,7 @@ describe("deleteFinishedHistory", () => {
       .transaction()
       .execute((trx) => deleteFinishedHistory(trx, p.id));
     expect(counts).toEqual({
-      executions: 1,
+      executions: 3,
       triggers: 1,
       reports: 1,
       discrepancies: 0,

@@ -27,7 +27,7 @@ export async function deleteFinishedHistory(
   const executions = await trx
     .deleteFrom("executions as e")
     .where("e.project_id", "=", projectId)
-    .where("e.status", "in", ["success", "failed", "cancelled", "timeout"])
+    .where("e.status", "not in", ["pending", "running"])
     .where((eb) =>
       eb.not(
         eb.exists(
