@@ -141,6 +141,15 @@ async function makeToken(
   return secret;
 }
 
+/** A revoke by another process (the CLI, another replica): straight in the database. */
+async function revokeBehind(db: Db, name: string): Promise<void> {
+  await db
+    .updateTable("api_tokens")
+    .set({ revoked_at: new Date() })
+    .where("name", "=", name)
+    .execute();
+}
+
 const key = (r: RouteDef) => `${r.method} ${r.path}`;
 
 /** Real ids of project `id` for reads; absent ones for writes, so the table changes nothing it needs. */
@@ -511,6 +520,42 @@ describe("scopes and project limits, with reads requiring a token", () => {
       );
       expect(res.json.error.code).toBe("invalid_token");
       expect(res.json.error.message).toContain(message);
+    }
+  });
+
+  test("lookups are cached per process: a revoke behind its back waits for the cache, one through DELETE /tokens is at once", async ({
+    db,
+    dbHandle,
+  }) => {
+    const slow = await startTestApi(dbHandle, {
+      readTokenRequired: true,
+      tokenCacheMs: 60_000,
+    });
+    try {
+      const [behind, through] = [
+        await makeToken(db, "cached-behind", ["read"]),
+        await makeToken(db, "cached-through", ["read"]),
+      ];
+      for (const t of [behind, through]) {
+        expect((await slow.call("GET", "/projects", { token: t })).status).toBe(
+          200,
+        );
+      }
+      await revokeBehind(db, "cached-behind");
+      // no query per request: the cached row still says active
+      expect(
+        (await slow.call("GET", "/projects", { token: behind })).status,
+      ).toBe(200);
+      expect((await slow.call("DELETE", "/tokens/cached-through")).status).toBe(
+        200,
+      );
+      const refused = await slow.call("GET", "/projects", { token: through });
+      expect(refused.status).toBe(401);
+      expect(refused.json.error.message).toBe(
+        'the token "cached-through" was revoked',
+      );
+    } finally {
+      await slow.server.close({ graceMs: 100 });
     }
   });
 
