@@ -270,12 +270,17 @@ function toRuleSource(r: RuleRow): RuleSource {
   };
 }
 
-/** The data window: the trigger's own (manual runs may set it), else `lookback` before fire_at. */
+/**
+ * The data window: the trigger's own (manual runs may set it), else `lookback` ending `settle`
+ * (default 0) before fire_at.
+ */
 export function windowOf(
   claim: ClaimedTrigger,
-  config: Pick<ProjectConfig, "lookback">,
+  config: Pick<ProjectConfig, "lookback" | "settle">,
 ): { start: Date; end: Date } {
-  const end = claim.windowEnd ?? claim.fireAt;
+  const settleMs =
+    config.settle === undefined ? 0 : (isoDurationToMs(config.settle) ?? 0);
+  const end = claim.windowEnd ?? new Date(claim.fireAt.getTime() - settleMs);
   const start =
     claim.windowStart ??
     new Date(end.getTime() - (isoDurationToMs(config.lookback) ?? 3_600_000));

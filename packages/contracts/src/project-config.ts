@@ -67,6 +67,11 @@ export const ProjectConfigSchema = z
   .object({
     data_source: DataSourceSchema,
     lookback: IsoDurationSchema.default("PT1H"),
+    /**
+     * Rows younger than this stay out of a run: the window ends this long before the fire time,
+     * so an order created a moment before the run is not flagged while it is still settling.
+     */
+    settle: IsoDurationSchema.optional(),
     timeout_seconds: z
       .number()
       .int()
