@@ -138,6 +138,8 @@ export function createTriggerCreator(deps: TriggerCreatorDeps): TriggerCreator {
           stats.cancelled > 0 ||
           stats.invalid > 0 ||
           stats.catchup > 0 ||
+          stats.missedSkipped > 0 ||
+          stats.missedCaughtUp > 0 ||
           stats.durationMs > 1000;
         logger[notable ? "info" : "debug"](
           { ...stats, scope, now: stats.now.toISOString() },

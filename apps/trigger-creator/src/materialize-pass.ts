@@ -9,11 +9,13 @@ import {
   lockSchedulesForMaterialize,
   markSchedulesInvalid,
   readDatabaseTime,
+  settleMissedTriggers,
   type Db,
   type InvalidScheduleMark,
   type ScheduleCursor,
   type ScheduledTriggerInput,
   type ScheduleToMaterialize,
+  type SettleMissedResult,
 } from "@vigil/db";
 import type { Logger } from "@vigil/logger";
 
@@ -55,6 +57,13 @@ export interface PassStats {
   catchup: number;
   /** Pending triggers cancelled: changed, suspended or deleted schedules. */
   cancelled: number;
+  /** Missed fire times of existing triggers skipped by their misfire policy ("missed: ..."). */
+  missedSkipped: number;
+  /** Missed fire times of existing triggers kept as catch-up runs. */
+  missedCaughtUp: number;
+  /** Triggers of forbid schedules held behind a catch-up (net of those released). */
+  held: number;
+  released: number;
   /** Schedules newly found invalid (each is logged once). */
   invalid: number;
   batches: number;
@@ -101,6 +110,10 @@ export async function runMaterializePass({
     triggers: 0,
     catchup: 0,
     cancelled: 0,
+    missedSkipped: 0,
+    missedCaughtUp: 0,
+    held: 0,
+    released: 0,
     invalid: 0,
     batches: 0,
     durationMs: 0,
@@ -159,6 +172,14 @@ export async function runMaterializePass({
       ? failure
       : new Error("a batch write failed", { cause: failure });
   }
+  // Fire times that exist as triggers but were missed (executors down or full): the misfire
+  // policy decides, and catch-ups of forbid schedules run before the current fire time.
+  if (!signal.aborted) {
+    addSettled(
+      stats,
+      await settleMissedTriggers(db, { now, maxCatchup: options.maxCatchup }),
+    );
+  }
   stats.durationMs = Math.round(performance.now() - started);
   return stats;
 }
@@ -171,6 +192,8 @@ async function materializeBatch(
   stats: PassStats,
 ): Promise<void> {
   const triggers: ScheduledTriggerInput[] = [];
+  // schedules that were behind: their new past runs and older pending triggers are settled
+  const pastRuns: number[] = [];
   const cursors: ScheduleCursor[] = [];
   const invalid: InvalidScheduleMark[] = [];
   for (const schedule of batch) {
@@ -211,6 +234,9 @@ async function materializeBatch(
       if (run.source === "catchup") {
         stats.catchup += 1;
       }
+      if (run.fireAt <= plan.now) {
+        pastRuns.push(schedule.id);
+      }
     }
     cursors.push({
       scheduleId: schedule.id,
@@ -236,11 +262,31 @@ async function materializeBatch(
     const inserted = await insertScheduledTriggers(trx, triggers);
     await advanceScheduleCursors(trx, cursors);
     await markSchedulesInvalid(trx, invalid);
-    return { cancelled, inserted };
+    // In the same transaction, so no claim sees new catch-ups before the later runs of their
+    // schedule are held behind them (and the older pending triggers they supersede are settled).
+    const settled =
+      pastRuns.length === 0
+        ? null
+        : await settleMissedTriggers(trx, {
+            now: plan.now,
+            maxCatchup: plan.maxCatchup,
+            scheduleIds: [...new Set(pastRuns)],
+          });
+    return { cancelled, inserted, settled };
   });
   // Counted after the await: batches run concurrently, and `x += await f()` would lose updates.
   stats.cancelled += written.cancelled;
   stats.triggers += written.inserted;
+  if (written.settled !== null) {
+    addSettled(stats, written.settled);
+  }
   stats.schedules += batch.length;
   stats.batches += 1;
+}
+
+function addSettled(stats: PassStats, settled: SettleMissedResult): void {
+  stats.missedSkipped += settled.skipped;
+  stats.missedCaughtUp += settled.caughtUp;
+  stats.held += settled.held;
+  stats.released += settled.released;
 }

@@ -75,15 +75,16 @@ describe("planSchedule", () => {
     expect(times(plan)).toEqual(["12:10 schedule"]);
   });
 
-  it("applies run_all to the fires missed since the cursor, oldest first, bounded by maxCatchup", () => {
+  it("applies run_all to the fires missed since the cursor, oldest first, bounded by maxCatchup, then the current one", () => {
     const behind = schedule({
       misfire_policy: "run_all",
       materialized_until: new Date("2027-01-10T11:40:00Z"),
     });
     expect(times(planSchedule(behind, { ...options, maxCatchup: 3 }))).toEqual([
+      "11:45 catchup",
       "11:50 catchup",
       "11:55 catchup",
-      "12:00 catchup",
+      "12:00 schedule",
       "12:05 schedule",
     ]);
   });

@@ -33,8 +33,9 @@ export type SchedulePlan =
  * - New or changed (no cursor, or a cursor of another version): fires after `now` only; a
  *   definition takes effect when it is first seen and never catches up on the past.
  * - Otherwise, after downtime (cursor before now), the misfire policy decides what happens to
- *   the fires in (cursor, now]: skip none, run_once the newest, run_all up to `maxCatchup`,
- *   oldest first; all as source 'catchup' at their own fire times.
+ *   the fires in (cursor, now]: the newest is the current fire time and always runs (source
+ *   'schedule'); of the older, missed ones skip runs none, run_once the newest, run_all up to
+ *   `maxCatchup`, oldest first, as source 'catchup' at their own fire times (planMissedRuns).
  * - Future fires: every fire in (max(cursor, now), now + horizon], and at least the next one
  *   after now, so that executors (and the API's queue) always see a schedule's next run.
  * The new cursor is the newest fire made; `nextUnmaterializedAt`, the one after it, tells the

@@ -21,20 +21,32 @@ describe("misfire policies after downtime", () => {
   const before = "2027-01-10T12:00:00Z";
   const back = "2027-01-10T12:31:30Z";
 
-  dbTest("skip makes only future fires", async ({ db }) => {
-    const p = await insertProject(db);
-    const s = await insertSchedule(db, p.id, {
-      cron: "*/5 * * * *",
-      misfirePolicy: "skip",
-    });
-    await passAt(db, before);
-    const since = new Date();
-    await passAt(db, back);
-    expect(await afterDowntime(db, s.id, since)).toEqual(["12:35 schedule"]);
-  });
+  dbTest(
+    "skip makes the current fire time (the newest past one) and the future ones",
+    async ({ db }) => {
+      const p = await insertProject(db);
+      const s = await insertSchedule(db, p.id, {
+        cron: "*/5 * * * *",
+        misfirePolicy: "skip",
+      });
+      await passAt(db, before);
+      const since = new Date();
+      await passAt(db, back);
+      expect(await afterDowntime(db, s.id, since)).toEqual([
+        "12:30 schedule",
+        "12:35 schedule",
+      ]);
+      // the fire time made before the downtime was missed too
+      const old = (await triggersOf(db, s.id)).find(
+        (r) => r.fire_at.toISOString().slice(11, 16) === "12:05",
+      );
+      expect(old?.status).toBe("skipped");
+      expect(old?.last_error).toMatch(/^missed: .*misfire policy skip$/);
+    },
+  );
 
   dbTest(
-    "run_once makes one catch-up run at the newest missed fire time, then the future ones",
+    "run_once makes one catch-up run at the newest missed fire time, then the current and future ones",
     async ({ db }) => {
       const p = await insertProject(db);
       const s = await insertSchedule(db, p.id, {
@@ -45,14 +57,15 @@ describe("misfire policies after downtime", () => {
       const since = new Date();
       await passAt(db, back);
       expect(await afterDowntime(db, s.id, since)).toEqual([
-        "12:30 catchup",
+        "12:25 catchup",
+        "12:30 schedule",
         "12:35 schedule",
       ]);
     },
   );
 
   dbTest(
-    "run_all makes every missed fire, oldest first, then the future ones",
+    "run_all makes every missed fire, oldest first, then the current and future ones",
     async ({ db }) => {
       const p = await insertProject(db);
       const s = await insertSchedule(db, p.id, {
@@ -67,19 +80,28 @@ describe("misfire policies after downtime", () => {
         "12:15 catchup",
         "12:20 catchup",
         "12:25 catchup",
-        "12:30 catchup",
+        "12:30 schedule",
         "12:35 schedule",
       ]);
-      const catchup = (await triggersOf(db, s.id)).filter(
-        (r) => r.source === "catchup",
+      // forbid (the default) runs them one after the other: the oldest is due, the others
+      // and the next fire time are held (available_at a day late) until the creator releases them
+      const rows = await triggersOf(db, s.id);
+      const catchup = rows.filter((r) => r.source === "catchup");
+      expect(catchup).toHaveLength(5);
+      expect(rows.every((r) => r.status === "pending")).toBe(true);
+      const lateBy = rows.map(
+        (r) =>
+          `${r.fire_at.toISOString().slice(11, 16)} ${r.source} +${(r.available_at.getTime() - r.fire_at.getTime()) / 3_600_000}h`,
       );
-      expect(
-        catchup.every(
-          (r) =>
-            r.available_at.getTime() === r.fire_at.getTime() &&
-            r.status === "pending",
-        ),
-      ).toBe(true);
+      expect(lateBy).toEqual([
+        "12:05 catchup +0h",
+        "12:10 catchup +24h",
+        "12:15 catchup +24h",
+        "12:20 catchup +24h",
+        "12:25 catchup +24h",
+        "12:30 schedule +24h",
+        "12:35 schedule +24h",
+      ]);
     },
   );
 
@@ -95,8 +117,9 @@ describe("misfire policies after downtime", () => {
       const since = new Date();
       await passAt(db, back, { maxCatchup: 2 });
       expect(await afterDowntime(db, s.id, since)).toEqual([
+        "12:20 catchup",
         "12:25 catchup",
-        "12:30 catchup",
+        "12:30 schedule",
         "12:35 schedule",
       ]);
     },
@@ -124,7 +147,7 @@ describe("misfire policies after downtime", () => {
       expect(await afterDowntime(db, s.id, since)).toEqual([
         "10:00 catchup",
         "11:00 catchup",
-        "12:00 catchup",
+        "12:00 schedule",
       ]);
     },
   );

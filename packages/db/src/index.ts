@@ -225,6 +225,11 @@ export {
 } from "./queries/schedules/advance-cursors.js";
 export { lockSchedulesForMaterialize } from "./queries/schedules/lock-for-materialize.js";
 export {
+  settleMissedTriggers,
+  type SettleMissedOptions,
+  type SettleMissedResult,
+} from "./queries/triggers/settle-missed.js";
+export {
   markSchedulesInvalid,
   type InvalidScheduleMark,
 } from "./queries/schedules/mark-invalid.js";

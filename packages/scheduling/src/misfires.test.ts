@@ -24,7 +24,7 @@ function plan(
 }
 
 describe("planMissedRuns", () => {
-  it("plans nothing for skip", () => {
+  it("plans only the current fire time (the newest past one) for skip", () => {
     expect(
       plan(
         "skip",
@@ -32,7 +32,7 @@ describe("planMissedRuns", () => {
         "2026-01-01T10:00:00Z",
         "2026-01-01T11:05:00Z",
       ),
-    ).toEqual([]);
+    ).toEqual(["2026-01-01T11:00:00.000Z schedule"]);
   });
 
   it("plans nothing for a new schedule whatever the policy", () => {
@@ -43,7 +43,7 @@ describe("planMissedRuns", () => {
     }
   });
 
-  it("plans one catch-up at the most recent missed fire time for run_once", () => {
+  it("plans one catch-up at the newest missed fire time, then the current one, for run_once", () => {
     expect(
       plan(
         "run_once",
@@ -51,10 +51,26 @@ describe("planMissedRuns", () => {
         "2026-01-01T10:00:00Z",
         "2026-01-01T11:05:00Z",
       ),
-    ).toEqual(["2026-01-01T11:00:00.000Z catchup"]);
+    ).toEqual([
+      "2026-01-01T10:45:00.000Z catchup",
+      "2026-01-01T11:00:00.000Z schedule",
+    ]);
   });
 
-  it("plans every missed fire, oldest first, for run_all, excluding lastFireAt and including now", () => {
+  it("plans just the current fire time when it is the only one that passed", () => {
+    for (const policy of ["skip", "run_once", "run_all"] as const) {
+      expect(
+        plan(
+          policy,
+          "*/15 * * * *",
+          "2026-01-01T10:45:00Z",
+          "2026-01-01T11:05:00Z",
+        ),
+      ).toEqual(["2026-01-01T11:00:00.000Z schedule"]);
+    }
+  });
+
+  it("plans every missed fire, oldest first, then the current one, for run_all, excluding lastFireAt and including now", () => {
     expect(
       plan(
         "run_all",
@@ -66,7 +82,7 @@ describe("planMissedRuns", () => {
       "2026-01-01T10:15:00.000Z catchup",
       "2026-01-01T10:30:00.000Z catchup",
       "2026-01-01T10:45:00.000Z catchup",
-      "2026-01-01T11:00:00.000Z catchup",
+      "2026-01-01T11:00:00.000Z schedule",
     ]);
   });
 
@@ -77,9 +93,10 @@ describe("planMissedRuns", () => {
       "2026-01-01T00:00:00Z",
       "2026-01-02T00:00:00Z",
     );
-    expect(runs).toHaveLength(100);
-    expect(runs[0]).toBe("2026-01-01T22:21:00.000Z catchup");
-    expect(runs[99]).toBe("2026-01-02T00:00:00.000Z catchup");
+    expect(runs).toHaveLength(101);
+    expect(runs[0]).toBe("2026-01-01T22:20:00.000Z catchup");
+    expect(runs[99]).toBe("2026-01-01T23:59:00.000Z catchup");
+    expect(runs[100]).toBe("2026-01-02T00:00:00.000Z schedule");
   });
 
   it("honours a custom maxCatchup over a week of per-second fires", () => {
@@ -91,9 +108,10 @@ describe("planMissedRuns", () => {
       { maxCatchup: 3 },
     );
     expect(runs).toEqual([
+      "2026-01-07T23:59:57.000Z catchup",
       "2026-01-07T23:59:58.000Z catchup",
       "2026-01-07T23:59:59.000Z catchup",
-      "2026-01-08T00:00:00.000Z catchup",
+      "2026-01-08T00:00:00.000Z schedule",
     ]);
   });
 
@@ -127,7 +145,7 @@ describe("planMissedRuns", () => {
       ),
     ).toEqual([
       "2026-11-01T05:30:00.000Z catchup",
-      "2026-11-02T06:30:00.000Z catchup",
+      "2026-11-02T06:30:00.000Z schedule",
     ]);
   });
 
@@ -139,7 +157,10 @@ describe("planMissedRuns", () => {
         "2020-01-01T00:00:00Z",
         "2026-06-01T00:00:00Z",
       ),
-    ).toEqual(["2026-01-01T00:00:00.000Z catchup"]);
+    ).toEqual([
+      "2025-01-01T00:00:00.000Z catchup",
+      "2026-01-01T00:00:00.000Z schedule",
+    ]);
   });
 });
 

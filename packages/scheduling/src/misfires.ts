@@ -22,13 +22,17 @@ export interface PlanMissedRunsOptions {
 }
 
 /**
- * The fire times missed while nothing materialized triggers: those t with
- * lastFireAt < t <= now. Every returned run has source "catchup" and keeps its original
- * fire time, so the (schedule_id, fire_at) unique key still makes inserting it idempotent.
- * - skip: none (the caller only materializes future fires).
- * - run_once: one run, at the most recent missed fire time.
+ * The runs owed for the fire times in (lastFireAt, now], which no trigger was made for (the
+ * trigger-creator was down). The newest of them is the **current** fire time: its period is
+ * now, and it runs whatever the policy, as an ordinary run (source "schedule"; the starting
+ * deadline may still skip it). The older ones were **missed**, and the policy decides about
+ * them, as source "catchup" runs that come before the current one:
+ * - skip: none;
+ * - run_once: one, at the newest missed fire time;
  * - run_all: every missed fire, oldest first; beyond `maxCatchup` the oldest are dropped,
  *   because after a long outage the recent state is what a check should look at.
+ * Every run keeps its own fire time, so the (schedule_id, fire_at) unique key still makes
+ * inserting it idempotent. Oldest first.
  * @throws SchedulingError for an invalid cron, timezone or argument.
  */
 export function planMissedRuns(options: PlanMissedRunsOptions): PlannedRun[] {
@@ -45,13 +49,18 @@ export function planMissedRuns(options: PlanMissedRunsOptions): PlannedRun[] {
     return [];
   }
   const after = readInstant("lastFireAt", lastFireAt);
+  const catchups = catchupCount(policy, maxCatchup);
+  return toRuns(newestFireTimes(spec, timezone, after, until, catchups + 1));
+}
+
+function catchupCount(policy: MisfirePolicy, maxCatchup: number): number {
   switch (policy) {
     case "skip":
-      return [];
+      return 0;
     case "run_once":
-      return toRuns(newestFireTimes(spec, timezone, after, until, 1));
+      return Math.min(1, maxCatchup);
     case "run_all":
-      return toRuns(newestFireTimes(spec, timezone, after, until, maxCatchup));
+      return maxCatchup;
     default:
       throw new SchedulingError(
         "invalid_argument",
@@ -60,8 +69,12 @@ export function planMissedRuns(options: PlanMissedRunsOptions): PlannedRun[] {
   }
 }
 
+/** The newest instant is the current fire time; the ones before it are catch-ups. */
 function toRuns(instants: number[]): PlannedRun[] {
-  return instants.map((t) => ({ fireAt: new Date(t), source: "catchup" }));
+  return instants.map((t, i) => ({
+    fireAt: new Date(t),
+    source: i === instants.length - 1 ? "schedule" : "catchup",
+  }));
 }
 
 /**
