@@ -154,6 +154,10 @@ const workDirGc =
     workDir,
     maxTotalBytes: config.DETECTOR_WORK_DIR_MAX_MB * 1024 * 1024,
     inUse: () => detectorRunner.foldersInUse(),
+    runFolders: {
+      db: handle.db,
+      retentionMs: config.RUN_FOLDER_RETENTION_HOURS * 3600_000,
+    },
     logger: logger.child({ component: "work-dir-gc" }),
   });
 

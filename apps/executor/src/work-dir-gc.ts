@@ -1,7 +1,10 @@
 import { utimes } from "node:fs/promises";
 
+import type { Db } from "@vigil/db";
 import { type Logger } from "@vigil/logger";
 import { garbageCollect } from "@vigil/synthesizer";
+
+import { applyRunFolderRetention } from "./run-folder-retention.js";
 
 export interface WorkDirGcOptions {
   workDir: string;
@@ -17,10 +20,17 @@ export interface WorkDirGcOptions {
   intervalMs?: number;
   /** Unused detector and run folders older than this go. @default 7 days */
   maxAgeMs?: number;
+  /**
+   * Run folders (a run's input rows) older than `retentionMs` (RUN_FOLDER_RETENTION_HOURS), or
+   * whose execution row is gone, go on each pass. Absent: only `maxAgeMs` and the size budget
+   * apply to them.
+   */
+  runFolders?: { db: Db; retentionMs: number };
 }
 
 /**
- * Keeps WORK_DIR bounded: old detector folders (superseded hashes) and old run folders are
+ * Keeps WORK_DIR bounded: run folders past their retention or their execution (see
+ * run-folder-retention.ts), old detector folders (superseded hashes) and old run folders are
  * removed by age, then least recently used first until the total fits; slots left by a killed
  * executor after an hour, standby runtimes of old versions by age. A failed pass is
  * logged and tried again on the next tick; it never affects runs.
@@ -44,6 +54,21 @@ export function createWorkDirGc(o: WorkDirGcOptions): {
       await Promise.all(
         [...keep].map((dir) => utimes(dir, now, now).catch(() => undefined)),
       );
+      if (o.runFolders) {
+        const runs = await applyRunFolderRetention({
+          workDir: o.workDir,
+          db: o.runFolders.db,
+          retentionMs: o.runFolders.retentionMs,
+          keep,
+          now,
+        });
+        if (runs.expired.length + runs.orphaned.length > 0) {
+          o.logger.info(
+            { expired: runs.expired.length, orphaned: runs.orphaned.length },
+            "run folders removed (past RUN_FOLDER_RETENTION_HOURS, or their execution is gone)",
+          );
+        }
+      }
       const r = await garbageCollect({
         workDir: o.workDir,
         maxAgeMs: o.maxAgeMs ?? 7 * 24 * 3600_000,

@@ -189,6 +189,11 @@ const DOCS: Record<EnvVarName, EnvVarDoc> = {
     meaning:
       "Disk budget for `WORK_DIR`; least recently used detectors are removed beyond it.",
   },
+  RUN_FOLDER_RETENTION_HOURS: {
+    default: "72",
+    meaning:
+      "How long a run's folder in `WORK_DIR` (`<project>/runs/<execution>/`: its input rows and output) is kept at most (1 to 87600). It goes sooner when its execution is pruned by the cleaner or its project deleted (checked every 10 minutes).",
+  },
   REPORT_URL: {
     secret: "value",
     meaning:

@@ -191,6 +191,10 @@ export {
   type ExecutionDetail,
 } from "./queries/executions/get.js";
 export {
+  existingRunFolderExecutions,
+  runFolderKey,
+} from "./queries/executions/existing-run-folders.js";
+export {
   getExecutionStats,
   type ExecutionStats,
   type ExecutionStatsOptions,

@@ -48,6 +48,7 @@ export const executorEnv = {
   DETECTOR_WORK_DIR_MAX_MB: envInteger({ min: 1, max: 1_048_576 }).default(
     1024,
   ),
+  RUN_FOLDER_RETENTION_HOURS: envInteger({ min: 1, max: 87_600 }).default(72),
   RETRY_BACKOFF_BASE_MS: envInteger({ min: 10, max: 3_600_000 }).default(
     10_000,
   ),
