@@ -8,11 +8,17 @@ import {
 } from "@vigil/db";
 import { insertProject } from "@vigil/db/testing";
 import { describe, expect } from "vitest";
+import { z } from "zod";
+
+import { sql } from "kysely";
 
 import { isWriteRoute } from "../src/audit/run-route.js";
+import { AppError } from "../src/http/app-error.js";
+import { defineRoute } from "../src/index.js";
 import {
   apiTest as test,
   projectBody,
+  startTestApi,
   type CallOptions,
   type TestApi,
 } from "./helpers.js";
@@ -641,5 +647,84 @@ describe("audit trail of API writes", () => {
       expect(cur.before).toEqual(prev.after);
     }
     expect(await verifyAuditChain(db)).toMatchObject({ ok: true });
+  });
+
+  test("a write and its audit row commit together: a failing append undoes the write, a failing handler the row", async ({
+    api,
+    db,
+  }) => {
+    const { id } = await newProject(api, 104, "audit-atomic");
+    const mark = await maxId(db);
+    // the append fails: the change it would record must not stay
+    await sql`alter table audit_events add constraint audit_test_refuse check (false) not valid`.execute(
+      db,
+    );
+    try {
+      const res = await api.call("PATCH", `/projects/${id}`, {
+        body: { description: "never stored" },
+      });
+      expect(res.status).toBe(500);
+    } finally {
+      await sql`alter table audit_events drop constraint audit_test_refuse`.execute(
+        db,
+      );
+    }
+    const row = await db
+      .selectFrom("projects")
+      .select("description")
+      .where("id", "=", id)
+      .executeTakeFirstOrThrow();
+    expect(row.description).toBe("");
+    expect(await rowsAfter(db, mark)).toEqual([]);
+  });
+
+  test("a route without a spec is recorded by method and path; one that fails after writing keeps neither", async ({
+    db,
+    dbHandle,
+  }) => {
+    const extra = await startTestApi(dbHandle, {
+      extraRoutes: [
+        defineRoute({
+          method: "post",
+          path: "/extra/:name",
+          tag: "test",
+          access: "write",
+          summary: "writes a project, then fails when asked to",
+          params: z.object({ name: z.string() }).strict(),
+          responses: { 200: { description: "ok" } },
+          handler: async ({ db: trx, params: { name } }) => {
+            await insertProject(trx, { id: name });
+            if (name.startsWith("fail")) {
+              throw new AppError("conflict", "failing after the write");
+            }
+            return { json: { name } };
+          },
+        }),
+      ],
+    });
+    try {
+      const mark = await maxId(db);
+      expect((await extra.call("POST", "/extra/fail-x")).status).toBe(409);
+      expect(
+        await db
+          .selectFrom("projects")
+          .select("id")
+          .where("id", "=", "fail-x")
+          .execute(),
+      ).toEqual([]);
+      expect(await rowsAfter(db, mark)).toEqual([]);
+
+      expect((await extra.call("POST", "/extra/kept-x")).status).toBe(200);
+      const rows = await rowsAfter(db, mark);
+      expect(rows.map((r) => [r.action, r.target, r.diff])).toEqual([
+        [
+          "post /extra/:name",
+          "/extra/kept-x",
+          { before: null, after: { name: "kept-x" } },
+        ],
+      ]);
+    } finally {
+      await extra.server.close({ graceMs: 1000 });
+    }
   });
 });
