@@ -19,7 +19,8 @@ function sortKeys(value: JsonValue): JsonValue {
     return value.map(sortKeys);
   }
   if (value !== null && typeof value === "object") {
-    const out: Record<string, JsonValue> = {};
+    // no prototype: a "__proto__" key stays an ordinary key, as JSON.parse makes it
+    const out = Object.create(null) as Record<string, JsonValue>;
     for (const key of Object.keys(value).sort()) {
       out[key] = sortKeys(value[key]!);
     }

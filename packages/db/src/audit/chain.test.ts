@@ -48,6 +48,28 @@ describe("the audit chain", () => {
     },
   );
 
+  dbTest(
+    "numbers, unicode and a __proto__ key read back from jsonb hash as written",
+    async ({ db }) => {
+      await db.deleteFrom("audit_events").execute();
+      const diff = JSON.parse(
+        '{"__proto__":{"x":1},"big":12345678901234567890,"f":0.30000000000000004,"neg":-0,"s":"\u00e9\ud83d\ude00","nested":[{"b":1,"a":[true,null]}]}',
+      ) as Record<string, unknown>;
+      await db.transaction().execute((trx) =>
+        appendAuditEvent(trx, {
+          actor: "t",
+          action: "a.b",
+          target: "t:1",
+          requestId: null,
+          diff,
+        }),
+      );
+      const [row] = await db.selectFrom("audit_events").selectAll().execute();
+      expect(Object.keys(row!.diff as object)).toContain("__proto__");
+      expect(await verifyAuditChain(db)).toMatchObject({ ok: true, count: 1 });
+    },
+  );
+
   dbTest("rows link to their predecessor and verify intact", async ({ db }) => {
     await db.deleteFrom("audit_events").execute();
     const ids = await append(db, 5);

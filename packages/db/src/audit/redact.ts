@@ -14,7 +14,8 @@ function redact(value: JsonValue): JsonValue {
   if (value === null || typeof value !== "object") {
     return value;
   }
-  const out: Record<string, JsonValue> = {};
+  // no prototype: a "__proto__" key stays an ordinary key, as JSON.parse makes it
+  const out = Object.create(null) as Record<string, JsonValue>;
   for (const [key, v] of Object.entries(value)) {
     // project configs name secrets (`token_env`, `secret_env`) and never hold them; a name
     // is kept so the trail shows which secret a change points at, anything else is dropped
