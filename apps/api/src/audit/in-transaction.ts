@@ -1,11 +1,4 @@
-import type { Db, DbTransaction } from "@vigil/db";
-
-/** Runs `fn` in `db` when it already is a transaction (an audited write), else in a new one. */
-export function inTransaction<T>(
-  db: Db,
-  fn: (trx: DbTransaction) => Promise<T>,
-): Promise<T> {
-  return db.isTransaction
-    ? fn(db as DbTransaction)
-    : db.transaction().execute(fn);
-}
+// Runs `fn` in `db` when it already is a transaction (an audited write), else in a new one,
+// retried on deadlocks and serialization failures: @vigil/db's helper, under the name the
+// routes import.
+export { inTransaction } from "@vigil/db";

@@ -1,4 +1,9 @@
-import { appendAuditEvent, lockAuditTarget, type Db } from "@vigil/db";
+import {
+  appendAuditEvent,
+  inTransaction,
+  lockAuditTarget,
+  type Db,
+} from "@vigil/db";
 
 import type { Reply, RouteContext, RouteDef } from "../routes/route.js";
 import { replyJson, type AuditSpec } from "./spec.js";
@@ -43,7 +48,9 @@ export async function runRoute(
   if (audit === null || "none" in audit) {
     return route.handler({ ...ctx, db });
   }
-  return db.transaction().execute(async (trx) => {
+  // A deadlock or serialization failure runs the whole write again (inTransaction), so it
+  // never reaches the client as a 500; everything in it is database work.
+  return inTransaction(db, async (trx) => {
     const c: Ctx = { ...ctx, db: trx };
     const scope = audit.scope?.(c);
     if (scope !== undefined) {
