@@ -138,6 +138,12 @@ describe("HTTP conventions", () => {
       expect((await trigger(null)).status).toBe(429);
       for (let i = 0; i < 5; i++) {
         expect((await limited.call("GET", "/projects")).status).toBe(200);
+        // a read sent as POST is a read: not counted, not limited
+        const preview = await limited.call("POST", "/cron/preview", {
+          token: TOKEN,
+          body: { cron_expression: "0 * * * *", timezone: "UTC", count: 1 },
+        });
+        expect(preview.status).toBe(200);
       }
       await new Promise((r) => setTimeout(r, 1600));
       expect((await trigger(OTHER_TOKEN)).status).toBe(202);

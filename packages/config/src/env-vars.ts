@@ -74,7 +74,7 @@ const DOCS: Record<EnvVarName, EnvVarDoc> = {
   API_WRITE_RATE_LIMIT_PER_TOKEN: {
     default: "120",
     meaning:
-      "Writes (every non-GET route) one token may make per `API_RATE_LIMIT_WINDOW_SECONDS`; beyond it 429 with `Retry-After`. 0: no limit.",
+      "Writes (every non-GET route that needs more than read access) one token may make per `API_RATE_LIMIT_WINDOW_SECONDS`; beyond it 429 with `Retry-After`. 0: no limit.",
   },
   API_WRITE_RATE_LIMIT_PER_IP: {
     default: "300",

@@ -17,7 +17,11 @@ import { bodyParsers } from "./body.js";
 import { assertSafeJson, assertStorableStrings } from "./json-shape.js";
 import { pathEncodingCheck } from "./path-encoding.js";
 import { canSeeProject, isProjectRoute } from "./project-access.js";
-import { createWriteLimiters, type WriteRateLimits } from "./rate-limit.js";
+import {
+  createWriteLimiters,
+  isRateLimitedRoute,
+  type WriteRateLimits,
+} from "./rate-limit.js";
 import { parseInput } from "./validate.js";
 
 const NoParams = z.object({}).strict();
@@ -107,7 +111,7 @@ export function mountRoutes(
         res.status(reply.status ?? 200).json(reply.json);
       }
     };
-    const isWrite = route.method !== "get";
+    const isWrite = isRateLimitedRoute(route);
     app[route.method](
       route.path,
       ...(isWrite ? limiters.byIp : []),

@@ -19,6 +19,21 @@ export interface WriteLimiters {
   byToken: RequestHandler[];
 }
 
+/**
+ * The routes the write limits count: every route that changes something. A POST that only
+ * reads (`POST /cron/preview`, access `read`) is not one of them.
+ */
+export function isRateLimitedRoute(route: {
+  method: string;
+  access: string;
+}): boolean {
+  return (
+    route.method !== "get" &&
+    route.access !== "read" &&
+    route.access !== "public"
+  );
+}
+
 function limiter(
   what: string,
   windowMs: number,
