@@ -1,7 +1,7 @@
 import {
   listProjectRetentionOverrides,
   markDeadWorkers,
-  pruneAuditEvents,
+  pruneAuditBatch,
   pruneDeadWorkers,
   pruneFinishedReports,
   pruneFinishedTriggers,
@@ -143,9 +143,10 @@ export async function runPrunePass({
   counts.maintenance_runs += await drain(() =>
     pruneMaintenanceRuns(db, { olderThanDays: maintenanceDays, limit }),
   );
-  // only ever the oldest rows and never the newest, so `vigil audit verify` still passes
+  // only ever the oldest rows and never the newest, each batch with its audit.prune row,
+  // so `vigil audit verify` still passes
   counts.audit_events += await drain(() =>
-    pruneAuditEvents(db, { olderThanDays: options.auditDays, limit }),
+    pruneAuditBatch(db, { olderThanDays: options.auditDays, limit }),
   );
   return counts;
 }

@@ -68,11 +68,35 @@ dbTest(
     const result = await cleaner.runOnce();
 
     expect(result.error).toBeNull();
+    // each of the two batches recorded itself
+    const records = await db
+      .selectFrom("audit_events")
+      .selectAll()
+      .where("action", "=", "audit.prune")
+      .orderBy("id")
+      .execute();
+    const anchor = expect.stringMatching(/^[0-9a-f]{64}$/) as unknown;
+    expect(records.map((r) => [r.actor, r.diff])).toEqual([
+      [
+        "system",
+        {
+          before: null,
+          after: { deleted: 25, oldest_kept_id: ids[25], anchor },
+        },
+      ],
+      [
+        "system",
+        {
+          before: null,
+          after: { deleted: 15, oldest_kept_id: ids[40], anchor },
+        },
+      ],
+    ]);
     expect(await verifyAuditChain(db)).toEqual({
       ok: true,
-      count: 20,
+      count: 22,
       first_id: ids[40],
-      last_id: ids[59],
+      last_id: records[1]!.id,
     });
     expect((await getLastMaintenanceRun(db))?.pruned).toMatchObject({
       audit_events: 40,

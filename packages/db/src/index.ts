@@ -412,3 +412,8 @@ export { listApiTokens } from "./queries/api-tokens/list.js";
 export { revokeApiToken } from "./queries/api-tokens/revoke.js";
 export { touchApiToken } from "./queries/api-tokens/touch.js";
 export { readProjectAuditState } from "./audit/project-state.js";
+export {
+  pruneAuditBatch,
+  AUDIT_PRUNE_ACTION,
+  type AuditPruneRecord,
+} from "./audit/prune.js";

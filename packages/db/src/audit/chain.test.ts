@@ -5,6 +5,7 @@ import type { Db } from "../pool.js";
 import { pruneAuditEvents } from "../queries/audit/prune.js";
 import { dbTest } from "../testing/index.js";
 import { appendAuditEvent } from "./append.js";
+import { pruneAuditBatch } from "./prune.js";
 import { canonicalAuditForm, hashAuditEvent } from "./canonical.js";
 import { REDACTED } from "./redact.js";
 import { verifyAuditChain } from "./verify.js";
@@ -239,6 +240,71 @@ describe("the audit chain", () => {
           (r) => r.id,
         ),
       ).toEqual([ids[5]]);
+    },
+  );
+
+  dbTest(
+    "a recorded prune names its anchor; rows taken off the start by hand afterwards are found",
+    async ({ db }) => {
+      await db.deleteFrom("audit_events").execute();
+      const ids = await append(db, 5);
+      await sql`update audit_events set at = at - interval '400 days' where id <= ${ids[1]}`.execute(
+        db,
+      );
+      let prev: string | null = null;
+      for (const r of await db
+        .selectFrom("audit_events")
+        .selectAll()
+        .orderBy("id")
+        .execute()) {
+        const hash = hashAuditEvent({ ...r, prev_hash: prev });
+        await db
+          .updateTable("audit_events")
+          .set({ prev_hash: prev, hash })
+          .where("id", "=", r.id)
+          .execute();
+        prev = hash;
+      }
+      expect(await pruneAuditBatch(db, { olderThanDays: 365, limit: 10 })).toBe(
+        2,
+      );
+      const record = await db
+        .selectFrom("audit_events")
+        .selectAll()
+        .where("action", "=", "audit.prune")
+        .executeTakeFirstOrThrow();
+      expect(record.actor).toBe("system");
+      expect(record.diff).toMatchObject({
+        before: null,
+        after: { deleted: 2, oldest_kept_id: ids[2] },
+      });
+      expect(await verifyAuditChain(db)).toMatchObject({
+        ok: true,
+        count: 4,
+        first_id: ids[2],
+      });
+      // nothing old left: no batch, no record
+      expect(await pruneAuditBatch(db, { olderThanDays: 365, limit: 10 })).toBe(
+        0,
+      );
+      expect(
+        await db
+          .selectFrom("audit_events")
+          .select("id")
+          .where("action", "=", "audit.prune")
+          .execute(),
+      ).toHaveLength(1);
+
+      await sql`delete from audit_events where id = ${ids[2]}`.execute(db);
+      const verdict = await verifyAuditChain(db);
+      expect(verdict).toMatchObject({
+        ok: false,
+        id: ids[3],
+        reason: "deleted",
+      });
+      expect(verdict.ok === false && verdict.message).toContain(
+        `kept row ${ids[2]} as the oldest`,
+      );
     },
   );
 

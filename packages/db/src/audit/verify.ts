@@ -1,6 +1,7 @@
 import type { Db } from "../pool.js";
 import { listAuditChainPage } from "../queries/audit/chain-page.js";
 import { hashAuditEvent } from "./canonical.js";
+import { AUDIT_PRUNE_ACTION, type AuditPruneRecord } from "./prune.js";
 
 export type AuditChainVerdict =
   | {
@@ -25,7 +26,9 @@ export type AuditChainVerdict =
  * Walks the chain oldest first. The oldest remaining row's prev_hash is trusted as the
  * anchor (the cleaner prunes only a prefix); from there each row must hash to its stored
  * hash (else it was edited) and name its predecessor's hash as prev_hash (else a row
- * between them was deleted, or the predecessor's hash rewritten).
+ * between them was deleted, or the predecessor's hash rewritten). When the chain holds
+ * `audit.prune` rows (the cleaner's), the oldest row must be the one the newest of them
+ * kept: rows deleted from the start by anything else are found too.
  */
 export async function verifyAuditChain(
   db: Db,
@@ -35,6 +38,7 @@ export async function verifyAuditChain(
   let count = 0;
   let first: number | null = null;
   let prev: { id: number; hash: string } | null = null;
+  let lastPrune: { id: number; record: AuditPruneRecord } | null = null;
   for (;;) {
     const rows = await listAuditChainPage(db, {
       afterId: prev?.id ?? 0,
@@ -60,11 +64,30 @@ export async function verifyAuditChain(
           message: `audit row ${row.id}: its content does not match its hash: the row was edited`,
         };
       }
+      if (row.action === AUDIT_PRUNE_ACTION && row.actor === "system") {
+        const after = (row.diff as { after?: AuditPruneRecord } | null)?.after;
+        if (after !== undefined) {
+          lastPrune = { id: row.id, record: after };
+        }
+      }
       first ??= row.id;
       prev = { id: row.id, hash: row.hash };
       count += 1;
     }
     if (rows.length < pageSize) {
+      if (
+        lastPrune !== null &&
+        first !== null &&
+        first !== lastPrune.record.oldest_kept_id
+      ) {
+        return {
+          ok: false,
+          count: 0,
+          id: first,
+          reason: "deleted",
+          message: `audit row ${first} is the oldest, but the last prune (row ${lastPrune.id}) kept row ${lastPrune.record.oldest_kept_id} as the oldest: rows were deleted from the start of the chain outside a prune`,
+        };
+      }
       return { ok: true, count, first_id: first, last_id: prev?.id ?? null };
     }
   }
