@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 
 import type { Db } from "../../pool.js";
+import { inTransaction } from "../../transaction.js";
 
 export interface ScheduleVersion {
   scheduleId: number;
@@ -57,30 +58,33 @@ export interface SuspendedSweep {
  * trigger-creator has not caught up with (materialized_version differs: suspension bumps the
  * version), cancels every pending trigger, clears the cursor and records the version, in one
  * statement. schedules_unmaterialized_idx keeps this cheap: it holds only such rows.
- * The schedules are locked in id order first (the lock order of lockProjectForWrite), so the
- * sweep never holds one a project write needs while waiting for another.
+ * The projects and then their schedules are locked first (the lock order of
+ * lockProjectForWrite), so the sweep never holds a row a project write needs while waiting
+ * for another.
  * A resumed schedule gets a new version again and is materialized from then on, without
  * catching up on the runs it missed while suspended.
  */
 export async function cancelSuspendedScheduleTriggers(
   db: Db,
 ): Promise<SuspendedSweep> {
-  const { rows } = await sql<{ schedules: number; cancelled: number }>`
+  // a deadlock victim runs again (two creators at once can meet in another order)
+  const { rows } = await inTransaction(db, (trx) =>
+    sql<{ schedules: number; cancelled: number }>`
     with locked as (
-      -- in id order, as every project write and every batch locks schedules
+      -- each project, then its schedules in id order (the order of every project write).
+      -- FOR SHARE waits for a write of the project in progress (a resume, say) and then
+      -- re-checks the row as committed: a schedule resumed meanwhile is left alone, not swept
+      -- as suspended at its new version.
       select s.id from schedules s join projects p on p.id = s.project_id
       where s.materialized_version is distinct from s.version
         and (not s.is_active or not p.is_active)
-      order by s.id
-      for no key update of s
+      order by p.id, s.id
+      for share of p for no key update of s
     ), swept as (
       update schedules as s
       set materialized_version = s.version, materialized_until = null, next_unmaterialized_at = null
-      from projects p
-      where p.id = s.project_id
-        and s.id in (select id from locked)
-        and s.materialized_version is distinct from s.version
-        and (not s.is_active or not p.is_active)
+      from locked l
+      where s.id = l.id
       returning s.id, s.is_active
     ), cancelled as (
       update triggers as t
@@ -93,7 +97,8 @@ export async function cancelSuspendedScheduleTriggers(
       returning t.id
     )
     select (select count(*) from swept)::int as schedules, (select count(*) from cancelled)::int as cancelled`.execute(
-    db,
+      trx,
+    ),
   );
   return rows[0] ?? { schedules: 0, cancelled: 0 };
 }

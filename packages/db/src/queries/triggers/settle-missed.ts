@@ -61,12 +61,19 @@ export async function settleMissedTriggers(
     const { rows: found } =
       scheduleIds === undefined
         ? await sql<{ id: number }>`
-            select distinct schedule_id as id from triggers
-            where schedule_id is not null and source in ('schedule', 'catchup')
-              and ((status = 'pending' and available_at <= ${at}::timestamptz)
-                   or (status = 'pending' and available_at > ${at}::timestamptz + interval '12 hours'
-                       and attempt = 0 and available_at = fire_at + interval '1 day')
-                   or (status = 'running' and source = 'catchup'))`.execute(trx)
+            -- one arm per index, so none of them turns into a scan of every trigger
+            select schedule_id as id from triggers
+            where status = 'pending' and available_at <= ${at}::timestamptz
+              and schedule_id is not null and source in ('schedule', 'catchup')
+            union
+            select schedule_id from triggers
+            where status = 'pending' and available_at > ${at}::timestamptz + interval '12 hours'
+              and schedule_id is not null and attempt = 0 and available_at = fire_at + interval '1 day'
+            union
+            select schedule_id from triggers
+            where status = 'running' and source = 'catchup' and schedule_id is not null`.execute(
+            trx,
+          )
         : { rows: scheduleIds.map((id) => ({ id })) };
     if (found.length === 0) {
       return { skipped: 0, caughtUp: 0, held: 0, released: 0 };
