@@ -115,7 +115,7 @@ ALTER TABLE executions ADD CONSTRAINT executions_pkey PRIMARY KEY (id);
 ALTER TABLE executions ADD CONSTRAINT executions_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE;
 ALTER TABLE executions ADD CONSTRAINT executions_rule_results_check CHECK ((jsonb_typeof(rule_results) = 'array'::text));
 ALTER TABLE executions ADD CONSTRAINT executions_source_check CHECK ((source = ANY (ARRAY['schedule'::text, 'manual'::text, 'retry'::text, 'catchup'::text])));
-ALTER TABLE executions ADD CONSTRAINT executions_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'running'::text, 'success'::text, 'failed'::text, 'cancelled'::text, 'timeout'::text, 'lost'::text])));
+ALTER TABLE executions ADD CONSTRAINT executions_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'running'::text, 'success'::text, 'partial'::text, 'failed'::text, 'cancelled'::text, 'timeout'::text, 'lost'::text])));
 ALTER TABLE executions ADD CONSTRAINT executions_trigger_id_fkey FOREIGN KEY (trigger_id) REFERENCES triggers(id) ON DELETE SET NULL;
 
 CREATE TABLE findings (
