@@ -99,58 +99,83 @@ async function settledExecutor(
   return executor;
 }
 
+/**
+ * A project of two long runs, both running on one executor (`EXECUTOR_CONCURRENCY` 2), and a
+ * second executor, settled, that the project's limit (2) keeps from taking anything yet.
+ */
+async function twoRunsOnOneExecutor(
+  db: Db,
+  url: string,
+  config: Record<string, unknown> = {},
+) {
+  const project = await insertProject(db, {
+    config: { data_source: { type: "manual" }, max_concurrency: 2, ...config },
+  });
+  await insertRule(db, project.id, { ruleId: "slow", code: SLEEPY_RULE });
+  await uploadRows(db, project.id, LONG_RUN);
+  const workDir = await makeWorkDir();
+  const busy = startExecutor(url, {
+    WORK_DIR: workDir,
+    EXECUTOR_CONCURRENCY: "2",
+    ...LONG_LEASE,
+  });
+  const triggers = await insertTriggers(db, project.id, 2, {
+    fire_at: new Date(Date.now() - 100),
+    concurrency_policy: "allow",
+  });
+  await waitFor(
+    async () => (await runningDetectors(workDir, project.id)).length >= 2,
+    { timeoutMs: 15_000, message: "both detectors running on one executor" },
+  );
+  const other = await settledExecutor(url, {
+    WORK_DIR: workDir,
+    ...LONG_LEASE,
+  });
+  return { project, workDir, busy, other, triggers };
+}
+
+async function waitForSucceeded(db: Db, projectId: string, n: number) {
+  await waitFor(
+    async () =>
+      (
+        await db
+          .selectFrom("triggers")
+          .select("id")
+          .where("project_id", "=", projectId)
+          .where("status", "=", "succeeded")
+          .execute()
+      ).length === n,
+    { timeoutMs: 20_000, message: `${n} triggers succeeded` },
+  );
+}
+
 dbTest(
   "kill -9 with max_attempts 1: each run starts again on another replica at once (its lock freed, long before the lease), spends no attempt, and succeeds once; the lost execution says why and the dead run's late record changes nothing",
   async ({ db, testDatabase }) => {
-    const project = await insertProject(db, {
-      config: {
-        data_source: { type: "manual" },
-        max_concurrency: 2,
-        report: { mode: "always", url_env: "VIGIL_SECRET_REPORT_URL" },
-      },
-    });
-    await insertRule(db, project.id, { ruleId: "slow", code: SLEEPY_RULE });
-    await uploadRows(db, project.id, LONG_RUN);
-    const workDir = await makeWorkDir();
-    const doomed = startExecutor(testDatabase.url, {
-      WORK_DIR: workDir,
-      EXECUTOR_CONCURRENCY: "2",
-      ...LONG_LEASE,
-    });
-    const triggers = await insertTriggers(db, project.id, 2, {
-      fire_at: new Date(Date.now() - 100),
-      concurrency_policy: "allow",
-    });
-    await waitFor(
-      async () => (await runningDetectors(workDir, project.id)).length >= 2,
-      { timeoutMs: 15_000, message: "both detectors of the doomed executor" },
-    );
-    // the project's limit (2) keeps the survivor from taking anything before the kill
-    const survivor = await settledExecutor(testDatabase.url, {
-      WORK_DIR: workDir,
-      ...LONG_LEASE,
+    const {
+      project,
+      workDir,
+      busy: doomed,
+      other: survivor,
+      triggers,
+    } = await twoRunsOnOneExecutor(db, testDatabase.url, {
+      report: { mode: "always", url_env: "VIGIL_SECRET_REPORT_URL" },
     });
     await uploadRows(db, project.id, SHORT_RUN);
+    const doomedDetectors = await runningDetectors(workDir, project.id);
+    expect(doomedDetectors.length).toBeGreaterThanOrEqual(2);
     const killedAt = Date.now();
     doomed.signal("SIGKILL");
     await doomed.exited;
-
-    await waitFor(
-      async () =>
-        (
-          await db
-            .selectFrom("triggers")
-            .select("id")
-            .where("project_id", "=", project.id)
-            .where("status", "=", "succeeded")
-            .execute()
-        ).length === 2,
-      { timeoutMs: 30_000, message: "both triggers succeeded on the survivor" },
-    );
     // detectors never outlive their executor (parent-death signal)
-    expect(
-      (await processesMentioning(workDir)).filter((pid) => pid === doomed.pid),
-    ).toEqual([]);
+    await waitFor(
+      async () => {
+        const live = await processesMentioning(workDir);
+        return doomedDetectors.every((pid) => !live.includes(pid));
+      },
+      { timeoutMs: 5_000, message: "the killed executor's detectors are gone" },
+    );
+    await waitForSucceeded(db, project.id, 2);
     for (const t of triggers) {
       const row = await db
         .selectFrom("triggers")
@@ -199,29 +224,11 @@ dbTest(
 dbTest(
   "a worker cut off from PostgreSQL (frozen, its lock's backend terminated with pg_terminate_backend) has its runs rescued at once, long before its lease; resumed, it takes its lock back, its old runs write nothing, and each trigger succeeds exactly once",
   async ({ db, testDatabase }) => {
-    const project = await insertProject(db, {
-      config: { data_source: { type: "manual" }, max_concurrency: 2 },
-    });
-    await insertRule(db, project.id, { ruleId: "slow", code: SLEEPY_RULE });
-    await uploadRows(db, project.id, LONG_RUN);
-    const workDir = await makeWorkDir();
-    const cut = startExecutor(testDatabase.url, {
-      WORK_DIR: workDir,
-      EXECUTOR_CONCURRENCY: "2",
-      ...LONG_LEASE,
-    });
-    const triggers = await insertTriggers(db, project.id, 2, {
-      fire_at: new Date(Date.now() - 100),
-      concurrency_policy: "allow",
-    });
-    await waitFor(
-      async () => (await runningDetectors(workDir, project.id)).length >= 2,
-      { timeoutMs: 15_000, message: "both detectors running" },
-    );
-    await settledExecutor(testDatabase.url, {
-      WORK_DIR: workDir,
-      ...LONG_LEASE,
-    });
+    const {
+      project,
+      busy: cut,
+      triggers,
+    } = await twoRunsOnOneExecutor(db, testDatabase.url);
     await uploadRows(db, project.id, SHORT_RUN);
     // frozen, it cannot reconnect: the closed session is all the others see
     cut.signal("SIGSTOP");
@@ -231,19 +238,7 @@ dbTest(
       db,
     );
     expect(rows).toEqual([{ terminated: true }]);
-
-    await waitFor(
-      async () =>
-        (
-          await db
-            .selectFrom("triggers")
-            .select("id")
-            .where("project_id", "=", project.id)
-            .where("status", "=", "succeeded")
-            .execute()
-        ).length === 2,
-      { timeoutMs: 20_000, message: "both triggers succeeded elsewhere" },
-    );
+    await waitForSucceeded(db, project.id, 2);
     cut.signal("SIGCONT");
     await waitFor(() => cut.logs.some((l) => l.includes("worker lock lost")), {
       timeoutMs: 5_000,

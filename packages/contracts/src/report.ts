@@ -5,6 +5,7 @@ import {
   SEVERITY_LEVELS,
   SeveritySchema,
 } from "./entities.js";
+import { ExecutionStatusSchema } from "./api/execution-status.js";
 
 /**
  * The report Vigil POSTs after an execution (apps/executor/src/reports/README.md).
@@ -39,13 +40,10 @@ const SeverityCountsSchema = z.object({
 });
 export type SeverityCounts = z.infer<typeof SeverityCountsSchema>;
 
-export const ReportExecutionStatusSchema = z.enum([
-  "success",
-  "partial",
-  "failed",
-  "cancelled",
-  "timeout",
-  "lost",
+/** A report is about a finished execution: any status but pending and running. */
+export const ReportExecutionStatusSchema = ExecutionStatusSchema.exclude([
+  "pending",
+  "running",
 ]);
 
 export const ReportSchema = z.object({

@@ -1,5 +1,9 @@
 import { ProjectConfigSchema } from "@vigil/contracts";
-import { loadReportContext, type RescuedRun } from "@vigil/db";
+import {
+  loadReportContext,
+  type DbTransaction,
+  type RescuedRun,
+} from "@vigil/db";
 import type { Logger } from "@vigil/logger";
 
 import type { ExecutorConfig } from "../config.js";
@@ -8,6 +12,7 @@ import type { AfterRescue } from "../rescue-loop.js";
 import type { DeliveryLoopDeps } from "./delivery-loop.js";
 import {
   enqueueReportForExecution,
+  type EnqueueReportInput,
   type ReportSettings,
 } from "./enqueue-report.js";
 
@@ -42,36 +47,39 @@ export function deliverySettingsFromConfig(
   };
 }
 
-/**
- * The executor's `afterRecord` hook: inside the record transaction, after the execution,
- * findings and discrepancies are written, enqueue the report (per the project's mode) and a
- * failure alert (final attempts only, throttled). A run handed back on shutdown is not
- * reported: it runs again. A database error here throws and rolls the whole record back,
- * so no result commits without its report.
- */
-export function createReportAfterRecord({
-  logger,
-  settings,
-  now = () => new Date(),
-}: {
+type HookOptions = {
   logger: Logger;
   settings: ReportSettings;
   now?: () => Date;
-}): AfterRecord {
+};
+
+/**
+ * Enqueues what one execution owes per its project's config, inside the caller's transaction.
+ * A project whose config no longer parses (the API validates on write; a row edited by hand)
+ * gets nothing, and the write it rides on still commits.
+ */
+function createExecutionReporter({
+  logger,
+  settings,
+  now = () => new Date(),
+}: HookOptions) {
   const log = logger.child({ component: "report-outbox" });
-  return async (trx, recorded) => {
-    if (recorded.trigger.kind === "released") {
-      return;
-    }
-    const context = await loadReportContext(trx, recorded.claim.executionId);
+  return async (
+    trx: DbTransaction,
+    executionId: number,
+    input: Pick<
+      EnqueueReportInput,
+      "changes" | "finalAttempt" | "triggerFailed"
+    >,
+  ): Promise<void> => {
+    const context = await loadReportContext(trx, executionId);
     if (context === undefined) {
       return;
     }
     const config = ProjectConfigSchema.safeParse(context.project.config);
     if (!config.success) {
-      // the API validates configs on write; a row edited by hand must not block recording results
       log.warn(
-        { projectId: context.project.id, executionId: context.execution.id },
+        { projectId: context.project.id, executionId },
         "project config is invalid; no report or alert enqueued",
       );
       return;
@@ -83,21 +91,36 @@ export function createReportAfterRecord({
         config: config.data,
       },
       execution: context.execution,
-      ...(recorded.outcome.kind === "succeeded"
-        ? { changes: recorded.discrepancies }
-        : {}),
+      ...input,
       settings,
-      finalAttempt: recorded.trigger.kind === "finished",
       now: now(),
     });
     log.debug(
-      {
-        projectId: context.project.id,
-        executionId: context.execution.id,
-        ...result,
-      },
+      { projectId: context.project.id, executionId, ...result },
       "report outbox decided",
     );
+  };
+}
+
+/**
+ * The executor's `afterRecord` hook: inside the record transaction, after the execution,
+ * findings and discrepancies are written, enqueue the report (per the project's mode) and a
+ * failure alert (final attempts only, throttled). A run handed back on shutdown is not
+ * reported: it runs again. A database error here throws and rolls the whole record back,
+ * so no result commits without its report.
+ */
+export function createReportAfterRecord(options: HookOptions): AfterRecord {
+  const report = createExecutionReporter(options);
+  return async (trx, recorded) => {
+    if (recorded.trigger.kind === "released") {
+      return;
+    }
+    await report(trx, recorded.claim.executionId, {
+      ...(recorded.outcome.kind === "succeeded"
+        ? { changes: recorded.discrepancies }
+        : {}),
+      finalAttempt: recorded.trigger.kind === "finished",
+    });
   };
 }
 
@@ -106,44 +129,17 @@ export function createReportAfterRecord({
  * report mode (`always` reports it as `lost`), and a quarantined trigger alerts as a failure. In
  * the rescue's transaction, so a rescue and its report commit together.
  */
-export function createReportAfterRescue({
-  logger,
-  settings,
-  now = () => new Date(),
-}: {
-  logger: Logger;
-  settings: ReportSettings;
-  now?: () => Date;
-}): AfterRescue {
-  const log = logger.child({ component: "report-outbox" });
+export function createReportAfterRescue(options: HookOptions): AfterRescue {
+  const report = createExecutionReporter(options);
   return async (trx, rescued: readonly RescuedRun[]) => {
     for (const run of rescued) {
-      if (run.executionId === null) {
-        continue;
+      if (run.executionId !== null) {
+        const quarantined = run.status === "failed";
+        await report(trx, run.executionId, {
+          finalAttempt: quarantined,
+          triggerFailed: quarantined,
+        });
       }
-      const context = await loadReportContext(trx, run.executionId);
-      const config =
-        context && ProjectConfigSchema.safeParse(context.project.config);
-      if (!context || !config?.success) {
-        continue;
-      }
-      const quarantined = run.status === "failed";
-      const result = await enqueueReportForExecution(trx, {
-        project: {
-          id: context.project.id,
-          name: context.project.name,
-          config: config.data,
-        },
-        execution: context.execution,
-        settings,
-        finalAttempt: quarantined,
-        triggerFailed: quarantined,
-        now: now(),
-      });
-      log.debug(
-        { projectId: run.projectId, executionId: run.executionId, ...result },
-        "report outbox decided for a rescued run",
-      );
     }
   };
 }
