@@ -494,6 +494,16 @@ BEGIN
     CROSS JOIN LATERAL (
       SELECT * FROM triggers t
       WHERE t.project_id = p.id AND t.status = 'pending' AND t.fire_at <= now() AND t.available_at <= now()
+        -- A forbid schedule with more than one due fire time that never started is a backlog the
+        -- trigger-creator has not settled yet (its misfire policy decides which run, then the
+        -- current one: triggers/settle-missed.ts); claiming now would run the stale one first.
+        -- Once settled, such a schedule has at most one due, never-started trigger.
+        AND NOT (t.concurrency_policy = 'forbid' AND t.attempt = 0 AND t.schedule_id IS NOT NULL
+                 AND t.source IN ('schedule', 'catchup')
+                 AND EXISTS (SELECT 1 FROM triggers n
+                             WHERE n.schedule_id = t.schedule_id AND n.id <> t.id
+                               AND n.status = 'pending' AND n.attempt = 0
+                               AND n.fire_at <= now() AND n.available_at <= now()))
       -- fire_at alone, so triggers_project_pending_idx (project_id, fire_at) returns rows in order
       -- and the LIMIT stops the scan; a tie-break on id would sort every due row of the project
       ORDER BY t.fire_at

@@ -109,7 +109,10 @@ dbTest(
       const failed = await waitFor(
         async () => {
           const row = await outbox();
-          return row.attempts >= 1 ? row : undefined;
+          // attempts counts from the claim: the attempt is over once it is no longer delivering
+          return row.attempts >= 1 && row.status !== "delivering"
+            ? row
+            : undefined;
         },
         { timeoutMs: 20_000, message: "the first delivery attempt" },
       );

@@ -3,7 +3,12 @@ import { expect } from "vitest";
 
 import type { Db } from "../../pool.js";
 import type { JsonObject } from "../../tables/common.js";
-import { dbTest, insertProject, insertTriggers } from "../../testing/index.js";
+import {
+  dbTest,
+  insertProject,
+  insertSchedule,
+  insertTriggers,
+} from "../../testing/index.js";
 import { claimDueTriggers } from "./claim.js";
 
 // What the claim decides for each due trigger: concurrency policy (allow, forbid, replace),
@@ -236,5 +241,36 @@ dbTest(
       db,
     );
     expect(rows[0]?.n).toBe(1);
+  },
+);
+
+dbTest(
+  "a forbid schedule's unsettled backlog (two due fire times that never started) waits for the trigger-creator's misfire decision instead of running the stale one",
+  async ({ db }) => {
+    await clearQueue(db);
+    const p = await project(db);
+    const schedule = await insertSchedule(db, p.id, {
+      concurrencyPolicy: "forbid",
+    });
+    const backlog = { schedule_id: schedule.id, source: "schedule" as const };
+    const [stale] = await insertTriggers(db, p.id, 1, {
+      ...backlog,
+      fire_at: ago(120_000),
+      concurrency_policy: "forbid",
+    });
+    const [current] = await insertTriggers(db, p.id, 1, {
+      ...backlog,
+      fire_at: ago(1000),
+      concurrency_policy: "forbid",
+    });
+    const held = await claim(db, "a");
+    expect(held.claimed).toEqual([]);
+    expect(held.skipped).toEqual([]);
+    // the creator's settling decided (say `skip` for the missed one): the current one runs
+    await sql`UPDATE triggers SET status = 'skipped', finished_at = now(), last_error = 'missed'
+              WHERE id = ${stale!.id}`.execute(db);
+    expect((await claim(db, "a")).claimed.map((c) => c.triggerId)).toEqual([
+      current!.id,
+    ]);
   },
 );

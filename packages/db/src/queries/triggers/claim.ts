@@ -85,7 +85,10 @@ interface ClaimRow {
  *   the project is below `max_concurrency` (default 1), else it stays pending;
  * - later ones: `forbid` -> `skipped` (it overlaps the first one or a running one),
  *   `replace` stays pending for the next round, `allow` runs while the project's limit allows.
- * A `forbid` skip names the run it overlaps in `skipped_for_trigger_id`.
+ * A `forbid` skip names the run it overlaps in `skipped_for_trigger_id`. A `forbid` schedule
+ * with two or more due triggers that never started is a backlog the trigger-creator has not
+ * settled yet (triggers/settle-missed.ts): its triggers wait, neither claimed nor skipped, until
+ * the misfire policy has decided which of them run.
  * What the projects allow is then taken in a fair order, the longest due first (`available_at`),
  * ties (many projects at one fire time) rotated by a hash of project and time, so no project
  * always starts last: each limited team's room (TEAM_MAX_RUNNING minus its running triggers) to
