@@ -364,6 +364,7 @@ CREATE INDEX triggers_due_idx ON public.triggers USING btree (available_at) WHER
 CREATE INDEX triggers_finished_idx ON public.triggers USING btree (finished_at) WHERE (status = ANY (ARRAY['succeeded'::text, 'failed'::text, 'skipped'::text, 'cancelled'::text]));
 CREATE INDEX triggers_lease_idx ON public.triggers USING btree (lease_expires_at) WHERE (status = 'running'::text);
 CREATE INDEX triggers_orphaned_idx ON public.triggers USING btree (id) WHERE ((status = 'pending'::text) AND (schedule_id IS NULL) AND (source = ANY (ARRAY['schedule'::text, 'catchup'::text])));
+CREATE INDEX triggers_project_id_idx ON public.triggers USING btree (project_id, id DESC);
 CREATE INDEX triggers_project_pending_idx ON public.triggers USING btree (project_id, fire_at) WHERE (status = 'pending'::text);
 CREATE INDEX triggers_running_project_idx ON public.triggers USING btree (project_id) WHERE (status = 'running'::text);
 CREATE INDEX triggers_running_team_idx ON public.triggers USING btree (team) WHERE ((status = 'running'::text) AND (team IS NOT NULL));

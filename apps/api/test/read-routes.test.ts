@@ -6,6 +6,7 @@ import {
   ProjectDetailResponseSchema,
   ProjectListResponseSchema,
   QueueResponseSchema,
+  RunListResponseSchema,
   StatsResponseSchema,
   StatusResponseSchema,
 } from "@vigil/contracts";
@@ -438,5 +439,77 @@ describe("read routes", () => {
       pruned: { executions: 7, findings: 21 },
       error: null,
     });
+  });
+
+  test("GET /projects/{id}/runs shows every run with its final state and reason, skipped and never-started ones included, newest first, paged and filtered by status", async ({
+    api,
+    db,
+  }) => {
+    const p = await insertProject(db);
+    const at = (minute: number) => new Date(Date.UTC(2026, 0, 1, 0, minute));
+    const [succeeded] = await insertTriggers(db, p.id, 1, {
+      fire_at: at(1),
+      status: "succeeded",
+      attempt: 1,
+      finished_at: at(2),
+    });
+    const [execution] = await db
+      .insertInto("executions")
+      .values({
+        project_id: p.id,
+        trigger_id: succeeded!.id,
+        status: "success",
+        scheduled_for: at(1),
+      })
+      .returning("id")
+      .execute();
+    const [skipped] = await insertTriggers(db, p.id, 1, {
+      fire_at: at(2),
+      status: "skipped",
+      last_error: `concurrency policy forbid: another run of project ${p.id} is running`,
+      skipped_for_trigger_id: succeeded!.id,
+      finished_at: at(2),
+    });
+    const [pending] = await insertTriggers(db, p.id, 1, { fire_at: at(3) });
+    const first = RunListResponseSchema.parse(
+      (await api.call("GET", `/projects/${p.id}/runs?limit=2`)).json,
+    );
+    expect(first.items.map((r) => [r.id, r.status])).toEqual([
+      [pending!.id, "pending"],
+      [skipped!.id, "skipped"],
+    ]);
+    expect(first.items[1]).toMatchObject({
+      reason: `concurrency policy forbid: another run of project ${p.id} is running`,
+      skipped_for_trigger_id: succeeded!.id,
+      execution_id: null,
+      execution_status: null,
+    });
+    const second = RunListResponseSchema.parse(
+      (
+        await api.call(
+          "GET",
+          `/projects/${p.id}/runs?limit=2&cursor=${first.next_cursor}`,
+        )
+      ).json,
+    );
+    expect(second).toEqual({
+      items: [
+        expect.objectContaining({
+          id: succeeded!.id,
+          status: "succeeded",
+          execution_id: execution!.id,
+          execution_status: "success",
+        }),
+      ],
+      next_cursor: null,
+    });
+    const skips = RunListResponseSchema.parse(
+      (await api.call("GET", `/projects/${p.id}/runs?status=skipped,cancelled`))
+        .json,
+    );
+    expect(skips.items.map((r) => r.id)).toEqual([skipped!.id]);
+    const bad = await api.call("GET", `/projects/${p.id}/runs?status=lost`);
+    expect(bad.status).toBe(400);
+    expect((await api.call("GET", "/projects/nope/runs")).status).toBe(404);
   });
 });

@@ -49,6 +49,7 @@ const EXPECTED_ACCESS: Record<string, Scope | "public"> = {
   "patch /projects/:id/rules/:ruleId": "write",
   "delete /projects/:id/rules/:ruleId": "write",
   "get /projects/:id/executions": "read",
+  "get /projects/:id/runs": "read",
   "get /executions/:id": "read",
   "get /projects/:id/discrepancies": "read",
   "get /executions/:id/deliveries": "read",

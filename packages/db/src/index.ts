@@ -234,6 +234,11 @@ export {
   type SettleMissedResult,
 } from "./queries/triggers/settle-missed.js";
 export {
+  listProjectRuns,
+  type ListProjectRunsOptions,
+  type ProjectRun,
+} from "./queries/triggers/list-project-runs.js";
+export {
   markSchedulesInvalid,
   type InvalidScheduleMark,
 } from "./queries/schedules/mark-invalid.js";

@@ -5,12 +5,16 @@ import {
   ExecutionDetailResponseSchema,
   ExecutionListQuerySchema,
   ExecutionListResponseSchema,
+  RunListQuerySchema,
+  RunListResponseSchema,
 } from "@vigil/contracts";
 import {
   getExecutionDetail,
   listProjectDiscrepancies,
   listProjectExecutions,
+  listProjectRuns,
   type ExecutionStatus,
+  type TriggerStatus,
 } from "@vigil/db";
 
 import type { ApiDeps } from "../deps.js";
@@ -66,6 +70,47 @@ export function executionRoutes(deps: ApiDeps): RouteDef[] {
             next_cursor:
               rows.length > query.limit && last !== undefined
                 ? encodeCursor("e", last.id)
+                : null,
+          },
+        };
+      },
+    }),
+    defineRoute({
+      method: "get",
+      path: "/projects/:id/runs",
+      tag: "executions",
+      access: "read",
+      summary:
+        "A project's runs (its triggers), newest first, with their final state and reason: runs that never started (skipped by a policy or a deadline, missed, cancelled) next to those that did",
+      params: ProjectParamsSchema,
+      query: RunListQuerySchema,
+      responses: {
+        200: { description: "A page of runs", schema: RunListResponseSchema },
+      },
+      handler: async ({ params, query }) => {
+        const beforeId =
+          query.cursor === undefined
+            ? undefined
+            : decodeIdCursor(query.cursor, "r");
+        const rows = await listProjectRuns(deps.db, {
+          projectId: params.id,
+          limit: query.limit + 1,
+          ...(beforeId !== undefined && { beforeId }),
+          ...(query.status !== undefined && {
+            statuses: query.status.split(",") as TriggerStatus[],
+          }),
+        });
+        if (rows.length === 0 && beforeId === undefined) {
+          await requireProject(deps.db, params.id);
+        }
+        const items = rows.slice(0, query.limit);
+        const last = items.at(-1);
+        return {
+          json: {
+            items,
+            next_cursor:
+              rows.length > query.limit && last !== undefined
+                ? encodeCursor("r", last.id)
                 : null,
           },
         };

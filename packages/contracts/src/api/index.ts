@@ -82,3 +82,9 @@ export {
   type Token,
   type TokenCreateRequest,
 } from "./tokens.js";
+export {
+  RUN_STATUSES,
+  RunListQuerySchema,
+  RunListResponseSchema,
+  RunSchema,
+} from "./runs.js";
