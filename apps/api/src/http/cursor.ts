@@ -41,3 +41,21 @@ export function decodeIdCursor(
   }
   return Number(key);
 }
+
+/**
+ * One page of a keyset list read with `limit + 1` rows: the first `limit` rows, and the cursor
+ * of the next page (made by `cursorOf` from the page's last row), null when this is the last.
+ */
+export function keysetPage<T>(
+  rows: readonly T[],
+  limit: number,
+  cursorOf: (last: T) => string,
+): { items: T[]; next_cursor: string | null } {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return {
+    items,
+    next_cursor:
+      rows.length > limit && last !== undefined ? cursorOf(last) : null,
+  };
+}

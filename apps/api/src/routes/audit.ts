@@ -5,7 +5,7 @@ import {
 import { listAuditEvents, type AuditEventRow } from "@vigil/db";
 
 import type { ApiDeps } from "../deps.js";
-import { decodeIdCursor, encodeCursor } from "../http/cursor.js";
+import { decodeIdCursor, encodeCursor, keysetPage } from "../http/cursor.js";
 import { defineRoute, type RouteDef } from "./route.js";
 
 const toEvent = (r: AuditEventRow) => ({
@@ -41,17 +41,10 @@ export function auditRoutes(deps: ApiDeps): RouteDef[] {
             beforeId: decodeIdCursor(query.cursor, "a"),
           }),
         });
-        const items = rows.slice(0, query.limit);
-        const last = items.at(-1);
-        return {
-          json: {
-            items: items.map(toEvent),
-            next_cursor:
-              rows.length > query.limit && last !== undefined
-                ? encodeCursor("a", last.id)
-                : null,
-          },
-        };
+        const page = keysetPage(rows, query.limit, (last) =>
+          encodeCursor("a", last.id),
+        );
+        return { json: { ...page, items: page.items.map(toEvent) } };
       },
     }),
   ];

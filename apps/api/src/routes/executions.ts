@@ -20,7 +20,7 @@ import {
 import type { ApiDeps } from "../deps.js";
 import { notFound } from "../http/app-error.js";
 import { canSeeProject } from "../http/project-access.js";
-import { decodeIdCursor, encodeCursor } from "../http/cursor.js";
+import { decodeIdCursor, encodeCursor, keysetPage } from "../http/cursor.js";
 import { ExecutionParamsSchema, ProjectParamsSchema } from "./params.js";
 import { requireProject } from "./require-project.js";
 import { defineRoute, type RouteDef } from "./route.js";
@@ -62,16 +62,10 @@ export function executionRoutes(deps: ApiDeps): RouteDef[] {
         if (rows.length === 0 && beforeId === undefined) {
           await requireProject(deps.db, params.id);
         }
-        const items = rows.slice(0, query.limit);
-        const last = items.at(-1);
         return {
-          json: {
-            items,
-            next_cursor:
-              rows.length > query.limit && last !== undefined
-                ? encodeCursor("e", last.id)
-                : null,
-          },
+          json: keysetPage(rows, query.limit, (last) =>
+            encodeCursor("e", last.id),
+          ),
         };
       },
     }),
@@ -103,16 +97,10 @@ export function executionRoutes(deps: ApiDeps): RouteDef[] {
         if (rows.length === 0 && beforeId === undefined) {
           await requireProject(deps.db, params.id);
         }
-        const items = rows.slice(0, query.limit);
-        const last = items.at(-1);
         return {
-          json: {
-            items,
-            next_cursor:
-              rows.length > query.limit && last !== undefined
-                ? encodeCursor("r", last.id)
-                : null,
-          },
+          json: keysetPage(rows, query.limit, (last) =>
+            encodeCursor("r", last.id),
+          ),
         };
       },
     }),

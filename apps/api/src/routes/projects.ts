@@ -26,7 +26,7 @@ import { replyJson } from "../audit/spec.js";
 import { projectState } from "../audit/targets.js";
 import type { ApiDeps } from "../deps.js";
 import { AppError, notFound } from "../http/app-error.js";
-import { decodeCursor, encodeCursor } from "../http/cursor.js";
+import { decodeCursor, encodeCursor, keysetPage } from "../http/cursor.js";
 import { canSeeProject } from "../http/project-access.js";
 import { withNextRuns } from "../next-runs.js";
 import { checkProjectInput } from "../project-input.js";
@@ -65,16 +65,10 @@ export function projectRoutes(deps: ApiDeps): RouteDef[] {
             isActive: query.is_active === "true",
           }),
         });
-        const items = rows.slice(0, query.limit);
-        const last = items.at(-1);
         return {
-          json: {
-            items,
-            next_cursor:
-              rows.length > query.limit && last !== undefined
-                ? encodeCursor("p", last.id)
-                : null,
-          },
+          json: keysetPage(rows, query.limit, (last) =>
+            encodeCursor("p", last.id),
+          ),
         };
       },
     }),

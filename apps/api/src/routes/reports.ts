@@ -17,6 +17,7 @@ import { z } from "zod";
 import { replyJson } from "../audit/spec.js";
 import type { ApiDeps } from "../deps.js";
 import { AppError, notFound } from "../http/app-error.js";
+import { keysetPage } from "../http/cursor.js";
 import { canSeeProject, projectFilter } from "../http/project-access.js";
 import { ExecutionParamsSchema, NumericIdSchema } from "./params.js";
 import { defineRoute, type RouteDef } from "./route.js";
@@ -127,17 +128,10 @@ export function reportRoutes(deps: ApiDeps): RouteDef[] {
             beforeId: decodeDeadCursor(query.cursor),
           }),
         });
-        const items = rows.slice(0, query.limit);
-        const last = items.at(-1);
-        return {
-          json: {
-            items: items.map(toDelivery),
-            next_cursor:
-              rows.length > query.limit && last !== undefined
-                ? encodeDeadCursor(last.id)
-                : null,
-          },
-        };
+        const page = keysetPage(rows, query.limit, (last) =>
+          encodeDeadCursor(last.id),
+        );
+        return { json: { ...page, items: page.items.map(toDelivery) } };
       },
     }),
     defineRoute({
