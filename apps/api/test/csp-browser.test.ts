@@ -75,7 +75,9 @@ describe.skipIf(missing !== undefined)(
     });
 
     apiTest(
-      "Swagger UI renders every route from this origin with helmet's headers and 0 CSP violations",
+      title(
+        "Swagger UI renders every route from this origin with helmet's headers and 0 CSP violations",
+      ),
       async ({ api }) => {
         const page = await browser.newPage();
         const report = await watch(page, api.url);
@@ -127,7 +129,9 @@ describe.skipIf(missing !== undefined)(
     );
 
     apiTest(
-      "/openapi.json opens as JSON with the same headers and no CSP violation",
+      title(
+        "/openapi.json opens as JSON with the same headers and no CSP violation",
+      ),
       async ({ api }) => {
         const page = await browser.newPage();
         const report = await watch(page, api.url);
