@@ -1,0 +1,285 @@
+// Every query of @vigil/db, by the table it serves: one statement per file under
+// ./<table>/<verb>.ts. The package's front door (../index.ts) re-exports all of it.
+
+// api-tokens
+export { insertApiToken, type NewApiToken } from "./api-tokens/insert.js";
+export { findApiTokenByHash } from "./api-tokens/find-by-hash.js";
+export { listApiTokens } from "./api-tokens/list.js";
+export { revokeApiToken } from "./api-tokens/revoke.js";
+export { touchApiToken } from "./api-tokens/touch.js";
+
+// audit
+export { lockAuditTarget } from "./audit/lock-target.js";
+export { listAuditEvents, type ListAuditEventsOptions } from "./audit/list.js";
+export { pruneAuditEvents } from "./audit/prune.js";
+
+// datasets
+export {
+  insertDataset,
+  type InsertDatasetOptions,
+  type DatasetSummary,
+} from "./datasets/insert.js";
+export { getLatestDataset } from "./datasets/latest.js";
+
+// discrepancies
+export {
+  listProjectDiscrepancies,
+  type ListDiscrepanciesOptions,
+} from "./discrepancies/list.js";
+export {
+  updateDiscrepancies,
+  type DiscrepancyTransition,
+  type DiscrepancyTransitionKind,
+  type SeenFinding,
+  type UpdateDiscrepanciesOptions,
+} from "./discrepancies/update.js";
+
+// executions
+export {
+  listProjectExecutions,
+  EXECUTION_LIST_COLUMNS,
+  type ExecutionListItem,
+  type ListExecutionsOptions,
+} from "./executions/list.js";
+export { getExecutionDetail, type ExecutionDetail } from "./executions/get.js";
+export {
+  existingRunFolderExecutions,
+  runFolderKey,
+} from "./executions/existing-run-folders.js";
+export {
+  getExecutionStats,
+  type ExecutionStats,
+  type ExecutionStatsOptions,
+} from "./executions/stats.js";
+export { getTriggerProgress } from "./executions/for-trigger.js";
+export {
+  listFinishedExecutions,
+  type FinishedCursor,
+  type ListFinishedOptions,
+} from "./executions/list-recent.js";
+export {
+  findExecutionCutoffs,
+  type ExecutionCutoffs,
+} from "./executions/prune-cutoffs.js";
+export {
+  pruneExecutionsBatch,
+  type PruneExecutionsBatchOptions,
+  type PrunedBatch,
+  type RetentionPolicy,
+} from "./executions/prune.js";
+export {
+  pruneProjectHistory,
+  type PruneProjectHistoryOptions,
+  type PrunedHistory,
+} from "./executions/prune-project.js";
+export {
+  finishRun,
+  finishRuns,
+  type ExecutionResult,
+  type FinishRunOptions,
+  type FinishRunsItem,
+  type FinishRunsResult,
+  type TriggerTransition,
+} from "./executions/finish-runs.js";
+
+// findings
+export { insertFindings } from "./findings/insert-many.js";
+
+// maintenance-runs
+export { pruneMaintenanceRuns } from "./maintenance-runs/prune.js";
+export {
+  startMaintenanceRun,
+  finishMaintenanceRun,
+  type PrunedCounts,
+} from "./maintenance-runs/record.js";
+export { getLastMaintenanceRun } from "./maintenance-runs/get-last.js";
+
+// projects
+export {
+  applyProject,
+  type ApplyProjectInput,
+  type ApplyProjectResult,
+} from "./projects/apply.js";
+export { createProject, type CreatedProject } from "./projects/create.js";
+export { getProject } from "./projects/get.js";
+export {
+  listProjects,
+  listAllProjects,
+  type ListProjectsOptions,
+  type ProjectListItem,
+} from "./projects/list.js";
+export { updateProject, type ProjectPatch } from "./projects/update.js";
+export { deleteProject } from "./projects/delete.js";
+export { lockProjectForWrite } from "./projects/lock.js";
+export {
+  getProjectRunSummary,
+  type ProjectRunSummary,
+} from "./projects/summary.js";
+export {
+  requestProjectRun,
+  type RequestRunOptions,
+} from "./projects/request-run.js";
+export {
+  deleteFinishedHistory,
+  type CleanupCounts,
+} from "./projects/cleanup.js";
+export { notifySchedulesChanged } from "./projects/notify-changed.js";
+export {
+  getProjectForRun,
+  type ProjectForRun,
+} from "./projects/get-for-run.js";
+export {
+  listProjectRetentionOverrides,
+  type ProjectRetentionOverride,
+} from "./projects/prune-policies.js";
+
+// queue
+export { listQueue, type QueueItem } from "./queue/list.js";
+export { getQueueDepth, type QueueDepth } from "./queue/depth.js";
+
+// report-outbox
+export {
+  enqueueOutboxEntry,
+  type OutboxEntry,
+} from "./report-outbox/enqueue.js";
+export {
+  enqueueAlertUnlessThrottled,
+  type AlertEnqueueResult,
+} from "./report-outbox/enqueue-alert.js";
+export {
+  listOpenDiscrepanciesForReport,
+  type ReportDiscrepancy,
+} from "./report-outbox/open-discrepancies.js";
+export {
+  claimDueReports,
+  type ClaimReportsOptions,
+} from "./report-outbox/claim.js";
+export {
+  finishDeliveryAttempt,
+  type AttemptRecord,
+  type AttemptResult,
+  type FinishAttemptOutcome,
+  type OutboxFence,
+} from "./report-outbox/finish-attempt.js";
+export { msUntilNextReportDue } from "./report-outbox/next-due.js";
+export {
+  requeueDeadReport,
+  type RequeueResult,
+} from "./report-outbox/requeue.js";
+export {
+  listDeadReports,
+  listDeliveriesForExecution,
+  type ListDeadOptions,
+  type OutboxRowWithAttempts,
+} from "./report-outbox/list.js";
+export {
+  pruneFinishedReports,
+  type PruneReportsOptions,
+} from "./report-outbox/prune.js";
+export {
+  loadReportContext,
+  type ReportContext,
+} from "./report-outbox/report-context.js";
+
+// rules
+export { listProjectRules, listAllRules } from "./rules/list.js";
+export { getProjectRule } from "./rules/get.js";
+export { createRule, type RuleFields } from "./rules/create.js";
+export { updateRule } from "./rules/update.js";
+export { deleteRule } from "./rules/delete.js";
+export { listActiveRules } from "./rules/list-active.js";
+
+// schedules
+export {
+  listProjectSchedules,
+  getProjectSchedule,
+  listAllSchedules,
+} from "./schedules/crud-list.js";
+export {
+  createSchedule,
+  type ScheduleFields,
+} from "./schedules/crud-create.js";
+export { updateSchedule } from "./schedules/crud-update.js";
+export { deleteSchedule } from "./schedules/crud-delete.js";
+export {
+  listSchedulesToMaterialize,
+  type ListSchedulesToMaterializeOptions,
+  type ScheduleToMaterialize,
+} from "./schedules/list-to-materialize.js";
+export {
+  advanceScheduleCursors,
+  type ScheduleCursor,
+} from "./schedules/advance-cursors.js";
+export { lockSchedulesForMaterialize } from "./schedules/lock-for-materialize.js";
+export {
+  markSchedulesInvalid,
+  type InvalidScheduleMark,
+} from "./schedules/mark-invalid.js";
+export { readDatabaseTime } from "./schedules/read-database-time.js";
+
+// status
+export { listLiveWorkers, type LiveWorker } from "./status/workers.js";
+export {
+  readFleetSnapshot,
+  type FleetSnapshot,
+  type FleetSnapshotOptions,
+} from "./status/metrics.js";
+export { databaseNotReady } from "./status/readiness.js";
+
+// triggers
+export {
+  settleMissedTriggers,
+  type SettleMissedOptions,
+  type SettleMissedResult,
+} from "./triggers/settle-missed.js";
+export {
+  listProjectRuns,
+  type ListProjectRunsOptions,
+  type ProjectRun,
+} from "./triggers/list-project-runs.js";
+export {
+  insertScheduledTriggers,
+  type ScheduledTriggerInput,
+} from "./triggers/create.js";
+export {
+  cancelStaleTriggers,
+  cancelSuspendedScheduleTriggers,
+  cancelOrphanedTriggers,
+  type ScheduleVersion,
+  type SuspendedSweep,
+} from "./triggers/cancel-stale.js";
+export {
+  claimDueTriggers,
+  type ClaimOptions,
+  type ClaimResult,
+  type ClaimedTrigger,
+} from "./triggers/claim.js";
+export type { ClaimFence } from "./triggers/claim-fence.js";
+export { msUntilNextClaimable } from "./triggers/claim-wait.js";
+export { extendLeases, type ExtendLeasesOptions } from "./triggers/lease.js";
+export { releaseOrphanedClaims } from "./triggers/release-orphaned.js";
+export {
+  rescueLostRuns,
+  type RescueCause,
+  type RescueOptions,
+  type RescuedRun,
+} from "./triggers/rescue.js";
+export {
+  pruneFinishedTriggers,
+  type PruneTriggersOptions,
+  type PrunedTriggers,
+  type TriggerCursor,
+} from "./triggers/prune.js";
+
+// workers
+export {
+  registerWorker,
+  type RegisterWorkerOptions,
+} from "./workers/register.js";
+export {
+  heartbeatWorker,
+  setWorkerStatus,
+  type HeartbeatOptions,
+} from "./workers/heartbeat.js";
+export { markDeadWorkers } from "./workers/mark-dead.js";
+export { pruneDeadWorkers } from "./workers/prune.js";

@@ -1,0 +1,65 @@
+// The row types of every table (kysely's Selectable / Insertable / Updateable), one file a
+// table. The package's front door (../index.ts) re-exports all of it.
+export {
+  SEVERITIES,
+  toJson,
+  type Json,
+  type JsonObject,
+  type JsonValue,
+  type Severity,
+} from "./common.js";
+export type { ProjectRow, NewProject, ProjectUpdate } from "./projects.js";
+export type {
+  ScheduleRow,
+  NewSchedule,
+  ScheduleUpdate,
+  ConcurrencyPolicy,
+  MisfirePolicy,
+} from "./schedules.js";
+export type { RuleRow, NewRule, RuleUpdate } from "./rules.js";
+export {
+  TERMINAL_TRIGGER_STATUSES,
+  type TriggerRow,
+  type NewTrigger,
+  type TriggerUpdate,
+  type TriggerSource,
+  type TriggerStatus,
+  type Fence,
+} from "./triggers.js";
+export {
+  EXECUTION_STATUSES,
+  type ExecutionRow,
+  type NewExecution,
+  type ExecutionUpdate,
+  type ExecutionStatus,
+} from "./executions.js";
+export type { FindingRow, NewFinding } from "./findings.js";
+export type {
+  DiscrepancyRow,
+  NewDiscrepancy,
+  DiscrepancyUpdate,
+  DiscrepancyStatus,
+} from "./discrepancies.js";
+export type {
+  ReportOutboxRow,
+  NewReportOutbox,
+  ReportOutboxUpdate,
+  OutboxKind,
+  OutboxStatus,
+  ReportDeliveryAttemptRow,
+  NewReportDeliveryAttempt,
+} from "./report-outbox.js";
+export type { DatasetRow, NewDataset, DatasetFormat } from "./datasets.js";
+export type {
+  WorkerRow,
+  NewWorker,
+  WorkerUpdate,
+  AppName,
+  WorkerStatus,
+} from "./workers.js";
+export type {
+  MaintenanceRunRow,
+  NewMaintenanceRun,
+} from "./maintenance-runs.js";
+export type { AuditEventRow } from "./audit-events.js";
+export type { ApiTokenInfo, ApiTokenRow, ApiTokenScope } from "./api-tokens.js";
