@@ -1,15 +1,7 @@
-import { execFile } from "node:child_process";
-import { mkdtemp, writeFile } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
-import { promisify } from "node:util";
-
 import { dbTest } from "@vigil/db/testing";
 import { describe, expect } from "vitest";
 
-import { appEntry } from "../src/paths.js";
-
-const run = promisify(execFile);
+import { runCli as vigil, yamlFile } from "./run-cli.js";
 
 const GOOD = `
 id: inventory-check
@@ -35,29 +27,6 @@ rules:
   - { rule_id: r1, code: "export function detect(rows) { return rows.map((r) => ) }" }
 `;
 
-async function vigil(args: string[], env: Record<string, string> = {}) {
-  try {
-    const { stdout, stderr } = await run(
-      process.execPath,
-      [appEntry("cli"), ...args],
-      { env: { PATH: process.env.PATH, ...env } },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-
-async function file(text: string): Promise<string> {
-  const f = path.join(
-    await mkdtemp(path.join(os.tmpdir(), "vigil-apply-")),
-    "projects.yaml",
-  );
-  await writeFile(f, text);
-  return f;
-}
-
 describe("vigil validate and apply", () => {
   dbTest(
     "validate reports each problem with its path and exit code 1, touching nothing",
@@ -65,7 +34,7 @@ describe("vigil validate and apply", () => {
       const res = await vigil([
         "validate",
         "-f",
-        await file(BAD_SCHEDULE_AND_RULE),
+        await yamlFile(BAD_SCHEDULE_AND_RULE),
       ]);
       expect(res.code).toBe(1);
       expect(res.stderr).toContain(
@@ -80,7 +49,7 @@ describe("vigil validate and apply", () => {
   dbTest(
     "validate and apply refuse a *_env naming the executor's own settings, writing nothing",
     async ({ db, testDatabase }) => {
-      const f = await file(
+      const f = await yamlFile(
         GOOD.replace("VIGIL_SECRET_INVENTORY_DB_URL", "DATABASE_URL"),
       );
       for (const command of ["validate", "apply"]) {
@@ -104,7 +73,7 @@ describe("vigil validate and apply", () => {
   dbTest(
     "apply writes the project, and applying it again changes nothing",
     async ({ db, testDatabase }) => {
-      const f = await file(GOOD);
+      const f = await yamlFile(GOOD);
       const first = await vigil(["apply", "-f", f], {
         DATABASE_URL: testDatabase.url,
       });
@@ -130,7 +99,7 @@ describe("vigil validate and apply", () => {
 
   dbTest("a bad file applies nothing", async ({ db, testDatabase }) => {
     const res = await vigil(
-      ["apply", "-f", await file(BAD_SCHEDULE_AND_RULE)],
+      ["apply", "-f", await yamlFile(BAD_SCHEDULE_AND_RULE)],
       { DATABASE_URL: testDatabase.url },
     );
     expect(res.code).toBe(1);

@@ -1,17 +1,11 @@
-import { execFile } from "node:child_process";
-import { mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
-import path from "node:path";
-import { promisify } from "node:util";
 
 import { pruneAuditEvents } from "@vigil/db";
 import { dbTest } from "@vigil/db/testing";
 import { sql } from "kysely";
 import { describe, expect } from "vitest";
 
-import { appEntry } from "../src/paths.js";
-
-const run = promisify(execFile);
+import { runCliOn as vigil, yamlFile } from "./run-cli.js";
 
 /** One YAML document; a file may hold several. */
 const project = (id: string, name = id) => `---
@@ -25,41 +19,18 @@ rules:
     code: "export function detect() { return []; }"
 `;
 
-async function vigil(args: string[], url: string) {
-  try {
-    const { stdout, stderr } = await run(
-      process.execPath,
-      [appEntry("cli"), ...args],
-      { env: { PATH: process.env.PATH, DATABASE_URL: url } },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-
-async function file(text: string): Promise<string> {
-  const f = path.join(
-    await mkdtemp(path.join(os.tmpdir(), "vigil-audit-")),
-    "projects.yaml",
-  );
-  await writeFile(f, text);
-  return f;
-}
-
 describe("vigil apply's audit rows and vigil audit verify", () => {
   dbTest(
     "apply appends one row per project with the cli: actor; a refused file appends none",
     async ({ db, testDatabase }) => {
       const url = testDatabase.url;
       const created = await vigil(
-        ["apply", "-f", await file(project("cli-a") + project("cli-b"))],
+        ["apply", "-f", await yamlFile(project("cli-a") + project("cli-b"))],
         url,
       );
       expect(created.code, created.stderr).toBe(0);
       const changed = await vigil(
-        ["apply", "-f", await file(project("cli-a", "Renamed"))],
+        ["apply", "-f", await yamlFile(project("cli-a", "Renamed"))],
         url,
       );
       expect(changed.code, changed.stderr).toBe(0);
@@ -109,7 +80,7 @@ describe("vigil apply's audit rows and vigil audit verify", () => {
         [
           "apply",
           "-f",
-          await file(
+          await yamlFile(
             project("cli-c") +
               project("cli-d").replace('"0 * * * *"', '"61 * * * *"'),
           ),
@@ -128,7 +99,7 @@ describe("vigil apply's audit rows and vigil audit verify", () => {
       await db.deleteFrom("audit_events").execute();
       for (const name of ["one", "two", "three", "four"]) {
         const res = await vigil(
-          ["apply", "-f", await file(project("cli-chain", name))],
+          ["apply", "-f", await yamlFile(project("cli-chain", name))],
           url,
         );
         expect(res.code, res.stderr).toBe(0);

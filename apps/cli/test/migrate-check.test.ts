@@ -1,27 +1,8 @@
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
-
 import { withDatabase } from "@vigil/db/testing";
 import pg from "pg";
 import { afterAll, describe, expect, inject, test } from "vitest";
 
-import { appEntry } from "../src/paths.js";
-
-const run = promisify(execFile);
-
-async function vigil(args: string[], databaseUrl: string) {
-  try {
-    const { stdout, stderr } = await run(
-      process.execPath,
-      [appEntry("cli"), ...args],
-      { env: { PATH: process.env.PATH, DATABASE_URL: databaseUrl } },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+import { runCliOn as vigil } from "./run-cli.js";
 
 async function admin(sql: string): Promise<void> {
   const c = new pg.Client({ connectionString: inject("databaseUrl") });

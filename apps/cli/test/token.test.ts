@@ -1,27 +1,11 @@
-import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { promisify } from "node:util";
+import { spawn, type ChildProcess } from "node:child_process";
 
 import { apiTokenSecretHash } from "@vigil/db";
 import { dbTest, waitFor } from "@vigil/db/testing";
 import { afterAll, describe, expect } from "vitest";
 
 import { appEntry } from "../src/paths.js";
-
-const run = promisify(execFile);
-
-async function vigil(args: string[], databaseUrl: string) {
-  try {
-    const { stdout, stderr } = await run(
-      process.execPath,
-      [appEntry("cli"), ...args],
-      { env: { PATH: process.env.PATH, DATABASE_URL: databaseUrl } },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+import { runCliOn as vigil } from "./run-cli.js";
 
 const children: ChildProcess[] = [];
 afterAll(async () => {
