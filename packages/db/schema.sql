@@ -69,14 +69,49 @@ CREATE TABLE discrepancies (
   resolved_at timestamp with time zone,
   first_execution_id bigint NOT NULL,
   last_execution_id bigint NOT NULL,
-  resolved_execution_id bigint
+  resolved_execution_id bigint,
+  row_key text,
+  assignee text,
+  note text,
+  muted_until timestamp with time zone,
+  status_reason text,
+  status_changed_at timestamp with time zone DEFAULT now() NOT NULL,
+  status_changed_by text DEFAULT 'system'::text NOT NULL,
+  regressions integer DEFAULT 0 NOT NULL,
+  reopened_at timestamp with time zone,
+  last_evaluated_at timestamp with time zone,
+  last_evaluated_execution_id bigint,
+  not_evaluated_since timestamp with time zone,
+  expired_at timestamp with time zone
 );
+ALTER TABLE discrepancies ADD CONSTRAINT discrepancies_assignee_check CHECK ((char_length(assignee) <= 200));
+ALTER TABLE discrepancies ADD CONSTRAINT discrepancies_expired_consistent CHECK (((status = 'expired'::text) = (expired_at IS NOT NULL)));
+ALTER TABLE discrepancies ADD CONSTRAINT discrepancies_muted_consistent CHECK (((status = 'muted'::text) = (muted_until IS NOT NULL)));
+ALTER TABLE discrepancies ADD CONSTRAINT discrepancies_note_check CHECK ((char_length(note) <= 4000));
 ALTER TABLE discrepancies ADD CONSTRAINT discrepancies_occurrences_check CHECK ((occurrences >= 1));
 ALTER TABLE discrepancies ADD CONSTRAINT discrepancies_pkey PRIMARY KEY (project_id, fingerprint);
 ALTER TABLE discrepancies ADD CONSTRAINT discrepancies_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE;
+ALTER TABLE discrepancies ADD CONSTRAINT discrepancies_regressions_check CHECK ((regressions >= 0));
 ALTER TABLE discrepancies ADD CONSTRAINT discrepancies_resolved_consistent CHECK (((status = 'resolved'::text) = (resolved_at IS NOT NULL)));
 ALTER TABLE discrepancies ADD CONSTRAINT discrepancies_severity_check CHECK ((severity = ANY (ARRAY['info'::text, 'low'::text, 'medium'::text, 'high'::text, 'critical'::text])));
-ALTER TABLE discrepancies ADD CONSTRAINT discrepancies_status_check CHECK ((status = ANY (ARRAY['open'::text, 'resolved'::text])));
+ALTER TABLE discrepancies ADD CONSTRAINT discrepancies_status_check CHECK ((status = ANY (ARRAY['open'::text, 'acknowledged'::text, 'muted'::text, 'resolved'::text, 'expired'::text])));
+ALTER TABLE discrepancies ADD CONSTRAINT discrepancies_status_reason_check CHECK ((char_length(status_reason) <= 4000));
+
+CREATE TABLE discrepancy_events (
+  id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+  project_id text NOT NULL,
+  fingerprint text NOT NULL,
+  at timestamp with time zone DEFAULT now() NOT NULL,
+  actor text NOT NULL,
+  change text NOT NULL,
+  from_status text,
+  to_status text NOT NULL,
+  reason text,
+  execution_id bigint,
+  details jsonb
+);
+ALTER TABLE discrepancy_events ADD CONSTRAINT discrepancy_events_pkey PRIMARY KEY (id);
+ALTER TABLE discrepancy_events ADD CONSTRAINT discrepancy_events_project_id_fingerprint_fkey FOREIGN KEY (project_id, fingerprint) REFERENCES discrepancies(project_id, fingerprint) ON DELETE CASCADE;
 
 CREATE TABLE executions (
   id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
@@ -338,9 +373,11 @@ CREATE INDEX audit_events_action_idx ON public.audit_events USING btree (action,
 CREATE INDEX audit_events_actor_idx ON public.audit_events USING btree (actor, id);
 CREATE INDEX audit_events_target_idx ON public.audit_events USING btree (target, id);
 CREATE INDEX datasets_project_idx ON public.datasets USING btree (project_id, id DESC);
-CREATE INDEX discrepancies_open_first_execution_idx ON public.discrepancies USING btree (first_execution_id) WHERE (status = 'open'::text);
-CREATE INDEX discrepancies_open_last_execution_idx ON public.discrepancies USING btree (last_execution_id) WHERE (status = 'open'::text);
+CREATE INDEX discrepancies_active_first_execution_idx ON public.discrepancies USING btree (first_execution_id) WHERE (status = ANY (ARRAY['open'::text, 'acknowledged'::text, 'muted'::text]));
+CREATE INDEX discrepancies_active_last_execution_idx ON public.discrepancies USING btree (last_execution_id) WHERE (status = ANY (ARRAY['open'::text, 'acknowledged'::text, 'muted'::text]));
+CREATE INDEX discrepancies_project_active_idx ON public.discrepancies USING btree (project_id, fingerprint) WHERE (status = ANY (ARRAY['open'::text, 'acknowledged'::text, 'muted'::text]));
 CREATE INDEX discrepancies_project_status_idx ON public.discrepancies USING btree (project_id, status, last_seen_at DESC);
+CREATE INDEX discrepancy_events_target_idx ON public.discrepancy_events USING btree (project_id, fingerprint, id);
 CREATE INDEX executions_created_covering_idx ON public.executions USING btree (created_at) INCLUDE (project_id, status, duration_ms);
 CREATE UNIQUE INDEX executions_one_running_per_trigger_idx ON public.executions USING btree (trigger_id) WHERE (status = ANY (ARRAY['pending'::text, 'running'::text]));
 CREATE INDEX executions_project_created_idx ON public.executions USING btree (project_id, created_at) INCLUDE (status, duration_ms);
@@ -619,7 +656,7 @@ BEGIN
 END $function$;
 
 CREATE OR REPLACE FUNCTION public.vigil_finish_runs(p_worker text, p_runs jsonb)
- RETURNS TABLE(ord integer, outcome text, config_md5 text, project_config jsonb, resolved jsonb)
+ RETURNS TABLE(ord integer, outcome text, config_md5 text, project_config jsonb)
  LANGUAGE plpgsql
  SET plan_cache_mode TO 'force_generic_plan'
 AS $function$
@@ -633,16 +670,14 @@ BEGIN
       error_message text, stdout_tail text, stderr_tail text, stdout_bytes bigint, stderr_bytes bigint,
       findings_count integer, rules_total integer, rules_failed integer, rule_results jsonb,
       row_count integer, detector_hash text, window_start timestamptz, window_end timestamptz,
-      resolve boolean, except_rule_ids text[], project_id text, guard_md5 text, sandbox jsonb)
+      evaluates boolean, project_id text, guard_md5 text, sandbox jsonb)
   ),
   g AS (
     SELECT b.*, p.config AS project_config, md5(p.config::text) AS current_md5,
-           (b.guard_md5 IS NULL OR (
-              md5(p.config::text) IS NOT DISTINCT FROM b.guard_md5
-              AND NOT (b.resolve AND EXISTS (
-                SELECT 1 FROM discrepancies d
-                WHERE d.project_id = b.project_id AND d.status = 'open'
-                  AND d.rule_id <> ALL(coalesce(b.except_rule_ids, '{}'::text[])))))) AS guard_ok
+           ((b.guard_md5 IS NULL OR md5(p.config::text) IS NOT DISTINCT FROM b.guard_md5)
+            AND NOT (b.evaluates AND EXISTS (
+              SELECT 1 FROM discrepancies d
+              WHERE d.project_id = b.project_id AND d.status IN ('open', 'acknowledged', 'muted')))) AS guard_ok
     FROM b LEFT JOIN projects p ON p.id = b.project_id
   ),
   t AS (
@@ -673,30 +708,11 @@ BEGIN
       window_end = coalesce(g.window_end, x.window_end)
     FROM g JOIN t USING (ord)
     WHERE x.id = g.execution_id
-    RETURNING g.ord, g.execution_id, g.project_id, g.resolve, g.except_rule_ids
-  ),
-  -- an open discrepancy is resolved by the first run of the batch (in batch order) that resolves
-  -- it, as if the runs had been recorded one after another
-  dr AS (
-    SELECT DISTINCT ON (d.project_id, d.fingerprint) d.project_id, d.fingerprint, e.execution_id
-    FROM e JOIN discrepancies d ON d.project_id = e.project_id AND d.status = 'open'
-      AND d.rule_id <> ALL(coalesce(e.except_rule_ids, '{}'::text[]))
-    WHERE e.resolve
-    ORDER BY d.project_id, d.fingerprint, e.ord
-  ),
-  d AS (
-    UPDATE discrepancies d SET status = 'resolved', resolved_at = now(), resolved_execution_id = dr.execution_id
-    FROM dr
-    WHERE d.project_id = dr.project_id AND d.fingerprint = dr.fingerprint AND d.status = 'open'
-    RETURNING dr.execution_id, d.fingerprint, d.rule_id, d.finding_key, d.severity, d.message, d.occurrences, d.first_seen_at
+    RETURNING g.ord
   )
   SELECT g.ord,
          CASE WHEN NOT g.guard_ok THEN 'guarded' WHEN e.ord IS NOT NULL THEN 'recorded' ELSE 'lost' END,
-         g.current_md5, g.project_config,
-         (SELECT jsonb_agg(jsonb_build_object('fingerprint', d.fingerprint, 'rule_id', d.rule_id,
-                   'finding_key', d.finding_key, 'severity', d.severity, 'message', d.message,
-                   'occurrences', d.occurrences, 'first_seen_at', d.first_seen_at))
-          FROM d WHERE d.execution_id = g.execution_id)
+         g.current_md5, g.project_config
   FROM g LEFT JOIN e USING (ord);
 END $function$;
 

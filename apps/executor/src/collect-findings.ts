@@ -20,6 +20,7 @@ export function collectFindings(result: DetectorResult): {
       findings.push({
         ruleId: rule.ruleId,
         key: f.key,
+        ...(f.row_key === undefined ? {} : { rowKey: f.row_key }),
         fingerprint: fingerprintOf(rule.ruleId, f.key),
         severity: f.severity,
         message: f.message,

@@ -20,16 +20,28 @@ export interface ProcessSummary {
 export interface RunDetails {
   detectorHash?: string;
   rowCount?: number;
+  /** What the run can tell about its project's discrepancies, once its rows are read. */
+  evidence?: RunEvidence;
   window?: { start: Date; end: Date };
   process?: ProcessSummary;
   /** Which sandbox layers held for the detector process (`executions.sandbox`). */
   sandbox?: Readonly<Record<string, boolean>>;
 }
 
+/** The facts `updateDiscrepancies` weighs a run's findings with (packages/db/src/queries/discrepancies/update.ts). */
+export interface RunEvidence {
+  /** The distinct keys of the rows read (`data_source.key`); null when the source names no key. */
+  rowKeys: readonly string[] | null;
+  /** `discrepancies.expire_after`; null: never. */
+  expireAfter: { iso: string; seconds: number } | null;
+}
+
 /** One finding as recorded: fingerprint = sha256(ruleId + "\0" + key). */
 export interface RecordedFinding {
   ruleId: string;
   key: string;
+  /** The input row it is about, as the rule said (`row_key`); unset: its key. */
+  rowKey?: string;
   fingerprint: string;
   severity: "info" | "low" | "medium" | "high" | "critical";
   message: string;

@@ -61,8 +61,10 @@ const KNOWN_PROJECTS_MAX = 10_000;
  * The report hook: a run whose project config (as the last statement saw it) cannot produce a
  * report or alert for it (`reportPrecheck`) is written without a transaction and without the
  * hook, guarded by that config's md5 (see migrations/0009). Every other run — first sight of a
- * project, a report due, a guard that failed — is written in a transaction with the hook, as
- * `recordOutcome` does, so an outbox row still commits with its result or not at all.
+ * project, a report due — is written in a transaction with the hook, as `recordOutcome` does, so
+ * an outbox row still commits with its result or not at all. A run whose rules ran is only
+ * batched while its project tracks no discrepancy; otherwise (and when the report guard fails)
+ * the statement hands it back `guarded` and it takes `recordOutcome`, which weighs discrepancies.
  * Runs with findings take `recordOutcome` directly (findings and discrepancy updates per run).
  * A batch that fails on a non-retryable error is recorded run by run, so one bad run cannot
  * block the others; a retryable error (lost connection, deadlock) is thrown to every caller,
@@ -145,15 +147,21 @@ export function createRecordBatcher(o: RecordBatcherOptions): RecordBatcher {
               outcome,
               executionStatus,
               trigger,
-              discrepancies: r.resolved,
+              // a run recorded here weighed no discrepancy: its project tracked none
+              discrepancies: [],
             });
           }
         }
         return rs;
       });
       items.forEach((q, i) => {
-        remember(q, results[i]!);
-        q.settle({ recorded: results[i]!.outcome === "recorded" });
+        const r = results[i]!;
+        remember(q, r);
+        if (r.outcome === "guarded") {
+          recordAlone(q); // its project tracks discrepancies: weigh them in a record of its own
+        } else {
+          q.settle({ recorded: r.outcome === "recorded" });
+        }
       });
     } catch (err) {
       failAll(items, err);
@@ -182,7 +190,7 @@ export function createRecordBatcher(o: RecordBatcherOptions): RecordBatcher {
           const r = results[i]!;
           remember(q, r);
           if (r.outcome === "guarded") {
-            withHook.push(q);
+            recordAlone(q); // a changed config, or discrepancies to weigh
           } else {
             q.settle({ recorded: r.outcome === "recorded" });
           }

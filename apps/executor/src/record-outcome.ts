@@ -18,6 +18,7 @@ import {
   isRetryableOutcome,
   rulesStatus,
   toExecutionStatus,
+  type RunEvidence,
   type RunOutcome,
 } from "./outcome.js";
 
@@ -35,7 +36,7 @@ export interface RecordedExecution {
     | { kind: "finished"; status: "succeeded" | "failed" }
     | { kind: "retry"; delayMs: number }
     | { kind: "released" };
-  /** Empty unless the run succeeded. */
+  /** Empty unless the rules ran (the run was weighed against its evidence). */
   discrepancies: DiscrepancyTransition[];
 }
 
@@ -63,8 +64,10 @@ class LeaseLost extends Error {}
 /**
  * Records a run's outcome in ONE transaction: the trigger transition and the execution row first
  * (one fenced statement, `finishRun`; its row lock keeps rescue and `replace` out until commit),
- * then findings, discrepancies and the afterRecord hook. With no findings and no hook that one
- * statement is the whole record and runs without BEGIN/COMMIT. If any fence fails the lease was lost: everything is
+ * then findings, the discrepancies weighed against the run's evidence, and the afterRecord hook.
+ * With no findings and no hook that one statement is the whole record and runs without
+ * BEGIN/COMMIT, as long as the project tracks no discrepancy the run could resolve (else it comes
+ * back guarded and takes the transaction). If any fence fails the lease was lost: everything is
  * rolled back and `{ recorded: false }` returned, so a run that lost its claim writes nothing.
  * A `cancelled: lease_lost` outcome is never recorded at all.
  */
@@ -75,21 +78,21 @@ export async function recordOutcome(
   if (outcome.kind === "cancelled" && outcome.reason === "lease_lost") {
     return { recorded: false };
   }
-  const { run, trigger, executionStatus, findings, failedRuleIds } =
-    planRecord(o);
+  const { run, trigger, executionStatus, findings, evaluation } = planRecord(o);
 
   // Nothing else to write: the one fenced statement is atomic by itself (1 round trip, no BEGIN/COMMIT).
   if (findings.length === 0 && !o.afterRecord) {
-    const { owned } = await finishRun(o.db, run);
-    return { recorded: owned };
+    const { owned, guarded } = await finishRun(o.db, run);
+    if (!guarded) {
+      return { recorded: owned };
+    }
   }
   try {
     await o.db.transaction().execute(async (trx) => {
-      const { owned, resolved } = await finishRun(trx, run);
+      const { owned } = await finishRun(trx, { ...run, evaluates: null });
       if (!owned) {
         throw new LeaseLost();
       }
-      let discrepancies: DiscrepancyTransition[] = resolved;
       if (findings.length > 0) {
         await insertFindings(
           trx,
@@ -104,20 +107,29 @@ export async function recordOutcome(
             data: f.data === undefined ? null : toJson(f.data),
           })),
         );
-        discrepancies = await updateDiscrepancies(trx, {
-          projectId: claim.projectId,
-          executionId: claim.executionId,
-          seen: findings.map((f) => ({
-            fingerprint: f.fingerprint,
-            ruleId: f.ruleId,
-            findingKey: f.key,
-            severity: f.severity,
-            message: f.message,
-            data: (f.data ?? null) as JsonValue,
-          })),
-          failedRuleIds,
-        });
       }
+      const discrepancies: DiscrepancyTransition[] =
+        evaluation === null
+          ? []
+          : await updateDiscrepancies(trx, {
+              projectId: claim.projectId,
+              executionId: claim.executionId,
+              seen: findings.map((f) => ({
+                fingerprint: f.fingerprint,
+                ruleId: f.ruleId,
+                findingKey: f.key,
+                // in a project with a row key, a finding's key is its row's unless it says otherwise
+                rowKey:
+                  f.rowKey ??
+                  (evaluation.evidence.rowKeys === null ? null : f.key),
+                severity: f.severity,
+                message: f.message,
+                data: (f.data ?? null) as JsonValue,
+              })),
+              evaluatedRuleIds: evaluation.evaluatedRuleIds,
+              rowKeys: evaluation.evidence.rowKeys,
+              expireAfter: evaluation.evidence.expireAfter,
+            });
       await o.afterRecord?.(trx, {
         claim,
         workerId,
@@ -142,7 +154,11 @@ export interface RecordPlan {
   trigger: RecordedExecution["trigger"];
   executionStatus: RecordedExecution["executionStatus"];
   findings: Extract<RunOutcome, { kind: "succeeded" }>["findings"];
-  failedRuleIds: string[];
+  /** Set when the rules ran (success, partial, all rules failed): the run is evidence about discrepancies. */
+  evaluation: {
+    evaluatedRuleIds: string[];
+    evidence: RunEvidence;
+  } | null;
 }
 
 export function planRecord(
@@ -157,6 +173,18 @@ export function planRecord(
   const failedRuleIds = rules
     .filter((r) => r.status === "error")
     .map((r) => r.ruleId);
+  const evaluation: RecordPlan["evaluation"] =
+    outcome.kind === "succeeded"
+      ? {
+          evaluatedRuleIds: rules
+            .filter((r) => r.status === "ok")
+            .map((r) => r.ruleId),
+          evidence: outcome.details.evidence ?? {
+            rowKeys: null,
+            expireAfter: null,
+          },
+        }
+      : null;
   const proc = outcome.details.process;
   const run: FinishRunOptions = {
     fence: { triggerId: claim.triggerId, workerId, attempt: claim.attempt },
@@ -186,14 +214,11 @@ export function planRecord(
           }
         : {}),
     },
-    // a clean success resolves every open discrepancy here; with findings, updateDiscrepancies does it
-    resolveOpen:
-      outcome.kind === "succeeded" && findings.length === 0
-        ? { projectId: claim.projectId, exceptRuleIds: failedRuleIds }
-        : null,
+    // recorded alone (no transaction), a run whose rules ran must have no discrepancy to weigh
+    evaluates: evaluation === null ? null : { projectId: claim.projectId },
   };
 
-  return { run, trigger, executionStatus, findings, failedRuleIds };
+  return { run, trigger, executionStatus, findings, evaluation };
 }
 
 function nextTriggerState(

@@ -33,7 +33,7 @@ import {
   type DetectorSlot,
 } from "./detector-slots.js";
 import { countSandboxLayers } from "./metrics.js";
-import type { RunDetails, RunOutcome } from "./outcome.js";
+import type { RunDetails, RunEvidence, RunOutcome } from "./outcome.js";
 import type { SecretStore } from "./secrets.js";
 import {
   applySandboxPolicy,
@@ -194,6 +194,7 @@ export function createDetectorRunner(
         };
       }
       details.rowCount = rows.rowCount;
+      details.evidence = evidenceOf(config, rows.rowKeys);
       await stageDetectorInSlot(synthesized.dir, slot.dir);
       return await dispatchDetector({
         slot,
@@ -267,6 +268,21 @@ function toRuleSource(r: RuleRow): RuleSource {
     severity: r.severity,
     category: r.category,
     description: r.description,
+  };
+}
+
+function evidenceOf(
+  config: Pick<ProjectConfig, "discrepancies">,
+  rowKeys: string[] | null,
+): RunEvidence {
+  const iso = config.discrepancies?.expire_after;
+  const ms = iso === undefined ? undefined : isoDurationToMs(iso);
+  return {
+    rowKeys,
+    expireAfter:
+      iso === undefined || ms === undefined
+        ? null
+        : { iso, seconds: ms / 1000 },
   };
 }
 

@@ -25,9 +25,14 @@ const transition = (
   ruleId: "totals",
   findingKey: key,
   severity,
+  previousSeverity: severity,
+  status: change === "resolved" ? "resolved" : "open",
+  previousStatus: change === "new" ? null : "open",
   message: `order ${key} is off`,
   occurrences: change === "new" ? 1 : 3,
   firstSeenAt: new Date("2026-11-01T00:00:00Z"),
+  regressions: 0,
+  assignee: null,
 });
 
 async function enqueue(

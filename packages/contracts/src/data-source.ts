@@ -48,6 +48,27 @@ const JsonSchema: z.ZodType<Json> = z.lazy(() =>
   ]),
 );
 
+const RowFieldSchema = z
+  .string()
+  .min(1, "a row key field is a non-empty field name")
+  .max(128, "a row key field name is at most 128 characters");
+
+/**
+ * The field (or fields) that identify a row of this source, such as `order_id`. With it, a run
+ * is evidence about exactly the rows it read: a discrepancy resolves only when its row was read
+ * and no rule flagged it; one whose row was not read (outside the window, not returned) keeps its
+ * state and is marked not evaluated. A finding's `row_key` defaults to its `key`. Several fields
+ * are joined with `|` in order (`[region, order_id]` -> `eu|1007`).
+ */
+export const RowKeySchema = z.union([
+  RowFieldSchema,
+  z
+    .array(RowFieldSchema)
+    .min(1, "a row key lists at least one field")
+    .max(8, "a row key lists at most 8 fields"),
+]);
+export type RowKey = z.infer<typeof RowKeySchema>;
+
 const identifier = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** `:start` and `:end` are the execution window; params may not shadow them. */
 const RESERVED_SQL_PARAMS = new Set(["start", "end"]);
@@ -71,6 +92,7 @@ export const SqlDataSourceSchema = z
       .default({}),
     timeout_seconds: z.number().int().min(1).max(3600).default(30),
     max_rows: z.number().int().min(1).max(10_000_000).default(1_000_000),
+    key: RowKeySchema.optional(),
   })
   .strict()
   .superRefine((source, ctx) => {
@@ -189,6 +211,7 @@ export const HttpDataSourceSchema = z
       .default(50 * 1024 * 1024),
     /** Opt-in to private/loopback targets; the operator must allow them too. */
     allow_private_network: z.boolean().default(false),
+    key: RowKeySchema.optional(),
   })
   .strict()
   .superRefine((source, ctx) => {
@@ -221,7 +244,7 @@ export const HttpDataSourceSchema = z
   });
 
 export const ManualDataSourceSchema = z
-  .object({ type: z.literal("manual") })
+  .object({ type: z.literal("manual"), key: RowKeySchema.optional() })
   .strict();
 
 export const DataSourceSchema = z.discriminatedUnion("type", [

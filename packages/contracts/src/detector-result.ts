@@ -32,6 +32,8 @@ const DetectorJsonSchema: z.ZodType<Json> = z.lazy(() =>
 export const DetectorFindingSchema = z
   .object({
     key: z.string().min(1).max(1024),
+    /** The input row it is about (`data_source.key`); unset: the key is the row key. */
+    row_key: z.string().min(1).max(1024).optional(),
     message: z.string().max(4096),
     severity: FindingSeveritySchema,
     data: DetectorJsonSchema.optional(),

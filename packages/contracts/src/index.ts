@@ -2,6 +2,7 @@
 export { IsoDurationSchema, isoDurationToMs } from "./duration.js";
 export {
   AlertConfigSchema,
+  DiscrepancyConfigSchema,
   PROJECT_LIMITS,
   ProjectConfigSchema,
   REPORT_MODES,
@@ -36,6 +37,7 @@ export {
   HttpDataSourceSchema,
   HttpPaginationSchema,
   ManualDataSourceSchema,
+  RowKeySchema,
   SqlDataSourceSchema,
   type DataSource,
   type DataSourceInput,
@@ -43,6 +45,7 @@ export {
   type HttpDataSource,
   type HttpPagination,
   type ManualDataSource,
+  type RowKey,
   type SqlDataSource,
 } from "./data-source.js";
 export {

@@ -44,6 +44,17 @@ export const RetentionConfigSchema = z
   })
   .strict();
 
+export const DiscrepancyConfigSchema = z
+  .object({
+    /**
+     * A discrepancy whose row no run has read for this long (its row left the window or the
+     * source) becomes `expired`, never `resolved`. Unset: it stays in its state, marked not
+     * evaluated, until a run reads its row again.
+     */
+    expire_after: IsoDurationSchema.optional(),
+  })
+  .strict();
+
 /**
  * Bounds of the settings the claim applies. PostgreSQL derives `projects.max_concurrency` and
  * `projects.max_attempts` from the validated config, clamped into these same bounds
@@ -96,6 +107,7 @@ export const ProjectConfigSchema = z
     report: ReportConfigSchema.default({ mode: "on_change" }),
     alert: AlertConfigSchema.optional(),
     retention: RetentionConfigSchema.optional(),
+    discrepancies: DiscrepancyConfigSchema.optional(),
   })
   .strict();
 

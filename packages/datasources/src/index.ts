@@ -7,3 +7,4 @@ export {
   type SqlDialect,
 } from "./sql/named-params.js";
 export { scrubSecrets } from "./scrub.js";
+export { rowKeyFields, rowKeyOf } from "./row-keys.js";

@@ -10,6 +10,7 @@ import {
 import { loadHttpRows } from "./http/load-http.js";
 import { type LoadLatestDataset, loadManualRows } from "./load-manual.js";
 import { openNdjsonWriter } from "./ndjson-writer.js";
+import { createRowKeyCollector } from "./row-keys.js";
 import { LoadAbort, loadFailure, type LoadRowsResult } from "./result.js";
 import { scrubSecrets } from "./scrub.js";
 import { loadMysqlRows } from "./sql/load-mysql.js";
@@ -69,7 +70,9 @@ export async function loadRowsToFile(
     maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
   };
   const budget = new ByteBudget(limits);
-  const writer = await openNdjsonWriter(outFile, limits);
+  const rowKeys =
+    source.key === undefined ? undefined : createRowKeyCollector(source.key);
+  const writer = await openNdjsonWriter(outFile, limits, rowKeys);
   try {
     switch (source.type) {
       case "sql": {
@@ -104,7 +107,11 @@ export async function loadRowsToFile(
         });
         break;
     }
-    return { ok: true, ...(await writer.close()) };
+    return {
+      ok: true,
+      ...(await writer.close()),
+      rowKeys: rowKeys?.keys() ?? null,
+    };
   } catch (error) {
     await writer.discard();
     await rm(outFile, { force: true });

@@ -2,6 +2,7 @@ import { createWriteStream } from "node:fs";
 import { once } from "node:events";
 
 import { type ByteLimits, rowTooLarge, runTooLarge } from "./byte-budget.js";
+import type { RowKeyCollector } from "./row-keys.js";
 
 /**
  * JSON for one row: bigint becomes a number when it is a safe integer and a string
@@ -38,11 +39,13 @@ export interface NdjsonWriter {
 /**
  * Opens `outFile` (truncating it) for streaming rows as they arrive. Every row is
  * checked against `limits` as serialized, whatever loader produced it (the SQL loaders
- * also check on the wire, before a row is buffered).
+ * also check on the wire, before a row is buffered), and its key read into `rowKeys` when the
+ * source names one.
  */
 export async function openNdjsonWriter(
   outFile: string,
   limits: ByteLimits,
+  rowKeys?: RowKeyCollector,
 ): Promise<NdjsonWriter> {
   const stream = createWriteStream(outFile, { flags: "w" });
   await once(stream, "open");
@@ -56,6 +59,7 @@ export async function openNdjsonWriter(
       if (rows.length === 0) {
         return;
       }
+      rowKeys?.add(rows, rowCount + 1);
       let chunk = "";
       let chunkBytes = 0;
       for (const [i, row] of rows.entries()) {

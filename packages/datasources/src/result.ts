@@ -25,7 +25,13 @@ export type LoadErrorCode =
   | "cancelled";
 
 export type LoadRowsResult =
-  | { ok: true; rowCount: number; bytes: number }
+  | {
+      ok: true;
+      rowCount: number;
+      bytes: number;
+      /** The distinct keys of the rows read (`data_source.key`); null when the source names none. */
+      rowKeys: string[] | null;
+    }
   | { ok: false; code: LoadErrorCode; message: string };
 
 export type LoadFailure = Extract<LoadRowsResult, { ok: false }>;

@@ -1,7 +1,10 @@
 import type { ApiTokensTable } from "./tables/api-tokens.js";
 import type { AuditEventsTable } from "./tables/audit-events.js";
 import type { DatasetsTable } from "./tables/datasets.js";
-import type { DiscrepanciesTable } from "./tables/discrepancies.js";
+import type {
+  DiscrepanciesTable,
+  DiscrepancyEventsTable,
+} from "./tables/discrepancies.js";
 import type { ExecutionsTable } from "./tables/executions.js";
 import type { FindingsTable } from "./tables/findings.js";
 import type { MaintenanceRunsTable } from "./tables/maintenance-runs.js";
@@ -13,6 +16,7 @@ import type {
 import type { RulesTable } from "./tables/rules.js";
 import type { SchedulesTable } from "./tables/schedules.js";
 import type { TriggersTable } from "./tables/triggers.js";
+import type { WatchdogEpisodesTable } from "./tables/watchdog-episodes.js";
 import type { WorkersTable } from "./tables/workers.js";
 
 /** The whole schema as kysely sees it; `schema.test.ts` checks it against the migrated database. */
@@ -24,10 +28,12 @@ export interface Database {
   executions: ExecutionsTable;
   findings: FindingsTable;
   discrepancies: DiscrepanciesTable;
+  discrepancy_events: DiscrepancyEventsTable;
   report_outbox: ReportOutboxTable;
   report_delivery_attempts: ReportDeliveryAttemptsTable;
   datasets: DatasetsTable;
   workers: WorkersTable;
+  watchdog_episodes: WatchdogEpisodesTable;
   api_tokens: ApiTokensTable;
   maintenance_runs: MaintenanceRunsTable;
   audit_events: AuditEventsTable;

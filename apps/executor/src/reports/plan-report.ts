@@ -50,6 +50,20 @@ export function shouldAlert(
   );
 }
 
+/** The report group of each transition kind. */
+const REPORT_GROUP: Record<
+  ReportDiscrepancy["change"],
+  keyof DiscrepancyChanges
+> = {
+  new: "new",
+  reopened: "new",
+  escalated: "still_open",
+  unmuted: "still_open",
+  still_open: "still_open",
+  resolved: "resolved",
+  expired: "resolved",
+};
+
 /** Groups discrepancy transitions (from `updateDiscrepancies`) as the report lists them. */
 export function groupDiscrepancyChanges(
   transitions: readonly ReportDiscrepancy[],
@@ -65,7 +79,7 @@ export function groupDiscrepancyChanges(
       first_seen_at: new Date(t.firstSeenAt).toISOString(),
       occurrences: t.occurrences,
     };
-    groups[t.change].push(finding);
+    groups[REPORT_GROUP[t.change]].push(finding);
   }
   return groups;
 }

@@ -39,7 +39,9 @@ export type {
   NewDiscrepancy,
   DiscrepancyUpdate,
   DiscrepancyStatus,
+  DiscrepancyEventRow,
 } from "./discrepancies.js";
+export { DISCREPANCY_STATUSES } from "./discrepancies.js";
 export type {
   ReportOutboxRow,
   NewReportOutbox,
@@ -62,4 +64,5 @@ export type {
   NewMaintenanceRun,
 } from "./maintenance-runs.js";
 export type { AuditEventRow } from "./audit-events.js";
+export type { WatchdogEpisodeRow } from "./watchdog-episodes.js";
 export type { ApiTokenInfo, ApiTokenRow, ApiTokenScope } from "./api-tokens.js";

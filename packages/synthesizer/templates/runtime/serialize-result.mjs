@@ -8,7 +8,10 @@ import { intrinsics } from "./intrinsics.mjs";
 const { stringify } = intrinsics;
 
 function serializeFinding(finding) {
-  let json = `{"key":${stringify(finding.key)},"message":${stringify(finding.message)},"severity":${stringify(finding.severity)}`;
+  let json = `{"key":${stringify(finding.key)}`;
+  if (finding.rowKey !== undefined)
+    json += `,"row_key":${stringify(finding.rowKey)}`;
+  json += `,"message":${stringify(finding.message)},"severity":${stringify(finding.severity)}`;
   if (finding.dataJson !== undefined) json += `,"data":${finding.dataJson}`;
   return json + "}";
 }

@@ -16,7 +16,7 @@ const success = (
   trigger: { kind: "finished", status: "succeeded" },
   lastError: null,
   execution: { executionId: c.executionId, status: "success" },
-  resolveOpen: { projectId: c.projectId, exceptRuleIds: [] },
+  evaluates: { projectId: c.projectId },
   projectId: c.projectId,
   guardMd5,
 });
@@ -82,7 +82,7 @@ dbTest(
           errorMessage: "boom",
         },
         lastError: "boom",
-        resolveOpen: null,
+        evaluates: null,
       },
     ]);
     expect(results.map((r) => r.outcome)).toEqual([
@@ -121,33 +121,34 @@ dbTest(
 );
 
 dbTest(
-  "open discrepancies are resolved once, by the first clean success of the project in the batch",
+  "a run that evaluates discrepancies is never written here while its project tracks one: it comes back guarded and nothing is resolved",
   async ({ db }) => {
     const { projectId, claimed } = await claim(db, 2);
     const [a, b] = claimed as [ClaimedTrigger, ClaimedTrigger];
     await openDiscrepancy(db, projectId);
     const results = await finishRuns(db, "w", [
       success(a, "w"),
-      success(b, "w"),
+      { ...success(b, "w"), evaluates: null },
     ]);
-    expect(results[0]?.resolved.map((d) => [d.change, d.fingerprint])).toEqual([
-      ["resolved", "f1"],
-    ]);
-    expect(results[1]?.resolved).toEqual([]);
+    expect(results.map((r) => r.outcome)).toEqual(["guarded", "recorded"]);
     const d = await db
       .selectFrom("discrepancies")
       .select(["status", "resolved_execution_id"])
       .where("project_id", "=", projectId)
       .executeTakeFirstOrThrow();
-    expect(d).toEqual({
-      status: "resolved",
-      resolved_execution_id: a.executionId,
-    });
+    expect(d).toEqual({ status: "open", resolved_execution_id: null });
+    const statuses = await db
+      .selectFrom("executions")
+      .select("status")
+      .where("project_id", "=", projectId)
+      .orderBy("trigger_id")
+      .execute();
+    expect(statuses.map((e) => e.status)).toEqual(["running", "success"]);
   },
 );
 
 dbTest(
-  "a guarded run is written only while the project config and its open discrepancies are as the caller judged",
+  "a guarded run is written only while the project config is as the caller judged and there is no discrepancy to weigh",
   async ({ db }) => {
     const { projectId, claimed } = await claim(db, 3);
     const [a, b, c] = claimed as [
@@ -162,14 +163,12 @@ dbTest(
     // the right md5, nothing open: written without the hook
     const [ok] = await finishRuns(db, "w", [success(a, "w", md5)]);
     expect(ok?.outcome).toBe("recorded");
-    // an open discrepancy that this success would resolve is a change a report may have to carry
+    // an open discrepancy this success must weigh sends it to the record that weighs it; a run
+    // that evaluates nothing (its rules did not run) is still written
     await openDiscrepancy(db, projectId);
     const [blocked, exempt] = await finishRuns(db, "w", [
       success(b, "w", md5),
-      {
-        ...success(c, "w", md5),
-        resolveOpen: { projectId, exceptRuleIds: ["r1"] },
-      },
+      { ...success(c, "w", md5), evaluates: null },
     ]);
     expect(blocked?.outcome).toBe("guarded");
     expect(exempt?.outcome).toBe("recorded");

@@ -3,7 +3,6 @@ import { sql, type Kysely } from "kysely";
 import type { Database } from "../../database.js";
 import type { JsonValue } from "../../tables/common.js";
 import type { ExecutionStatus } from "../../tables/executions.js";
-import type { DiscrepancyTransition } from "../discrepancies/update.js";
 import type { ClaimFence } from "../triggers/claim-fence.js";
 
 /** What happens to the trigger: terminal, back to pending after a delay (retry), or handed back unspent. */
@@ -43,8 +42,12 @@ export interface FinishRunOptions {
   /** Stored as the trigger's last_error (and should match the execution's error_message). */
   lastError: string | null;
   execution: ExecutionResult;
-  /** Resolve the project's open discrepancies (a successful run without findings), except these failed rules'. */
-  resolveOpen: { projectId: string; exceptRuleIds: readonly string[] } | null;
+  /**
+   * Set for a run whose rules ran (`success`, `partial`) recorded WITHOUT `updateDiscrepancies`
+   * after it: it is written only when its project tracks no discrepancy (nothing to weigh), else it
+   * comes back `guarded`. Null: not such a run, or the caller weighs discrepancies itself.
+   */
+  evaluates: { projectId: string } | null;
 }
 
 /** One run of a batch: `finishRun`'s input plus its project and, optionally, the report guard. */
@@ -52,20 +55,17 @@ export interface FinishRunsItem extends FinishRunOptions {
   projectId: string;
   /**
    * md5 of the project config the caller judged "no report can be due" from. Set: the run is
-   * only written if the config is still that one and (for a resolving success) nothing would be
-   * resolved; otherwise it comes back `guarded`. Null: no guard.
+   * only written if the config is still that one; otherwise it comes back `guarded`. Null: no guard.
    */
   guardMd5: string | null;
 }
 
 export interface FinishRunsResult {
-  /** recorded; lost (a fence failed: write nothing about it); guarded (see `guardMd5`, nothing written). */
+  /** recorded; lost (a fence failed: write nothing about it); guarded (see `guardMd5` and `evaluates`, nothing written). */
   outcome: "recorded" | "lost" | "guarded";
   /** The project's config as the statement saw it, and its md5 (null when the project is gone). */
   projectConfig: JsonValue | null;
   configMd5: string | null;
-  /** Discrepancies this run resolved (a clean success; the first run of a project in the batch resolves them). */
-  resolved: DiscrepancyTransition[];
 }
 
 interface Row {
@@ -73,20 +73,20 @@ interface Row {
   outcome: FinishRunsResult["outcome"];
   config_md5: string | null;
   project_config: JsonValue | null;
-  resolved: Array<Record<string, unknown>> | null;
 }
 
 /**
  * The record of many runs in ONE statement (plpgsql `vigil_finish_runs`,
- * packages/db/sql/vigil_finish_runs.sql): per run the trigger transition, the execution row and,
- * for a clean success, resolving the project's open discrepancies. Each run is fenced on its own
+ * packages/db/sql/vigil_finish_runs.sql): per run the trigger transition and the execution row.
+ * Each run is fenced on its own
  * (this worker, its attempt, status running, and its execution row still running for this
  * worker), so a run whose lease was lost is left out while the others are written. Atomic by
  * itself; inside a transaction it joins it, and its row locks keep rescue and `replace` out until
  * commit. Results come back in input order. This is the executor's completion batch: one round
  * trip (and one commit) for every run that finished while the previous batch was being written.
- * Findings are not written here: a run with findings records inside a transaction that inserts
- * them after this (see apps/executor/src/record-outcome.ts).
+ * Findings and discrepancies are not written here: a run whose rules ran records inside a
+ * transaction that writes them after this (see apps/executor/src/record-outcome.ts), unless its
+ * project tracks no discrepancy (`evaluates`).
  */
 export async function finishRuns(
   db: Kysely<Database>,
@@ -124,8 +124,7 @@ export async function finishRuns(
       detector_hash: e.detectorHash ?? null,
       window_start: e.windowStart ? e.windowStart.toISOString() : null,
       window_end: e.windowEnd ? e.windowEnd.toISOString() : null,
-      resolve: o.resolveOpen !== null,
-      except_rule_ids: [...(o.resolveOpen?.exceptRuleIds ?? [])],
+      evaluates: o.evaluates !== null,
       project_id: o.projectId,
       guard_md5: o.guardMd5,
       sandbox: e.sandbox ?? null,
@@ -148,41 +147,24 @@ export async function finishRuns(
       outcome: r?.outcome ?? "lost",
       projectConfig: r?.project_config ?? null,
       configMd5: r?.config_md5 ?? null,
-      resolved: (r?.resolved ?? []).map(toResolvedTransition),
     };
   });
 }
 
 /**
- * The record of one run: `finishRuns` with one item and no report guard. Returns whether this
- * worker still owned the run (false: the lease was lost and nothing was written) and the
- * discrepancies it resolved.
+ * The record of one run: `finishRuns` with one item and no report guard. `owned` false: the lease
+ * was lost and nothing was written; `guarded`: the run `evaluates` and its project tracks
+ * discrepancies, so nothing was written and the caller records it with `updateDiscrepancies`.
  */
 export async function finishRun(
   db: Kysely<Database>,
   o: FinishRunOptions,
-): Promise<{ owned: boolean; resolved: DiscrepancyTransition[] }> {
+): Promise<{ owned: boolean; guarded: boolean }> {
   const [result] = await finishRuns(db, o.fence.workerId, [
-    { ...o, projectId: o.resolveOpen?.projectId ?? "", guardMd5: null },
+    { ...o, projectId: o.evaluates?.projectId ?? "", guardMd5: null },
   ]);
   return {
     owned: result?.outcome === "recorded",
-    resolved: result?.resolved ?? [],
-  };
-}
-
-/** A discrepancy row the record resolved (as `jsonb_agg` returns it), as the report hook takes it. */
-function toResolvedTransition(
-  r: Record<string, unknown>,
-): DiscrepancyTransition {
-  return {
-    change: "resolved",
-    fingerprint: String(r.fingerprint),
-    ruleId: String(r.rule_id),
-    findingKey: String(r.finding_key),
-    severity: r.severity as DiscrepancyTransition["severity"],
-    message: String(r.message),
-    occurrences: Number(r.occurrences),
-    firstSeenAt: new Date(String(r.first_seen_at)),
+    guarded: result?.outcome === "guarded",
   };
 }

@@ -37,7 +37,7 @@ export interface PrunedBatch {
  * and either beyond the newest `keepLast` or older than `maxAgeDays` by `created_at`. With
  * `failedMaxAgeDays` set, failed, timed-out, partial and lost rows are instead pruned only past that age.
  * Always kept: pending and running rows (an executor owns them), the first and last evidence
- * of an open discrepancy, and rows an undelivered report (pending/delivering) points at.
+ * of a tracked (open, acknowledged, muted) discrepancy, and rows an undelivered report (pending/delivering) points at.
  *
  * Locks: FOR UPDATE SKIP LOCKED on the chosen executions rows only. A row another
  * transaction holds (an executor finishing it, a second cleaner) is skipped, never waited
@@ -78,9 +78,9 @@ export async function pruneExecutionsBatch(
         AND e.status NOT IN ('pending', 'running')
         AND ${prunable}
         AND NOT EXISTS (SELECT 1 FROM discrepancies d
-                        WHERE d.status = 'open' AND d.first_execution_id = e.id)
+                        WHERE d.status IN ('open', 'acknowledged', 'muted') AND d.first_execution_id = e.id)
         AND NOT EXISTS (SELECT 1 FROM discrepancies d
-                        WHERE d.status = 'open' AND d.last_execution_id = e.id)
+                        WHERE d.status IN ('open', 'acknowledged', 'muted') AND d.last_execution_id = e.id)
         AND NOT EXISTS (SELECT 1 FROM report_outbox r
                         WHERE r.execution_id = e.id AND r.status IN ('pending', 'delivering'))
       ORDER BY e.id

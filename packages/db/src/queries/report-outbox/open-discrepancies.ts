@@ -7,10 +7,10 @@ import type { DiscrepancyTransition } from "../discrepancies/update.js";
 export type ReportDiscrepancy = DiscrepancyTransition;
 
 /**
- * The project's open discrepancies, shaped like `updateDiscrepancies`' changes
- * (`still_open`), at most `limit`, most severe first. Used for the report of an execution
- * that did not update discrepancies (failed, timed out): nothing was confirmed or
- * resolved, and what was open is still open.
+ * The project's tracked discrepancies (open, acknowledged, muted), shaped like
+ * `updateDiscrepancies`' changes (`still_open`), at most `limit`, most recently seen first. Used
+ * for the report of an execution that did not update discrepancies (failed, timed out): nothing
+ * was confirmed or resolved, and what was tracked still is.
  * Served by discrepancies_project_status_idx.
  */
 export async function listOpenDiscrepanciesForReport(
@@ -27,9 +27,12 @@ export async function listOpenDiscrepanciesForReport(
       "message",
       "occurrences",
       "first_seen_at",
+      "status",
+      "regressions",
+      "assignee",
     ])
     .where("project_id", "=", projectId)
-    .where("status", "=", "open")
+    .where("status", "in", ["open", "acknowledged", "muted"])
     .orderBy("last_seen_at", "desc")
     .orderBy("fingerprint")
     .limit(limit)
@@ -40,8 +43,13 @@ export async function listOpenDiscrepanciesForReport(
     ruleId: r.rule_id,
     findingKey: r.finding_key,
     severity: r.severity,
+    previousSeverity: r.severity,
+    status: r.status,
+    previousStatus: r.status,
     message: r.message,
     occurrences: r.occurrences,
     firstSeenAt: r.first_seen_at,
+    regressions: r.regressions,
+    assignee: r.assignee,
   }));
 }

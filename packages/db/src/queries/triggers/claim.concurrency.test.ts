@@ -36,7 +36,7 @@ const success = (c: ClaimedTrigger, workerId: string): FinishRunsItem => ({
   trigger: { kind: "finished", status: "succeeded" },
   lastError: null,
   execution: { executionId: c.executionId, status: "success" },
-  resolveOpen: null,
+  evaluates: null,
   projectId: c.projectId,
   guardMd5: null,
 });
