@@ -178,6 +178,14 @@ describe("the detector runtime", () => {
           "export function detect(rows) { rows[0].paid = 10; return []; }",
         ),
         rule(
+          "zx-row-keys",
+          "export function detect() { return [{ row_key: 1007, message: 'a' }, { key: '1015:p-9', row_key: '1015', message: 'b' }]; }",
+        ),
+        rule(
+          "zy-bad-row-key",
+          "export function detect() { return [{ key: 'k', row_key: {}, message: 'm' }]; }",
+        ),
+        rule(
           "zz-still-runs",
           "export function detect(rows) { return [{ key: 'last', message: String(rows[0].paid) }]; }",
         ),
@@ -201,6 +209,19 @@ describe("the detector runtime", () => {
         status: "ok",
         findings: [{ key: "last", message: "9" }],
       });
+    });
+
+    it("takes a finding's row_key as its key when it has none, and keeps both when it has", () => {
+      expect(results.rule("zx-row-keys")).toMatchObject({
+        status: "ok",
+        findings: [
+          { key: "1007", row_key: "1007", message: "a" },
+          { key: "1015:p-9", row_key: "1015", message: "b" },
+        ],
+      });
+      expect(results.rule("zy-bad-row-key")?.error?.message).toBe(
+        "finding [0] row_key: key must be a non-empty string or a finite number, got an object",
+      );
     });
 
     it("fails a rule that returns garbage with a message naming what is wrong", () => {

@@ -49,7 +49,7 @@ export function detect(rows) {
     for (const p of order.payments) seen.set(p.ref, (seen.get(p.ref) ?? 0) + 1);
     for (const [ref, count] of seen) {
       if (count > 1) {
-        findings.push({ key: \`\${order.order_id}:\${ref}\`, message: \`payment \${ref} recorded \${count} times for order \${order.order_id}\`, data: { ref, count } });
+        findings.push({ key: \`\${order.order_id}:\${ref}\`, row_key: order.order_id, message: \`payment \${ref} recorded \${count} times for order \${order.order_id}\`, data: { ref, count } });
       }
     }
   }
@@ -73,6 +73,8 @@ export const DEMO_PROJECT: ProjectInput = {
       params: {},
       timeout_seconds: 30,
       max_rows: 100_000,
+      // a run is evidence about exactly the orders it read: one outside the window is never "resolved"
+      key: "order_id",
     },
     lookback: "P1D",
     timeout_seconds: 60,
