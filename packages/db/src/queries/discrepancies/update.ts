@@ -127,10 +127,6 @@ export async function updateDiscrepancies(
     read_keys AS (
       SELECT DISTINCT k FROM unnest(${[...(o.rowKeys ?? [])]}::text[]) AS k
     ),
-    previous AS (
-      SELECT d.fingerprint, d.status, d.severity, d.muted_until FROM discrepancies d
-      WHERE d.project_id = ${o.projectId} AND d.fingerprint IN (SELECT fingerprint FROM seen)
-    ),
     upserted AS (
       INSERT INTO discrepancies AS d (project_id, fingerprint, rule_id, finding_key, row_key, severity, message,
                                       data, status, occurrences, first_seen_at, last_seen_at, first_execution_id,
@@ -170,7 +166,11 @@ export async function updateDiscrepancies(
                ELSE 'still_open'
              END AS change,
              u.*, p.severity AS previous_severity, p.status AS previous_status
-      FROM upserted u LEFT JOIN previous p USING (fingerprint)
+      -- every part of one statement reads the snapshot from before its writes, so this is the row
+      -- as it was before the upsert; joined by its key, not through another CTE, whose row count
+      -- the planner cannot know and would scan once per finding
+      FROM upserted u
+      LEFT JOIN discrepancies p ON p.project_id = ${o.projectId} AND p.fingerprint = u.fingerprint
     ),
     unflagged AS (
       SELECT d.fingerprint, d.status,
