@@ -17,30 +17,13 @@ import { loadCliConfig } from "./config.js";
 import { createCliContext } from "./context.js";
 import { UsageError } from "./database-target.js";
 import { applyEnvFile, readStartEnvFile } from "./env-file.js";
-
-const USAGE = `vigil: discrepancy detectors on cron schedules
-
-usage: vigil <command> [options]
-
-  start [--no-demo] [--env-file PATH]
-                             PostgreSQL (embedded unless DATABASE_URL is set), migrations, the demo
-                             project, and the four apps as separate processes (what npm start runs);
-                             reads .vigil/env if present, or PATH (the environment wins)
-  migrate [--check]          apply pending migrations (idempotent); --check: exit 1 while any are pending
-  seed-demo                  create the demo data and the demo-orders project
-  validate -f FILE           check projects in a YAML/JSON file, touching nothing
-  apply -f FILE              validate, then create or update the file's projects in one transaction
-  trigger PROJECT            queue a run of PROJECT now
-  run PROJECT [--timeout S]  queue a run and wait for its outcome
-  tail [PROJECT]             follow executions as they finish
-  token create NAME --scopes read,write [--projects a,b] [--expires ISO]
-                             make an API token (scopes: read, write, triage, admin); prints its
-                             secret once, on stdout
-  token list                 every token: status, scopes, projects, expiry, last use (no secrets)
-  token revoke NAME          revoke a token; API processes refuse it within 5 s
-  audit verify               check the audit trail's hash chain; exit 1 naming the first broken row
-
-The database is DATABASE_URL, or the embedded one a running \`npm start\` keeps in .vigil/.`;
+import {
+  commandHelp,
+  commandsOf,
+  findCommand,
+  generalHelp,
+  type CommandHelp,
+} from "./help.js";
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -59,13 +42,15 @@ async function main(argv: string[]): Promise<number> {
     },
   });
   const [command, arg, third] = positionals;
+  if (command === "help") {
+    return printHelp(positionals.slice(1));
+  }
   if (values.help || !command) {
-    process.stdout.write(`${USAGE}\n`);
-    return command || values.help ? 0 : 2;
+    return command
+      ? printHelp(positionals)
+      : printHelp([], values.help ? 0 : 2);
   }
-  if (values["env-file"] !== undefined && command !== "start") {
-    throw new UsageError("--env-file is an option of start only");
-  }
+  refuseForeignOptions(findCommand(positionals), values);
   const envFile =
     command === "start"
       ? readStartEnvFile(values["env-file"], process.env)
@@ -146,6 +131,44 @@ async function main(argv: string[]): Promise<number> {
       throw new UsageError(
         `unknown command ${JSON.stringify(command)} (see vigil --help)`,
       );
+  }
+}
+
+/** `vigil --help`, `vigil COMMAND --help`, `vigil help COMMAND`; an unknown command is a usage error. */
+function printHelp(words: readonly string[], code = 0): number {
+  if (words.length === 0) {
+    process.stdout.write(`${generalHelp()}\n`);
+    return code;
+  }
+  const command = findCommand(words);
+  const group = commandsOf(words[0]!);
+  if (command && (command.name.includes(" ") || group.length <= 1)) {
+    process.stdout.write(`${commandHelp(command)}\n`);
+    return 0;
+  }
+  if (group.length > 0) {
+    process.stdout.write(`${group.map(commandHelp).join("\n\n")}\n`);
+    return 0;
+  }
+  throw new UsageError(
+    `unknown command ${JSON.stringify(words.join(" "))} (see vigil --help)`,
+  );
+}
+
+/** An option the command does not take is refused by name rather than silently ignored. */
+function refuseForeignOptions(
+  command: CommandHelp | undefined,
+  values: Record<string, unknown>,
+): void {
+  if (!command) {
+    return;
+  }
+  for (const [name, value] of Object.entries(values)) {
+    if (value !== undefined && name !== "help" && !(name in command.options)) {
+      throw new UsageError(
+        `${command.name} does not take --${name} (see vigil ${command.name} --help)`,
+      );
+    }
   }
 }
 

@@ -126,7 +126,7 @@ describe("`vigil start` and its env file", () => {
       VIGIL_DATA_DIR: dataDir,
     });
     expect(other.code).toBe(2);
-    expect(other.stderr).toContain("--env-file is an option of start only");
+    expect(other.stderr).toContain("migrate does not take --env-file");
   });
 
   it("--env-file values reach the apps, the real environment wins, and the start-up line names the file and variables only", async () => {

@@ -1,0 +1,185 @@
+/**
+ * Every command's usage, summary and options, in one table: `vigil --help` lists them all,
+ * `vigil COMMAND --help` (or `vigil help COMMAND`) prints one, and `main.ts` refuses an option
+ * that its command does not take, naming it, instead of ignoring it.
+ */
+export interface CommandHelp {
+  /** What follows `vigil`, subcommand included: "token create". */
+  name: string;
+  usage: string;
+  summary: string;
+  /** The options it takes, by their long name (without `--`), with what each does. */
+  options: Record<string, string>;
+  /** Further lines for the command's own help. */
+  details?: string;
+}
+
+export const COMMANDS: readonly CommandHelp[] = [
+  {
+    name: "start",
+    usage: "start [--no-demo] [--env-file PATH]",
+    summary:
+      "PostgreSQL (embedded unless DATABASE_URL is set), migrations, the demo project, and the four apps as separate processes (what npm start runs)",
+    options: {
+      "no-demo": "do not create the demo data and the demo-orders project",
+      "env-file":
+        "read environment variables from PATH (default: .vigil/env if present); the environment wins",
+    },
+    details:
+      "Stops every app on Ctrl-C. The API listens on PORT (default 8080); the start-up lines say\nwhich settings it turned on for local work.",
+  },
+  {
+    name: "migrate",
+    usage: "migrate [--check]",
+    summary: "apply pending migrations (idempotent)",
+    options: { check: "apply nothing; exit 1 while any migration is pending" },
+  },
+  {
+    name: "seed-demo",
+    usage: "seed-demo",
+    summary: "create the demo data and the demo-orders project",
+    options: {},
+  },
+  {
+    name: "validate",
+    usage: "validate -f FILE",
+    summary: "check projects in a YAML/JSON file, touching nothing",
+    options: { file: "the project file (-f)" },
+    details:
+      "Exit 0 when every project is valid (it prints their ids), 1 with each problem found.",
+  },
+  {
+    name: "apply",
+    usage: "apply -f FILE",
+    summary:
+      "validate, then create or update the file's projects in one transaction",
+    options: { file: "the project file (-f)" },
+    details: "Nothing is written unless every project in the file is valid.",
+  },
+  {
+    name: "trigger",
+    usage: "trigger PROJECT",
+    summary: "queue a run of PROJECT now",
+    options: {},
+  },
+  {
+    name: "run",
+    usage: "run PROJECT [--timeout S]",
+    summary: "queue a run and wait for its outcome",
+    options: {
+      timeout: "seconds to wait for the run to finish (default 300)",
+    },
+    details:
+      "Exit 0 on success, 1 when the run failed, was partial (a rule failed) or did not finish in time.",
+  },
+  {
+    name: "tail",
+    usage: "tail [PROJECT]",
+    summary: "follow executions as they finish",
+    options: {},
+    details:
+      "Prints the last 10 finished executions, then each one once as it finishes, until Ctrl-C.",
+  },
+  {
+    name: "token create",
+    usage:
+      "token create NAME --scopes read,write [--projects a,b] [--expires ISO]",
+    summary:
+      "make an API token (scopes: read, write, triage, admin); prints its secret once, on stdout",
+    options: {
+      scopes: "comma list of read, write, triage, admin",
+      projects: "comma list of project ids the token may act on (default: all)",
+      expires: "ISO 8601 instant after which the token is refused",
+    },
+  },
+  {
+    name: "token list",
+    usage: "token list",
+    summary:
+      "every token: status, scopes, projects, expiry, last use (no secrets)",
+    options: {},
+  },
+  {
+    name: "token revoke",
+    usage: "token revoke NAME",
+    summary: "revoke a token; API processes refuse it within 5 s",
+    options: {},
+  },
+  {
+    name: "audit verify",
+    usage: "audit verify",
+    summary:
+      "check the audit trail's hash chain; exit 1 naming the first broken row",
+    options: {},
+  },
+];
+
+const FOOTER =
+  "The database is DATABASE_URL, or the embedded one a running `npm start` keeps in .vigil/.";
+
+/** The command a command line names: "token create" for `token create x`, else its first word. */
+export function findCommand(
+  positionals: readonly string[],
+): CommandHelp | undefined {
+  const [first, second] = positionals;
+  return (
+    COMMANDS.find((c) => c.name === `${first} ${second}`) ??
+    COMMANDS.find((c) => c.name === first)
+  );
+}
+
+/** The commands whose name starts with `word`: a group's subcommands ("token"). */
+export function commandsOf(word: string): CommandHelp[] {
+  return COMMANDS.filter((c) => c.name.split(" ")[0] === word);
+}
+
+const wrap = (text: string, width: number, indent: string): string => {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line && line.length + word.length + 1 > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  lines.push(line);
+  return lines.join(`\n${indent}`);
+};
+
+export function generalHelp(): string {
+  const column = 29;
+  const pad = " ".repeat(column);
+  const entries = COMMANDS.map((c) => {
+    const summary = wrap(c.summary, 70, pad);
+    return c.usage.length + 2 < column
+      ? `  ${c.usage.padEnd(column - 2)}${summary}`
+      : `  ${c.usage}\n${pad}${summary}`;
+  });
+  return [
+    "vigil: discrepancy detectors on cron schedules",
+    "",
+    "usage: vigil <command> [options]   (vigil <command> --help for one command)",
+    "",
+    ...entries,
+    "",
+    FOOTER,
+  ].join("\n");
+}
+
+export function commandHelp(c: CommandHelp): string {
+  const options = Object.entries(c.options).map(([name, text]) => {
+    const flag = name === "file" ? "-f, --file" : `--${name}`;
+    return `  ${flag.padEnd(14)}${wrap(text, 70, " ".repeat(16))}`;
+  });
+  return [
+    `usage: vigil ${c.usage}`,
+    "",
+    wrap(c.summary, 90, ""),
+    ...(c.details ? ["", c.details] : []),
+    ...(options.length > 0 ? ["", "options:", ...options] : []),
+    "",
+    FOOTER,
+  ].join("\n");
+}
