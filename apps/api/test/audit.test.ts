@@ -6,7 +6,7 @@ import {
   type AuditEventRow,
   type Db,
 } from "@vigil/db";
-import { insertProject } from "@vigil/db/testing";
+import { insertDiscrepancy, insertProject } from "@vigil/db/testing";
 import { describe, expect } from "vitest";
 import { z } from "zod";
 
@@ -336,6 +336,71 @@ const CASES: Case[] = [
     reject: (v) => ({
       method: "DELETE",
       path: `/projects/${v.id}/rules/no-such-rule`,
+      status: 404,
+    }),
+  },
+  {
+    route: "PATCH /projects/:id/discrepancies/:fingerprint",
+    setup: async (_api, db, n) => {
+      const project = await insertProject(db, { id: `audit-triage-${n}` });
+      const d = await insertDiscrepancy(db, project.id);
+      return { id: project.id, fingerprint: d.fingerprint };
+    },
+    request: (v) => ({
+      method: "PATCH",
+      path: `/projects/${v.id}/discrepancies/${v.fingerprint}`,
+      o: { body: { status: "acknowledged", assignee: "ana" } },
+    }),
+    action: "discrepancy.triage",
+    target: (v) => `discrepancy:${v.id}/${v.fingerprint}`,
+    before: "object",
+    after: "object",
+    check: (row) => {
+      expect(row.diff).toMatchObject({
+        before: { status: "open", assignee: null },
+        after: { status: "acknowledged", assignee: "ana" },
+      });
+    },
+    reject: (v) => ({
+      method: "PATCH",
+      path: `/projects/${v.id}/discrepancies/${v.fingerprint}`,
+      o: { body: { status: "open" } },
+      status: 409,
+    }),
+  },
+  {
+    route: "PATCH /projects/:id/discrepancies",
+    setup: async (_api, db, n) => {
+      const project = await insertProject(db, { id: `audit-bulk-${n}` });
+      const a = await insertDiscrepancy(db, project.id);
+      const b = await insertDiscrepancy(db, project.id);
+      return { id: project.id, a: a.fingerprint, b: b.fingerprint };
+    },
+    request: (v) => ({
+      method: "PATCH",
+      path: `/projects/${v.id}/discrepancies`,
+      o: {
+        body: {
+          status: "resolved",
+          reason: "fixed upstream",
+          fingerprints: [v.a, v.b],
+        },
+      },
+    }),
+    action: "discrepancy.triage_bulk",
+    target: (v) => `project:${v.id}`,
+    before: "object",
+    after: "object",
+    reject: (v) => ({
+      method: "PATCH",
+      path: `/projects/${v.id}/discrepancies`,
+      o: {
+        body: {
+          status: "resolved",
+          reason: "fixed upstream",
+          fingerprints: [v.a, "0".repeat(64)],
+        },
+      },
       status: 404,
     }),
   },

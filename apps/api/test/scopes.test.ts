@@ -52,6 +52,9 @@ const EXPECTED_ACCESS: Record<string, Scope | "public"> = {
   "get /projects/:id/runs": "read",
   "get /executions/:id": "read",
   "get /projects/:id/discrepancies": "read",
+  "patch /projects/:id/discrepancies": "triage",
+  "get /projects/:id/discrepancies/:fingerprint": "read",
+  "patch /projects/:id/discrepancies/:fingerprint": "triage",
   "get /executions/:id/deliveries": "read",
   "get /reports/dead": "read",
   "post /reports/:id/requeue": "admin",
@@ -61,6 +64,9 @@ const EXPECTED_ACCESS: Record<string, Scope | "public"> = {
   "get /tokens": "admin",
   "delete /tokens/:name": "admin",
 };
+
+/** The discrepancy each seeded project has. */
+const FINGERPRINT = "f".repeat(64);
 
 interface Seeded {
   executionId: number;
@@ -105,6 +111,21 @@ async function seed(db: Db, id: string): Promise<Seeded> {
     })
     .returning("id")
     .executeTakeFirstOrThrow();
+  await db
+    .insertInto("discrepancies")
+    .values({
+      project_id: id,
+      fingerprint: FINGERPRINT,
+      rule_id: "r1",
+      finding_key: "k",
+      severity: "low",
+      message: "m",
+      first_seen_at: new Date(),
+      last_seen_at: new Date(),
+      first_execution_id: execution.id,
+      last_execution_id: execution.id,
+    })
+    .execute();
   const outbox = await db
     .insertInto("report_outbox")
     .values({
@@ -159,6 +180,7 @@ function pathFor(r: RouteDef, project: string, s: Seeded): string {
   return r.path
     .replace(":scheduleId", write ? "999999" : String(s.scheduleId))
     .replace(":ruleId", write ? "absent-rule" : "r1")
+    .replace(":fingerprint", write ? "0".repeat(64) : FINGERPRINT)
     .replace(":name", "absent-token")
     .replace(
       ":id",
@@ -284,7 +306,8 @@ describe("scopes and project limits, with reads requiring a token", () => {
       const path = r.path
         .replace(":id", "beta")
         .replace(":scheduleId", String(beta.scheduleId))
-        .replace(":ruleId", "r1");
+        .replace(":ruleId", "r1")
+        .replace(":fingerprint", FINGERPRINT);
       const res = await api.call(r.method.toUpperCase(), path, {
         token: alphaTeam,
         body: r.method === "get" ? undefined : { name: "taken over" },
@@ -295,7 +318,8 @@ describe("scopes and project limits, with reads requiring a token", () => {
         const ownPath = r.path
           .replace(":id", "alpha")
           .replace(":scheduleId", String(alpha.scheduleId))
-          .replace(":ruleId", "r1");
+          .replace(":ruleId", "r1")
+          .replace(":fingerprint", FINGERPRINT);
         const own = await api.call("GET", ownPath, {
           token: alphaTeam,
         });

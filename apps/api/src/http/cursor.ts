@@ -1,27 +1,29 @@
 import { AppError } from "./app-error.js";
 
+/** audit events, executions, projects, runs, discrepancies */
+type CursorKind = "a" | "e" | "p" | "r" | "d";
+
 /**
  * Opaque keyset cursors: base64url of `<kind>:<key>`. Opaque so clients do not build
  * them, typed by kind so a project cursor is refused by the executions list.
  */
-export function encodeCursor(
-  kind: "a" | "e" | "p" | "r",
-  key: string | number,
-): string {
+export function encodeCursor(kind: CursorKind, key: string | number): string {
   return Buffer.from(`${kind}:${key}`, "utf8").toString("base64url");
 }
 
-export function decodeCursor(
-  kind: "a" | "e" | "p" | "r",
-  cursor: string,
-): string {
+/** The 400 of a cursor that this list did not hand out. */
+export function invalidCursor(): AppError {
+  return new AppError(
+    "invalid_query",
+    "invalid query string: cursor: not a cursor of this list",
+    [{ path: "cursor", message: "not a cursor of this list" }],
+  );
+}
+
+export function decodeCursor(kind: CursorKind, cursor: string): string {
   const text = Buffer.from(cursor, "base64url").toString("utf8");
   if (!text.startsWith(`${kind}:`)) {
-    throw new AppError(
-      "invalid_query",
-      "invalid query string: cursor: not a cursor of this list",
-      [{ path: "cursor", message: "not a cursor of this list" }],
-    );
+    throw invalidCursor();
   }
   return text.slice(2);
 }
@@ -33,11 +35,7 @@ export function decodeIdCursor(
 ): number {
   const key = decodeCursor(kind, cursor);
   if (!/^[1-9]\d{0,14}$/.test(key)) {
-    throw new AppError(
-      "invalid_query",
-      "invalid query string: cursor: not a cursor of this list",
-      [{ path: "cursor", message: "not a cursor of this list" }],
-    );
+    throw invalidCursor();
   }
   return Number(key);
 }

@@ -1,6 +1,4 @@
 import {
-  DiscrepancyListQuerySchema,
-  DiscrepancyListResponseSchema,
   ExecutionDetailQuerySchema,
   ExecutionDetailResponseSchema,
   ExecutionListQuerySchema,
@@ -10,7 +8,6 @@ import {
 } from "@vigil/contracts";
 import {
   getExecutionDetail,
-  listProjectDiscrepancies,
   listProjectExecutions,
   listProjectRuns,
   type ExecutionStatus,
@@ -25,9 +22,7 @@ import { ExecutionParamsSchema, ProjectParamsSchema } from "./params.js";
 import { requireProject } from "./require-project.js";
 import { defineRoute, type RouteDef } from "./route.js";
 
-const HOUR_MS = 3600 * 1000;
-
-/** Execution history and the discrepancies it found. */
+/** Execution history: executions, runs, one execution with its findings. */
 export function executionRoutes(deps: ApiDeps): RouteDef[] {
   return [
     defineRoute({
@@ -139,39 +134,6 @@ export function executionRoutes(deps: ApiDeps): RouteDef[] {
             ...detail.execution,
             findings,
             findings_truncated: detail.findings_truncated,
-          },
-        };
-      },
-    }),
-    defineRoute({
-      method: "get",
-      path: "/projects/:id/discrepancies",
-      tag: "executions",
-      access: "read",
-      summary:
-        "Open discrepancies and those resolved recently, most recently seen first",
-      params: ProjectParamsSchema,
-      query: DiscrepancyListQuerySchema,
-      responses: {
-        200: {
-          description: "Discrepancies",
-          schema: DiscrepancyListResponseSchema,
-        },
-      },
-      handler: async ({ params, query }) => {
-        await requireProject(deps.db, params.id);
-        const rows = await listProjectDiscrepancies(deps.db, {
-          projectId: params.id,
-          resolvedSince: new Date(
-            Date.now() - query.resolved_within_hours * HOUR_MS,
-          ),
-          limit: query.limit + 1,
-          ...(query.status !== undefined && { status: query.status }),
-        });
-        return {
-          json: {
-            items: rows.slice(0, query.limit),
-            truncated: rows.length > query.limit,
           },
         };
       },

@@ -3,6 +3,7 @@ import type { TokenStore } from "../http/token-store.js";
 import type { ApiMetrics } from "../metrics.js";
 import { auditRoutes } from "./audit.js";
 import { cronRoutes } from "./cron.js";
+import { discrepancyRoutes } from "./discrepancies.js";
 import { docsRoutes } from "./docs.js";
 import { executionRoutes } from "./executions.js";
 import { metricsRoutes } from "./metrics.js";
@@ -38,6 +39,7 @@ export function allRoutes(
     ...scheduleRoutes(deps),
     ...ruleRoutes(deps),
     ...executionRoutes(deps),
+    ...discrepancyRoutes(deps),
     ...reportRoutes(deps),
     ...auditRoutes(deps),
     ...cronRoutes(),

@@ -14,7 +14,7 @@ export {
 export {
   CursorSchema,
   DataUploadQuerySchema,
-  DiscrepancyListQuerySchema,
+  CommaListSchema,
   EmptyQuerySchema,
   ExecutionDetailQuerySchema,
   ExecutionListQuerySchema,
@@ -38,8 +38,6 @@ export {
   CronPreviewResponseSchema,
   DatasetResponseSchema,
   DeletedResponseSchema,
-  DiscrepancyListResponseSchema,
-  DiscrepancySchema,
   ExecutionDetailResponseSchema,
   ExecutionListResponseSchema,
   ExecutionSummarySchema,
@@ -88,3 +86,17 @@ export {
   RunListResponseSchema,
   RunSchema,
 } from "./runs.js";
+export {
+  DISCREPANCY_STATUSES,
+  DiscrepancyBulkTriageResponseSchema,
+  DiscrepancyBulkTriageSchema,
+  DiscrepancyDetailResponseSchema,
+  DiscrepancyEventSchema,
+  DiscrepancyListQuerySchema,
+  DiscrepancyListResponseSchema,
+  DiscrepancyParamsSchema,
+  DiscrepancySchema,
+  DiscrepancyTriageSchema,
+  FingerprintSchema,
+  TRIAGE_STATUSES,
+} from "./discrepancies.js";

@@ -3,8 +3,6 @@ import { z } from "zod";
 import { ProjectIdSchema } from "../entities.js";
 import { EXECUTION_STATUSES } from "./execution-status.js";
 
-const EXECUTION_STATUS = `(?:${EXECUTION_STATUSES.join("|")})`;
-
 /** Page size of list routes. Query strings are strings: coerced, then range-checked. */
 export const PageLimitSchema = (max: number, fallback: number) =>
   z.coerce.number().int().min(1).max(max).default(fallback);
@@ -13,9 +11,23 @@ export const PageLimitSchema = (max: number, fallback: number) =>
 export const CursorSchema = z
   .string()
   .regex(
-    /^[A-Za-z0-9_-]{1,64}$/,
+    /^[A-Za-z0-9_-]{1,256}$/,
     "expected a cursor returned by a previous page",
   );
+
+/**
+ * A query parameter holding one or more of `values`, comma-separated (`failed,timeout`), each
+ * at most once; `what` names them in the error ("expected statuses from ...").
+ */
+export const CommaListSchema = (values: readonly string[], what: string) => {
+  const one = `(?:${values.join("|")})`;
+  return z
+    .string()
+    .regex(
+      new RegExp(`^${one}(?:,${one}){0,${values.length - 1}}$`),
+      `expected ${what} from ${values.join(", ")}, comma-separated`,
+    );
+};
 
 const InstantSchema = z.iso.datetime({ offset: true });
 const BooleanQuerySchema = z.enum(["true", "false"]);
@@ -31,15 +43,7 @@ export const ProjectListQuerySchema = z
 export const ExecutionListQuerySchema = z
   .object({
     /** One status or several, comma-separated: `failed,timeout`. */
-    status: z
-      .string()
-      .regex(
-        new RegExp(
-          `^${EXECUTION_STATUS}(?:,${EXECUTION_STATUS}){0,${EXECUTION_STATUSES.length - 1}}$`,
-        ),
-        `expected statuses from ${EXECUTION_STATUSES.join(", ")}, comma-separated`,
-      )
-      .optional(),
+    status: CommaListSchema(EXECUTION_STATUSES, "statuses").optional(),
     /** Inclusive lower bound on scheduled_for. */
     from: InstantSchema.optional(),
     /** Exclusive upper bound on scheduled_for. */
@@ -67,20 +71,6 @@ export const QueueQuerySchema = z
   .object({
     limit: PageLimitSchema(500, 50),
     project_id: ProjectIdSchema.optional(),
-  })
-  .strict();
-
-export const DiscrepancyListQuerySchema = z
-  .object({
-    status: z.enum(["open", "resolved"]).optional(),
-    /** How far back resolved discrepancies are listed. */
-    resolved_within_hours: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(24 * 366)
-      .default(24 * 7),
-    limit: PageLimitSchema(1000, 100),
   })
   .strict();
 

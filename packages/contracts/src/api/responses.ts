@@ -206,29 +206,6 @@ export const ApplyProjectResponseSchema = z
   })
   .meta({ id: "ApplyProjectResult" });
 
-export const DiscrepancySchema = z
-  .object({
-    project_id: z.string(),
-    fingerprint: z.string(),
-    rule_id: z.string(),
-    finding_key: z.string(),
-    severity: SeveritySchema,
-    message: z.string(),
-    data: z.unknown(),
-    status: z.enum(["open", "resolved"]),
-    occurrences: z.number(),
-    first_seen_at: Instant,
-    last_seen_at: Instant,
-    resolved_at: NullableInstant,
-    first_execution_id: z.number(),
-    last_execution_id: z.number(),
-    resolved_execution_id: z.number().nullable(),
-  })
-  .meta({ id: "Discrepancy" });
-export const DiscrepancyListResponseSchema = z
-  .object({ items: z.array(DiscrepancySchema), truncated: z.boolean() })
-  .meta({ id: "DiscrepancyList" });
-
 export const StatsResponseSchema = ExecutionCountsSchema.extend({
   project_id: z.string().nullable(),
   from: Instant,

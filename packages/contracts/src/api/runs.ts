@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 import { ExecutionStatusSchema } from "./execution-status.js";
-import { CursorSchema, PageLimitSchema } from "./queries.js";
+import { CommaListSchema, CursorSchema, PageLimitSchema } from "./queries.js";
 import { Instant, NullableInstant, TriggerSource } from "./scalars.js";
 
 /** Every state of a run (a trigger): waiting, running, or how it ended. */
@@ -14,20 +14,10 @@ export const RUN_STATUSES = [
   "cancelled",
 ] as const;
 
-const RUN_STATUS = `(?:${RUN_STATUSES.join("|")})`;
-
 export const RunListQuerySchema = z
   .object({
     /** One status or several, comma-separated: `skipped,cancelled`. */
-    status: z
-      .string()
-      .regex(
-        new RegExp(
-          `^${RUN_STATUS}(?:,${RUN_STATUS}){0,${RUN_STATUSES.length - 1}}$`,
-        ),
-        `expected statuses from ${RUN_STATUSES.join(", ")}, comma-separated`,
-      )
-      .optional(),
+    status: CommaListSchema(RUN_STATUSES, "statuses").optional(),
     limit: PageLimitSchema(500, 50),
     cursor: CursorSchema.optional(),
   })

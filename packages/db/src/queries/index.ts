@@ -23,9 +23,22 @@ export { getLatestDataset } from "./datasets/latest.js";
 
 // discrepancies
 export {
+  getDiscrepancyDetail,
+  type DiscrepancyDetail,
+  type DiscrepancySighting,
+} from "./discrepancies/detail.js";
+export {
   listProjectDiscrepancies,
+  type DiscrepancyListPosition,
   type ListDiscrepanciesOptions,
+  type ListedDiscrepancy,
 } from "./discrepancies/list.js";
+export {
+  applyTriage,
+  type TriageChange,
+  type TriageResult,
+  type TriageStatus,
+} from "./discrepancies/triage.js";
 export {
   updateDiscrepancies,
   type DiscrepancyTransition,

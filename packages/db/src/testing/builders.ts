@@ -1,5 +1,11 @@
+import { createHash } from "node:crypto";
+
 import type { Db } from "../pool.js";
 import { toJson, type JsonObject } from "../tables/common.js";
+import type {
+  DiscrepancyRow,
+  NewDiscrepancy,
+} from "../tables/discrepancies.js";
 import type { ProjectRow } from "../tables/projects.js";
 import type { RuleRow } from "../tables/rules.js";
 import type { ScheduleRow } from "../tables/schedules.js";
@@ -105,4 +111,31 @@ export async function insertTriggers(
   return rows.length === 0
     ? []
     : db.insertInto("triggers").values(rows).returningAll().execute();
+}
+
+/** Inserts an open discrepancy (a run's finding) with defaults for everything not given. */
+export async function insertDiscrepancy(
+  db: Db,
+  projectId: string,
+  overrides: Partial<NewDiscrepancy> = {},
+): Promise<DiscrepancyRow> {
+  const key = nextSlug("k");
+  const now = new Date();
+  return db
+    .insertInto("discrepancies")
+    .values({
+      project_id: projectId,
+      fingerprint: createHash("sha256").update(`r1\0${key}`).digest("hex"),
+      rule_id: "r1",
+      finding_key: key,
+      severity: "medium",
+      message: `row ${key} differs`,
+      first_seen_at: now,
+      last_seen_at: now,
+      first_execution_id: 1,
+      last_execution_id: 1,
+      ...overrides,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }

@@ -6,6 +6,7 @@ export {
 } from "./test-database.js";
 export { waitFor, type WaitForOptions } from "./wait-for.js";
 export {
+  insertDiscrepancy,
   insertProject,
   insertRule,
   insertSchedule,

@@ -3,6 +3,7 @@ import { sql, type Transaction } from "kysely";
 import type { Database } from "../../database.js";
 import { toJson, type JsonValue, type Severity } from "../../tables/common.js";
 import type { DiscrepancyStatus } from "../../tables/discrepancies.js";
+import { severityRank } from "./severity-rank.js";
 
 export interface SeenFinding {
   fingerprint: string;
@@ -259,11 +260,6 @@ export async function updateDiscrepancies(
     regressions: r.regressions,
     assignee: r.assignee,
   }));
-}
-
-/** 0 (info) .. 4 (critical), for "severity went up". */
-function severityRank(column: ReturnType<typeof sql>) {
-  return sql<number>`array_position(ARRAY['info', 'low', 'medium', 'high', 'critical'], ${column})`;
 }
 
 /** Whether a discrepancy not evaluated by this run has gone without evidence for `expireAfter`. */
