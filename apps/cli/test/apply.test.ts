@@ -47,6 +47,21 @@ describe("vigil validate and apply", () => {
   );
 
   dbTest(
+    "validate refuses a query that uses a :param the project does not define",
+    async () => {
+      const res = await vigil([
+        "validate",
+        "-f",
+        await yamlFile(GOOD.replace("< :end", "< :ends")),
+      ]);
+      expect(res.code).toBe(1);
+      expect(res.stderr).toContain(
+        "inventory-check: config.data_source.query: the query uses :ends but no parameter of that name is defined (params has: start, end)",
+      );
+    },
+  );
+
+  dbTest(
     "validate and apply refuse a *_env naming the executor's own settings, writing nothing",
     async ({ db, testDatabase }) => {
       const f = await yamlFile(

@@ -48,6 +48,37 @@ describe("DataSourceSchema", () => {
     });
   });
 
+  it("refuses a query that uses a :param the source does not define, naming it and what is defined", () => {
+    const sql = (query: string, params: Record<string, string> = {}) => ({
+      type: "sql",
+      driver: "postgres",
+      url_env: "VIGIL_SECRET_ORDERS_DB_URL",
+      query,
+      params,
+    });
+    expect(
+      issues(
+        sql(
+          "select * from orders where created_at >= :start and status = :stauts",
+          {
+            status: "paid",
+          },
+        ),
+      ),
+    ).toEqual([
+      "query: the query uses :stauts but no parameter of that name is defined (params has: status, start, end)",
+    ]);
+    // casts, strings and comments are not parameters; the window's names always are
+    expect(
+      issues(
+        sql(
+          "select ':x', id::text from orders -- :y\nwhere created_at < :end and status = :status;",
+          { status: "paid" },
+        ),
+      ),
+    ).toEqual([]);
+  });
+
   it("rejects unknown keys at every level instead of ignoring them", () => {
     expect(issues({ type: "manual", extra: 1 })).toEqual([
       ': Unrecognized key: "extra"',

@@ -1,5 +1,7 @@
 import { z } from "zod";
 
+import { convertNamedParameters } from "./named-params.js";
+
 /**
  * The `data_source` block of a project's config (packages/contracts/README.md).
  * Every object is `.strict()`: an unknown key is an error, never silently ignored.
@@ -104,6 +106,20 @@ export const SqlDataSourceSchema = z
           message: `:${name} is the execution window and cannot be set in params`,
         });
       }
+    }
+    // the executor's own conversion, with placeholders for values: a typo in a name fails
+    // `vigil validate` and the API's write instead of the first run
+    const checked = convertNamedParameters(
+      source.query,
+      { ...source.params, start: null, end: null },
+      source.driver,
+    );
+    if (!checked.ok) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["query"],
+        message: checked.message,
+      });
     }
   });
 

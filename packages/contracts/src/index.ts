@@ -91,3 +91,8 @@ export {
   DeadLetterQuerySchema,
   ExecutionDeliveriesResponseSchema,
 } from "./report.js";
+export {
+  convertNamedParameters,
+  type PositionalQuery,
+  type SqlDialect,
+} from "./named-params.js";

@@ -1,10 +1,5 @@
 export { loadRowsToFile, type LoadRowsOptions } from "./load-rows.js";
 export type { LoadLatestDataset } from "./load-manual.js";
 export type { LoadErrorCode, LoadRowsResult } from "./result.js";
-export {
-  convertNamedParameters,
-  type PositionalQuery,
-  type SqlDialect,
-} from "./sql/named-params.js";
 export { scrubSecrets } from "./scrub.js";
 export { rowKeyFields, rowKeyOf } from "./row-keys.js";

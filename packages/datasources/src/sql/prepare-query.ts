@@ -1,7 +1,10 @@
-import type { SqlDataSource } from "@vigil/contracts";
+import {
+  convertNamedParameters,
+  type SqlDataSource,
+  type SqlDialect,
+} from "@vigil/contracts";
 
 import { LoadAbort } from "../result.js";
-import { convertNamedParameters, type SqlDialect } from "./named-params.js";
 
 /**
  * The source's query with its named parameters (`:start`/`:end` from the window, the rest from

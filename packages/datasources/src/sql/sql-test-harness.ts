@@ -3,7 +3,11 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-import { type DataSourceInput, DataSourceSchema } from "@vigil/contracts";
+import {
+  type DataSourceInput,
+  DataSourceSchema,
+  type SqlDataSource,
+} from "@vigil/contracts";
 
 import { loadRowsToFile } from "../load-rows.js";
 
@@ -33,13 +37,18 @@ export async function createSqlLoader(
     secrets: Record<string, string> = { VIGIL_SECRET_DB_URL: dbUrl },
     signal?: AbortSignal,
   ) => {
-    const source = DataSourceSchema.parse({
-      type: "sql",
-      driver,
-      url_env: "VIGIL_SECRET_DB_URL",
+    // the query goes in as a stored config may hold it: the schema refuses an undefined
+    // :name, but a config saved before that check still reaches the loader, which must refuse it too
+    const source = {
+      ...(DataSourceSchema.parse({
+        type: "sql",
+        driver,
+        url_env: "VIGIL_SECRET_DB_URL",
+        query: "select 1",
+        ...extra,
+      }) as SqlDataSource),
       query,
-      ...extra,
-    });
+    };
     const outFile = path.join(outDir, `${++n}.ndjson`);
     const result = await loadRowsToFile({
       source,
