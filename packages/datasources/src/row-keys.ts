@@ -40,11 +40,22 @@ function keyPart(value: unknown): string | undefined {
 }
 
 function describe(value: unknown): string {
-  if (value === undefined) return "no such field";
-  if (value === null) return "null";
-  if (value === "") return "an empty string";
-  if (Array.isArray(value)) return "an array";
-  return typeof value === "object" ? "an object" : String(value);
+  if (value === undefined) {
+    return "no such field";
+  }
+  if (value === null) {
+    return "null";
+  }
+  if (value === "") {
+    return "an empty string";
+  }
+  if (Array.isArray(value)) {
+    return "an array";
+  }
+  if (typeof value === "number" || typeof value === "bigint") {
+    return String(value);
+  }
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
 }
 
 /** The row's key text, or a LoadAbort naming the row and field that cannot be one. */
