@@ -26,6 +26,7 @@ describe("nodePermissionFlags", () => {
       }),
     ).toEqual([
       "--experimental-permission",
+      "--disable-warning=ExperimentalWarning",
       "--disallow-code-generation-from-strings",
       "--allow-fs-read=/a",
       "--allow-fs-read=/b",
@@ -56,6 +57,7 @@ describe("nodePermissionFlags", () => {
         secret: "ERR_ACCESS_DENIED",
         spawn: "ERR_ACCESS_DENIED",
       });
+      expect(result.stderr.head).not.toContain("ExperimentalWarning");
       expect(result.pid !== undefined && isAlive(result.pid)).toBe(false);
     } finally {
       await dir.cleanup();

@@ -15,6 +15,9 @@ export function nodePermissionFlags(opts: {
 }): string[] {
   return [
     permissionSwitch(opts.nodeVersion ?? process.versions.node),
+    // Node 20's "Permission is an experimental feature" would open every execution's
+    // stderr_tail, hiding what the rules printed (the flag exists from 20.11)
+    "--disable-warning=ExperimentalWarning",
     // eval and new Function would let rule code build import() calls the synthesizer's
     // static import check never saw (see packages/synthesizer README, "What rule code may import")
     "--disallow-code-generation-from-strings",
