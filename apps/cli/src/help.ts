@@ -57,6 +57,15 @@ export const COMMANDS: readonly CommandHelp[] = [
     details: "Nothing is written unless every project in the file is valid.",
   },
   {
+    name: "export",
+    usage: "export PROJECT... [-o FILE]",
+    summary:
+      "write projects as the YAML that apply takes (one --- document each)",
+    options: { output: "write to FILE instead of stdout (-o)" },
+    details:
+      "Applying the export changes nothing, and exporting again gives the same text.",
+  },
+  {
     name: "trigger",
     usage: "trigger PROJECT",
     summary: "queue a run of PROJECT now",

@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { migrateCommand } from "./commands/migrate.js";
 import { applyCommand, validateCommand } from "./commands/apply.js";
 import { auditVerifyCommand } from "./commands/audit.js";
+import { exportCommand } from "./commands/export.js";
 import { runCommand } from "./commands/run.js";
 import { seedDemoCommand } from "./commands/seed-demo.js";
 import { startCommand } from "./commands/start.js";
@@ -31,6 +32,7 @@ async function main(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       file: { type: "string", short: "f" },
+      output: { type: "string", short: "o" },
       "no-demo": { type: "boolean" },
       timeout: { type: "string" },
       check: { type: "boolean" },
@@ -88,6 +90,11 @@ async function main(argv: string[]): Promise<number> {
       return validateCommand(ctx, needFile());
     case "apply":
       return applyCommand(ctx, needFile());
+    case "export":
+      return exportCommand(ctx, {
+        projectIds: [needProject(), ...positionals.slice(2)],
+        output: values.output,
+      });
     case "trigger":
       return runCommand(ctx, {
         projectId: needProject(),
