@@ -208,6 +208,39 @@ const DOCS: Record<EnvVarName, EnvVarDoc> = {
     meaning:
       "Allow report and alert URLs on loopback or private addresses (development and tests).",
   },
+  SMTP_URL: {
+    secret: "url-password",
+    meaning:
+      "SMTP server for email channels as one URL (`smtp://user:password@host:587` or `smtps://host:465`); wins over SMTP_HOST and the rest. Unset with SMTP_HOST unset: email channels dead-letter naming these variables.",
+  },
+  SMTP_HOST: {
+    meaning: "SMTP server host for email channels (when SMTP_URL is unset).",
+  },
+  SMTP_PORT: {
+    computedDefault: "465 with SMTP_SECURE, else 587",
+    meaning: "SMTP server port.",
+  },
+  SMTP_SECURE: {
+    default: "false",
+    meaning:
+      "Implicit TLS from the first byte (port 465). False: plain connection, upgraded per SMTP_STARTTLS.",
+  },
+  SMTP_STARTTLS: {
+    default: "opportunistic",
+    meaning:
+      "`required`: refuse to send unless the server upgrades to TLS with STARTTLS; `opportunistic`: upgrade when offered; `never`: do not upgrade (local test servers only).",
+  },
+  SMTP_USER: {
+    meaning: "SMTP login user; unset: no authentication.",
+  },
+  SMTP_PASSWORD: {
+    secret: "value",
+    meaning: "SMTP login password (with SMTP_USER).",
+  },
+  SMTP_FROM: {
+    meaning:
+      "Sender address of email channels that set no `from`, e.g. `vigil@example.com`.",
+  },
   REPORT_MAX_ATTEMPTS: {
     default: "10",
     meaning: "Delivery attempts before a report is dead-lettered.",

@@ -6,7 +6,7 @@ import type {
   ReportOutboxRow,
 } from "../../tables/report-outbox.js";
 
-export type OutboxRowWithAttempts = Omit<ReportOutboxRow, "payload"> & {
+export type OutboxRowWithAttempts = Omit<ReportOutboxRow, "payload" | "channel_options"> & {
   attempt_log: ReportDeliveryAttemptRow[];
 };
 
@@ -17,6 +17,8 @@ const COLUMNS = [
   "kind",
   "idempotency_key",
   "target_env",
+  "channel_name",
+  "channel_kind",
   "status",
   "attempts",
   "max_attempts",
@@ -33,7 +35,7 @@ const COLUMNS = [
 
 async function withAttempts(
   db: Kysely<Database>,
-  rows: Omit<ReportOutboxRow, "payload">[],
+  rows: Omit<ReportOutboxRow, "payload" | "channel_options">[],
 ): Promise<OutboxRowWithAttempts[]> {
   if (rows.length === 0) {
     return [];
