@@ -2,6 +2,7 @@ import type { ApiDeps } from "../deps.js";
 import type { TokenStore } from "../http/token-store.js";
 import type { ApiMetrics } from "../metrics.js";
 import { auditRoutes } from "./audit.js";
+import { channelRoutes } from "./channels.js";
 import { cronRoutes } from "./cron.js";
 import { docsRoutes } from "./docs.js";
 import { executionRoutes } from "./executions.js";
@@ -39,6 +40,7 @@ export function allRoutes(
     ...ruleRoutes(deps),
     ...executionRoutes(deps),
     ...reportRoutes(deps),
+    ...channelRoutes(deps),
     ...auditRoutes(deps),
     ...cronRoutes(),
     ...tokenRoutes(deps, tokenStore),

@@ -1,7 +1,7 @@
 import { envBoolean } from "../kinds/boolean.js";
 import { envInteger } from "../kinds/integer.js";
 import { envEnum, envString } from "../kinds/string.js";
-import { envUrl } from "../kinds/url.js";
+import { envHttpUrl, envUrl } from "../kinds/url.js";
 
 /** HMAC keys shorter than this are weak; 16 characters is the floor, 32+ is better. */
 export const MIN_REPORT_SECRET_LENGTH = 16;
@@ -12,6 +12,7 @@ export const MIN_REPORT_SECRET_LENGTH = 16;
  * never from a project's config, so no project can point mail at another server.
  */
 export const channelEnv = {
+  REPORT_URL: envHttpUrl().optional(),
   REPORT_SIGNING_SECRET: envString({ minLength: MIN_REPORT_SECRET_LENGTH }).optional(),
   REPORT_ALLOW_PRIVATE_NETWORKS: envBoolean().default(false),
   REPORT_TIMEOUT_MS: envInteger({ min: 100, max: 300_000 }).default(10_000),

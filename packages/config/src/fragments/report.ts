@@ -1,5 +1,4 @@
 import { envInteger } from "../kinds/integer.js";
-import { envHttpUrl } from "../kinds/url.js";
 import { channelEnv } from "./channel.js";
 import { PUBLIC_URL } from "./shared.js";
 
@@ -7,7 +6,6 @@ export { MIN_REPORT_SECRET_LENGTH } from "./channel.js";
 
 /** Report delivery (the outbox loop runs in the executor). */
 export const reportEnv = {
-  REPORT_URL: envHttpUrl().optional(),
   REPORT_MAX_ATTEMPTS: envInteger({ min: 1, max: 100 }).default(10),
   PUBLIC_URL,
   ...channelEnv,

@@ -88,3 +88,9 @@ export {
   RunListResponseSchema,
   RunSchema,
 } from "./runs.js";
+export {
+  ChannelTestRequestSchema,
+  ChannelTestResponseSchema,
+  type ChannelTestRequest,
+  type ChannelTestResponse,
+} from "./channels.js";
