@@ -2,6 +2,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 
 import { startSmtpReceiver, type SmtpReceiver } from "@vigil/channels/testing";
+import type { ApiError, ChannelTestResponse } from "@vigil/contracts";
 import { insertProject } from "@vigil/db/testing";
 import { afterAll, beforeAll, describe, expect } from "vitest";
 
@@ -82,7 +83,9 @@ describe("POST /channels/test against a real listening API", () => {
           status_code: 250,
           error: null,
         });
-        expect(mail.json.response).toContain("queued as test-1");
+        expect((mail.json as ChannelTestResponse).response).toContain(
+          "queued as test-1",
+        );
         expect(smtp.mails.at(-1)?.raw).toContain("[t] Vigil test message");
         expect(mail.text).not.toContain("never-shown-password");
 
@@ -131,14 +134,15 @@ describe("POST /channels/test against a real listening API", () => {
         });
         expect(res.status).toBe(200);
         expect(res.json).toMatchObject({ delivered: false, permanent: true });
-        expect(res.json.error).toContain("REPORT_ALLOW_PRIVATE_NETWORKS");
-        expect(res.json.error).not.toContain("/hook");
+        const { error } = res.json as ChannelTestResponse;
+        expect(error).toContain("REPORT_ALLOW_PRIVATE_NETWORKS");
+        expect(error).not.toContain("/hook");
 
         const unknown = await api.call("POST", "/channels/test", {
           body: { project_id: project.id, channel: "nope" },
         });
         expect(unknown.status).toBe(422);
-        expect(unknown.json.error.message).toContain("channel");
+        expect((unknown.json as ApiError).error.message).toContain("channel");
 
         const bad = await api.call("POST", "/channels/test", {
           body: {
@@ -146,7 +150,9 @@ describe("POST /channels/test against a real listening API", () => {
           },
         });
         expect(bad.status).toBe(422);
-        expect(JSON.stringify(bad.json.error.details)).toContain("to");
+        expect(JSON.stringify((bad.json as ApiError).error.details)).toContain(
+          "channel.to",
+        );
 
         const anonymous = await api.call("POST", "/channels/test", {
           token: null,

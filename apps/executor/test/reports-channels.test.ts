@@ -284,7 +284,9 @@ describe("notification channels", () => {
       cleanups.push(() => hooks.close());
       const projectConfig = ProjectConfigSchema.parse({
         data_source: { type: "manual" },
-        channels: [{ name: "oncall", kind: "email", to: ["oncall@example.com"] }],
+        channels: [
+          { name: "oncall", kind: "email", to: ["oncall@example.com"] },
+        ],
         report: { mode: "none" },
         alert: {
           slack_webhook_env: "VIGIL_SECRET_SLACK",
@@ -293,17 +295,23 @@ describe("notification channels", () => {
       });
       const { project, result } = await enqueueFor(db, projectConfig, "failed");
       expect(result).toEqual({ report: "mode", alert: "enqueued" });
-      await startLoop(db, { VIGIL_SECRET_SLACK: `${hooks.url}-slack` }, smtp.port);
+      await startLoop(
+        db,
+        { VIGIL_SECRET_SLACK: `${hooks.url}-slack` },
+        smtp.port,
+      );
       await waitFor(
         async () =>
           (await rowsOf(db, project.id)).every((r) => r.status === "delivered"),
         { timeoutMs: 15_000, message: "alert delivered on both channels" },
       );
       const rows = await rowsOf(db, project.id);
-      expect(rows.map((r) => [r.kind, r.channel_name, r.channel_kind])).toEqual([
-        ["alert", "default", "slack"],
-        ["alert", "oncall", "email"],
-      ]);
+      expect(rows.map((r) => [r.kind, r.channel_name, r.channel_kind])).toEqual(
+        [
+          ["alert", "default", "slack"],
+          ["alert", "oncall", "email"],
+        ],
+      );
       expect(smtp.mails[0]?.raw).toContain("failed: source down");
     },
   );

@@ -39,7 +39,10 @@ const report: Report = {
     url: null,
   },
   findings: {
-    new: [finding("order-1", 'amount 10 != 12, "cents"'), finding("order-2", "<b>missing</b>")],
+    new: [
+      finding("order-1", 'amount 10 != 12, "cents"'),
+      finding("order-2", "<b>missing</b>"),
+    ],
     still_open: [],
     resolved: [finding("order-0", "was wrong")],
     omitted: { new: 0, still_open: 0, resolved: 0 },
@@ -93,7 +96,10 @@ describe("sendEmail over a real SMTP server", () => {
     expect(mail?.raw).toMatch(/content-type: text\/plain/i);
     expect(mail?.raw).toMatch(/content-type: text\/html/i);
     expect(mail?.raw).toContain("X-Vigil-Idempotency-Key: report:41");
-    const csv = attachmentText(mail?.raw ?? "", "vigil-billing-execution-41.csv");
+    const csv = attachmentText(
+      mail?.raw ?? "",
+      "vigil-billing-execution-41.csv",
+    );
     expect(csv?.split("\r\n")).toEqual([
       "change,rule_id,key,severity,message,fingerprint,first_seen_at,occurrences",
       'new,amount_matches,order-1,high,"amount 10 != 12, ""cents""",fp-order-1,2026-01-01T00:00:00.000Z,1',
@@ -112,13 +118,25 @@ describe("sendEmail over a real SMTP server", () => {
   it("a 4xx refusal is a failure to retry; a 5xx refusal and a refused recipient are permanent", async () => {
     smtp.refuseNext([451]);
     const soft = await sendEmail(env, message(), 5000);
-    expect(soft).toMatchObject({ kind: "failed", statusCode: 451, permanent: false });
+    expect(soft).toMatchObject({
+      kind: "failed",
+      statusCode: 451,
+      permanent: false,
+    });
     smtp.refuseNext([554]);
     const hard = await sendEmail(env, message(), 5000);
-    expect(hard).toMatchObject({ kind: "failed", statusCode: 554, permanent: true });
+    expect(hard).toMatchObject({
+      kind: "failed",
+      statusCode: 554,
+      permanent: true,
+    });
     smtp.rejectRecipients.add("nobody@example.com");
     const rcpt = await sendEmail(env, message(["nobody@example.com"]), 5000);
-    expect(rcpt).toMatchObject({ kind: "failed", statusCode: 550, permanent: true });
+    expect(rcpt).toMatchObject({
+      kind: "failed",
+      statusCode: 550,
+      permanent: true,
+    });
     expect(smtp.mails).toHaveLength(0);
   });
 
@@ -134,10 +152,22 @@ describe("sendEmail over a real SMTP server", () => {
 
   it("no server configured, or a server that is not listening, is retried", async () => {
     expect(
-      await sendEmail({ SMTP_SECURE: false, SMTP_STARTTLS: "never" }, message(), 5000),
-    ).toMatchObject({ kind: "failed", permanent: false, error: expect.stringContaining("SMTP_URL or SMTP_HOST") });
+      await sendEmail(
+        { SMTP_SECURE: false, SMTP_STARTTLS: "never" },
+        message(),
+        5000,
+      ),
+    ).toMatchObject({
+      kind: "failed",
+      permanent: false,
+      error: expect.stringContaining("SMTP_URL or SMTP_HOST"),
+    });
     await smtp.close();
     const down = await sendEmail(env, message(), 2000);
-    expect(down).toMatchObject({ kind: "failed", permanent: false, statusCode: null });
+    expect(down).toMatchObject({
+      kind: "failed",
+      permanent: false,
+      statusCode: null,
+    });
   });
 });

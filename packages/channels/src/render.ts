@@ -1,4 +1,8 @@
-import { ReportSchema, type Report, type ReportFinding } from "@vigil/contracts";
+import {
+  ReportSchema,
+  type Report,
+  type ReportFinding,
+} from "@vigil/contracts";
 import Handlebars from "handlebars";
 
 import { toCsv } from "./csv.js";
@@ -104,7 +108,11 @@ export function renderReportEmail(
       more: report.summary[key] - Math.min(all.length, EMAIL_BODY_MAX_FINDINGS),
     };
   });
-  const context = { project: report.project, execution: report.execution, groups };
+  const context = {
+    project: report.project,
+    execution: report.execution,
+    groups,
+  };
   const s = report.summary;
   return {
     subject: prefixed(

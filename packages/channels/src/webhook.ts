@@ -79,9 +79,7 @@ export function resolveTargetUrl(
  * returned as an outcome, never thrown: a 2xx is delivered; a refusal of the URL itself is
  * permanent; anything else is retried.
  */
-export async function sendWebhook(
-  o: DeliverOptions,
-): Promise<DeliveryOutcome> {
+export async function sendWebhook(o: DeliverOptions): Promise<DeliveryOutcome> {
   const resolved = resolveTargetUrl(o.target);
   if (!resolved.ok) {
     return {

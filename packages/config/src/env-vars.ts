@@ -206,12 +206,12 @@ const DOCS: Record<EnvVarName, EnvVarDoc> = {
   REPORT_ALLOW_PRIVATE_NETWORKS: {
     default: "false",
     meaning:
-      "Allow report and alert URLs on loopback or private addresses (development and tests).",
+      "Allow report, alert and channel URLs on loopback or private addresses (development and tests; `npm start` turns it on and says so). Off, such a URL is dead-lettered at once, its error naming this variable.",
   },
   SMTP_URL: {
     secret: "url-password",
     meaning:
-      "SMTP server for email channels as one URL (`smtp://user:password@host:587` or `smtps://host:465`); wins over SMTP_HOST and the rest. Unset with SMTP_HOST unset: email channels dead-letter naming these variables.",
+      "SMTP server for email channels as one URL (`smtp://user:password@host:587` or `smtps://host:465`); wins over SMTP_HOST and the rest. With neither set, email deliveries fail naming these variables and are retried (until REPORT_MAX_ATTEMPTS).",
   },
   SMTP_HOST: {
     meaning: "SMTP server host for email channels (when SMTP_URL is unset).",
@@ -247,7 +247,8 @@ const DOCS: Record<EnvVarName, EnvVarDoc> = {
   },
   REPORT_TIMEOUT_MS: {
     default: "10000",
-    meaning: "Timeout of one delivery attempt.",
+    meaning:
+      "Timeout of one delivery attempt (an HTTP request, or each SMTP connect, greeting and reply).",
   },
   SECRETS_DIR: {
     meaning:

@@ -126,15 +126,16 @@ export async function deliverOutboxRow(
   const seconds = (performance.now() - startedMs) / 1000;
   const delivered = outcome.kind === "delivered";
   const permanent = outcome.kind === "failed" && outcome.permanent;
-  const delayMs = delivered || permanent
-    ? 0
-    : computeRetryDelayMs({
-        attempt: row.attempts,
-        baseMs: deps.settings.backoffBaseMs,
-        maxMs: deps.settings.backoffMaxMs,
-        random: (deps.random ?? Math.random)(),
-        retryAfterMs: outcome.retryAfterMs,
-      });
+  const delayMs =
+    delivered || permanent
+      ? 0
+      : computeRetryDelayMs({
+          attempt: row.attempts,
+          baseMs: deps.settings.backoffBaseMs,
+          maxMs: deps.settings.backoffMaxMs,
+          random: (deps.random ?? Math.random)(),
+          retryAfterMs: outcome.retryAfterMs,
+        });
   const finished = await finishDeliveryAttempt(
     deps.db,
     { outboxId: row.id, workerId: deps.workerId },

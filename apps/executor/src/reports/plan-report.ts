@@ -5,7 +5,11 @@ import {
   type ProjectConfig,
   type ReportFinding,
 } from "@vigil/contracts";
-import type { JsonValue, OutboxChannelKind, ReportDiscrepancy } from "@vigil/db";
+import type {
+  JsonValue,
+  OutboxChannelKind,
+  ReportDiscrepancy,
+} from "@vigil/db";
 
 /** Where one outbox row goes: the project's channel, or an implicit one. */
 export interface OutboxChannel {

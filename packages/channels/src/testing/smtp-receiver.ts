@@ -42,7 +42,10 @@ export async function startSmtpReceiver(
       const ok =
         auth.username !== undefined &&
         options.users?.[auth.username] === auth.password;
-      callback(ok ? null : new Error("invalid login"), ok ? { user: auth.username } : undefined);
+      callback(
+        ok ? null : new Error("invalid login"),
+        ok ? { user: auth.username } : undefined,
+      );
     },
     onRcptTo(address, _session, callback) {
       if (rejectRecipients.has(address.address)) {

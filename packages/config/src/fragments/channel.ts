@@ -13,7 +13,9 @@ export const MIN_REPORT_SECRET_LENGTH = 16;
  */
 export const channelEnv = {
   REPORT_URL: envHttpUrl().optional(),
-  REPORT_SIGNING_SECRET: envString({ minLength: MIN_REPORT_SECRET_LENGTH }).optional(),
+  REPORT_SIGNING_SECRET: envString({
+    minLength: MIN_REPORT_SECRET_LENGTH,
+  }).optional(),
   REPORT_ALLOW_PRIVATE_NETWORKS: envBoolean().default(false),
   REPORT_TIMEOUT_MS: envInteger({ min: 100, max: 300_000 }).default(10_000),
   SMTP_URL: envUrl(["smtp", "smtps"]).optional(),

@@ -88,17 +88,17 @@ export async function finishDeliveryAttempt(
               .returning("status")
               .executeTakeFirst()
           : await base
-            .set({
-              status: sql<OutboxStatus>`case when attempts >= max_attempts then 'dead' else 'pending' end`,
-              dead_at: sql<Date | null>`case when attempts >= max_attempts then now() else null end`,
-              next_attempt_at: sql<Date>`now() + make_interval(secs => ${result.delayMs / 1000})`,
-              last_status_code: record.statusCode,
-              last_error: record.error,
-              lease_expires_at: null,
-              updated_at: sql<Date>`now()`,
-            })
-            .returning("status")
-            .executeTakeFirst();
+              .set({
+                status: sql<OutboxStatus>`case when attempts >= max_attempts then 'dead' else 'pending' end`,
+                dead_at: sql<Date | null>`case when attempts >= max_attempts then now() else null end`,
+                next_attempt_at: sql<Date>`now() + make_interval(secs => ${result.delayMs / 1000})`,
+                last_status_code: record.statusCode,
+                last_error: record.error,
+                lease_expires_at: null,
+                updated_at: sql<Date>`now()`,
+              })
+              .returning("status")
+              .executeTakeFirst();
     return { owned: updated !== undefined, status: updated?.status ?? null };
   });
 }

@@ -6,7 +6,10 @@ import type {
   ReportOutboxRow,
 } from "../../tables/report-outbox.js";
 
-export type OutboxRowWithAttempts = Omit<ReportOutboxRow, "payload" | "channel_options"> & {
+export type OutboxRowWithAttempts = Omit<
+  ReportOutboxRow,
+  "payload" | "channel_options"
+> & {
   attempt_log: ReportDeliveryAttemptRow[];
 };
 
