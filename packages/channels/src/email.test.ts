@@ -109,6 +109,21 @@ describe("sendEmail over a real SMTP server", () => {
     ]);
   });
 
+  it("takes the server and the login from SMTP_URL alone", async () => {
+    const outcome = await sendEmail(
+      {
+        SMTP_URL: `smtp://vigil:s3cret-password@127.0.0.1:${smtp.port}`,
+        SMTP_SECURE: false,
+        SMTP_STARTTLS: "never",
+        SMTP_FROM: "vigil@example.com",
+      },
+      message(),
+      5000,
+    );
+    expect(outcome).toMatchObject({ kind: "delivered" });
+    expect(smtp.mails[0]?.user).toBe("vigil");
+  });
+
   it("escapes finding text in the HTML body", () => {
     const html = renderReportEmail(report).html;
     expect(html).toContain("&lt;b&gt;missing&lt;/b&gt;");

@@ -18,7 +18,7 @@ export const channelEnv = {
   }).optional(),
   REPORT_ALLOW_PRIVATE_NETWORKS: envBoolean().default(false),
   REPORT_TIMEOUT_MS: envInteger({ min: 100, max: 300_000 }).default(10_000),
-  SMTP_URL: envUrl(["smtp", "smtps"]).optional(),
+  SMTP_URL: envUrl(["smtp:", "smtps:"]).optional(),
   SMTP_HOST: envString().optional(),
   SMTP_PORT: envInteger({ min: 1, max: 65_535 }).optional(),
   SMTP_SECURE: envBoolean().default(false),
