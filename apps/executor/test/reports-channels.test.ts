@@ -242,7 +242,7 @@ describe("notification channels", () => {
   );
 
   dbTest(
-    "a channel on a private address dead-letters at once, naming REPORT_ALLOW_PRIVATE_NETWORKS, and holds up no other channel",
+    "a channel on a private address or with a malformed URL dead-letters at once, naming REPORT_ALLOW_PRIVATE_NETWORKS or the variable, and holds up no other channel",
     async ({ db }) => {
       const smtp = await startSmtpReceiver();
       cleanups.push(() => smtp.close());
@@ -251,11 +251,15 @@ describe("notification channels", () => {
         config([
           { name: "local-hook", kind: "webhook", url_env: "VIGIL_SECRET_HOOK" },
           { name: "ops-mail", kind: "email", to: ["ops@example.com"] },
+          { name: "typo-hook", kind: "webhook", url_env: "VIGIL_SECRET_TYPO" },
         ]),
       );
       await startLoop(
         db,
-        { VIGIL_SECRET_HOOK: "http://127.0.0.1:9/hook" },
+        {
+          VIGIL_SECRET_HOOK: "http://127.0.0.1:9/hook",
+          VIGIL_SECRET_TYPO: "htp//hooks.example.com/x",
+        },
         smtp.port,
         false,
       );
@@ -266,10 +270,47 @@ describe("notification channels", () => {
           ),
         { timeoutMs: 15_000, message: "both rows settled" },
       );
-      const [hook, email] = await rowsOf(db, project.id);
+      const [hook, email, typo] = await rowsOf(db, project.id);
       expect(hook).toMatchObject({ status: "dead", attempts: 1 });
       expect(hook?.last_error).toContain("REPORT_ALLOW_PRIVATE_NETWORKS");
       expect(email).toMatchObject({ status: "delivered" });
+      expect(typo).toMatchObject({ status: "dead", attempts: 1 });
+      expect(typo?.last_error).toBe(
+        "the value of VIGIL_SECRET_TYPO is not a valid URL",
+      );
+    },
+  );
+
+  dbTest(
+    "report.url_env stays the implicit `default` channel beside the named ones; without report.channels REPORT_URL is used as before",
+    async ({ db }) => {
+      const both = await enqueueFor(
+        db,
+        ProjectConfigSchema.parse({
+          data_source: { type: "manual" },
+          channels: [{ name: "mail", kind: "email", to: ["a@example.com"] }],
+          report: {
+            mode: "always",
+            url_env: "VIGIL_SECRET_HOOK",
+            channels: ["mail"],
+          },
+        }),
+      );
+      expect(
+        (await rowsOf(db, both.project.id)).map((r) => r.channel_name),
+      ).toEqual(["default", "mail"]);
+      const legacy = await enqueueFor(
+        db,
+        ProjectConfigSchema.parse({
+          data_source: { type: "manual" },
+          report: { mode: "always" },
+        }),
+      );
+      const [row] = await rowsOf(db, legacy.project.id);
+      expect(row).toMatchObject({
+        channel_name: "default",
+        channel_kind: "webhook",
+      });
     },
   );
 
