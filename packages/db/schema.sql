@@ -249,11 +249,17 @@ CREATE TABLE report_outbox (
   delivered_at timestamp with time zone,
   dead_at timestamp with time zone,
   created_at timestamp with time zone DEFAULT now() NOT NULL,
-  updated_at timestamp with time zone DEFAULT now() NOT NULL
+  updated_at timestamp with time zone DEFAULT now() NOT NULL,
+  channel_name text DEFAULT 'default'::text NOT NULL,
+  channel_kind text DEFAULT 'webhook'::text NOT NULL,
+  channel_options jsonb DEFAULT '{}'::jsonb NOT NULL
 );
 ALTER TABLE report_outbox ADD CONSTRAINT report_outbox_attempts_check CHECK ((attempts >= 0));
+ALTER TABLE report_outbox ADD CONSTRAINT report_outbox_channel_kind_check CHECK ((channel_kind = ANY (ARRAY['webhook'::text, 'slack'::text, 'email'::text])));
+ALTER TABLE report_outbox ADD CONSTRAINT report_outbox_channel_name_check CHECK ((char_length(channel_name) <= 63));
+ALTER TABLE report_outbox ADD CONSTRAINT report_outbox_channel_options_check CHECK ((jsonb_typeof(channel_options) = 'object'::text));
 ALTER TABLE report_outbox ADD CONSTRAINT report_outbox_execution_id_fkey FOREIGN KEY (execution_id) REFERENCES executions(id) ON DELETE SET NULL;
-ALTER TABLE report_outbox ADD CONSTRAINT report_outbox_idempotency_key_key UNIQUE (idempotency_key);
+ALTER TABLE report_outbox ADD CONSTRAINT report_outbox_idempotency_key_channel_key UNIQUE (idempotency_key, channel_name);
 ALTER TABLE report_outbox ADD CONSTRAINT report_outbox_kind_check CHECK ((kind = ANY (ARRAY['report'::text, 'alert'::text])));
 ALTER TABLE report_outbox ADD CONSTRAINT report_outbox_max_attempts_check CHECK ((max_attempts >= 1));
 ALTER TABLE report_outbox ADD CONSTRAINT report_outbox_pkey PRIMARY KEY (id);

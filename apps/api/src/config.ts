@@ -1,5 +1,6 @@
 import {
   apiEnv,
+  channelEnv,
   databaseEnv,
   defineEnv,
   logEnv,
@@ -8,8 +9,12 @@ import {
 } from "@vigil/config";
 import type { z } from "zod";
 
-/** The API's environment: database, logging and the API fragment of @vigil/config. */
-export const ApiEnv = defineEnv(databaseEnv, logEnv, apiEnv);
+/**
+ * The API's environment: database, logging, the API fragment of @vigil/config, and the
+ * channel settings `POST /channels/test` sends with (the executor's, so a test goes out as
+ * the real message would).
+ */
+export const ApiEnv = defineEnv(databaseEnv, logEnv, apiEnv, channelEnv);
 export type ApiConfig = z.output<typeof ApiEnv>;
 
 /** Parses the environment or exits with code 2 naming each bad variable (main.ts only). */

@@ -1,3 +1,4 @@
+import type { SmtpEnv } from "@vigil/channels";
 import type { Db, DbHandle } from "@vigil/db";
 import type { Logger } from "@vigil/logger";
 
@@ -11,6 +12,20 @@ export interface ApiDeps {
   version: string;
   /** Migrations directory for /ready's check. @default @vigil/db's DEFAULT_MIGRATIONS_DIR */
   migrationsDir?: string;
+  /** How `POST /channels/test` sends; unset: with no secrets, SMTP server or private networks. */
+  channels?: ChannelTestSettings;
+}
+
+/** The REPORT_* and SMTP_* settings the executor sends with, read by the API too. */
+export interface ChannelTestSettings {
+  /** Where `url_env` names are looked up: the API's environment. */
+  env: Readonly<Record<string, string | undefined>>;
+  /** REPORT_URL: the `default` channel of a project without report.url_env. */
+  reportUrl: string | undefined;
+  signingSecret: string | undefined;
+  allowPrivateNetworks: boolean;
+  timeoutMs: number;
+  smtp: SmtpEnv;
 }
 
 /** Workers whose heartbeat is older than this are not counted as live (5 s heartbeats, 6 missed). */

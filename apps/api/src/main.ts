@@ -1,4 +1,5 @@
 import { collectSecretValues } from "@vigil/config";
+import { SECRET_NAME_PATTERN } from "@vigil/contracts";
 import { createDb, createWorkerPresence } from "@vigil/db";
 import { onSupervisorGone } from "@vigil/lifecycle";
 import { createLogger, registerSecrets } from "@vigil/logger";
@@ -29,6 +30,28 @@ const server = createApiServer({
   uploadLimitBytes: config.API_UPLOAD_LIMIT,
   corsOrigins: config.CORS_ORIGINS,
   publicUrl: config.PUBLIC_URL,
+  channels: {
+    // only the names a project's url_env may give, never the API's own settings
+    env: Object.fromEntries(
+      Object.entries(process.env).filter(([name]) =>
+        SECRET_NAME_PATTERN.test(name),
+      ),
+    ),
+    reportUrl: config.REPORT_URL,
+    signingSecret: config.REPORT_SIGNING_SECRET,
+    allowPrivateNetworks: config.REPORT_ALLOW_PRIVATE_NETWORKS,
+    timeoutMs: config.REPORT_TIMEOUT_MS,
+    smtp: {
+      SMTP_URL: config.SMTP_URL,
+      SMTP_HOST: config.SMTP_HOST,
+      SMTP_PORT: config.SMTP_PORT,
+      SMTP_SECURE: config.SMTP_SECURE,
+      SMTP_STARTTLS: config.SMTP_STARTTLS,
+      SMTP_USER: config.SMTP_USER,
+      SMTP_PASSWORD: config.SMTP_PASSWORD,
+      SMTP_FROM: config.SMTP_FROM,
+    },
+  },
   writeRateLimits: {
     windowMs: config.API_RATE_LIMIT_WINDOW_SECONDS * 1000,
     perToken: config.API_WRITE_RATE_LIMIT_PER_TOKEN,

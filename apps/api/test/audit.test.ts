@@ -467,6 +467,16 @@ const CASES: Case[] = [
 
 /** Write routes that change nothing, and so append nothing. */
 const UNAUDITED: Record<string, Req> = {
+  // this server has no secrets: the answer says the receiver's URL is not available
+  "POST /channels/test": {
+    method: "POST",
+    path: "/channels/test",
+    o: {
+      body: {
+        channel: { name: "c", kind: "slack", url_env: "VIGIL_SECRET_NONE" },
+      },
+    },
+  },
   "POST /cron/preview": {
     method: "POST",
     path: "/cron/preview",

@@ -58,6 +58,7 @@ const EXPECTED_ACCESS: Record<string, Scope | "public"> = {
   "get /executions/:id/deliveries": "read",
   "get /reports/dead": "read",
   "post /reports/:id/requeue": "admin",
+  "post /channels/test": "write",
   "post /cron/preview": "read",
   "get /audit": "admin",
   "post /tokens": "admin",

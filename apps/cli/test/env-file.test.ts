@@ -179,6 +179,9 @@ describe("`vigil start` and its env file", () => {
     expect(output).toContain(
       `read env file ${file}: set API_TOKENS, API_READ_TOKEN_REQUIRED; kept from the environment: PORT`,
     );
+    expect(output).toContain(
+      "REPORT_ALLOW_PRIVATE_NETWORKS=true for local work: report, alert and channel URLs on this machine or a private network are allowed",
+    );
     expect((await fetch(`${baseUrl}/projects`)).status).toBe(401);
     const authorized = await fetch(`${baseUrl}/projects`, {
       headers: { authorization: `Bearer ${SECRET_TOKEN}` },

@@ -5,6 +5,7 @@ import type { RecordPlan } from "./record-outcome.js";
 import type { ReportSettings } from "./reports/enqueue-report.js";
 import {
   groupDiscrepancyChanges,
+  reportChannels,
   shouldAlert,
   shouldSendReport,
   type FinalExecutionStatus,
@@ -50,7 +51,7 @@ export function createReportPrecheck(
     }
     const status: FinalExecutionStatus = plan.executionStatus;
     const hasTarget =
-      config.data.report.url_env !== undefined || settings.globalReportUrlSet;
+      reportChannels(config.data, settings.globalReportUrlSet).length > 0;
     // a run whose rules did not run reports what is open as still open: never a change
     const changes = groupDiscrepancyChanges(
       plan.executionStatus === "success" || plan.executionStatus === "partial"

@@ -14,7 +14,7 @@ import {
   type DeliveryLoop,
   type DeliveryLoopDeps,
 } from "../src/reports/delivery-loop.js";
-import { verifyReportSignature } from "../src/reports/sign.js";
+import { verifyReportSignature } from "@vigil/channels";
 import {
   insertExecution,
   startReportReceiver,

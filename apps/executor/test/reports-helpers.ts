@@ -17,6 +17,8 @@ export const testLogger = createLogger({
 });
 
 export interface ReceivedRequest {
+  /** Path and query the request was sent to. */
+  path: string;
   idempotencyKey: string;
   signature: string | undefined;
   attempt: string | undefined;
@@ -53,6 +55,7 @@ export async function startReportReceiver(
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       const r: ReceivedRequest = {
+        path: req.url ?? "",
         idempotencyKey: String(req.headers["idempotency-key"]),
         signature: req.headers["vigil-signature"] as string | undefined,
         attempt: req.headers["vigil-delivery-attempt"] as string | undefined,

@@ -11,6 +11,7 @@ export { logEnv, LOG_LEVELS, type LogLevel } from "./fragments/log.js";
 export { apiEnv, MIN_API_TOKEN_LENGTH } from "./fragments/api.js";
 export { executorEnv, SANDBOX_LAYER_NAMES } from "./fragments/executor.js";
 export { reportEnv, MIN_REPORT_SECRET_LENGTH } from "./fragments/report.js";
+export { channelEnv } from "./fragments/channel.js";
 export { datasourceEnv } from "./fragments/datasource.js";
 export { triggerCreatorEnv } from "./fragments/trigger-creator.js";
 export { cleanerEnv } from "./fragments/cleaner.js";

@@ -17,6 +17,8 @@ const SAMPLES: Record<string, string> = {
   API_TOKENS: "file-token-aaaaaaaaaaaa,file-token-bbbbbbbbbbbb",
   REPORT_URL: "https://hooks.example.com/T000/B000/file-secret",
   REPORT_SIGNING_SECRET: "signing-secret-from-a-file-0123",
+  SMTP_URL: "smtp://vigil:file-secret@mail.internal:587",
+  SMTP_PASSWORD: "smtp-password-from-a-file",
 };
 
 /** The schema an app parses: every fragment meant for it (as its config.ts spreads them). */

@@ -45,3 +45,61 @@ describe("ProjectConfigSchema: the settings the claim applies", () => {
     }
   });
 });
+
+describe("ProjectConfigSchema: channels", () => {
+  const base = { data_source: { type: "manual" } };
+  const issues = (input: unknown) => {
+    const parsed = ProjectConfigSchema.safeParse(input);
+    return parsed.success
+      ? []
+      : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+  };
+
+  it("takes webhook, slack and email channels named by report.channels and alert.channels", () => {
+    const config = ProjectConfigSchema.parse({
+      ...base,
+      channels: [
+        { name: "hook", kind: "webhook", url_env: "VIGIL_SECRET_HOOK" },
+        { name: "chat", kind: "slack", url_env: "VIGIL_SECRET_CHAT" },
+        {
+          name: "mail",
+          kind: "email",
+          to: ["ops@example.com"],
+          subject_prefix: "[x]",
+        },
+      ],
+      report: { channels: ["hook", "mail"] },
+      alert: { channels: ["chat"] },
+    });
+    expect(config.report.channels).toEqual(["hook", "mail"]);
+    expect(config.alert?.slack_webhook_env).toBeUndefined();
+  });
+
+  it("names the field of an unknown channel, a duplicate, a bad address and an alert with nowhere to go", () => {
+    expect(
+      issues({
+        ...base,
+        channels: [
+          { name: "mail", kind: "email", to: ["not an address"] },
+          { name: "mail", kind: "webhook", url_env: "VIGIL_SECRET_X" },
+        ],
+        report: { channels: ["nope"] },
+      }),
+    ).toEqual([
+      "channels.0.to.0: must be an email address such as ops@example.com (no display name)",
+      "channels.1.name: channel mail is defined twice",
+      "report.channels.0: no channel named nope in channels",
+    ]);
+    expect(issues({ ...base, alert: {} })).toEqual([
+      "alert.slack_webhook_env: an alert needs slack_webhook_env or channels",
+    ]);
+    expect(
+      issues({
+        ...base,
+        channels: [
+          { name: "default", kind: "slack", url_env: "VIGIL_SECRET_X" },
+        ],
+      }),
+    ).toHaveLength(1);
+  });
+});

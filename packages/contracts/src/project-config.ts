@@ -11,17 +11,93 @@ export const REPORT_MODES = [
 ] as const;
 export type ReportMode = (typeof REPORT_MODES)[number];
 
+export const CHANNEL_KINDS = ["webhook", "slack", "email"] as const;
+export type ChannelKind = (typeof CHANNEL_KINDS)[number];
+
+/**
+ * The name the outbox gives the channels that `report.url_env` / REPORT_URL and
+ * `alert.slack_webhook_env` imply, so no project may name a channel so.
+ */
+export const IMPLICIT_CHANNEL_NAME = "default";
+
+export const ChannelNameSchema = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9_-]{0,62}$/,
+    "a channel name is 1 to 63 lowercase letters, digits, _ or -, starting with a letter or digit",
+  )
+  .refine((name) => name !== IMPLICIT_CHANNEL_NAME, {
+    message: `"${IMPLICIT_CHANNEL_NAME}" is the name of the channel report.url_env / REPORT_URL and alert.slack_webhook_env imply; choose another`,
+  });
+
+/** An address as SMTP takes it: no display name, no spaces, one @. */
+export const EmailAddressSchema = z
+  .string()
+  .max(254)
+  .regex(
+    /^[^\s@<>,;"]+@[^\s@<>,;"]+$/,
+    "must be an email address such as ops@example.com (no display name)",
+  );
+
+export const WebhookChannelSchema = z
+  .object({
+    name: ChannelNameSchema,
+    kind: z.literal("webhook"),
+    /** Env var holding the URL; the body is signed with REPORT_SIGNING_SECRET as reports are. */
+    url_env: SecretNameSchema,
+  })
+  .strict();
+
+export const SlackChannelSchema = z
+  .object({
+    name: ChannelNameSchema,
+    kind: z.literal("slack"),
+    /** Env var holding the Slack-style incoming-webhook URL. */
+    url_env: SecretNameSchema,
+  })
+  .strict();
+
+export const EmailChannelSchema = z
+  .object({
+    name: ChannelNameSchema,
+    kind: z.literal("email"),
+    to: z.array(EmailAddressSchema).min(1).max(50),
+    /** Unset: SMTP_FROM of the executor. */
+    from: EmailAddressSchema.optional(),
+    /** Put before every subject, e.g. `[billing]`. */
+    subject_prefix: z.string().max(100).optional(),
+  })
+  .strict();
+
+export const ChannelConfigSchema = z.discriminatedUnion("kind", [
+  WebhookChannelSchema,
+  SlackChannelSchema,
+  EmailChannelSchema,
+]);
+export type ChannelConfig = z.output<typeof ChannelConfigSchema>;
+
+/** Names of the project's `channels` that get a message; each must be defined there. */
+const ChannelRefsSchema = z.array(ChannelNameSchema).min(1).max(20);
+
 export const ReportConfigSchema = z
   .object({
     /** Env var holding the report URL; unset: the global REPORT_URL. */
     url_env: SecretNameSchema.optional(),
     mode: z.enum(REPORT_MODES).default("on_change"),
+    /**
+     * Channels that get each report as well as `url_env`. Set: the global REPORT_URL is not
+     * used for this project (the project chose where its reports go).
+     */
+    channels: ChannelRefsSchema.optional(),
   })
   .strict();
 
 export const AlertConfigSchema = z
   .object({
-    slack_webhook_env: SecretNameSchema,
+    /** The implicit Slack-style channel; optional when `channels` names others. */
+    slack_webhook_env: SecretNameSchema.optional(),
+    /** Channels that get each alert as well as `slack_webhook_env`. */
+    channels: ChannelRefsSchema.optional(),
     min_interval_seconds: z
       .number()
       .int()
@@ -34,7 +110,15 @@ export const AlertConfigSchema = z
       .min(1)
       .default(["failed", "timeout"]),
   })
-  .strict();
+  .strict()
+  .refine(
+    (alert) =>
+      alert.slack_webhook_env !== undefined || alert.channels !== undefined,
+    {
+      message: "an alert needs slack_webhook_env or channels",
+      path: ["slack_webhook_env"],
+    },
+  );
 
 export const RetentionConfigSchema = z
   .object({
@@ -104,12 +188,42 @@ export const ProjectConfigSchema = z
       .default(PROJECT_LIMITS.max_concurrency.default),
     /** The team whose TEAM_MAX_RUNNING limit this project's runs count against; unset: none. */
     team: TeamNameSchema.optional(),
+    /** Notification channels that `report.channels` and `alert.channels` name. */
+    channels: z.array(ChannelConfigSchema).max(20).optional(),
     report: ReportConfigSchema.default({ mode: "on_change" }),
     alert: AlertConfigSchema.optional(),
     retention: RetentionConfigSchema.optional(),
     discrepancies: DiscrepancyConfigSchema.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    const defined = new Set<string>();
+    (config.channels ?? []).forEach((channel, i) => {
+      if (defined.has(channel.name)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["channels", i, "name"],
+          message: `channel ${channel.name} is defined twice`,
+        });
+      }
+      defined.add(channel.name);
+    });
+    const refs: Array<["report" | "alert", readonly string[] | undefined]> = [
+      ["report", config.report.channels],
+      ["alert", config.alert?.channels],
+    ];
+    for (const [field, names] of refs) {
+      (names ?? []).forEach((name, i) => {
+        if (!defined.has(name)) {
+          ctx.addIssue({
+            code: "custom",
+            path: [field, "channels", i],
+            message: `no channel named ${name} in channels`,
+          });
+        }
+      });
+    }
+  });
 
 export type ProjectConfig = z.output<typeof ProjectConfigSchema>;
 export type ProjectConfigInput = z.input<typeof ProjectConfigSchema>;

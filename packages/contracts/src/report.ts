@@ -220,6 +220,11 @@ export const ReportDeliverySchema = z
     idempotency_key: z.string(),
     /** The env var naming the URL (never the URL), or null for the global REPORT_URL. */
     target_env: z.string().nullable(),
+    /** Where this row goes: a project's channel, or `default` (report.url_env / REPORT_URL, alert.slack_webhook_env). */
+    channel: z.object({
+      name: z.string(),
+      kind: z.enum(["webhook", "slack", "email"]),
+    }),
     status: z.enum(["pending", "delivering", "delivered", "dead"]),
     attempts: z.number().int(),
     max_attempts: z.number().int(),

@@ -188,6 +188,9 @@ const EXPECTED: Record<string, string[]> = {
     "dead_at",
     "created_at",
     "updated_at",
+    "channel_name",
+    "channel_kind",
+    "channel_options",
   ],
   report_delivery_attempts: [
     "id",

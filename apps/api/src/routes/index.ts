@@ -2,6 +2,7 @@ import type { ApiDeps } from "../deps.js";
 import type { TokenStore } from "../http/token-store.js";
 import type { ApiMetrics } from "../metrics.js";
 import { auditRoutes } from "./audit.js";
+import { channelRoutes } from "./channels.js";
 import { cronRoutes } from "./cron.js";
 import { discrepancyRoutes } from "./discrepancies.js";
 import { docsRoutes } from "./docs.js";
@@ -41,6 +42,7 @@ export function allRoutes(
     ...executionRoutes(deps),
     ...discrepancyRoutes(deps),
     ...reportRoutes(deps),
+    ...channelRoutes(deps),
     ...auditRoutes(deps),
     ...cronRoutes(),
     ...tokenRoutes(deps, tokenStore),

@@ -40,6 +40,7 @@ function toDelivery(
     kind: r.kind,
     idempotency_key: r.idempotency_key,
     target_env: r.target_env,
+    channel: { name: r.channel_name, kind: r.channel_kind },
     status: r.status,
     attempts: r.attempts,
     max_attempts: r.max_attempts,

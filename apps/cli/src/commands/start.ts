@@ -143,6 +143,11 @@ async function superviseStack(
   });
   supervisor.start();
   say(
+    ctx.env.REPORT_ALLOW_PRIVATE_NETWORKS === undefined
+      ? "REPORT_ALLOW_PRIVATE_NETWORKS=true for local work: report, alert and channel URLs on this machine or a private network are allowed (production refuses them; set REPORT_ALLOW_PRIVATE_NETWORKS=false to do the same)"
+      : `REPORT_ALLOW_PRIVATE_NETWORKS=${ctx.env.REPORT_ALLOW_PRIVATE_NETWORKS} from the environment`,
+  );
+  say(
     `API on http://localhost:${ctx.env.PORT ?? "8080"} (try /projects/demo-orders/executions); write token in ${path.join(dataDir, "api-token")}`,
   );
 

@@ -17,6 +17,8 @@ import {
   groupDiscrepancyChanges,
   shouldAlert,
   shouldSendReport,
+  alertChannels,
+  reportChannels,
   type FinalExecutionStatus,
 } from "./plan-report.js";
 
@@ -82,8 +84,9 @@ export interface EnqueueReportResult {
  * Writes the execution's report (and a failure alert, if due) to the outbox inside the
  * transaction that records the execution, so the result and its report commit together or
  * not at all. Call it after the execution row is final and discrepancies are updated, before
- * the trigger is finished, in the same `trx`. Idempotency keys are `report:<execution id>`
- * and `alert:<execution id>`: stable across delivery retries and unique per execution.
+ * the trigger is finished, in the same `trx`. One row per channel (reportChannels,
+ * alertChannels); idempotency keys are `report:<execution id>` and `alert:<execution id>`,
+ * unique per execution and channel and stable across delivery retries.
  */
 export async function enqueueReportForExecution(
   trx: RecordTransaction,
@@ -111,8 +114,8 @@ async function enqueueReport(
   status: FinalExecutionStatus | null,
 ): Promise<ReportDecision> {
   const { project, execution, settings } = input;
-  const targetEnv = project.config.report.url_env ?? null;
-  if (targetEnv === null && !settings.globalReportUrlSet) {
+  const channels = reportChannels(project.config, settings.globalReportUrlSet);
+  if (channels.length === 0) {
     return "no_target";
   }
   const transitions =
@@ -152,16 +155,25 @@ async function enqueueReport(
     publicUrl: settings.publicUrl,
     generatedAt: input.now,
   });
-  const id = await enqueueOutboxEntry(trx, {
-    projectId: project.id,
-    executionId: execution.id,
-    kind: "report",
-    idempotencyKey,
-    targetEnv,
-    payload: report,
-    maxAttempts: settings.maxAttempts,
-  });
-  return id === null ? "duplicate" : "enqueued";
+  let enqueued = false;
+  for (const channel of channels) {
+    const id = await enqueueOutboxEntry(trx, {
+      projectId: project.id,
+      executionId: execution.id,
+      kind: "report",
+      idempotencyKey,
+      targetEnv: channel.targetEnv,
+      payload: report,
+      maxAttempts: settings.maxAttempts,
+      channel: {
+        name: channel.name,
+        kind: channel.kind,
+        options: channel.options,
+      },
+    });
+    enqueued ||= id !== null;
+  }
+  return enqueued ? "enqueued" : "duplicate";
 }
 
 async function enqueueAlert(
@@ -190,14 +202,19 @@ async function enqueueAlert(
   });
   const result = await enqueueAlertUnlessThrottled(
     trx,
-    {
+    alertChannels(project.config).map((channel) => ({
       projectId: project.id,
       executionId: execution.id,
       idempotencyKey: `alert:${execution.id}`,
-      targetEnv: alert.slack_webhook_env,
+      targetEnv: channel.targetEnv,
       payload: body,
       maxAttempts: settings.maxAttempts,
-    },
+      channel: {
+        name: channel.name,
+        kind: channel.kind,
+        options: channel.options,
+      },
+    })),
     alert.min_interval_seconds,
   );
   return result.enqueued ? "enqueued" : result.reason;

@@ -24,6 +24,14 @@ type ReportConfig = Pick<
   | "REPORT_MAX_ATTEMPTS"
   | "REPORT_TIMEOUT_MS"
   | "PUBLIC_URL"
+  | "SMTP_URL"
+  | "SMTP_HOST"
+  | "SMTP_PORT"
+  | "SMTP_SECURE"
+  | "SMTP_STARTTLS"
+  | "SMTP_USER"
+  | "SMTP_PASSWORD"
+  | "SMTP_FROM"
   | "POLL_INTERVAL_MS"
 >;
 
@@ -44,6 +52,16 @@ export function deliverySettingsFromConfig(
     signingSecret: config.REPORT_SIGNING_SECRET,
     allowPrivateNetworks: config.REPORT_ALLOW_PRIVATE_NETWORKS,
     timeoutMs: config.REPORT_TIMEOUT_MS,
+    smtp: {
+      SMTP_URL: config.SMTP_URL,
+      SMTP_HOST: config.SMTP_HOST,
+      SMTP_PORT: config.SMTP_PORT,
+      SMTP_SECURE: config.SMTP_SECURE,
+      SMTP_STARTTLS: config.SMTP_STARTTLS,
+      SMTP_USER: config.SMTP_USER,
+      SMTP_PASSWORD: config.SMTP_PASSWORD,
+      SMTP_FROM: config.SMTP_FROM,
+    },
   };
 }
 

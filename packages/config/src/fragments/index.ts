@@ -1,4 +1,5 @@
 import { apiEnv } from "./api.js";
+import { channelEnv } from "./channel.js";
 import { cleanerEnv } from "./cleaner.js";
 import { databaseEnv, optionalDatabaseEnv } from "./database.js";
 import { datasourceEnv } from "./datasource.js";
@@ -35,6 +36,7 @@ export const ENV_FRAGMENTS = {
   apiEnv: { shape: apiEnv, apps: ["api"] },
   executorEnv: { shape: executorEnv, apps: ["executor"] },
   reportEnv: { shape: reportEnv, apps: ["executor"] },
+  channelEnv: { shape: channelEnv, apps: ["executor", "api"] },
   datasourceEnv: { shape: datasourceEnv, apps: ["executor"] },
   triggerCreatorEnv: { shape: triggerCreatorEnv, apps: ["trigger-creator"] },
   cleanerEnv: { shape: cleanerEnv, apps: ["cleaner"] },

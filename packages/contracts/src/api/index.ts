@@ -100,3 +100,9 @@ export {
   FingerprintSchema,
   TRIAGE_STATUSES,
 } from "./discrepancies.js";
+export {
+  ChannelTestRequestSchema,
+  ChannelTestResponseSchema,
+  type ChannelTestRequest,
+  type ChannelTestResponse,
+} from "./channels.js";

@@ -46,6 +46,7 @@ export type {
   ReportOutboxRow,
   NewReportOutbox,
   ReportOutboxUpdate,
+  OutboxChannelKind,
   OutboxKind,
   OutboxStatus,
   ReportDeliveryAttemptRow,

@@ -4,6 +4,7 @@ import type {
   CreatedAt,
   Id,
   Json,
+  JsonWithDefault,
   JsonValue,
   Nullable,
   NullableTimestamp,
@@ -12,6 +13,7 @@ import type {
 
 export type OutboxKind = "report" | "alert";
 export type OutboxStatus = "pending" | "delivering" | "delivered" | "dead";
+export type OutboxChannelKind = "webhook" | "slack" | "email";
 
 export interface ReportOutboxTable {
   id: Id;
@@ -21,6 +23,11 @@ export interface ReportOutboxTable {
   idempotency_key: string;
   target_env: Nullable<string>;
   payload: Json<JsonValue>;
+  /** The project's channel name, or 'default' for the implicit report URL / Slack webhook. */
+  channel_name: WithDefault<string>;
+  channel_kind: WithDefault<OutboxChannelKind>;
+  /** No secrets: an email's to/from/subject_prefix. */
+  channel_options: JsonWithDefault<JsonValue>;
   status: WithDefault<OutboxStatus>;
   attempts: WithDefault<number>;
   max_attempts: WithDefault<number>;

@@ -20,7 +20,8 @@ export interface ClaimReportsOptions {
  * Order per project: a row is skipped while an older row of the same project and kind is
  * still pending or delivering, so one project's reports reach a receiver in order, even
  * after it was down for an hour (only the oldest row retries; the rest wait behind it).
- * Alerts and reports are ordered separately: they go to different receivers.
+ * Alerts and reports, and each channel, are ordered separately: they go to different
+ * receivers, so a dead SMTP server does not hold up the webhook.
  * Served by report_outbox_due_idx and report_outbox_project_open_idx.
  */
 export async function claimDueReports(
@@ -60,6 +61,7 @@ export async function claimDueReports(
                 .select(sql`1`.as("one"))
                 .whereRef("older.project_id", "=", "r.project_id")
                 .whereRef("older.kind", "=", "r.kind")
+                .whereRef("older.channel_name", "=", "r.channel_name")
                 .whereRef("older.id", "<", "r.id")
                 .where("older.status", "in", ["pending", "delivering"]),
             ),

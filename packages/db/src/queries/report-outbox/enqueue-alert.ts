@@ -7,11 +7,11 @@ import { enqueueOutboxEntry, type OutboxEntry } from "./enqueue.js";
 const ALERT_LOCK_CLASS = 73_006;
 
 export type AlertEnqueueResult =
-  | { enqueued: true; id: number }
+  | { enqueued: true; ids: number[] }
   | { enqueued: false; reason: "throttled" | "duplicate" };
 
 /**
- * Enqueues a failure alert unless the project already had one in the last
+ * Enqueues a failure alert (one row per entry: one per channel) unless the project already had one in the last
  * `minIntervalSeconds` (no alert storms). A transaction-scoped advisory lock per project
  * serializes concurrent executors of the same project, so "check the last alert, then
  * insert" cannot race: the second transaction waits for the first to commit, and its next
@@ -20,17 +20,21 @@ export type AlertEnqueueResult =
  */
 export async function enqueueAlertUnlessThrottled(
   trx: Transaction<Database>,
-  entry: Omit<OutboxEntry, "kind">,
+  entries: readonly Omit<OutboxEntry, "kind">[],
   minIntervalSeconds: number,
 ): Promise<AlertEnqueueResult> {
-  await sql`select pg_advisory_xact_lock(${ALERT_LOCK_CLASS}::int, hashtext(${entry.projectId}))`.execute(
+  const [first] = entries;
+  if (first === undefined) {
+    return { enqueued: false, reason: "duplicate" };
+  }
+  await sql`select pg_advisory_xact_lock(${ALERT_LOCK_CLASS}::int, hashtext(${first.projectId}))`.execute(
     trx,
   );
   if (minIntervalSeconds > 0) {
     const recent = await trx
       .selectFrom("report_outbox")
       .select("id")
-      .where("project_id", "=", entry.projectId)
+      .where("project_id", "=", first.projectId)
       .where("kind", "=", "alert")
       .where(
         "created_at",
@@ -43,8 +47,14 @@ export async function enqueueAlertUnlessThrottled(
       return { enqueued: false, reason: "throttled" };
     }
   }
-  const id = await enqueueOutboxEntry(trx, { ...entry, kind: "alert" });
-  return id === null
+  const ids: number[] = [];
+  for (const entry of entries) {
+    const id = await enqueueOutboxEntry(trx, { ...entry, kind: "alert" });
+    if (id !== null) {
+      ids.push(id);
+    }
+  }
+  return ids.length === 0
     ? { enqueued: false, reason: "duplicate" }
-    : { enqueued: true, id };
+    : { enqueued: true, ids };
 }

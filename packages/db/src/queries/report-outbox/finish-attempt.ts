@@ -21,7 +21,9 @@ export interface AttemptRecord {
 export type AttemptResult =
   | { kind: "delivered" }
   /** Retry after `delayMs` (DB clock), or dead-letter when attempts are spent. */
-  | { kind: "failed"; delayMs: number };
+  | { kind: "failed"; delayMs: number }
+  /** A refusal no retry can fix (a private address, a malformed URL, a 5xx SMTP rejection). */
+  | { kind: "dead" };
 
 export interface FinishAttemptOutcome {
   /** False when the lease was lost (rescued by another worker): the row was not touched. */
@@ -73,18 +75,30 @@ export async function finishDeliveryAttempt(
             })
             .returning("status")
             .executeTakeFirst()
-        : await base
-            .set({
-              status: sql<OutboxStatus>`case when attempts >= max_attempts then 'dead' else 'pending' end`,
-              dead_at: sql<Date | null>`case when attempts >= max_attempts then now() else null end`,
-              next_attempt_at: sql<Date>`now() + make_interval(secs => ${result.delayMs / 1000})`,
-              last_status_code: record.statusCode,
-              last_error: record.error,
-              lease_expires_at: null,
-              updated_at: sql<Date>`now()`,
-            })
-            .returning("status")
-            .executeTakeFirst();
+        : result.kind === "dead"
+          ? await base
+              .set({
+                status: "dead",
+                dead_at: sql<Date>`now()`,
+                last_status_code: record.statusCode,
+                last_error: record.error,
+                lease_expires_at: null,
+                updated_at: sql<Date>`now()`,
+              })
+              .returning("status")
+              .executeTakeFirst()
+          : await base
+              .set({
+                status: sql<OutboxStatus>`case when attempts >= max_attempts then 'dead' else 'pending' end`,
+                dead_at: sql<Date | null>`case when attempts >= max_attempts then now() else null end`,
+                next_attempt_at: sql<Date>`now() + make_interval(secs => ${result.delayMs / 1000})`,
+                last_status_code: record.statusCode,
+                last_error: record.error,
+                lease_expires_at: null,
+                updated_at: sql<Date>`now()`,
+              })
+              .returning("status")
+              .executeTakeFirst();
     return { owned: updated !== undefined, status: updated?.status ?? null };
   });
 }

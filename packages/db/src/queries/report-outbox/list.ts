@@ -6,7 +6,10 @@ import type {
   ReportOutboxRow,
 } from "../../tables/report-outbox.js";
 
-export type OutboxRowWithAttempts = Omit<ReportOutboxRow, "payload"> & {
+export type OutboxRowWithAttempts = Omit<
+  ReportOutboxRow,
+  "payload" | "channel_options"
+> & {
   attempt_log: ReportDeliveryAttemptRow[];
 };
 
@@ -17,6 +20,8 @@ const COLUMNS = [
   "kind",
   "idempotency_key",
   "target_env",
+  "channel_name",
+  "channel_kind",
   "status",
   "attempts",
   "max_attempts",
@@ -33,7 +38,7 @@ const COLUMNS = [
 
 async function withAttempts(
   db: Kysely<Database>,
-  rows: Omit<ReportOutboxRow, "payload">[],
+  rows: Omit<ReportOutboxRow, "payload" | "channel_options">[],
 ): Promise<OutboxRowWithAttempts[]> {
   if (rows.length === 0) {
     return [];

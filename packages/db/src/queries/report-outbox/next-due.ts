@@ -18,7 +18,7 @@ export async function msUntilNextReportDue(
     from (select least(
       (select min(r.next_attempt_at) from report_outbox r where r.status = 'pending'
          and not exists (select 1 from report_outbox older where older.project_id = r.project_id
-           and older.kind = r.kind and older.id < r.id and older.status in ('pending', 'delivering'))),
+           and older.kind = r.kind and older.channel_name = r.channel_name and older.id < r.id and older.status in ('pending', 'delivering'))),
       (select min(lease_expires_at) from report_outbox where status = 'delivering')
     ) as at) next`.execute(db);
   const ms = rows[0]?.ms;

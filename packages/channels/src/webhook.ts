@@ -28,13 +28,26 @@ export interface DeliverOptions {
 }
 
 export type DeliveryOutcome =
-  | { kind: "delivered"; statusCode: number; latencyMs: number }
+  | {
+      kind: "delivered";
+      /** HTTP status, or the SMTP reply code. */
+      statusCode: number;
+      latencyMs: number;
+      /** What an SMTP server answered (its first reply line). */
+      response?: string;
+    }
   | {
       kind: "failed";
+      response?: string;
       statusCode: number | null;
       latencyMs: number | null;
       error: string;
       retryAfterMs: number | null;
+      /**
+       * No retry can fix it (a private address while REPORT_ALLOW_PRIVATE_NETWORKS is off, a
+       * malformed URL, a permanent SMTP rejection): the outbox dead-letters the row at once.
+       */
+      permanent: boolean;
     };
 
 /** Resolves the URL at send time; the error names the variable, never a value. */
@@ -63,11 +76,10 @@ export function resolveTargetUrl(
  * One delivery attempt: POST the body with `Idempotency-Key` and `Vigil-Signature`, through
  * @vigil/safe-http (target checked against private networks at send time, connection pinned
  * to the checked address, no redirects, bounded time and response size). Every failure is
- * returned as an outcome, never thrown: a 2xx is delivered, anything else is retried.
+ * returned as an outcome, never thrown: a 2xx is delivered; a refusal of the URL itself is
+ * permanent; anything else is retried.
  */
-export async function deliverReport(
-  o: DeliverOptions,
-): Promise<DeliveryOutcome> {
+export async function sendWebhook(o: DeliverOptions): Promise<DeliveryOutcome> {
   const resolved = resolveTargetUrl(o.target);
   if (!resolved.ok) {
     return {
@@ -76,6 +88,8 @@ export async function deliverReport(
       latencyMs: null,
       error: resolved.error,
       retryAfterMs: null,
+      // the secret store reads again at the next attempt: a variable set later is used then
+      permanent: false,
     };
   }
   const headers: Record<string, string> = {
@@ -90,6 +104,16 @@ export async function deliverReport(
       secret: o.signingSecret,
       timestamp: Math.floor(o.now.getTime() / 1000),
     });
+  }
+  if (!URL.canParse(resolved.url)) {
+    return {
+      kind: "failed",
+      statusCode: null,
+      latencyMs: null,
+      error: `the value of ${o.target.targetEnv ?? "REPORT_URL"} is not a valid URL`,
+      retryAfterMs: null,
+      permanent: true,
+    };
   }
   const response = await safeRequest({
     url: resolved.url,
@@ -110,6 +134,11 @@ export async function deliverReport(
       latencyMs: response.latencyMs,
       error: `${response.kind}: ${response.message}`,
       retryAfterMs: null,
+      // a refusal of the URL itself (scheme, credentials, private address) stays a refusal;
+      // a name that does not resolve may resolve later
+      permanent:
+        response.kind === "refused" &&
+        !response.message.endsWith("does not resolve"),
     };
   }
   if (response.status >= 200 && response.status < 300) {
@@ -129,5 +158,6 @@ export async function deliverReport(
     latencyMs: response.latencyMs,
     error: `receiver answered HTTP ${response.status}${redirect}`,
     retryAfterMs: parseRetryAfter(response.headers["retry-after"], o.now),
+    permanent: false,
   };
 }
