@@ -1,21 +1,19 @@
 import {
   buildReport,
-  executionUrl,
   REPORT_MAX_FINDINGS_PER_GROUP,
   type ProjectConfig,
 } from "@vigil/contracts";
 import {
-  enqueueAlertUnlessThrottled,
   enqueueOutboxEntry,
   listOpenDiscrepanciesForReport,
   type ExecutionRow,
   type ReportDiscrepancy,
 } from "@vigil/db";
 
+import { enqueueAlertForRun, type AlertDecision } from "./enqueue-alert.js";
+import { enqueueDigestIfDue, type DigestDecision } from "./enqueue-digest.js";
 import {
-  buildAlertBody,
   groupDiscrepancyChanges,
-  shouldAlert,
   shouldSendReport,
   type FinalExecutionStatus,
 } from "./plan-report.js";
@@ -69,9 +67,9 @@ export interface EnqueueReportInput {
   now: Date;
 }
 
-export type ReportDecision = "enqueued" | "mode" | "no_target" | "duplicate";
-export type AlertDecision =
-  "enqueued" | "not_configured" | "throttled" | "duplicate";
+export type ReportDecision =
+  "enqueued" | "mode" | "no_target" | "duplicate" | `digest_${DigestDecision}`;
+export type { AlertDecision };
 
 export interface EnqueueReportResult {
   report: ReportDecision;
@@ -95,7 +93,7 @@ export async function enqueueReportForExecution(
     alert:
       status === null || input.finalAttempt === false
         ? "not_configured"
-        : await enqueueAlert(trx, input, status),
+        : await enqueueAlertForRun(trx, input, status),
   };
 }
 
@@ -114,6 +112,15 @@ async function enqueueReport(
   const targetEnv = project.config.report.url_env ?? null;
   if (targetEnv === null && !settings.globalReportUrlSet) {
     return "no_target";
+  }
+  if (project.config.report.digest !== undefined) {
+    // the run's transitions are in discrepancy_events; the digest carries them when it is due
+    const decision = await enqueueDigestIfDue(trx, {
+      project,
+      settings,
+      now: input.now,
+    });
+    return `digest_${decision}`;
   }
   const transitions =
     input.changes ??
@@ -162,43 +169,4 @@ async function enqueueReport(
     maxAttempts: settings.maxAttempts,
   });
   return id === null ? "duplicate" : "enqueued";
-}
-
-async function enqueueAlert(
-  trx: RecordTransaction,
-  input: EnqueueReportInput,
-  status: FinalExecutionStatus,
-): Promise<AlertDecision> {
-  const { project, execution, settings } = input;
-  const alert = project.config.alert;
-  const alertStatus = input.triggerFailed ? "failed" : status;
-  if (
-    !shouldAlert(alert, alertStatus) ||
-    (alertStatus !== "failed" &&
-      alertStatus !== "timeout" &&
-      alertStatus !== "partial")
-  ) {
-    return "not_configured";
-  }
-  const body = buildAlertBody({
-    projectId: project.id,
-    projectName: project.name,
-    executionId: execution.id,
-    status: alertStatus,
-    errorMessage: execution.error_message,
-    url: executionUrl(settings.publicUrl, execution.id),
-  });
-  const result = await enqueueAlertUnlessThrottled(
-    trx,
-    {
-      projectId: project.id,
-      executionId: execution.id,
-      idempotencyKey: `alert:${execution.id}`,
-      targetEnv: alert.slack_webhook_env,
-      payload: body,
-      maxAttempts: settings.maxAttempts,
-    },
-    alert.min_interval_seconds,
-  );
-  return result.enqueued ? "enqueued" : result.reason;
 }
