@@ -268,7 +268,7 @@ describe("reports on transitions", () => {
         project.id,
         succeeded([finding("b", "low"), finding("c")]),
       );
-      const r3 = await runOnce(
+      await runOnce(
         db,
         project.id,
         succeeded([finding("b", "high"), finding("c")]),
