@@ -28,3 +28,8 @@ CREATE TABLE report_digests (
 -- A digest reads the run transitions of a range of executions.
 CREATE INDEX discrepancy_events_execution_idx ON discrepancy_events (project_id, execution_id)
   WHERE actor = 'system';
+
+-- A digest starts after the project's last per-execution report (report_digests' first row, and
+-- again when a digest is turned back on).
+CREATE INDEX report_outbox_project_report_idx ON report_outbox (project_id, execution_id DESC)
+  WHERE kind = 'report';

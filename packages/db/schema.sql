@@ -416,6 +416,7 @@ CREATE INDEX report_outbox_due_idx ON public.report_outbox USING btree (next_att
 CREATE INDEX report_outbox_execution_idx ON public.report_outbox USING btree (execution_id);
 CREATE INDEX report_outbox_project_alert_idx ON public.report_outbox USING btree (project_id, created_at DESC) WHERE (kind = 'alert'::text);
 CREATE INDEX report_outbox_project_open_idx ON public.report_outbox USING btree (project_id, id) WHERE (status = ANY (ARRAY['pending'::text, 'delivering'::text]));
+CREATE INDEX report_outbox_project_report_idx ON public.report_outbox USING btree (project_id, execution_id DESC) WHERE (kind = 'report'::text);
 CREATE INDEX schedules_active_idx ON public.schedules USING btree (id) WHERE is_active;
 CREATE INDEX schedules_project_idx ON public.schedules USING btree (project_id);
 CREATE INDEX schedules_unmaterialized_idx ON public.schedules USING btree (id) WHERE (materialized_version IS DISTINCT FROM version);

@@ -104,6 +104,7 @@ export async function enqueueDigestIfDue(
     return "nothing";
   }
   const e = context.execution;
+  // readDigestRange covers finished executions only; this narrows the type
   const status =
     e.status === "pending" || e.status === "running" ? "lost" : e.status;
   const idempotencyKey = `digest:${project.id}:${state.sent + 1}`;

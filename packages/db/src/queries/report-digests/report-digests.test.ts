@@ -58,7 +58,7 @@ describe("report digests", () => {
     expect(none).toBeUndefined();
   });
 
-  test("a new digest row starts after the project's last per-execution report, is due at once, and not again within its interval", async ({
+  test("a digest row starts after the project's last per-execution report (also when turned back on), is due at once, and not again within its interval", async ({
     db,
   }) => {
     const p = await insertProject(db);
@@ -80,7 +80,7 @@ describe("report digests", () => {
       });
       await advanceReportDigest(trx, {
         projectId: p.id,
-        lastExecutionId: reported! + 5,
+        lastExecutionId: reported!,
         sent: true,
       });
       return state;
@@ -96,9 +96,28 @@ describe("report digests", () => {
         lockReportDigest(trx, { projectId: p.id, intervalSeconds: 3600 }),
       );
     expect(second).toMatchObject({
-      last_execution_id: reported! + 5,
+      last_execution_id: reported,
       sent: 1,
       due: false,
     });
+
+    // digest off for a while, per-execution reports meanwhile, then on again: it starts after them
+    const [later] = await insertExecutions(db, p.id, ["success"]);
+    await db
+      .insertInto("report_outbox")
+      .values({
+        project_id: p.id,
+        execution_id: later!,
+        kind: "report",
+        idempotency_key: `report:${later}`,
+        payload: "{}",
+      })
+      .execute();
+    const again = await db
+      .transaction()
+      .execute((trx) =>
+        lockReportDigest(trx, { projectId: p.id, intervalSeconds: 3600 }),
+      );
+    expect(again.last_execution_id).toBe(later);
   });
 });
