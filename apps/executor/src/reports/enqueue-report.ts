@@ -77,11 +77,12 @@ export interface EnqueueReportResult {
 }
 
 /**
- * Writes the execution's report (and a failure alert, if due) to the outbox inside the
- * transaction that records the execution, so the result and its report commit together or
- * not at all. Call it after the execution row is final and discrepancies are updated, before
- * the trigger is finished, in the same `trx`. Idempotency keys are `report:<execution id>`
- * and `alert:<execution id>`: stable across delivery retries and unique per execution.
+ * Writes the execution's report (or the project's digest, when one is due) and its failure or
+ * recovery alert, if any, to the outbox inside the transaction that records the execution, so
+ * the result and its report commit together or not at all. Call it after the execution row is
+ * final and discrepancies are updated, before the trigger is finished, in the same `trx`.
+ * Idempotency keys are `report:<execution id>`, `digest:<project>:<n>`, `alert:<execution id>`
+ * and `recovery:<execution id>`: stable across delivery retries and unique per report.
  */
 export async function enqueueReportForExecution(
   trx: RecordTransaction,
