@@ -184,6 +184,17 @@ ALTER TABLE maintenance_runs ADD CONSTRAINT maintenance_runs_kind_check CHECK ((
 ALTER TABLE maintenance_runs ADD CONSTRAINT maintenance_runs_pkey PRIMARY KEY (id);
 ALTER TABLE maintenance_runs ADD CONSTRAINT maintenance_runs_pruned_check CHECK ((jsonb_typeof(pruned) = 'object'::text));
 
+CREATE TABLE project_alert_states (
+  project_id text NOT NULL,
+  consecutive_failures integer DEFAULT 0 NOT NULL,
+  alerted_at timestamp with time zone,
+  alert_execution_id bigint,
+  updated_at timestamp with time zone DEFAULT now() NOT NULL
+);
+ALTER TABLE project_alert_states ADD CONSTRAINT project_alert_states_consecutive_failures_check CHECK ((consecutive_failures >= 0));
+ALTER TABLE project_alert_states ADD CONSTRAINT project_alert_states_pkey PRIMARY KEY (project_id);
+ALTER TABLE project_alert_states ADD CONSTRAINT project_alert_states_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE;
+
 CREATE TABLE projects (
   id text NOT NULL,
   name text NOT NULL,
@@ -229,6 +240,16 @@ CREATE TABLE report_delivery_attempts (
 ALTER TABLE report_delivery_attempts ADD CONSTRAINT report_delivery_attempts_attempt_check CHECK ((attempt >= 1));
 ALTER TABLE report_delivery_attempts ADD CONSTRAINT report_delivery_attempts_outbox_id_fkey FOREIGN KEY (outbox_id) REFERENCES report_outbox(id) ON DELETE CASCADE;
 ALTER TABLE report_delivery_attempts ADD CONSTRAINT report_delivery_attempts_pkey PRIMARY KEY (id);
+
+CREATE TABLE report_digests (
+  project_id text NOT NULL,
+  last_execution_id bigint DEFAULT 0 NOT NULL,
+  last_sent_at timestamp with time zone,
+  sent integer DEFAULT 0 NOT NULL,
+  updated_at timestamp with time zone DEFAULT now() NOT NULL
+);
+ALTER TABLE report_digests ADD CONSTRAINT report_digests_pkey PRIMARY KEY (project_id);
+ALTER TABLE report_digests ADD CONSTRAINT report_digests_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE;
 
 CREATE TABLE report_outbox (
   id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
@@ -383,6 +404,7 @@ CREATE INDEX discrepancies_active_first_execution_idx ON public.discrepancies US
 CREATE INDEX discrepancies_active_last_execution_idx ON public.discrepancies USING btree (last_execution_id) WHERE (status = ANY (ARRAY['open'::text, 'acknowledged'::text, 'muted'::text]));
 CREATE INDEX discrepancies_project_active_idx ON public.discrepancies USING btree (project_id, fingerprint) WHERE (status = ANY (ARRAY['open'::text, 'acknowledged'::text, 'muted'::text]));
 CREATE INDEX discrepancies_project_status_idx ON public.discrepancies USING btree (project_id, status, last_seen_at DESC);
+CREATE INDEX discrepancy_events_execution_idx ON public.discrepancy_events USING btree (project_id, execution_id) WHERE (actor = 'system'::text);
 CREATE INDEX discrepancy_events_target_idx ON public.discrepancy_events USING btree (project_id, fingerprint, id);
 CREATE INDEX executions_created_covering_idx ON public.executions USING btree (created_at) INCLUDE (project_id, status, duration_ms);
 CREATE UNIQUE INDEX executions_one_running_per_trigger_idx ON public.executions USING btree (trigger_id) WHERE (status = ANY (ARRAY['pending'::text, 'running'::text]));
@@ -400,6 +422,7 @@ CREATE INDEX report_outbox_due_idx ON public.report_outbox USING btree (next_att
 CREATE INDEX report_outbox_execution_idx ON public.report_outbox USING btree (execution_id);
 CREATE INDEX report_outbox_project_alert_idx ON public.report_outbox USING btree (project_id, created_at DESC) WHERE (kind = 'alert'::text);
 CREATE INDEX report_outbox_project_open_idx ON public.report_outbox USING btree (project_id, id) WHERE (status = ANY (ARRAY['pending'::text, 'delivering'::text]));
+CREATE INDEX report_outbox_project_report_idx ON public.report_outbox USING btree (project_id, execution_id DESC) WHERE (kind = 'report'::text);
 CREATE INDEX schedules_active_idx ON public.schedules USING btree (id) WHERE is_active;
 CREATE INDEX schedules_project_idx ON public.schedules USING btree (project_id);
 CREATE INDEX schedules_unmaterialized_idx ON public.schedules USING btree (id) WHERE (materialized_version IS DISTINCT FROM version);

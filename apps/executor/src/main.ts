@@ -11,6 +11,7 @@ import { createNoopRunner } from "./detector-runner.js";
 import { createExecutor } from "./executor.js";
 import { registry } from "./metrics.js";
 import { createDeliveryLoop } from "./reports/delivery-loop.js";
+import { createDigestLoop } from "./reports/digest-loop.js";
 import { createReportPrecheck } from "./report-precheck.js";
 import {
   createReportAfterRecord,
@@ -146,6 +147,13 @@ const delivery = createDeliveryLoop({
   listenConnectionString: config.DATABASE_URL,
   settings: deliverySettingsFromConfig(config),
 });
+// report.digest: a digest that came due while no run of its project came to carry it
+const digests = createDigestLoop({
+  db: handle.db,
+  logger,
+  settings: reportSettingsFromConfig(config),
+  maxSleepMs: Math.min(60_000, config.POLL_INTERVAL_MS * 20),
+});
 
 // keeps WORK_DIR within DETECTOR_WORK_DIR_MAX_MB; folders of runs in flight are never touched
 const workDirGc =
@@ -175,6 +183,7 @@ const onSignal = (signal: NodeJS.Signals) => {
   logger.info({ signal }, "shutting down");
   void executor
     .stop({ graceMs: config.EXECUTOR_SHUTDOWN_GRACE_SECONDS * 1000 })
+    .then(() => digests.stop())
     .then(() => delivery.stop())
     .then(() => ops?.close())
     .then(() => detectorRunner?.close())
@@ -193,6 +202,7 @@ onSupervisorGone(() => onSignal("SIGTERM"));
 
 await executor.start();
 await delivery.start();
+await digests.start();
 workDirGc?.start();
 try {
   ops = await startOpsServer({

@@ -4,9 +4,9 @@ import type { DiscrepancyTransition, JsonValue } from "@vigil/db";
 import type { RecordPlan } from "./record-outcome.js";
 import type { ReportSettings } from "./reports/enqueue-report.js";
 import {
+  classifyForAlerts,
   groupDiscrepancyChanges,
   reportChannels,
-  shouldAlert,
   shouldSendReport,
   type FinalExecutionStatus,
 } from "./reports/plan-report.js";
@@ -58,15 +58,21 @@ export function createReportPrecheck(
         ? resolved
         : [],
     );
+    const digest =
+      config.data.report.digest !== undefined &&
+      config.data.report.mode !== "none";
     const report =
       hasTarget &&
-      shouldSendReport(config.data.report.mode, {
-        changes,
-        findingsCount: plan.findings.length,
-      });
+      (digest ||
+        shouldSendReport(config.data.report.mode, {
+          changes,
+          findingsCount: plan.findings.length,
+        }));
+    // a success counts too: it ends a failure streak and may owe a recovery alert
     const alert =
       plan.trigger.kind === "finished" &&
-      shouldAlert(config.data.alert, status);
+      config.data.alert !== undefined &&
+      classifyForAlerts(config.data.alert, status) !== null;
     return report || alert;
   };
 }

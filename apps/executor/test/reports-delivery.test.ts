@@ -1,4 +1,4 @@
-import { ReportSchema } from "@vigil/contracts";
+import { emptyDiscrepancyChanges, ReportSchema } from "@vigil/contracts";
 import {
   enqueueOutboxEntry,
   listDeadReports,
@@ -333,7 +333,7 @@ describe("the report body", () => {
           findingsCount: 0,
           errorMessage: null,
         },
-        changes: { new: [], still_open: [], resolved: [] },
+        changes: emptyDiscrepancyChanges(),
         publicUrl: null,
         generatedAt: new Date(),
       });

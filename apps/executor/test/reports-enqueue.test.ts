@@ -271,6 +271,8 @@ describe("failure alerts", () => {
       alert: {
         slack_webhook_env: "VIGIL_SECRET_TEST_ALERT_WEBHOOK",
         min_interval_seconds: minIntervalSeconds,
+        after_failures: 1,
+        recovery: true,
         on: ["failed", "timeout"],
       },
     });
@@ -315,7 +317,14 @@ describe("failure alerts", () => {
         project,
         await insertExecution(db, project.id),
       );
-      expect(success.alert).toBe("not_configured");
+      // the project had alerted: its first success after that sends one recovery, the next nothing
+      expect(success.alert).toBe("recovery");
+      const again = await enqueue(
+        db,
+        project,
+        await insertExecution(db, project.id),
+      );
+      expect(again.alert).toBe("not_configured");
     },
   );
 
@@ -364,6 +373,8 @@ describe("failure alerts", () => {
         alert: {
           slack_webhook_env: "VIGIL_SECRET_TEST_ALERT_WEBHOOK",
           min_interval_seconds: 0,
+          after_failures: 1,
+          recovery: true,
           on: ["timeout"],
         },
       });

@@ -155,6 +155,8 @@ describe("reports written by the record transaction", () => {
           alert: {
             slack_webhook_env: "VIGIL_SECRET_TEST_ALERT_WEBHOOK",
             min_interval_seconds: 0,
+            after_failures: 1,
+            recovery: true,
             on: ["failed", "timeout"],
           },
         }),

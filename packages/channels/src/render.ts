@@ -1,7 +1,9 @@
 import {
+  REPORT_TRANSITION_GROUPS,
   ReportSchema,
   type Report,
   type ReportFinding,
+  type ReportGroup,
 } from "@vigil/contracts";
 import Handlebars from "handlebars";
 
@@ -28,11 +30,16 @@ export const CSV_HEADER = [
   "occurrences",
 ] as const;
 
+/** Every group of the report (REPORT_GROUPS), titled, in the report's order. */
 const GROUPS = [
   ["new", "New"],
+  ["reopened", "Reopened"],
+  ["escalated", "Escalated"],
+  ["unmuted", "Mute ended"],
   ["still_open", "Still open"],
   ["resolved", "Resolved"],
-] as const;
+  ["expired", "Expired"],
+] as const satisfies ReadonlyArray<readonly [ReportGroup, string]>;
 
 // One isolated instance: no helper or partial registered elsewhere can change these templates.
 const hbs = Handlebars.create();
@@ -114,10 +121,13 @@ export function renderReportEmail(
     groups,
   };
   const s = report.summary;
+  const changed = REPORT_TRANSITION_GROUPS.filter((g) => s[g] > 0).map(
+    (g) => `${s[g]} ${g}`,
+  );
   return {
     subject: prefixed(
       subjectPrefix,
-      `Vigil: ${report.project.name}: ${s.new} new, ${s.resolved} resolved, ${s.still_open} still open (${report.execution.status})`,
+      `Vigil: ${report.project.name}: ${[...changed, `${s.still_open} still open`].join(", ")} (${report.execution.status})`,
     ),
     text: TEXT(context),
     html: HTML(context),

@@ -89,6 +89,11 @@ export const ReportConfigSchema = z
      * used for this project (the project chose where its reports go).
      */
     channels: ChannelRefsSchema.optional(),
+    /**
+     * At most one report per this interval, carrying every transition of the executions since
+     * the last one (apps/executor/src/reports/README.md, "Digests"). Unset: a report per execution.
+     */
+    digest: IsoDurationSchema.optional(),
   })
   .strict();
 
@@ -109,6 +114,10 @@ export const AlertConfigSchema = z
       .array(z.enum(["failed", "timeout", "partial"]))
       .min(1)
       .default(["failed", "timeout"]),
+    /** The failure alert fires once this many consecutive final runs ended in a status of `on`. */
+    after_failures: z.number().int().min(1).max(1000).default(1),
+    /** Whether a project that alerted sends one recovery alert when a run succeeds again. */
+    recovery: z.boolean().default(true),
   })
   .strict()
   .refine(

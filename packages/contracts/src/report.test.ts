@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 
-import { buildReport, ReportSchema, type ReportFinding } from "./report.js";
+import {
+  buildReport,
+  emptyDiscrepancyChanges,
+  ReportSchema,
+  type ReportFinding,
+} from "./report.js";
 
 const finding = (
   key: string,
@@ -39,7 +44,7 @@ describe("buildReport", () => {
   it("builds a version-1 report that its own schema accepts, with a link and the window", () => {
     const report = buildReport({
       ...input,
-      changes: { new: [finding("a", "low")], still_open: [], resolved: [] },
+      changes: { ...emptyDiscrepancyChanges(), new: [finding("a", "low")] },
     });
     expect(ReportSchema.parse(report)).toEqual(report);
     expect(report).toMatchObject({
@@ -63,14 +68,22 @@ describe("buildReport", () => {
     ];
     const report = buildReport({
       ...input,
-      changes: { new: many, still_open: [], resolved: [finding("r", "high")] },
+      changes: {
+        ...emptyDiscrepancyChanges(),
+        new: many,
+        resolved: [finding("r", "high")],
+      },
       maxFindingsPerGroup: 2,
     });
     expect(report.findings.new.map((f) => f.key)).toEqual(["y", "z"]);
     expect(report.findings.omitted).toEqual({
       new: 1,
+      reopened: 0,
+      escalated: 0,
+      unmuted: 0,
       still_open: 0,
       resolved: 0,
+      expired: 0,
     });
     expect(report.summary).toMatchObject({
       new: 3,

@@ -18,6 +18,24 @@ import { ExecutionStatusSchema } from "./api/execution-status.js";
 export const REPORT_VERSION = 1;
 export const REPORT_MAX_FINDINGS_PER_GROUP = 500;
 
+/**
+ * The groups a report lists, one per transition kind, plus `still_open` (tracked, seen again,
+ * nothing changed). Every group but `still_open` is a transition: `on_change` sends only for those.
+ */
+export const REPORT_GROUPS = [
+  "new",
+  "reopened",
+  "escalated",
+  "unmuted",
+  "still_open",
+  "resolved",
+  "expired",
+] as const;
+export type ReportGroup = (typeof REPORT_GROUPS)[number];
+export const REPORT_TRANSITION_GROUPS = REPORT_GROUPS.filter(
+  (g): g is Exclude<ReportGroup, "still_open"> => g !== "still_open",
+);
+
 export const ReportFindingSchema = z.object({
   rule_id: z.string(),
   key: z.string(),
@@ -28,6 +46,8 @@ export const ReportFindingSchema = z.object({
   first_seen_at: z.string(),
   /** How many executions have seen it. */
   occurrences: z.number().int().min(1),
+  /** The severity before this transition; equal to `severity` unless it changed (escalated). */
+  previous_severity: SeveritySchema.optional(),
 });
 export type ReportFinding = z.infer<typeof ReportFindingSchema>;
 
@@ -45,6 +65,13 @@ export const ReportExecutionStatusSchema = ExecutionStatusSchema.exclude([
   "pending",
   "running",
 ]);
+
+function groupShape<T extends z.ZodType>(item: T): Record<ReportGroup, T> {
+  return Object.fromEntries(REPORT_GROUPS.map((g) => [g, item])) as Record<
+    ReportGroup,
+    T
+  >;
+}
 
 export const ReportSchema = z.object({
   v: z.literal(REPORT_VERSION),
@@ -66,33 +93,51 @@ export const ReportSchema = z.object({
     url: z.string().nullable(),
   }),
   findings: z.object({
-    new: z.array(ReportFindingSchema),
-    still_open: z.array(ReportFindingSchema),
-    resolved: z.array(ReportFindingSchema),
-    omitted: z.object({
-      new: z.number().int(),
-      still_open: z.number().int(),
-      resolved: z.number().int(),
-    }),
+    ...groupShape(z.array(ReportFindingSchema)),
+    omitted: z.object(groupShape(z.number().int())),
   }),
   summary: z.object({
-    new: z.number().int().min(0),
-    still_open: z.number().int().min(0),
-    resolved: z.number().int().min(0),
-    /** Open after this execution (new + still open), by severity. */
+    ...groupShape(z.number().int().min(0)),
+    /** Tracked after this report (every group but resolved and expired), by severity. */
     open_by_severity: SeverityCountsSchema,
     new_by_severity: SeverityCountsSchema,
     resolved_by_severity: SeverityCountsSchema,
   }),
+  /**
+   * Set on a digest (`report.digest`): the executions it covers. `execution` is then the last of
+   * them; each group holds every transition of those executions, once per discrepancy.
+   */
+  digest: z
+    .object({
+      interval: z.string(),
+      first_execution_id: z.number().int(),
+      last_execution_id: z.number().int(),
+      executions: z.number().int().min(1),
+      since: z.string().nullable(),
+    })
+    .nullable()
+    .optional(),
   generated_at: z.string(),
 });
 export type Report = z.infer<typeof ReportSchema>;
 
-/** Discrepancy changes of one execution, as the report groups them. */
-export interface DiscrepancyChanges {
-  new: ReportFinding[];
-  still_open: ReportFinding[];
-  resolved: ReportFinding[];
+/** Discrepancy changes of one execution (or of a digest's executions), as the report groups them. */
+export type DiscrepancyChanges = Record<ReportGroup, ReportFinding[]>;
+
+export function emptyDiscrepancyChanges(): DiscrepancyChanges {
+  return Object.fromEntries(
+    REPORT_GROUPS.map((g) => [g, []]),
+  ) as unknown as DiscrepancyChanges;
+}
+
+/** Set for a digest report: what it covers. */
+export interface DigestInfo {
+  interval: string;
+  firstExecutionId: number;
+  lastExecutionId: number;
+  executions: number;
+  /** When the previous digest was sent; null for the first. */
+  since: Date | null;
 }
 
 export interface BuildReportInput {
@@ -112,6 +157,8 @@ export interface BuildReportInput {
     errorMessage: string | null;
   };
   changes: DiscrepancyChanges;
+  /** Set when this report is a digest of several executions. */
+  digest?: DigestInfo;
   /** PUBLIC_URL of the API; null leaves `execution.url` null. */
   publicUrl: string | null;
   generatedAt: Date;
@@ -136,6 +183,13 @@ function countBySeverity(...groups: ReportFinding[][]): SeverityCounts {
     }
   }
   return counts;
+}
+
+function mapGroups<T>(f: (g: ReportGroup) => T): Record<ReportGroup, T> {
+  return Object.fromEntries(REPORT_GROUPS.map((g) => [g, f(g)])) as Record<
+    ReportGroup,
+    T
+  >;
 }
 
 /** Most severe first, then by rule and key, so a capped list keeps what matters most. */
@@ -179,23 +233,30 @@ export function buildReport(input: BuildReportInput): Report {
       url: executionUrl(input.publicUrl, e.id),
     },
     findings: {
-      new: capped(changes.new),
-      still_open: capped(changes.still_open),
-      resolved: capped(changes.resolved),
-      omitted: {
-        new: Math.max(0, changes.new.length - cap),
-        still_open: Math.max(0, changes.still_open.length - cap),
-        resolved: Math.max(0, changes.resolved.length - cap),
-      },
+      ...mapGroups((g) => capped(changes[g])),
+      omitted: mapGroups((g) => Math.max(0, changes[g].length - cap)),
     },
     summary: {
-      new: changes.new.length,
-      still_open: changes.still_open.length,
-      resolved: changes.resolved.length,
-      open_by_severity: countBySeverity(changes.new, changes.still_open),
+      ...mapGroups((g) => changes[g].length),
+      open_by_severity: countBySeverity(
+        changes.new,
+        changes.reopened,
+        changes.escalated,
+        changes.unmuted,
+        changes.still_open,
+      ),
       new_by_severity: countBySeverity(changes.new),
       resolved_by_severity: countBySeverity(changes.resolved),
     },
+    digest: input.digest
+      ? {
+          interval: input.digest.interval,
+          first_execution_id: input.digest.firstExecutionId,
+          last_execution_id: input.digest.lastExecutionId,
+          executions: input.digest.executions,
+          since: iso(input.digest.since),
+        }
+      : null,
     generated_at: input.generatedAt.toISOString(),
   };
 }

@@ -13,6 +13,10 @@ import type {
   ReportDeliveryAttemptsTable,
   ReportOutboxTable,
 } from "./tables/report-outbox.js";
+import type {
+  ProjectAlertStatesTable,
+  ReportDigestsTable,
+} from "./tables/report-state.js";
 import type { RulesTable } from "./tables/rules.js";
 import type { SchedulesTable } from "./tables/schedules.js";
 import type { TriggersTable } from "./tables/triggers.js";
@@ -31,6 +35,8 @@ export interface Database {
   discrepancy_events: DiscrepancyEventsTable;
   report_outbox: ReportOutboxTable;
   report_delivery_attempts: ReportDeliveryAttemptsTable;
+  project_alert_states: ProjectAlertStatesTable;
+  report_digests: ReportDigestsTable;
   datasets: DatasetsTable;
   workers: WorkersTable;
   watchdog_episodes: WatchdogEpisodesTable;

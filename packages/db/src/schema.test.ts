@@ -168,6 +168,20 @@ const EXPECTED: Record<string, string[]> = {
     "execution_id",
     "details",
   ],
+  project_alert_states: [
+    "project_id",
+    "consecutive_failures",
+    "alerted_at",
+    "alert_execution_id",
+    "updated_at",
+  ],
+  report_digests: [
+    "project_id",
+    "last_execution_id",
+    "last_sent_at",
+    "sent",
+    "updated_at",
+  ],
   report_outbox: [
     "id",
     "project_id",

@@ -1,26 +1,24 @@
 import {
   buildReport,
-  executionUrl,
   REPORT_MAX_FINDINGS_PER_GROUP,
   type ProjectConfig,
 } from "@vigil/contracts";
 import {
-  enqueueAlertUnlessThrottled,
   enqueueOutboxEntry,
   listOpenDiscrepanciesForReport,
   type ExecutionRow,
   type ReportDiscrepancy,
 } from "@vigil/db";
 
+import { enqueueAlertForRun, type AlertDecision } from "./enqueue-alert.js";
+import { enqueueDigestIfDue, type DigestDecision } from "./enqueue-digest.js";
 import {
-  buildAlertBody,
   groupDiscrepancyChanges,
-  shouldAlert,
   shouldSendReport,
-  alertChannels,
   reportChannels,
   type FinalExecutionStatus,
 } from "./plan-report.js";
+import { perChannel } from "./per-channel.js";
 
 /** The transaction that records the execution (kysely's Transaction<Database>). */
 type RecordTransaction = Parameters<typeof enqueueOutboxEntry>[0];
@@ -71,9 +69,9 @@ export interface EnqueueReportInput {
   now: Date;
 }
 
-export type ReportDecision = "enqueued" | "mode" | "no_target" | "duplicate";
-export type AlertDecision =
-  "enqueued" | "not_configured" | "throttled" | "duplicate";
+export type ReportDecision =
+  "enqueued" | "mode" | "no_target" | "duplicate" | `digest_${DigestDecision}`;
+export type { AlertDecision };
 
 export interface EnqueueReportResult {
   report: ReportDecision;
@@ -81,12 +79,13 @@ export interface EnqueueReportResult {
 }
 
 /**
- * Writes the execution's report (and a failure alert, if due) to the outbox inside the
- * transaction that records the execution, so the result and its report commit together or
- * not at all. Call it after the execution row is final and discrepancies are updated, before
- * the trigger is finished, in the same `trx`. One row per channel (reportChannels,
- * alertChannels); idempotency keys are `report:<execution id>` and `alert:<execution id>`,
- * unique per execution and channel and stable across delivery retries.
+ * Writes the execution's report (or the project's digest, when one is due) and its failure or
+ * recovery alert, if any, to the outbox inside the transaction that records the execution, so
+ * the result and its report commit together or not at all. Call it after the execution row is
+ * final and discrepancies are updated, before the trigger is finished, in the same `trx`.
+ * One row per channel (reportChannels, alertChannels). Idempotency keys are
+ * `report:<execution id>`, `digest:<project>:<n>`, `alert:<execution id>` and
+ * `recovery:<execution id>`: stable across delivery retries, unique per report and channel.
  */
 export async function enqueueReportForExecution(
   trx: RecordTransaction,
@@ -98,7 +97,7 @@ export async function enqueueReportForExecution(
     alert:
       status === null || input.finalAttempt === false
         ? "not_configured"
-        : await enqueueAlert(trx, input, status),
+        : await enqueueAlertForRun(trx, input, status),
   };
 }
 
@@ -117,6 +116,15 @@ async function enqueueReport(
   const channels = reportChannels(project.config, settings.globalReportUrlSet);
   if (channels.length === 0) {
     return "no_target";
+  }
+  if (project.config.report.digest !== undefined) {
+    // the run's transitions are in discrepancy_events; the digest carries them when it is due
+    const decision = await enqueueDigestIfDue(trx, {
+      project,
+      settings,
+      now: input.now,
+    });
+    return `digest_${decision}`;
   }
   const transitions =
     input.changes ??
@@ -156,66 +164,15 @@ async function enqueueReport(
     generatedAt: input.now,
   });
   let enqueued = false;
-  for (const channel of channels) {
-    const id = await enqueueOutboxEntry(trx, {
-      projectId: project.id,
-      executionId: execution.id,
-      kind: "report",
-      idempotencyKey,
-      targetEnv: channel.targetEnv,
-      payload: report,
-      maxAttempts: settings.maxAttempts,
-      channel: {
-        name: channel.name,
-        kind: channel.kind,
-        options: channel.options,
-      },
-    });
-    enqueued ||= id !== null;
+  for (const entry of perChannel(channels, {
+    projectId: project.id,
+    executionId: execution.id,
+    kind: "report",
+    idempotencyKey,
+    payload: report,
+    maxAttempts: settings.maxAttempts,
+  })) {
+    enqueued ||= (await enqueueOutboxEntry(trx, entry)) !== null;
   }
   return enqueued ? "enqueued" : "duplicate";
-}
-
-async function enqueueAlert(
-  trx: RecordTransaction,
-  input: EnqueueReportInput,
-  status: FinalExecutionStatus,
-): Promise<AlertDecision> {
-  const { project, execution, settings } = input;
-  const alert = project.config.alert;
-  const alertStatus = input.triggerFailed ? "failed" : status;
-  if (
-    !shouldAlert(alert, alertStatus) ||
-    (alertStatus !== "failed" &&
-      alertStatus !== "timeout" &&
-      alertStatus !== "partial")
-  ) {
-    return "not_configured";
-  }
-  const body = buildAlertBody({
-    projectId: project.id,
-    projectName: project.name,
-    executionId: execution.id,
-    status: alertStatus,
-    errorMessage: execution.error_message,
-    url: executionUrl(settings.publicUrl, execution.id),
-  });
-  const result = await enqueueAlertUnlessThrottled(
-    trx,
-    alertChannels(project.config).map((channel) => ({
-      projectId: project.id,
-      executionId: execution.id,
-      idempotencyKey: `alert:${execution.id}`,
-      targetEnv: channel.targetEnv,
-      payload: body,
-      maxAttempts: settings.maxAttempts,
-      channel: {
-        name: channel.name,
-        kind: channel.kind,
-        options: channel.options,
-      },
-    })),
-    alert.min_interval_seconds,
-  );
-  return result.enqueued ? "enqueued" : result.reason;
 }

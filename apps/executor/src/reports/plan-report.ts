@@ -1,5 +1,7 @@
 import {
+  emptyDiscrepancyChanges,
   IMPLICIT_CHANNEL_NAME,
+  REPORT_TRANSITION_GROUPS,
   type ChannelConfig,
   type DiscrepancyChanges,
   type ProjectConfig,
@@ -104,7 +106,9 @@ export type FinalExecutionStatus =
  * Whether a project's report mode asks for a report of this execution.
  * - `always`: every finished execution (cancelled ones too, so receivers see gaps).
  * - `on_findings`: the execution found something.
- * - `on_change`: the set of open discrepancies changed (something new, reopened or resolved).
+ * - `on_change`: a discrepancy changed state: new, reopened, escalated, unmuted, resolved or
+ *   expired. Discrepancies found again unchanged (`still_open`, acknowledged and muted ones
+ *   included) never send one.
  * - `none`: never.
  */
 export function shouldSendReport(
@@ -120,7 +124,7 @@ export function shouldSendReport(
     case "on_findings":
       return findingsCount > 0;
     case "on_change":
-      return changes.new.length > 0 || changes.resolved.length > 0;
+      return hasTransitions(changes);
     case "none":
       return false;
     default: {
@@ -130,50 +134,58 @@ export function shouldSendReport(
   }
 }
 
-/** Whether the project's alert config wants an alert for an execution that ended `status`. */
-export function shouldAlert(
-  alert: ProjectConfig["alert"],
-  status: FinalExecutionStatus,
-): alert is NonNullable<ProjectConfig["alert"]> {
-  return (
-    alert !== undefined &&
-    (status === "failed" || status === "timeout" || status === "partial") &&
-    alert.on.includes(status)
-  );
+/** Whether any group but `still_open` lists something. */
+export function hasTransitions(changes: DiscrepancyChanges): boolean {
+  return REPORT_TRANSITION_GROUPS.some((g) => changes[g].length > 0);
 }
 
-/** The report group of each transition kind. */
-const REPORT_GROUP: Record<
-  ReportDiscrepancy["change"],
-  keyof DiscrepancyChanges
-> = {
-  new: "new",
-  reopened: "new",
-  escalated: "still_open",
-  unmuted: "still_open",
-  still_open: "still_open",
-  resolved: "resolved",
-  expired: "resolved",
-};
+type AlertConfig = NonNullable<ProjectConfig["alert"]>;
+type AlertingStatus = "failed" | "timeout" | "partial";
 
-/** Groups discrepancy transitions (from `updateDiscrepancies`) as the report lists them. */
+/**
+ * How a final run counts for the project's alerts: a failure (its status is in `alert.on`), a
+ * success (`success`, or `partial` when `on` does not list it), or neither (null: cancelled,
+ * lost, or a failure status the project does not alert on), which leaves the count as it is.
+ */
+export function classifyForAlerts(
+  alert: AlertConfig,
+  status: FinalExecutionStatus,
+): { kind: "failure"; status: AlertingStatus } | "success" | null {
+  if (
+    (status === "failed" || status === "timeout" || status === "partial") &&
+    alert.on.includes(status)
+  ) {
+    return { kind: "failure", status };
+  }
+  return status === "success" || status === "partial" ? "success" : null;
+}
+
+/**
+ * Groups discrepancy transitions (from `updateDiscrepancies`) as the report lists them: each
+ * transition kind is its own group (`DiscrepancyTransitionKind` and the report's groups share
+ * their names), so a receiver can tell a regression from a first sighting.
+ */
 export function groupDiscrepancyChanges(
   transitions: readonly ReportDiscrepancy[],
 ): DiscrepancyChanges {
-  const groups: DiscrepancyChanges = { new: [], still_open: [], resolved: [] };
+  const groups = emptyDiscrepancyChanges();
   for (const t of transitions) {
-    const finding: ReportFinding = {
-      rule_id: t.ruleId,
-      key: t.findingKey,
-      severity: t.severity,
-      message: t.message,
-      fingerprint: t.fingerprint,
-      first_seen_at: new Date(t.firstSeenAt).toISOString(),
-      occurrences: t.occurrences,
-    };
-    groups[REPORT_GROUP[t.change]].push(finding);
+    groups[t.change].push(toReportFinding(t));
   }
   return groups;
+}
+
+export function toReportFinding(t: ReportDiscrepancy): ReportFinding {
+  return {
+    rule_id: t.ruleId,
+    key: t.findingKey,
+    severity: t.severity,
+    message: t.message,
+    fingerprint: t.fingerprint,
+    first_seen_at: new Date(t.firstSeenAt).toISOString(),
+    occurrences: t.occurrences,
+    previous_severity: t.previousSeverity,
+  };
 }
 
 /** Slack-compatible incoming-webhook body: `{ text }`, short, with a link to the execution. */
@@ -184,13 +196,16 @@ export function buildAlertBody({
   status,
   errorMessage,
   url,
+  consecutiveFailures = 1,
 }: {
   projectId: string;
   projectName: string;
   executionId: number;
-  status: "failed" | "timeout" | "partial";
+  status: AlertingStatus;
   errorMessage: string | null;
   url: string | null;
+  /** Final runs in a row that failed; above 1 the text says so. @default 1 */
+  consecutiveFailures?: number;
 }): { text: string } {
   const what =
     status === "timeout"
@@ -204,7 +219,36 @@ export function buildAlertBody({
   const link = url
     ? ` <${url}|execution ${executionId}>`
     : ` (execution ${executionId})`;
+  const streak =
+    consecutiveFailures > 1 ? ` (${consecutiveFailures} runs in a row)` : "";
   return {
-    text: `Vigil: ${projectName} (${projectId}) ${what}${reason}.${link}`,
+    text: `Vigil: ${projectName} (${projectId}) ${what}${streak}${reason}.${link}`,
+  };
+}
+
+/** The recovery alert: same shape as the failure alert, once per alerting episode. */
+export function buildRecoveryBody({
+  projectId,
+  projectName,
+  executionId,
+  alertExecutionId,
+  url,
+}: {
+  projectId: string;
+  projectName: string;
+  executionId: number;
+  /** The execution whose failure alerted, if known. */
+  alertExecutionId: number | null;
+  url: string | null;
+}): { text: string } {
+  const since =
+    alertExecutionId === null
+      ? ""
+      : ` after the failure alert of execution ${alertExecutionId}`;
+  const link = url
+    ? ` <${url}|execution ${executionId}>`
+    : ` (execution ${executionId})`;
+  return {
+    text: `Vigil: ${projectName} (${projectId}) recovered: a run succeeded again${since}.${link}`,
   };
 }

@@ -122,8 +122,9 @@ function createExecutionReporter({
 
 /**
  * The executor's `afterRecord` hook: inside the record transaction, after the execution,
- * findings and discrepancies are written, enqueue the report (per the project's mode) and a
- * failure alert (final attempts only, throttled). A run handed back on shutdown is not
+ * findings and discrepancies are written, enqueue the report (per the project's mode, or the
+ * digest when due) and the alerts (final attempts only: a failure after `after_failures` in a
+ * row, throttled; a recovery). A run handed back on shutdown is not
  * reported: it runs again. A database error here throws and rolls the whole record back,
  * so no result commits without its report.
  */

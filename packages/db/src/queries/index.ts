@@ -194,6 +194,24 @@ export {
   type ReportContext,
 } from "./report-outbox/report-context.js";
 
+// project_alert_states
+export {
+  countRunForAlerts,
+  type AlertRunCount,
+  type CountRunForAlertsOptions,
+} from "./alert-states/count-run.js";
+export { markProjectAlerted } from "./alert-states/mark-alerted.js";
+
+// report_digests
+export { lockReportDigest } from "./report-digests/lock.js";
+export { readDigestRange, type DigestRange } from "./report-digests/range.js";
+export { listDigestTransitions } from "./report-digests/transitions.js";
+export { advanceReportDigest } from "./report-digests/advance.js";
+export {
+  listDigestProjects,
+  type DigestProject,
+} from "./report-digests/list-due.js";
+
 // rules
 export { listProjectRules, listAllRules } from "./rules/list.js";
 export { getProjectRule } from "./rules/get.js";

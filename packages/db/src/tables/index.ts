@@ -52,6 +52,7 @@ export type {
   ReportDeliveryAttemptRow,
   NewReportDeliveryAttempt,
 } from "./report-outbox.js";
+export type { ProjectAlertStateRow, ReportDigestRow } from "./report-state.js";
 export type { DatasetRow, NewDataset, DatasetFormat } from "./datasets.js";
 export type {
   WorkerRow,

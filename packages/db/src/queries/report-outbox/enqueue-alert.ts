@@ -36,6 +36,8 @@ export async function enqueueAlertUnlessThrottled(
       .select("id")
       .where("project_id", "=", first.projectId)
       .where("kind", "=", "alert")
+      // only failure alerts throttle failure alerts: a recovery just before must not hide a new failure
+      .where("idempotency_key", "like", "alert:%")
       .where(
         "created_at",
         ">",
