@@ -259,6 +259,16 @@ const DOCS: Record<EnvVarName, EnvVarDoc> = {
     meaning:
       "After downtime, most missed fire times run per schedule (policy permitting).",
   },
+  WATCHDOG_INTERVAL_MS: {
+    default: "60000",
+    meaning:
+      "How often the leading trigger-creator's watchdog looks for silent schedules (docs/operations.md, Watchdog).",
+  },
+  WATCHDOG_GRACE_SECONDS: {
+    default: "300",
+    meaning:
+      "Added to a project's `timeout_seconds`: a fire time with no finished run this long after it opens a watchdog episode.",
+  },
   RETENTION_KEEP_LAST: {
     default: "100",
     meaning:

@@ -91,3 +91,11 @@ export {
   DeadLetterQuerySchema,
   ExecutionDeliveriesResponseSchema,
 } from "./report.js";
+export {
+  buildWatchdogAlertBody,
+  WATCHDOG_REASONS,
+  WatchdogEpisodeSchema,
+  type WatchdogAlertInput,
+  type WatchdogEpisode,
+  type WatchdogReasonKind,
+} from "./watchdog.js";

@@ -283,3 +283,36 @@ export {
 } from "./workers/heartbeat.js";
 export { markDeadWorkers } from "./workers/mark-dead.js";
 export { pruneDeadWorkers } from "./workers/prune.js";
+
+// watchdog-episodes
+export { FINISHED_EXECUTION_STATUSES } from "./watchdog-episodes/finished-statuses.js";
+export {
+  listWatchedSchedules,
+  type ListWatchedOptions,
+  type WatchedSchedule,
+} from "./watchdog-episodes/list-watched.js";
+export {
+  describeScheduleSilence,
+  type ScheduleSilence,
+  type SilenceQuery,
+} from "./watchdog-episodes/describe-silence.js";
+export {
+  openWatchdogEpisodes,
+  type OpenedEpisode,
+  type SilentSchedule,
+} from "./watchdog-episodes/open.js";
+export {
+  closeWatchdogEpisodes,
+  type ClosedEpisode,
+} from "./watchdog-episodes/close.js";
+export {
+  listWatchdogEpisodesToAlert,
+  type EpisodeToAlert,
+} from "./watchdog-episodes/list-to-alert.js";
+export { markWatchdogEpisodeAlerted } from "./watchdog-episodes/mark-alerted.js";
+export {
+  listOpenWatchdogEpisodes,
+  type ListOpenEpisodesOptions,
+  type OpenWatchdogEpisode,
+} from "./watchdog-episodes/list-open.js";
+export { countOpenWatchdogEpisodes } from "./watchdog-episodes/count-open.js";
