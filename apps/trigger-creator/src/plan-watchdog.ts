@@ -62,15 +62,14 @@ export interface SilenceVerdict {
 /**
  * Names why a schedule is silent from its triggers since the expected fire time. A running
  * trigger comes first (a stuck run makes `forbid` skip the ones after it), then due ones
- * nobody claimed, then skips and cancellations.
+ * nobody claimed, then skips and cancellations. The detail holds instants, not ages, so an
+ * open episode's row is rewritten only when what the triggers show changes.
  */
 export function classifySilence(
   s: ScheduleSilence,
-  { expectedAt, now }: { expectedAt: Date; now: Date },
+  { expectedAt }: { expectedAt: Date },
 ): SilenceVerdict {
   const at = expectedAt.toISOString();
-  const age = (d: Date) =>
-    `${Math.max(0, Math.round((now.getTime() - d.getTime()) / 1000))} s`;
   if (s.total === 0) {
     return {
       reason: "no_trigger",
@@ -80,13 +79,13 @@ export function classifySilence(
   if (s.running > 0 && s.oldest_running_since !== null) {
     return {
       reason: "stuck",
-      detail: `a run has been running for ${age(s.oldest_running_since)}, past the project's timeout plus the grace; no run since ${at} finished`,
+      detail: `a run claimed at ${s.oldest_running_since.toISOString()} is still running, past the project's timeout plus the grace; no run since ${at} finished`,
     };
   }
   if (s.pending > 0 && s.oldest_pending_at !== null) {
     return {
       reason: "missed",
-      detail: `${s.pending} due trigger(s) not claimed by any executor, the oldest fired ${age(s.oldest_pending_at)} ago; no run since ${at} finished`,
+      detail: `${s.pending} due trigger(s) not claimed by any executor, the oldest fired at ${s.oldest_pending_at.toISOString()}; no run since ${at} finished`,
     };
   }
   const why =

@@ -130,7 +130,7 @@ export async function runWatchdogPass({
       if (entry !== undefined) {
         Object.assign(
           entry,
-          classifySilence(silence, { expectedAt: entry.expectedAt, now }),
+          classifySilence(silence, { expectedAt: entry.expectedAt }),
         );
       }
     }
@@ -177,8 +177,9 @@ async function queueAlerts(
   for (const e of episodes) {
     const alert = AlertConfigSchema.safeParse(e.alert);
     if (!alert.success) {
-      // projects are validated on write; a row written past the API is left unalerted
-      logger.warn(
+      // projects are validated on write; a row written past the API stays unalerted (debug:
+      // this repeats every pass)
+      logger.debug(
         { episodeId: e.id, projectId: e.project_id },
         "watchdog alert skipped: the project's alert config is invalid",
       );
