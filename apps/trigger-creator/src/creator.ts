@@ -191,10 +191,9 @@ export function createTriggerCreator(deps: TriggerCreatorDeps): TriggerCreator {
           watchdogEpisodesOpenedTotal.inc({ reason }, n);
         }
         deps.onWatchdogPass?.(stats);
-        logger[stats.opened + stats.closed + stats.alerted > 0 ? "info" : "debug"](
-          { ...stats, now: stats.now.toISOString() },
-          "watchdog pass",
-        );
+        logger[
+          stats.opened + stats.closed + stats.alerted > 0 ? "info" : "debug"
+        ]({ ...stats, now: stats.now.toISOString() }, "watchdog pass");
       } catch (raw) {
         failures += 1;
         watchdogPassesTotal.inc({ result: "failed" });

@@ -91,7 +91,8 @@ describe("the watchdog: silence is not health", () => {
         // more passes see the same silence: still one episode, still one alert
         const passesBefore = sample(await scrape(creator), PASSES);
         await waitFor(
-          async () => sample(await scrape(creator!), PASSES) >= passesBefore + 3,
+          async () =>
+            sample(await scrape(creator!), PASSES) >= passesBefore + 3,
           { timeoutMs: 10_000, message: "three more watchdog passes" },
         );
         expect(await episodesOf(db, s.id)).toHaveLength(1);
@@ -139,7 +140,10 @@ describe("the watchdog: silence is not health", () => {
             const rows = await episodesOf(db, q.id);
             return rows[0]?.closed_at ? rows : undefined;
           },
-          { timeoutMs: 10_000, message: "the paused schedule's episode closed" },
+          {
+            timeoutMs: 10_000,
+            message: "the paused schedule's episode closed",
+          },
         );
         expect(paused!.close_reason).toBe("schedule_paused");
 
