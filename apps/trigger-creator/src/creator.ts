@@ -11,6 +11,7 @@ import { coerceError, type Logger } from "@vigil/logger";
 import { createLeadership } from "./leadership.js";
 import {
   materializePassesTotal,
+  skippedRunsTotal,
   triggersCancelledTotal,
   triggersCreatedTotal,
   watchdogEpisodesOpenedTotal,
@@ -141,6 +142,7 @@ export function createTriggerCreator(deps: TriggerCreatorDeps): TriggerCreator {
         }
         triggersCreatedTotal.inc(stats.triggers);
         triggersCancelledTotal.inc(stats.cancelled);
+        skippedRunsTotal.inc({ reason: "misfire" }, stats.missedSkipped);
         materializePassesTotal.inc({ scope, result: "ok" });
         lastPass = stats;
         deps.onPass?.(stats);

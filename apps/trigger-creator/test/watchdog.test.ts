@@ -128,6 +128,15 @@ describe("the watchdog: silence is not health", () => {
         expect(metrics).toMatch(
           /^vigil_watchdog_open_episodes\{reason="missed"\} 2$/m,
         );
+        // with nobody running them, older fire times get skipped by the misfire policy
+        await waitFor(
+          async () =>
+            sample(
+              await scrape(creator!),
+              'vigil_skipped_runs_total{reason="misfire"}',
+            ) > 0,
+          { timeoutMs: 15_000, message: "a misfire skip counted" },
+        );
 
         // pausing a schedule closes its episode
         await db

@@ -259,6 +259,12 @@ export { msUntilNextClaimable } from "./triggers/claim-wait.js";
 export { extendLeases, type ExtendLeasesOptions } from "./triggers/lease.js";
 export { releaseOrphanedClaims } from "./triggers/release-orphaned.js";
 export {
+  countSkippedRuns,
+  SKIP_REASONS,
+  type CountSkippedOptions,
+  type SkipReason,
+} from "./triggers/count-skipped.js";
+export {
   rescueLostRuns,
   type RescueCause,
   type RescueOptions,
