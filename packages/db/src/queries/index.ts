@@ -260,7 +260,6 @@ export { extendLeases, type ExtendLeasesOptions } from "./triggers/lease.js";
 export { releaseOrphanedClaims } from "./triggers/release-orphaned.js";
 export {
   countSkippedRuns,
-  SKIP_REASONS,
   type CountSkippedOptions,
   type SkipReason,
 } from "./triggers/count-skipped.js";
@@ -291,7 +290,6 @@ export { markDeadWorkers } from "./workers/mark-dead.js";
 export { pruneDeadWorkers } from "./workers/prune.js";
 
 // watchdog-episodes
-export { FINISHED_EXECUTION_STATUSES } from "./watchdog-episodes/finished-statuses.js";
 export {
   listWatchedSchedules,
   type ListWatchedOptions,

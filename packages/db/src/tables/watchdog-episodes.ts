@@ -10,18 +10,11 @@ import type {
 
 /** What the trigger rows showed when the watchdog looked (docs/operations.md, "Watchdog"). */
 export type WatchdogReason =
-  | "missed"
-  | "stuck"
-  | "skipped"
-  | "cancelled"
-  | "no_trigger";
+  "missed" | "stuck" | "skipped" | "cancelled" | "no_trigger";
 
 /** Why an episode ended. */
 export type WatchdogCloseReason =
-  | "recovered"
-  | "schedule_paused"
-  | "schedule_deleted"
-  | "schedule_changed";
+  "recovered" | "schedule_paused" | "schedule_deleted" | "schedule_changed";
 
 /** A schedule that went silent, as the watchdog recorded it (migrations/0022_watchdog.sql). */
 export interface WatchdogEpisodesTable {
