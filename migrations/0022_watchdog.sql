@@ -11,7 +11,7 @@ CREATE TABLE watchdog_episodes (
   close_reason     text CHECK (close_reason IN ('recovered', 'schedule_paused', 'schedule_deleted', 'schedule_changed')),
   -- the fire time whose window plus grace passed without a finished run
   expected_at      timestamptz NOT NULL,
-  -- the schedule's newest finished run's fire time before the episode opened
+  -- when the schedule's newest finished run finished, before the episode opened
   last_finished_at timestamptz,
   reason           text NOT NULL CHECK (reason IN ('missed', 'stuck', 'skipped', 'cancelled', 'no_trigger')),
   detail           text NOT NULL CHECK (char_length(detail) <= 2000),

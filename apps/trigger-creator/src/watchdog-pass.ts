@@ -48,8 +48,8 @@ export interface WatchdogPassStats {
 
 /**
  * One watchdog pass (docs/operations.md, "Watchdog"): close the episodes whose silence ended,
- * open (or refresh) one for each active schedule whose expected fire time plus the project's
- * timeout plus the grace passed without a finished run, then queue one alert per new episode
+ * open (or refresh) one for each active schedule with no run finished since its expected fire
+ * time, once that fire time plus the project's timeout plus the grace has passed, then queue one alert per new episode
  * of a project with an `alert` config. Every write is idempotent: a second watchdog (two
  * leaders for a moment) opens nothing twice and alerts nothing twice.
  */

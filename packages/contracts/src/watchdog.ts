@@ -28,7 +28,7 @@ export const WatchdogEpisodeSchema = z
     since: z.string(),
     /** The fire time that produced no finished run within its window plus the grace. */
     expected_at: z.string(),
-    /** The fire time of the schedule's newest finished run before that; null: none. */
+    /** When the schedule's newest finished run finished, before the episode; null: none. */
     last_finished_at: z.string().nullable(),
     reason: z.enum(WATCHDOG_REASONS),
     detail: z.string(),

@@ -27,7 +27,7 @@ export interface WatchdogEpisodesTable {
   close_reason: Nullable<WatchdogCloseReason>;
   /** The fire time whose window passed without a finished run, when the episode opened. */
   expected_at: Timestamp;
-  /** The fire time of the schedule's newest finished run before the episode opened. */
+  /** When the schedule's newest finished run finished, before the episode opened. */
   last_finished_at: NullableTimestamp;
   /** What the trigger rows show, kept current while the episode is open. */
   reason: WatchdogReason;

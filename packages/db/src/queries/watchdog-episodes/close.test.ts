@@ -5,6 +5,7 @@ import type { Db } from "../../pool.js";
 import { insertProject, insertSchedule } from "../../testing/builders.js";
 import { dbTest } from "../../testing/db-test.js";
 import { closeWatchdogEpisodes } from "./close.js";
+import { listWatchedSchedules } from "./list-watched.js";
 import { openWatchdogEpisodes, type SilentSchedule } from "./open.js";
 
 const HOUR_AGO = () => new Date(Date.now() - 3600_000);
@@ -115,6 +116,55 @@ describe("watchdog episodes: open and close", () => {
       // a closed episode does not block a new one for the same schedule
       const [reopened] = await openWatchdogEpisodes(db, [changed!]);
       expect(reopened?.opened).toBe(true);
+    },
+  );
+
+  dbTest(
+    "a run that fired before the expected time but finished after it is life: the newest finished run's end is read, and it recovers the episode",
+    async ({ db }) => {
+      const s = await silentSchedule(db);
+      await openWatchdogEpisodes(db, [s]);
+      const longAgo = new Date(Date.now() - 2 * 3600_000);
+      const finishedAt = new Date(Date.now() - 60_000);
+      const trigger = await db
+        .insertInto("triggers")
+        .values({
+          project_id: s.projectId,
+          schedule_id: s.scheduleId,
+          source: "schedule",
+          fire_at: longAgo,
+          available_at: longAgo,
+          status: "succeeded",
+          attempt: 1,
+          finished_at: finishedAt,
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      await db
+        .insertInto("executions")
+        .values({
+          project_id: s.projectId,
+          trigger_id: trigger.id,
+          status: "success",
+          scheduled_for: longAgo,
+          started_at: longAgo,
+          finished_at: finishedAt,
+        })
+        .execute();
+      const watched = await listWatchedSchedules(db, {
+        afterId: s.scheduleId - 1,
+        limit: 1,
+      });
+      expect(watched[0]).toMatchObject({
+        schedule_id: s.scheduleId,
+        last_finished_at: finishedAt,
+      });
+      const closed = await closeWatchdogEpisodes(db);
+      expect(
+        closed
+          .filter((c) => c.schedule_id === s.scheduleId)
+          .map((c) => c.close_reason),
+      ).toEqual(["recovered"]);
     },
   );
 });

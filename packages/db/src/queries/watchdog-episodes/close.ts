@@ -13,8 +13,8 @@ export interface ClosedEpisode {
 
 /**
  * Closes every open episode whose silence is over, first matching reason wins: its schedule
- * was deleted, paused (or its project suspended), a trigger of it fired at or after the
- * expected time has a finished execution (`recovered`), or the schedule or its project changed
+ * was deleted, paused (or its project suspended), a run of it finished at or after the expected
+ * fire time (`recovered`), or the schedule or its project changed
  * after the expected time (the watchdog's expectation starts afresh). Locks the episode rows
  * it closes; the leader alone writes them.
  */
@@ -29,7 +29,7 @@ export async function closeWatchdogEpisodes(db: Db): Promise<ClosedEpisode[]> {
                WHEN NOT s.is_active OR NOT p.is_active THEN 'schedule_paused'
                WHEN EXISTS (
                  SELECT 1 FROM triggers t JOIN executions e ON e.trigger_id = t.id
-                 WHERE t.schedule_id = s.id AND t.fire_at >= o.expected_at
+                 WHERE t.schedule_id = s.id AND e.finished_at >= o.expected_at
                    AND e.status = ANY(${[...FINISHED_EXECUTION_STATUSES]}::text[])
                ) THEN 'recovered'
                WHEN greatest(s.updated_at, p.updated_at) > o.expected_at THEN 'schedule_changed'

@@ -12,7 +12,10 @@ export interface WatchedSchedule {
   watched_since: Date;
   /** `config.timeout_seconds` when it is a number, else null (the contract's default applies). */
   timeout_seconds: number | null;
-  /** The fire time of the newest trigger of this schedule with a finished execution. */
+  /**
+   * When the run of the newest trigger of this schedule with a finished execution finished: a
+   * long run that a `forbid` schedule's later fire times were skipped for still shows life.
+   */
   last_finished_at: Date | null;
 }
 
@@ -23,8 +26,8 @@ export interface ListWatchedOptions {
 }
 
 /**
- * Active, valid schedules of active projects, in id order, each with the fire time of its
- * newest finished run: the newest trigger (triggers_schedule_fire_at_key, backwards) with an
+ * Active, valid schedules of active projects, in id order, each with when its newest finished
+ * run finished: the newest trigger (triggers_schedule_fire_at_key, backwards) with an
  * execution that reached an outcome (executions_trigger_idx). No locks: the watchdog only reads.
  */
 export async function listWatchedSchedules(
@@ -36,11 +39,14 @@ export async function listWatchedSchedules(
            greatest(s.created_at, s.updated_at, p.updated_at) AS watched_since,
            CASE WHEN jsonb_typeof(p.config -> 'timeout_seconds') = 'number'
                 THEN (p.config ->> 'timeout_seconds')::numeric::int END AS timeout_seconds,
-           lf.fire_at AS last_finished_at
+           lf.finished_at AS last_finished_at
     FROM schedules s
     JOIN projects p ON p.id = s.project_id
     LEFT JOIN LATERAL (
-      SELECT t.fire_at FROM triggers t
+      SELECT (SELECT max(e.finished_at) FROM executions e
+              WHERE e.trigger_id = t.id
+                AND e.status = ANY(${[...FINISHED_EXECUTION_STATUSES]}::text[])) AS finished_at
+      FROM triggers t
       WHERE t.schedule_id = s.id
         AND EXISTS (SELECT 1 FROM executions e
                     WHERE e.trigger_id = t.id
