@@ -480,6 +480,7 @@ describe("read routes", () => {
       workers: 0,
       maintenance_runs: 0,
       audit_events: 0,
+      watchdog_episodes: 0,
     };
     await finishMaintenanceRun(db, { id, pruned, durationMs: 42 });
     const body = StatusResponseSchema.parse(

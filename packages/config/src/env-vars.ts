@@ -277,7 +277,7 @@ const DOCS: Record<EnvVarName, EnvVarDoc> = {
   RETENTION_MAX_AGE_DAYS: {
     default: "30",
     meaning:
-      "Executions older than this are pruned, except each project's latest finished one and the evidence of open discrepancies. Also the age limit of `maintenance_runs`. Override: `retention.max_age_days`.",
+      "Executions older than this are pruned, except each project's latest finished one and the evidence of open discrepancies. Also the age limit of `maintenance_runs` and of closed `watchdog_episodes`. Override: `retention.max_age_days`.",
   },
   RETENTION_FAILED_MAX_AGE_DAYS: {
     meaning:

@@ -320,3 +320,4 @@ export {
   type OpenWatchdogEpisode,
 } from "./watchdog-episodes/list-open.js";
 export { countOpenWatchdogEpisodes } from "./watchdog-episodes/count-open.js";
+export { pruneClosedWatchdogEpisodes } from "./watchdog-episodes/prune.js";
