@@ -23,11 +23,7 @@ import {
   type PassStats,
 } from "./materialize-pass.js";
 import { createWakeup } from "./wakeup.js";
-import {
-  runWatchdogPass,
-  type WatchdogOptions,
-  type WatchdogPassStats,
-} from "./watchdog-pass.js";
+import { runWatchdogPass, type WatchdogOptions } from "./watchdog-pass.js";
 
 export interface TriggerCreatorDeps {
   db: Db;
@@ -45,8 +41,6 @@ export interface TriggerCreatorDeps {
   onPass?: (stats: PassStats) => void;
   /** The leader's watchdog (silent schedules); omitted: no watchdog runs. */
   watchdog?: WatchdogOptions & { intervalMs: number };
-  /** Called after every watchdog pass (tests). */
-  onWatchdogPass?: (stats: WatchdogPassStats) => void;
 }
 
 export interface TriggerCreator {
@@ -192,7 +186,6 @@ export function createTriggerCreator(deps: TriggerCreatorDeps): TriggerCreator {
         for (const [reason, n] of Object.entries(stats.openedByReason)) {
           watchdogEpisodesOpenedTotal.inc({ reason }, n);
         }
-        deps.onWatchdogPass?.(stats);
         logger[
           stats.opened + stats.closed + stats.alerted > 0 ? "info" : "debug"
         ]({ ...stats, now: stats.now.toISOString() }, "watchdog pass");
