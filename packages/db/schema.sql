@@ -377,6 +377,28 @@ ALTER TABLE triggers ADD CONSTRAINT triggers_starting_deadline_seconds_check CHE
 ALTER TABLE triggers ADD CONSTRAINT triggers_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'running'::text, 'succeeded'::text, 'failed'::text, 'skipped'::text, 'cancelled'::text])));
 ALTER TABLE triggers ADD CONSTRAINT triggers_window_order CHECK (((window_start IS NULL) OR (window_end IS NULL) OR (window_start < window_end)));
 
+CREATE TABLE watchdog_episodes (
+  id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+  project_id text NOT NULL,
+  schedule_id bigint,
+  opened_at timestamp with time zone DEFAULT now() NOT NULL,
+  closed_at timestamp with time zone,
+  close_reason text,
+  expected_at timestamp with time zone NOT NULL,
+  last_finished_at timestamp with time zone,
+  reason text NOT NULL,
+  detail text NOT NULL,
+  alerted_at timestamp with time zone,
+  updated_at timestamp with time zone DEFAULT now() NOT NULL
+);
+ALTER TABLE watchdog_episodes ADD CONSTRAINT watchdog_episodes_close_reason_check CHECK ((close_reason = ANY (ARRAY['recovered'::text, 'schedule_paused'::text, 'schedule_deleted'::text, 'schedule_changed'::text])));
+ALTER TABLE watchdog_episodes ADD CONSTRAINT watchdog_episodes_closed_consistent CHECK (((closed_at IS NULL) = (close_reason IS NULL)));
+ALTER TABLE watchdog_episodes ADD CONSTRAINT watchdog_episodes_detail_check CHECK ((char_length(detail) <= 2000));
+ALTER TABLE watchdog_episodes ADD CONSTRAINT watchdog_episodes_pkey PRIMARY KEY (id);
+ALTER TABLE watchdog_episodes ADD CONSTRAINT watchdog_episodes_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE;
+ALTER TABLE watchdog_episodes ADD CONSTRAINT watchdog_episodes_reason_check CHECK ((reason = ANY (ARRAY['missed'::text, 'stuck'::text, 'skipped'::text, 'cancelled'::text, 'no_trigger'::text])));
+ALTER TABLE watchdog_episodes ADD CONSTRAINT watchdog_episodes_schedule_id_fkey FOREIGN KEY (schedule_id) REFERENCES schedules(id) ON DELETE SET NULL;
+
 CREATE TABLE workers (
   id text NOT NULL,
   app text NOT NULL,
@@ -435,6 +457,8 @@ CREATE INDEX triggers_project_pending_idx ON public.triggers USING btree (projec
 CREATE INDEX triggers_running_project_idx ON public.triggers USING btree (project_id) WHERE (status = 'running'::text);
 CREATE INDEX triggers_running_team_idx ON public.triggers USING btree (team) WHERE ((status = 'running'::text) AND (team IS NOT NULL));
 CREATE INDEX triggers_skipped_for_idx ON public.triggers USING btree (skipped_for_trigger_id) WHERE (skipped_for_trigger_id IS NOT NULL);
+CREATE UNIQUE INDEX watchdog_episodes_open_schedule_idx ON public.watchdog_episodes USING btree (schedule_id) WHERE (closed_at IS NULL);
+CREATE INDEX watchdog_episodes_project_idx ON public.watchdog_episodes USING btree (project_id, id DESC);
 CREATE INDEX workers_app_heartbeat_idx ON public.workers USING btree (app, last_heartbeat_at DESC);
 
 CREATE OR REPLACE FUNCTION public.vigil_bump_project_schedules()

@@ -360,6 +360,58 @@ describe("read routes", () => {
     ).toBe(400);
   });
 
+  test("GET /stats counts skipped runs by reason in the window, per project", async ({
+    api,
+    db,
+  }) => {
+    const p = await insertProject(db);
+    const other = await insertProject(db);
+    const skip = (projectId: string, lastError: string, finishedAt: Date) =>
+      insertTriggers(db, projectId, 1, {
+        status: "skipped",
+        last_error: lastError,
+        finished_at: finishedAt,
+      });
+    const now = new Date();
+    await skip(
+      p.id,
+      "missed: a later fire time of its schedule came before it started; misfire policy skip",
+      now,
+    );
+    await skip(
+      p.id,
+      "missed: a later fire time of its schedule came before it started; misfire policy run_once",
+      now,
+    );
+    await skip(p.id, "missed its starting deadline (60 s after fire_at)", now);
+    await skip(
+      p.id,
+      "concurrency policy forbid: trigger 7 of this schedule is running",
+      now,
+    );
+    // outside the default 24 hours, and another project
+    await skip(
+      p.id,
+      "missed its starting deadline (60 s after fire_at)",
+      new Date(Date.now() - 2 * 86_400_000),
+    );
+    await skip(
+      other.id,
+      "missed its starting deadline (60 s after fire_at)",
+      now,
+    );
+    const res = await api.call("GET", `/stats?project_id=${p.id}`);
+    expect(res.status, res.text).toBe(200);
+    expect(StatsResponseSchema.parse(res.json).skipped_runs).toEqual({
+      total: 4,
+      misfire: 2,
+      missed_deadline: 1,
+      concurrency_forbid: 1,
+      project_inactive: 0,
+      other: 0,
+    });
+  });
+
   test("GET /metrics counts this process's requests by route pattern and recounts nothing from the database", async ({
     api,
     db,
@@ -428,6 +480,7 @@ describe("read routes", () => {
       workers: 0,
       maintenance_runs: 0,
       audit_events: 0,
+      watchdog_episodes: 0,
     };
     await finishMaintenanceRun(db, { id, pruned, durationMs: 42 });
     const body = StatusResponseSchema.parse(

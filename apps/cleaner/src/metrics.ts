@@ -49,6 +49,7 @@ export function countPass(
     workers: pruned.workers,
     maintenance_runs: pruned.maintenance_runs,
     audit_events: pruned.audit_events,
+    watchdog_episodes: pruned.watchdog_episodes,
   };
   for (const [table, rows] of Object.entries(byTable)) {
     prunedRowsTotal.inc({ table }, rows);

@@ -7,6 +7,7 @@ import {
   pruneFinishedTriggers,
   pruneMaintenanceRuns,
   pruneProjectHistory,
+  pruneClosedWatchdogEpisodes,
   type Db,
   type PrunedCounts,
   type RetentionPolicy,
@@ -54,6 +55,7 @@ export function emptyCounts(): PrunedCounts {
     workers: 0,
     maintenance_runs: 0,
     audit_events: 0,
+    watchdog_episodes: 0,
   };
 }
 
@@ -142,6 +144,10 @@ export async function runPrunePass({
   const maintenanceDays = options.retention.maxAgeDays ?? 30;
   counts.maintenance_runs += await drain(() =>
     pruneMaintenanceRuns(db, { olderThanDays: maintenanceDays, limit }),
+  );
+  // closed watchdog episodes are history of the same kind
+  counts.watchdog_episodes += await drain(() =>
+    pruneClosedWatchdogEpisodes(db, { olderThanDays: maintenanceDays, limit }),
   );
   // only ever the oldest rows and never the newest, each batch with its audit.prune row,
   // so `vigil audit verify` still passes

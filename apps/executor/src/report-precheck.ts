@@ -1,4 +1,4 @@
-import { ProjectConfigSchema } from "@vigil/contracts";
+import { ProjectConfigSchema, reportChannels } from "@vigil/contracts";
 import type { DiscrepancyTransition, JsonValue } from "@vigil/db";
 
 import type { RecordPlan } from "./record-outcome.js";
@@ -6,7 +6,6 @@ import type { ReportSettings } from "./reports/enqueue-report.js";
 import {
   classifyForAlerts,
   groupDiscrepancyChanges,
-  reportChannels,
   shouldSendReport,
   type FinalExecutionStatus,
 } from "./reports/plan-report.js";

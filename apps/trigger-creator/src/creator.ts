@@ -11,8 +11,11 @@ import { coerceError, type Logger } from "@vigil/logger";
 import { createLeadership } from "./leadership.js";
 import {
   materializePassesTotal,
+  skippedRunsTotal,
   triggersCancelledTotal,
   triggersCreatedTotal,
+  watchdogEpisodesOpenedTotal,
+  watchdogPassesTotal,
 } from "./metrics.js";
 import {
   runMaterializePass,
@@ -20,6 +23,7 @@ import {
   type PassStats,
 } from "./materialize-pass.js";
 import { createWakeup } from "./wakeup.js";
+import { runWatchdogPass, type WatchdogOptions } from "./watchdog-pass.js";
 
 export interface TriggerCreatorDeps {
   db: Db;
@@ -35,6 +39,8 @@ export interface TriggerCreatorDeps {
   leaderRetryMs: number;
   /** Called after every pass (tests, metrics). */
   onPass?: (stats: PassStats) => void;
+  /** The leader's watchdog (silent schedules); omitted: no watchdog runs. */
+  watchdog?: WatchdogOptions & { intervalMs: number };
 }
 
 export interface TriggerCreator {
@@ -130,6 +136,7 @@ export function createTriggerCreator(deps: TriggerCreatorDeps): TriggerCreator {
         }
         triggersCreatedTotal.inc(stats.triggers);
         triggersCancelledTotal.inc(stats.cancelled);
+        skippedRunsTotal.inc({ reason: "misfire" }, stats.missedSkipped);
         materializePassesTotal.inc({ scope, result: "ok" });
         lastPass = stats;
         deps.onPass?.(stats);
@@ -162,6 +169,43 @@ export function createTriggerCreator(deps: TriggerCreatorDeps): TriggerCreator {
     }
   };
 
+  // The watchdog runs beside the materialization on the leader only, on its own timer, so a
+  // slow full pass never delays it and it never delays a pass.
+  const watch = async (term: AbortSignal) => {
+    const options = deps.watchdog;
+    if (options === undefined) {
+      return;
+    }
+    const sleep = createWakeup();
+    let failures = 0;
+    while (!term.aborted) {
+      try {
+        const stats = await runWatchdogPass({ db: deps.db, logger, options });
+        failures = 0;
+        watchdogPassesTotal.inc({ result: "ok" });
+        for (const [reason, n] of Object.entries(stats.openedByReason)) {
+          watchdogEpisodesOpenedTotal.inc({ reason }, n);
+        }
+        logger[
+          stats.opened + stats.closed + stats.alerted > 0 ? "info" : "debug"
+        ]({ ...stats, now: stats.now.toISOString() }, "watchdog pass");
+      } catch (raw) {
+        failures += 1;
+        watchdogPassesTotal.inc({ result: "failed" });
+        logger.error(
+          { err: coerceError(raw), failures },
+          "watchdog pass failed; backing off",
+        );
+      }
+      await sleep.wait(
+        failures === 0
+          ? options.intervalMs
+          : Math.min(MAX_BACKOFF_MS, options.intervalMs * 2 ** failures),
+        term,
+      );
+    }
+  };
+
   const run = async () => {
     for (;;) {
       const term = await leadership.acquire(stopping.signal);
@@ -169,7 +213,8 @@ export function createTriggerCreator(deps: TriggerCreatorDeps): TriggerCreator {
         return;
       }
       // The term ends when the lock is lost or the process stops, whichever comes first.
-      await lead(AbortSignal.any([term, stopping.signal]));
+      const termSignal = AbortSignal.any([term, stopping.signal]);
+      await Promise.all([lead(termSignal), watch(termSignal)]);
       if (stopping.signal.aborted) {
         return;
       }

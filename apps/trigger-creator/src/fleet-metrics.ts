@@ -1,4 +1,5 @@
 import {
+  countOpenWatchdogEpisodes,
   getLastMaintenanceRun,
   getQueueDepth,
   readFleetSnapshot,
@@ -18,6 +19,7 @@ interface Snapshot {
   fleet: FleetSnapshot;
   queue: QueueDepth;
   lastCleanup: MaintenanceRunRow | undefined;
+  watchdog: Array<{ reason: string; count: number }>;
 }
 
 /**
@@ -34,7 +36,13 @@ export function createFleetMetrics(db: Db): Registry {
         readFleetSnapshot(db, { staleWorkerSeconds: STALE_WORKER_SECONDS }),
         getQueueDepth(db),
         getLastMaintenanceRun(db),
-      ]).then(([fleet, queue, lastCleanup]) => ({ fleet, queue, lastCleanup }));
+        countOpenWatchdogEpisodes(db),
+      ]).then(([fleet, queue, lastCleanup, watchdog]) => ({
+        fleet,
+        queue,
+        lastCleanup,
+        watchdog,
+      }));
       // a failed scrape must not be served from the cache to the next one
       value.catch(() => (cached = undefined));
       cached = { at: Date.now(), value };
@@ -122,6 +130,16 @@ export function createFleetMetrics(db: Db): Registry {
     "How long the cleaner's most recent pass took",
     [],
     (g, s) => g.set((s.lastCleanup?.duration_ms ?? 0) / 1000),
+  );
+  gauge(
+    "vigil_watchdog_open_episodes",
+    "Open watchdog episodes (silent schedules), by reason",
+    ["reason"],
+    (g, s) => {
+      for (const w of s.watchdog) {
+        g.set({ reason: w.reason }, w.count);
+      }
+    },
   );
   return registry;
 }

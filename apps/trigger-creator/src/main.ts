@@ -79,6 +79,10 @@ if (process.argv.includes("--once")) {
         materialize,
         pollIntervalMs: config.POLL_INTERVAL_MS,
         leaderRetryMs: config.LEADER_RETRY_MS,
+        watchdog: {
+          intervalMs: config.WATCHDOG_INTERVAL_MS,
+          graceSeconds: config.WATCHDOG_GRACE_SECONDS,
+        },
       });
       observeCreator(creator);
       const fleet = createFleetMetrics(handle.db);

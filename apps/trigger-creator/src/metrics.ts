@@ -28,6 +28,27 @@ export const materializePassesTotal = new Counter({
   registers: [registry],
 });
 
+export const skippedRunsTotal = new Counter({
+  name: "vigil_skipped_runs_total",
+  help: "Missed fire times this process skipped by their misfire policy (reason misfire; the executors count the claim's skips)",
+  labelNames: ["reason"] as const,
+  registers: [registry],
+});
+
+export const watchdogPassesTotal = new Counter({
+  name: "vigil_watchdog_passes_total",
+  help: "Watchdog passes this process ran as leader, by result (ok, failed)",
+  labelNames: ["result"] as const,
+  registers: [registry],
+});
+
+export const watchdogEpisodesOpenedTotal = new Counter({
+  name: "vigil_watchdog_episodes_opened_total",
+  help: "Watchdog episodes this process opened (a schedule with no finished run past its window plus grace), by reason",
+  labelNames: ["reason"] as const,
+  registers: [registry],
+});
+
 interface Observed {
   readonly isLeader: boolean;
   lagSeconds(): number;

@@ -293,6 +293,16 @@ const DOCS: Record<EnvVarName, EnvVarDoc> = {
     meaning:
       "After downtime, most missed fire times run per schedule (policy permitting).",
   },
+  WATCHDOG_INTERVAL_MS: {
+    default: "60000",
+    meaning:
+      "How often the leading trigger-creator's watchdog looks for silent schedules (docs/operations.md, Watchdog).",
+  },
+  WATCHDOG_GRACE_SECONDS: {
+    default: "300",
+    meaning:
+      "Added to a project's `timeout_seconds`: a fire time with no finished run this long after it opens a watchdog episode.",
+  },
   RETENTION_KEEP_LAST: {
     default: "100",
     meaning:
@@ -301,7 +311,7 @@ const DOCS: Record<EnvVarName, EnvVarDoc> = {
   RETENTION_MAX_AGE_DAYS: {
     default: "30",
     meaning:
-      "Executions older than this are pruned, except each project's latest finished one and the evidence of open discrepancies. Also the age limit of `maintenance_runs`. Override: `retention.max_age_days`.",
+      "Executions older than this are pruned, except each project's latest finished one and the evidence of open discrepancies. Also the age limit of `maintenance_runs` and of closed `watchdog_episodes`. Override: `retention.max_age_days`.",
   },
   RETENTION_FAILED_MAX_AGE_DAYS: {
     meaning:

@@ -108,3 +108,17 @@ export {
   type PositionalQuery,
   type SqlDialect,
 } from "./named-params.js";
+export {
+  buildWatchdogAlertBody,
+  WATCHDOG_REASONS,
+  WatchdogEpisodeSchema,
+  type WatchdogAlertInput,
+  type WatchdogEpisode,
+  type WatchdogReasonKind,
+} from "./watchdog.js";
+export {
+  alertChannels,
+  perChannel,
+  reportChannels,
+  type ChannelTarget,
+} from "./channel-routing.js";

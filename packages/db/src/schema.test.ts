@@ -276,6 +276,20 @@ const EXPECTED: Record<string, string[]> = {
     "expires_at",
     "revoked_at",
   ],
+  watchdog_episodes: [
+    "id",
+    "project_id",
+    "schedule_id",
+    "opened_at",
+    "closed_at",
+    "close_reason",
+    "expected_at",
+    "last_finished_at",
+    "reason",
+    "detail",
+    "alerted_at",
+    "updated_at",
+  ],
 };
 
 describe("schema", () => {

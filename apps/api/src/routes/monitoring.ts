@@ -4,7 +4,7 @@ import {
   StatsQuerySchema,
   StatsResponseSchema,
 } from "@vigil/contracts";
-import { getExecutionStats, listQueue } from "@vigil/db";
+import { countSkippedRuns, getExecutionStats, listQueue } from "@vigil/db";
 
 import type { ApiDeps } from "../deps.js";
 import { AppError } from "../http/app-error.js";
@@ -53,7 +53,7 @@ export function monitoringRoutes(deps: ApiDeps): RouteDef[] {
       tag: "monitoring",
       access: "read",
       summary:
-        "Executions by status, success rate and duration percentiles, for a time window (default: the last 24 hours) and optionally one project",
+        "Executions by status, success rate and duration percentiles, and skipped runs by reason, for a time window (default: the last 24 hours) and optionally one project",
       query: StatsQuerySchema,
       responses: {
         200: { description: "Statistics", schema: StatsResponseSchema },
@@ -83,11 +83,15 @@ export function monitoringRoutes(deps: ApiDeps): RouteDef[] {
             ],
           );
         }
-        const stats = await getExecutionStats(deps.db, {
+        const filter = {
           from,
           to,
           ...projectFilter(principal, query.project_id),
-        });
+        };
+        const [stats, skipped] = await Promise.all([
+          getExecutionStats(deps.db, filter),
+          countSkippedRuns(deps.db, filter),
+        ]);
         return {
           json: {
             project_id: query.project_id ?? null,
@@ -97,6 +101,10 @@ export function monitoringRoutes(deps: ApiDeps): RouteDef[] {
             ...stats.counts,
             success_rate: successRate(stats.counts.success, stats.total),
             duration_ms: stats.duration_ms,
+            skipped_runs: {
+              total: Object.values(skipped).reduce((a, b) => a + b, 0),
+              ...skipped,
+            },
           },
         };
       },

@@ -7,6 +7,7 @@ import {
   getLastMaintenanceRun,
   getQueueDepth,
   listLiveWorkers,
+  listOpenWatchdogEpisodes,
   pendingMigrations,
 } from "@vigil/db";
 import { sql } from "kysely";
@@ -17,6 +18,8 @@ import { defineRoute, type RouteDef } from "./route.js";
 
 /** Overdue work older than this marks /status "degraded". */
 const DEGRADED_LAG_SECONDS = 60;
+/** Open watchdog episodes /status lists at most (oldest first). */
+const MAX_STATUS_EPISODES = 200;
 
 /** Liveness, readiness and the fleet's status. */
 export function systemRoutes(deps: ApiDeps): RouteDef[] {
@@ -76,15 +79,20 @@ export function systemRoutes(deps: ApiDeps): RouteDef[] {
       tag: "system",
       access: "read",
       summary:
-        "Live workers per app with heartbeats, pool sizes, running count, queue depth and lag",
+        "Live workers per app with heartbeats, pool sizes, running count, queue depth and lag, and the schedules the watchdog found silent",
       responses: {
         200: { description: "Fleet status", schema: StatusResponseSchema },
       },
-      handler: async () => {
-        const [workers, queue, lastCleanup] = await Promise.all([
+      handler: async ({ principal }) => {
+        const [workers, queue, lastCleanup, episodes] = await Promise.all([
           listLiveWorkers(deps.db, { staleSeconds: STALE_WORKER_SECONDS }),
           getQueueDepth(deps.db),
           getLastMaintenanceRun(deps.db),
+          // a token limited to some projects sees only their episodes
+          listOpenWatchdogEpisodes(deps.db, {
+            projectIds: principal?.projects ?? undefined,
+            limit: MAX_STATUS_EPISODES,
+          }),
         ]);
         const apps: Record<
           string,
@@ -127,6 +135,22 @@ export function systemRoutes(deps: ApiDeps): RouteDef[] {
                   error: lastCleanup.error,
                 }
               : null,
+            watchdog: {
+              open_episodes: episodes.map((e) => ({
+                id: e.id,
+                project_id: e.project_id,
+                project_name: e.project_name,
+                schedule_id: e.schedule_id,
+                cron_expression: e.cron_expression,
+                timezone: e.timezone,
+                since: e.opened_at.toISOString(),
+                expected_at: e.expected_at.toISOString(),
+                last_finished_at: e.last_finished_at?.toISOString() ?? null,
+                reason: e.reason,
+                detail: e.detail,
+                alerted_at: e.alerted_at?.toISOString() ?? null,
+              })),
+            },
           },
         };
       },

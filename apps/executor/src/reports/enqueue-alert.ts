@@ -1,4 +1,4 @@
-import { executionUrl } from "@vigil/contracts";
+import { executionUrl, alertChannels, perChannel } from "@vigil/contracts";
 import {
   countRunForAlerts,
   enqueueAlertUnlessThrottled,
@@ -7,9 +7,7 @@ import {
 } from "@vigil/db";
 
 import type { EnqueueReportInput } from "./enqueue-report.js";
-import { perChannel } from "./per-channel.js";
 import {
-  alertChannels,
   buildAlertBody,
   buildRecoveryBody,
   classifyForAlerts,

@@ -3,6 +3,8 @@ import {
   isoDurationToMs,
   REPORT_MAX_FINDINGS_PER_GROUP,
   type ProjectConfig,
+  reportChannels,
+  perChannel,
 } from "@vigil/contracts";
 import {
   advanceReportDigest,
@@ -15,11 +17,9 @@ import {
 } from "@vigil/db";
 
 import type { ReportSettings } from "./enqueue-report.js";
-import { perChannel } from "./per-channel.js";
 import {
   groupDiscrepancyChanges,
   hasTransitions,
-  reportChannels,
   toReportFinding,
 } from "./plan-report.js";
 

@@ -2,6 +2,8 @@ import {
   buildReport,
   REPORT_MAX_FINDINGS_PER_GROUP,
   type ProjectConfig,
+  reportChannels,
+  perChannel,
 } from "@vigil/contracts";
 import {
   enqueueOutboxEntry,
@@ -15,10 +17,8 @@ import { enqueueDigestIfDue, type DigestDecision } from "./enqueue-digest.js";
 import {
   groupDiscrepancyChanges,
   shouldSendReport,
-  reportChannels,
   type FinalExecutionStatus,
 } from "./plan-report.js";
-import { perChannel } from "./per-channel.js";
 
 /** The transaction that records the execution (kysely's Transaction<Database>). */
 type RecordTransaction = Parameters<typeof enqueueOutboxEntry>[0];

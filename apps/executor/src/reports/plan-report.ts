@@ -1,103 +1,11 @@
 import {
   emptyDiscrepancyChanges,
-  IMPLICIT_CHANNEL_NAME,
   REPORT_TRANSITION_GROUPS,
-  type ChannelConfig,
   type DiscrepancyChanges,
   type ProjectConfig,
   type ReportFinding,
 } from "@vigil/contracts";
-import type {
-  JsonValue,
-  OutboxChannelKind,
-  ReportDiscrepancy,
-} from "@vigil/db";
-
-/** Where one outbox row goes: the project's channel, or an implicit one. */
-export interface OutboxChannel {
-  name: string;
-  kind: OutboxChannelKind;
-  /** The env var naming the URL (webhook, slack); null: REPORT_URL (webhook) or none (email). */
-  targetEnv: string | null;
-  /** An email's to/from/subject_prefix; never a secret. */
-  options: JsonValue;
-}
-
-function named(
-  config: ProjectConfig,
-  names: readonly string[] | undefined,
-): OutboxChannel[] {
-  const byName = new Map<string, ChannelConfig>(
-    (config.channels ?? []).map((c) => [c.name, c]),
-  );
-  const out: OutboxChannel[] = [];
-  for (const name of names ?? []) {
-    const c = byName.get(name);
-    if (c === undefined) {
-      continue; // the config schema refuses an unknown name; a hand-edited row sends to the rest
-    }
-    out.push(
-      c.kind === "email"
-        ? {
-            name: c.name,
-            kind: "email",
-            targetEnv: null,
-            options: {
-              to: c.to,
-              ...(c.from === undefined ? {} : { from: c.from }),
-              ...(c.subject_prefix === undefined
-                ? {}
-                : { subject_prefix: c.subject_prefix }),
-            },
-          }
-        : { name: c.name, kind: c.kind, targetEnv: c.url_env, options: {} },
-    );
-  }
-  return out;
-}
-
-/**
- * The channels a report goes to: `report.url_env` (or REPORT_URL when the project names no
- * channels) as the implicit webhook channel, then each of `report.channels`.
- */
-export function reportChannels(
-  config: ProjectConfig,
-  globalReportUrlSet: boolean,
-): OutboxChannel[] {
-  const implicit: OutboxChannel[] =
-    config.report.url_env !== undefined ||
-    (config.report.channels === undefined && globalReportUrlSet)
-      ? [
-          {
-            name: IMPLICIT_CHANNEL_NAME,
-            kind: "webhook",
-            targetEnv: config.report.url_env ?? null,
-            options: {},
-          },
-        ]
-      : [];
-  return [...implicit, ...named(config, config.report.channels)];
-}
-
-/** The channels an alert goes to: `alert.slack_webhook_env`, then each of `alert.channels`. */
-export function alertChannels(config: ProjectConfig): OutboxChannel[] {
-  const alert = config.alert;
-  if (alert === undefined) {
-    return [];
-  }
-  const implicit: OutboxChannel[] =
-    alert.slack_webhook_env === undefined
-      ? []
-      : [
-          {
-            name: IMPLICIT_CHANNEL_NAME,
-            kind: "slack",
-            targetEnv: alert.slack_webhook_env,
-            options: {},
-          },
-        ];
-  return [...implicit, ...named(config, alert.channels)];
-}
+import type { ReportDiscrepancy } from "@vigil/db";
 
 export type FinalExecutionStatus =
   "success" | "partial" | "failed" | "cancelled" | "timeout" | "lost";

@@ -10,4 +10,10 @@ export const triggerCreatorEnv = {
   MISFIRE_MAX_CATCHUP: envInteger({ min: 0, max: 100_000 }).default(100),
   LEADER_RETRY_MS: envInteger({ min: 100, max: 60_000 }).default(1500),
   TRIGGER_WRITE_CONCURRENCY: envInteger({ min: 1, max: 16 }).default(2),
+  WATCHDOG_INTERVAL_MS: envInteger({ min: 100, max: 3_600_000 }).default(
+    60_000,
+  ),
+  WATCHDOG_GRACE_SECONDS: envInteger({ min: 0, max: 7 * 24 * 3600 }).default(
+    300,
+  ),
 };

@@ -1,5 +1,6 @@
 import { z } from "zod";
 
+import { WatchdogEpisodeSchema } from "../watchdog.js";
 import { Instant, TriggerSource } from "./scalars.js";
 
 /**
@@ -78,6 +79,10 @@ export const StatusResponseSchema = z
         error: z.string().nullable(),
       })
       .nullable(),
+    /** Schedules the watchdog found silent (open episodes), oldest first. */
+    watchdog: z.object({
+      open_episodes: z.array(WatchdogEpisodeSchema),
+    }),
   })
   .meta({ id: "Status" });
 

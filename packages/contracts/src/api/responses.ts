@@ -208,6 +208,19 @@ export const ApplyProjectResponseSchema = z
 
 export const StatsResponseSchema = ExecutionCountsSchema.extend({
   project_id: z.string().nullable(),
+  /**
+   * Runs (triggers) skipped in the window, by why: `misfire` (the misfire policy after
+   * downtime), `missed_deadline` (starting deadline), `concurrency_forbid`, `project_inactive`,
+   * `other`. Skipped runs never become executions, so `total` does not count them.
+   */
+  skipped_runs: z.object({
+    total: z.number(),
+    misfire: z.number(),
+    missed_deadline: z.number(),
+    concurrency_forbid: z.number(),
+    project_inactive: z.number(),
+    other: z.number(),
+  }),
   from: Instant,
   to: Instant,
   duration_ms: z.object({

@@ -290,6 +290,11 @@ export { msUntilNextClaimable } from "./triggers/claim-wait.js";
 export { extendLeases, type ExtendLeasesOptions } from "./triggers/lease.js";
 export { releaseOrphanedClaims } from "./triggers/release-orphaned.js";
 export {
+  countSkippedRuns,
+  type CountSkippedOptions,
+  type SkipReason,
+} from "./triggers/count-skipped.js";
+export {
   rescueLostRuns,
   type RescueCause,
   type RescueOptions,
@@ -314,3 +319,36 @@ export {
 } from "./workers/heartbeat.js";
 export { markDeadWorkers } from "./workers/mark-dead.js";
 export { pruneDeadWorkers } from "./workers/prune.js";
+
+// watchdog-episodes
+export {
+  listWatchedSchedules,
+  type ListWatchedOptions,
+  type WatchedSchedule,
+} from "./watchdog-episodes/list-watched.js";
+export {
+  describeScheduleSilence,
+  type ScheduleSilence,
+  type SilenceQuery,
+} from "./watchdog-episodes/describe-silence.js";
+export {
+  openWatchdogEpisodes,
+  type OpenedEpisode,
+  type SilentSchedule,
+} from "./watchdog-episodes/open.js";
+export {
+  closeWatchdogEpisodes,
+  type ClosedEpisode,
+} from "./watchdog-episodes/close.js";
+export {
+  listWatchdogEpisodesToAlert,
+  type EpisodeToAlert,
+} from "./watchdog-episodes/list-to-alert.js";
+export { markWatchdogEpisodeAlerted } from "./watchdog-episodes/mark-alerted.js";
+export {
+  listOpenWatchdogEpisodes,
+  type ListOpenEpisodesOptions,
+  type OpenWatchdogEpisode,
+} from "./watchdog-episodes/list-open.js";
+export { countOpenWatchdogEpisodes } from "./watchdog-episodes/count-open.js";
+export { pruneClosedWatchdogEpisodes } from "./watchdog-episodes/prune.js";

@@ -66,5 +66,9 @@ export type {
   NewMaintenanceRun,
 } from "./maintenance-runs.js";
 export type { AuditEventRow } from "./audit-events.js";
-export type { WatchdogEpisodeRow } from "./watchdog-episodes.js";
+export type {
+  WatchdogCloseReason,
+  WatchdogEpisodeRow,
+  WatchdogReason,
+} from "./watchdog-episodes.js";
 export type { ApiTokenInfo, ApiTokenRow, ApiTokenScope } from "./api-tokens.js";

@@ -8,7 +8,15 @@ import type {
   Timestamp,
 } from "./common.js";
 
-/** A schedule that went silent, as the watchdog recorded it (migrations/0025_watchdog.sql). */
+/** What the trigger rows showed when the watchdog looked (docs/operations.md, "Watchdog"). */
+export type WatchdogReason =
+  "missed" | "stuck" | "skipped" | "cancelled" | "no_trigger";
+
+/** Why an episode ended. */
+export type WatchdogCloseReason =
+  "recovered" | "schedule_paused" | "schedule_deleted" | "schedule_changed";
+
+/** A schedule that went silent, as the watchdog recorded it (migrations/0022_watchdog.sql). */
 export interface WatchdogEpisodesTable {
   id: Id;
   project_id: string;
@@ -16,14 +24,16 @@ export interface WatchdogEpisodesTable {
   schedule_id: Nullable<number>;
   opened_at: CreatedAt;
   closed_at: NullableTimestamp;
-  close_reason: Nullable<string>;
+  close_reason: Nullable<WatchdogCloseReason>;
   /** The fire time whose window passed without a finished run, when the episode opened. */
   expected_at: Timestamp;
-  /** The schedule's newest finished execution before the episode opened. */
+  /** When the schedule's newest finished run finished, before the episode opened. */
   last_finished_at: NullableTimestamp;
   /** What the trigger rows show, kept current while the episode is open. */
-  reason: string;
-  /** When its alert was queued; null: the project has no alert target. */
+  reason: WatchdogReason;
+  /** The same for a person: counts and instants. */
+  detail: string;
+  /** When its alert was queued; null: not yet, or the project has no alert config. */
   alerted_at: NullableTimestamp;
   updated_at: CreatedAt;
 }

@@ -20,6 +20,7 @@ const counts: PrunedCounts = {
   workers: 0,
   maintenance_runs: 0,
   audit_events: 3,
+  watchdog_episodes: 0,
 };
 
 dbTest(

@@ -17,6 +17,8 @@ export interface PrunedCounts {
   maintenance_runs: number;
   /** The oldest rows of the audit chain, past RETENTION_AUDIT_DAYS. */
   audit_events: number;
+  /** Closed watchdog episodes, as old as the cleaner's own history (RETENTION_MAX_AGE_DAYS). */
+  watchdog_episodes: number;
 }
 
 /** Opens the record of a pass (finished_at null until `finishMaintenanceRun`); returns its id. */
