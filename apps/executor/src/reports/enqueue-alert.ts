@@ -70,7 +70,9 @@ export async function enqueueAlertForRun(
       }),
       maxAttempts: settings.maxAttempts,
     })) {
-      enqueued ||= (await enqueueOutboxEntry(trx, entry)) !== null;
+      // every channel gets its row: no short-circuit past the first that was new
+      const id = await enqueueOutboxEntry(trx, entry);
+      enqueued ||= id !== null;
     }
     return enqueued ? "recovery" : "duplicate";
   }
