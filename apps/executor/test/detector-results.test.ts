@@ -1,8 +1,8 @@
 import { access } from "node:fs/promises";
 
-import { afterAll, expect } from "vitest";
-
+import { ReportSchema } from "@vigil/contracts";
 import { dbTest } from "@vigil/db/testing";
+import { afterAll, expect } from "vitest";
 
 import {
   explain,
@@ -123,9 +123,23 @@ dbTest.concurrent(
           slack_webhook_env: "VIGIL_SECRET_ALERT_URL",
           on: ["partial"],
         },
+        report: { mode: "always", url_env: "VIGIL_SECRET_REPORT_URL" },
       },
     );
     expect(run.execution.status, explain(run, executor)).toBe("partial");
+    const [report] = await db
+      .selectFrom("report_outbox")
+      .select("payload")
+      .where("execution_id", "=", run.execution.id)
+      .where("kind", "=", "report")
+      .execute();
+    const { execution } = ReportSchema.parse(report?.payload);
+    expect(execution.status).toBe("partial");
+    expect(execution.rule_errors.map((e) => e.rule_id)).toEqual([
+      "garbage-findings",
+      "garbage-number",
+    ]);
+    expect(execution.rule_errors[0]?.message).not.toBe("");
     expect(run.execution.error_message).toMatch(
       /^2 of 3 rule\(s\) failed: garbage-findings: .+; garbage-number: .+/,
     );

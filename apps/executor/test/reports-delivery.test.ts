@@ -332,6 +332,7 @@ describe("the report body", () => {
           windowEnd: null,
           findingsCount: 0,
           errorMessage: null,
+          ruleResults: [],
         },
         changes: emptyDiscrepancyChanges(),
         publicUrl: null,

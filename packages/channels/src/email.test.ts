@@ -36,6 +36,7 @@ const report: Report = {
     window: null,
     findings_count: 2,
     error_message: null,
+    rule_errors: [],
     url: null,
   },
   findings: {

@@ -35,6 +35,7 @@ const input = {
     windowEnd: new Date("2026-11-22T12:00:00Z"),
     findingsCount: 3,
     errorMessage: null,
+    ruleResults: [] as unknown[],
   },
   publicUrl: "https://vigil.example.com/",
   generatedAt: new Date("2026-11-22T12:00:04Z"),
@@ -58,6 +59,34 @@ describe("buildReport", () => {
         },
       },
     });
+  });
+
+  it("lists the rules that failed, from the stored rule_results, and nothing else", () => {
+    const report = buildReport({
+      ...input,
+      execution: {
+        ...input.execution,
+        status: "partial",
+        ruleResults: [
+          { ruleId: "ok-rule", status: "ok", durationMs: 3, findings: 1 },
+          {
+            ruleId: "broken",
+            status: "error",
+            durationMs: 1,
+            findings: 0,
+            error: "TypeError: r.amount is undefined (line 3, column 9)",
+          },
+          "not a rule result",
+        ],
+      },
+      changes: emptyDiscrepancyChanges(),
+    });
+    expect(ReportSchema.parse(report).execution.rule_errors).toEqual([
+      {
+        rule_id: "broken",
+        message: "TypeError: r.amount is undefined (line 3, column 9)",
+      },
+    ]);
   });
 
   it("caps each group, most severe first, while the summary still counts everything", () => {

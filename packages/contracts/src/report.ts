@@ -89,6 +89,10 @@ export const ReportSchema = z.object({
     window: z.object({ start: z.string(), end: z.string() }).nullable(),
     findings_count: z.number().int().min(0),
     error_message: z.string().nullable(),
+    /** The rules that failed in this run (a `partial` or `failed` run), each with its error. */
+    rule_errors: z.array(
+      z.object({ rule_id: z.string(), message: z.string() }),
+    ),
     /** Link to the execution in the API, when PUBLIC_URL is set. */
     url: z.string().nullable(),
   }),
@@ -155,6 +159,8 @@ export interface BuildReportInput {
     windowEnd: Date | null;
     findingsCount: number;
     errorMessage: string | null;
+    /** The execution's `rule_results` as stored; the failed ones become `rule_errors`. */
+    ruleResults: readonly unknown[];
   };
   changes: DiscrepancyChanges;
   /** Set when this report is a digest of several executions. */
@@ -204,6 +210,29 @@ function sortFindings(findings: ReportFinding[]): ReportFinding[] {
   );
 }
 
+/**
+ * The failed rules of stored `rule_results` (`{ ruleId, status, error }` per rule, as the
+ * executor records them); entries of another shape are skipped, never guessed at.
+ */
+export function ruleErrorsOf(
+  ruleResults: readonly unknown[],
+): Array<{ rule_id: string; message: string }> {
+  const errors: Array<{ rule_id: string; message: string }> = [];
+  for (const r of ruleResults) {
+    if (typeof r !== "object" || r === null) {
+      continue;
+    }
+    const { ruleId, status, error } = r as Record<string, unknown>;
+    if (status === "error" && typeof ruleId === "string") {
+      errors.push({
+        rule_id: ruleId,
+        message: typeof error === "string" ? error : "failed",
+      });
+    }
+  }
+  return errors;
+}
+
 /** Builds the version-1 report from plain values (pure: the clock comes in as `generatedAt`). */
 export function buildReport(input: BuildReportInput): Report {
   const cap = input.maxFindingsPerGroup ?? REPORT_MAX_FINDINGS_PER_GROUP;
@@ -230,6 +259,7 @@ export function buildReport(input: BuildReportInput): Report {
           : null,
       findings_count: e.findingsCount,
       error_message: e.errorMessage,
+      rule_errors: ruleErrorsOf(e.ruleResults),
       url: executionUrl(input.publicUrl, e.id),
     },
     findings: {

@@ -125,6 +125,7 @@ export async function enqueueDigestIfDue(
       windowEnd: e.window_end && new Date(e.window_end),
       findingsCount: e.findings_count,
       errorMessage: e.error_message,
+      ruleResults: e.rule_results,
     },
     changes,
     digest: {

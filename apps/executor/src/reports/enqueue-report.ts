@@ -48,6 +48,7 @@ export interface EnqueueReportInput {
     | "window_end"
     | "findings_count"
     | "error_message"
+    | "rule_results"
   >;
   /**
    * `updateDiscrepancies`' transitions for this execution; omit when the execution did not
@@ -158,6 +159,7 @@ async function enqueueReport(
       windowEnd: execution.window_end && new Date(execution.window_end),
       findingsCount: execution.findings_count,
       errorMessage: execution.error_message,
+      ruleResults: execution.rule_results,
     },
     changes,
     publicUrl: settings.publicUrl,

@@ -19,6 +19,7 @@ export interface ReportContext {
     | "window_end"
     | "findings_count"
     | "error_message"
+    | "rule_results"
   >;
 }
 
@@ -49,6 +50,7 @@ export async function loadReportContext(
       "e.window_end",
       "e.findings_count",
       "e.error_message",
+      "e.rule_results",
     ])
     .where("e.id", "=", executionId)
     .executeTakeFirst();
