@@ -57,6 +57,15 @@ export const COMMANDS: readonly CommandHelp[] = [
     details: "Nothing is written unless every project in the file is valid.",
   },
   {
+    name: "plan",
+    usage: "plan -f FILE",
+    summary:
+      "what apply -f FILE would change in the database, changing nothing",
+    options: { file: "the project file (-f)" },
+    details:
+      "Lists projects created, settings and config paths changed, schedules added or removed and\nrules added, removed or changed. Exit 0: no change, 2: changes, 1: errors (so it gates a pull request).",
+  },
+  {
     name: "export",
     usage: "export PROJECT... [-o FILE]",
     summary:

@@ -5,6 +5,7 @@ import { migrateCommand } from "./commands/migrate.js";
 import { applyCommand, validateCommand } from "./commands/apply.js";
 import { auditVerifyCommand } from "./commands/audit.js";
 import { exportCommand } from "./commands/export.js";
+import { planCommand } from "./commands/plan.js";
 import { runCommand } from "./commands/run.js";
 import { seedDemoCommand } from "./commands/seed-demo.js";
 import { startCommand } from "./commands/start.js";
@@ -90,6 +91,8 @@ async function main(argv: string[]): Promise<number> {
       return validateCommand(ctx, needFile());
     case "apply":
       return applyCommand(ctx, needFile());
+    case "plan":
+      return planCommand(ctx, needFile());
     case "export":
       return exportCommand(ctx, {
         projectIds: [needProject(), ...positionals.slice(2)],

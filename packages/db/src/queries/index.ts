@@ -110,6 +110,7 @@ export { getLastMaintenanceRun } from "./maintenance-runs/get-last.js";
 // projects
 export {
   applyProject,
+  scheduleKey,
   type ApplyProjectInput,
   type ApplyProjectResult,
 } from "./projects/apply.js";

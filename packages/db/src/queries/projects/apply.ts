@@ -117,7 +117,8 @@ async function applyRules(
   return { upserted: p.rules.length, removed: Number(removed.numDeletedRows) };
 }
 
-const scheduleKey = (s: ApplyProjectInput["schedules"][number]) =>
+/** What makes two schedules the same for `applyProject` (kept, not replaced); `vigil plan` matches by it too. */
+export const scheduleKey = (s: ApplyProjectInput["schedules"][number]) =>
   JSON.stringify([
     s.cron_expression,
     s.timezone,
