@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 
+import type { Db } from "@vigil/db";
 import { dbTest, waitFor } from "@vigil/db/testing";
 import { expect } from "vitest";
 
@@ -19,9 +20,7 @@ rules:
   - { rule_id: r1, code: "export const detect = () => [];" }
 `;
 
-const projectIds = async (
-  db: Parameters<Parameters<typeof dbTest>[1]>[0]["db"],
-) =>
+const projectIds = async (db: Db) =>
   (await db.selectFrom("projects").select("id").orderBy("id").execute()).map(
     (p) => p.id,
   );
