@@ -4,7 +4,6 @@ import path from "node:path";
 import {
   appendAuditEvent,
   applyProject,
-  createDb,
   deleteProject,
   inTransaction,
   listAllProjects,
@@ -17,6 +16,7 @@ import type { ProjectInput } from "@vigil/contracts";
 
 import { cliActor } from "../actor.js";
 import type { CliContext } from "../context.js";
+import { withDb } from "../with-db.js";
 import { formatProblems, readProjectFile } from "../project-file.js";
 
 /** `vigil validate -f FILE`: checks projects without touching the database. */
@@ -52,23 +52,14 @@ export async function applyCommand(
   file: string,
   o: ApplyOptions = { prune: false, watch: false },
 ): Promise<number> {
-  const handle = createDb({
-    connectionString: ctx.databaseUrl(),
-    max: 1,
-    applicationName: "vigil-cli",
-  });
-  try {
-    const code = await applyOnce(ctx, handle.db, file, o.prune);
+  return withDb(ctx.databaseUrl(), async (db) => {
+    const code = await applyOnce(ctx, db, file, o.prune);
     if (!o.watch) {
       return code;
     }
-    await watchAndApply(ctx, file, () =>
-      applyOnce(ctx, handle.db, file, o.prune),
-    );
+    await watchAndApply(ctx, file, () => applyOnce(ctx, db, file, o.prune));
     return 0;
-  } finally {
-    await handle.close();
-  }
+  });
 }
 
 async function applyOnce(

@@ -1,6 +1,7 @@
-import { createDb, verifyAuditChain } from "@vigil/db";
+import { verifyAuditChain } from "@vigil/db";
 
 import type { CliContext } from "../context.js";
+import { withDb } from "../with-db.js";
 
 /**
  * `vigil audit verify`: walks the audit chain from its oldest remaining row (whose
@@ -9,13 +10,8 @@ import type { CliContext } from "../context.js";
  * does not.
  */
 export async function auditVerifyCommand(ctx: CliContext): Promise<number> {
-  const handle = createDb({
-    connectionString: ctx.databaseUrl(),
-    max: 1,
-    applicationName: "vigil-cli",
-  });
-  try {
-    const verdict = await verifyAuditChain(handle.db);
+  return withDb(ctx.databaseUrl(), async (db) => {
+    const verdict = await verifyAuditChain(db);
     if (!verdict.ok) {
       ctx.err(`audit chain broken: ${verdict.message}`);
       ctx.err(
@@ -29,7 +25,5 @@ export async function auditVerifyCommand(ctx: CliContext): Promise<number> {
         : `audit chain intact: ${verdict.count} rows (ids ${verdict.first_id}..${verdict.last_id})`,
     );
     return 0;
-  } finally {
-    await handle.close();
-  }
+  });
 }

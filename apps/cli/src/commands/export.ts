@@ -5,10 +5,11 @@ import {
   RuleInputSchema,
   ScheduleInputSchema,
 } from "@vigil/contracts";
-import { createDb, readProjectAuditState } from "@vigil/db";
+import { readProjectAuditState } from "@vigil/db";
 import { stringify } from "yaml";
 
 import type { CliContext } from "../context.js";
+import { withDb } from "../with-db.js";
 
 /** The fields of `row` that `schema` (a project file's input) has, in the schema's order. */
 function inputFields(
@@ -46,15 +47,10 @@ export async function exportCommand(
   ctx: CliContext,
   o: { projectIds: readonly string[]; output: string | undefined },
 ): Promise<number> {
-  const handle = createDb({
-    connectionString: ctx.databaseUrl(),
-    max: 1,
-    applicationName: "vigil-cli",
-  });
-  try {
+  return withDb(ctx.databaseUrl(), async (db) => {
     const documents: string[] = [];
     for (const id of o.projectIds) {
-      const doc = await projectDocument(handle.db, id);
+      const doc = await projectDocument(db, id);
       if (doc === null) {
         ctx.err(`no project ${JSON.stringify(id)}`);
         return 1;
@@ -70,7 +66,5 @@ export async function exportCommand(
       ctx.out(`wrote ${o.projectIds.join(", ")} to ${o.output}`);
     }
     return 0;
-  } finally {
-    await handle.close();
-  }
+  });
 }

@@ -1,6 +1,7 @@
-import { createDb, migrateToLatest, pendingMigrations } from "@vigil/db";
+import { migrateToLatest, pendingMigrations } from "@vigil/db";
 
 import type { CliContext } from "../context.js";
+import { withDb } from "../with-db.js";
 
 export interface MigrateOptions {
   /** Change nothing: exit 1 while migrations are pending (init containers wait on it). */
@@ -12,14 +13,9 @@ export async function migrateCommand(
   ctx: CliContext,
   options: MigrateOptions = {},
 ): Promise<number> {
-  const handle = createDb({
-    connectionString: ctx.databaseUrl(),
-    max: 1,
-    applicationName: "vigil-cli",
-  });
-  try {
+  return withDb(ctx.databaseUrl(), async (db) => {
     if (options.check) {
-      const pending = await pendingMigrations(handle.db);
+      const pending = await pendingMigrations(db);
       if (pending.length > 0) {
         ctx.err(
           `${pending.length} migration(s) pending: ${pending.join(", ")}`,
@@ -29,7 +25,7 @@ export async function migrateCommand(
       ctx.out("schema is up to date");
       return 0;
     }
-    const { applied, error } = await migrateToLatest(handle.db);
+    const { applied, error } = await migrateToLatest(db);
     if (error) {
       ctx.err(`migration failed: ${error.message}`);
       return 1;
@@ -40,7 +36,5 @@ export async function migrateCommand(
         : `applied ${applied.length} migration(s): ${applied.join(", ")}`,
     );
     return 0;
-  } finally {
-    await handle.close();
-  }
+  });
 }

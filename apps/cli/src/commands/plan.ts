@@ -1,6 +1,7 @@
-import { createDb, readProjectAuditState } from "@vigil/db";
+import { readProjectAuditState } from "@vigil/db";
 
 import type { CliContext } from "../context.js";
+import { withDb } from "../with-db.js";
 import { formatProblems, readProjectFile } from "../project-file.js";
 import { diffProject, type PlanLine } from "../project-diff.js";
 
@@ -21,18 +22,13 @@ export async function planCommand(
     ctx.err(formatProblems(result.problems));
     return PLAN_EXIT.errors;
   }
-  const handle = createDb({
-    connectionString: ctx.databaseUrl(),
-    max: 1,
-    applicationName: "vigil-cli",
-  });
-  try {
+  return withDb(ctx.databaseUrl(), async (db) => {
     const lines: PlanLine[] = [];
     let changed = 0;
     for (const project of result.projects) {
       const diff = diffProject(
         project,
-        await readProjectAuditState(handle.db, project.id),
+        await readProjectAuditState(db, project.id),
       );
       if (diff.length > 0) {
         changed += 1;
@@ -48,7 +44,5 @@ export async function planCommand(
       `${lines.length} change(s) in ${changed} of ${result.projects.length} project(s)`,
     );
     return PLAN_EXIT.changes;
-  } finally {
-    await handle.close();
-  }
+  });
 }

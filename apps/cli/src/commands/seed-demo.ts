@@ -1,6 +1,7 @@
-import { applyProject, createDb, seedDemoData } from "@vigil/db";
+import { applyProject, seedDemoData } from "@vigil/db";
 
 import type { CliContext } from "../context.js";
+import { withDb } from "../with-db.js";
 import { DEMO_PROJECT } from "../demo/demo-project.js";
 import { toApplyInput } from "./apply.js";
 
@@ -8,20 +9,13 @@ import { toApplyInput } from "./apply.js";
 export async function seedDemo(
   databaseUrl: string,
 ): Promise<{ dataCreated: boolean }> {
-  const handle = createDb({
-    connectionString: databaseUrl,
-    max: 1,
-    applicationName: "vigil-cli",
-  });
-  try {
-    const { created } = await seedDemoData(handle.db);
-    await handle.db
+  return withDb(databaseUrl, async (db) => {
+    const { created } = await seedDemoData(db);
+    await db
       .transaction()
       .execute((trx) => applyProject(trx, toApplyInput(DEMO_PROJECT)));
     return { dataCreated: created };
-  } finally {
-    await handle.close();
-  }
+  });
 }
 
 /** `vigil seed-demo`. */

@@ -3,10 +3,11 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 
-import { createDb, migrateToLatest } from "@vigil/db";
+import { migrateToLatest } from "@vigil/db";
 import { makeSearchable } from "@vigil/db/embedded";
 
 import type { CliContext } from "../context.js";
+import { withDb } from "../with-db.js";
 import { DEMO_DB_URL_ENV } from "../demo/demo-project.js";
 import {
   type EmbeddedDatabase,
@@ -179,13 +180,8 @@ async function prepareDatabase(
   options: StartOptions,
   say: (line: string) => void,
 ): Promise<void> {
-  const handle = createDb({
-    connectionString: databaseUrl,
-    max: 1,
-    applicationName: "vigil-cli",
-  });
-  try {
-    const { applied, error } = await migrateToLatest(handle.db);
+  return withDb(databaseUrl, async (db) => {
+    const { applied, error } = await migrateToLatest(db);
     if (error) {
       throw error;
     }
@@ -194,9 +190,7 @@ async function prepareDatabase(
         ? "schema is up to date"
         : `applied migrations: ${applied.join(", ")}`,
     );
-  } finally {
-    await handle.close();
-  }
+  });
   if (options.seedDemo) {
     const { dataCreated } = await seedDemo(databaseUrl);
     say(

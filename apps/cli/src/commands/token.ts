@@ -2,18 +2,17 @@ import { TokenCreateRequestSchema } from "@vigil/contracts";
 import {
   apiTokenSecretHash,
   appendAuditEvent,
-  createDb,
   insertApiToken,
   isUniqueViolation,
   listApiTokens,
   newApiTokenSecret,
   revokeApiToken,
   type ApiTokenInfo,
-  type DbHandle,
 } from "@vigil/db";
 
 import { cliActor } from "../actor.js";
 import type { CliContext } from "../context.js";
+import { withDb } from "../with-db.js";
 import { UsageError } from "../database-target.js";
 
 export interface TokenCreateOptions {
@@ -26,22 +25,6 @@ export interface TokenCreateOptions {
 
 const list = (value: string | undefined) =>
   value === undefined ? undefined : value.split(",").map((s) => s.trim());
-
-async function withDb<T>(
-  ctx: CliContext,
-  fn: (handle: DbHandle) => Promise<T>,
-): Promise<T> {
-  const handle = createDb({
-    connectionString: ctx.databaseUrl(),
-    max: 1,
-    applicationName: "vigil-cli",
-  });
-  try {
-    return await fn(handle);
-  } finally {
-    await handle.close();
-  }
-}
 
 const describe = (
   t: Pick<ApiTokenInfo, "scopes" | "projects" | "expires_at">,
@@ -87,7 +70,7 @@ export async function tokenCreateCommand(
   const body = parsed.data;
   const secret = newApiTokenSecret();
   const actor = cliActor();
-  return withDb(ctx, async ({ db }) => {
+  return withDb(ctx.databaseUrl(), async (db) => {
     try {
       const token = await db.transaction().execute(async (trx) => {
         const t = await insertApiToken(trx, {
@@ -129,7 +112,7 @@ export async function tokenCreateCommand(
 
 /** `vigil token list`: every token with its status, never a secret. */
 export async function tokenListCommand(ctx: CliContext): Promise<number> {
-  const tokens = await withDb(ctx, ({ db }) => listApiTokens(db));
+  const tokens = await withDb(ctx.databaseUrl(), (db) => listApiTokens(db));
   if (tokens.length === 0) {
     ctx.out("no tokens (make one with: vigil token create NAME --scopes ...)");
     return 0;
@@ -180,7 +163,7 @@ export async function tokenRevokeCommand(
     throw new UsageError("token revoke needs a token NAME");
   }
   const actor = cliActor();
-  const revoked = await withDb(ctx, ({ db }) =>
+  const revoked = await withDb(ctx.databaseUrl(), (db) =>
     db.transaction().execute(async (trx) => {
       const t = await revokeApiToken(trx, name);
       if (t !== undefined) {
