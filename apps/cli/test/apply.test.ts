@@ -86,6 +86,44 @@ describe("vigil validate and apply", () => {
   );
 
   dbTest(
+    "a file holds several projects: --- documents, a projects: list, or both",
+    async ({ db, testDatabase }) => {
+      const second = GOOD.replace("id: inventory-check", "id: inventory-eu");
+      const listed = `projects:\n${[
+        GOOD.replace("id: inventory-check", "id: inventory-us"),
+        GOOD.replace("id: inventory-check", "id: inventory-apac"),
+      ]
+        .map((doc) =>
+          doc
+            .trim()
+            .split("\n")
+            .map((line, i) => (i === 0 ? `  - ${line}` : `    ${line}`))
+            .join("\n"),
+        )
+        .join("\n")}\n`;
+      const f = await yamlFile(`${GOOD}---${second}---\n${listed}`);
+      const checked = await vigil(["validate", "-f", f]);
+      expect(checked.code, checked.stderr).toBe(0);
+      const applied = await vigil(["apply", "-f", f], {
+        DATABASE_URL: testDatabase.url,
+      });
+      expect(applied.code, applied.stderr).toBe(0);
+      const ids = await db
+        .selectFrom("projects")
+        .select("id")
+        .where("id", "like", "inventory-%")
+        .orderBy("id")
+        .execute();
+      expect(ids.map((row) => row.id)).toEqual([
+        "inventory-apac",
+        "inventory-check",
+        "inventory-eu",
+        "inventory-us",
+      ]);
+    },
+  );
+
+  dbTest(
     "apply writes the project, and applying it again changes nothing",
     async ({ db, testDatabase }) => {
       const f = await yamlFile(GOOD);
