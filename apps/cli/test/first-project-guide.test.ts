@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
 
+import { dbTest } from "@vigil/db/testing";
 import { describe, expect, it } from "vitest";
 
-import { runCli as vigil, yamlFile } from "./run-cli.js";
+import { runCli as vigil, runCliOn, yamlFile } from "./run-cli.js";
 
 const guide = readFileSync(
   new URL("../../../docs/first-project.md", import.meta.url),
@@ -52,4 +53,30 @@ describe("docs/first-project.md", () => {
     expect(res.code).toBe(1);
     expect(res.stderr).toContain("shop-orders: config.data_source.query");
   });
+
+  dbTest(
+    "its walkthrough holds: plan shows changes, apply, plan then none, export applies unchanged",
+    async ({ testDatabase }) => {
+      const file = await yamlFile(yamlAfter("<!-- first-project:example"));
+      expect(
+        (await runCliOn(["plan", "-f", file], testDatabase.url)).code,
+      ).toBe(2);
+      const applied = await runCliOn(["apply", "-f", file], testDatabase.url);
+      expect(applied.code, applied.stderr).toBe(0);
+      expect(applied.stdout).toContain("shop-orders: created");
+      expect(
+        (await runCliOn(["plan", "-f", file], testDatabase.url)).code,
+      ).toBe(0);
+      const exported = await runCliOn(
+        ["export", "shop-orders"],
+        testDatabase.url,
+      );
+      expect(exported.code, exported.stderr).toBe(0);
+      const again = await runCliOn(
+        ["plan", "-f", await yamlFile(exported.stdout)],
+        testDatabase.url,
+      );
+      expect(again.code, again.stdout).toBe(0);
+    },
+  );
 });
