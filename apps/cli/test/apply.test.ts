@@ -88,11 +88,10 @@ describe("vigil validate and apply", () => {
   dbTest(
     "a file holds several projects: --- documents, a projects: list, or both",
     async ({ db, testDatabase }) => {
-      const second = GOOD.replace("id: inventory-check", "id: inventory-eu");
-      const listed = `projects:\n${[
-        GOOD.replace("id: inventory-check", "id: inventory-us"),
-        GOOD.replace("id: inventory-check", "id: inventory-apac"),
-      ]
+      // ids of their own: the test file's tests share one database
+      const named = (id: string) =>
+        GOOD.replace("id: inventory-check", `id: ${id}`);
+      const listed = `projects:\n${[named("multi-us"), named("multi-apac")]
         .map((doc) =>
           doc
             .trim()
@@ -101,7 +100,9 @@ describe("vigil validate and apply", () => {
             .join("\n"),
         )
         .join("\n")}\n`;
-      const f = await yamlFile(`${GOOD}---${second}---\n${listed}`);
+      const f = await yamlFile(
+        `${named("multi-de")}---${named("multi-eu")}---\n${listed}`,
+      );
       const checked = await vigil(["validate", "-f", f]);
       expect(checked.code, checked.stderr).toBe(0);
       const applied = await vigil(["apply", "-f", f], {
@@ -111,14 +112,14 @@ describe("vigil validate and apply", () => {
       const ids = await db
         .selectFrom("projects")
         .select("id")
-        .where("id", "like", "inventory-%")
+        .where("id", "like", "multi-%")
         .orderBy("id")
         .execute();
       expect(ids.map((row) => row.id)).toEqual([
-        "inventory-apac",
-        "inventory-check",
-        "inventory-eu",
-        "inventory-us",
+        "multi-apac",
+        "multi-de",
+        "multi-eu",
+        "multi-us",
       ]);
     },
   );
