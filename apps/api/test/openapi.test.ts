@@ -117,4 +117,28 @@ describe("OpenAPI document", () => {
     }
     expect(danglingRefs(doc)).toEqual([]);
   });
+  test("carries the project schemas' field descriptions and defaults (the same .describe() as docs/first-project.md)", ({
+    api,
+  }) => {
+    const doc = api.server.openapi as unknown as {
+      paths: Record<string, Record<string, any>>;
+    };
+    // inline, not a $ref: the project schemas are not registered as components
+    const body =
+      doc.paths["/projects"]?.post?.requestBody?.content["application/json"]
+        ?.schema;
+    const config = body?.properties?.config;
+    expect(body?.properties?.id?.description).toContain("slug");
+    expect(config?.properties?.lookback?.description).toContain(
+      "Length of each run's window",
+    );
+    expect(config?.properties?.lookback).toMatchObject({
+      default: "PT1H",
+      format: "duration",
+    });
+    const sql = (config?.properties?.data_source?.oneOf as any[]).find(
+      (variant) => variant.properties?.type?.enum?.[0] === "sql",
+    );
+    expect(sql?.properties?.query?.description).toContain(":start");
+  });
 });

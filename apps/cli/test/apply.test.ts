@@ -86,6 +86,45 @@ describe("vigil validate and apply", () => {
   );
 
   dbTest(
+    "a file holds several projects: --- documents, a projects: list, or both",
+    async ({ db, testDatabase }) => {
+      // ids of their own: the test file's tests share one database
+      const named = (id: string) =>
+        GOOD.replace("id: inventory-check", `id: ${id}`);
+      const listed = `projects:\n${[named("multi-us"), named("multi-apac")]
+        .map((doc) =>
+          doc
+            .trim()
+            .split("\n")
+            .map((line, i) => (i === 0 ? `  - ${line}` : `    ${line}`))
+            .join("\n"),
+        )
+        .join("\n")}\n`;
+      const f = await yamlFile(
+        `${named("multi-de")}---${named("multi-eu")}---\n${listed}`,
+      );
+      const checked = await vigil(["validate", "-f", f]);
+      expect(checked.code, checked.stderr).toBe(0);
+      const applied = await vigil(["apply", "-f", f], {
+        DATABASE_URL: testDatabase.url,
+      });
+      expect(applied.code, applied.stderr).toBe(0);
+      const ids = await db
+        .selectFrom("projects")
+        .select("id")
+        .where("id", "like", "multi-%")
+        .orderBy("id")
+        .execute();
+      expect(ids.map((row) => row.id)).toEqual([
+        "multi-apac",
+        "multi-de",
+        "multi-eu",
+        "multi-us",
+      ]);
+    },
+  );
+
+  dbTest(
     "apply writes the project, and applying it again changes nothing",
     async ({ db, testDatabase }) => {
       const f = await yamlFile(GOOD);

@@ -62,13 +62,17 @@ const RowFieldSchema = z
  * state and is marked not evaluated. A finding's `row_key` defaults to its `key`. Several fields
  * are joined with `|` in order (`[region, order_id]` -> `eu|1007`).
  */
-export const RowKeySchema = z.union([
-  RowFieldSchema,
-  z
-    .array(RowFieldSchema)
-    .min(1, "a row key lists at least one field")
-    .max(8, "a row key lists at most 8 fields"),
-]);
+export const RowKeySchema = z
+  .union([
+    RowFieldSchema,
+    z
+      .array(RowFieldSchema)
+      .min(1, "a row key lists at least one field")
+      .max(8, "a row key lists at most 8 fields"),
+  ])
+  .describe(
+    "The field (or fields, joined with `|` in order) that identify a row, such as `order_id`. Set: a discrepancy resolves only when a run read its row and no rule flagged it; one whose row was not read keeps its state, marked not evaluated. A finding's `row_key` defaults to its `key`.",
+  );
 export type RowKey = z.infer<typeof RowKeySchema>;
 
 const identifier = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -77,10 +81,18 @@ const RESERVED_SQL_PARAMS = new Set(["start", "end"]);
 
 export const SqlDataSourceSchema = z
   .object({
-    type: z.literal("sql"),
-    driver: z.enum(["postgres", "mysql"]),
-    url_env: SecretNameSchema,
-    query: z.string().min(1).max(100_000),
+    type: z.literal("sql").describe("Rows from one SQL query."),
+    driver: z.enum(["postgres", "mysql"]).describe("The database's protocol."),
+    url_env: SecretNameSchema.describe(
+      "The secret holding the connection URL (`postgres://user:password@host:5432/db`).",
+    ),
+    query: z
+      .string()
+      .min(1)
+      .max(100_000)
+      .describe(
+        "The query. `:start` and `:end` are the execution window (timestamps); `:name` is a value of `params`. Every `:name` is sent as a bound parameter, never pasted into the text.",
+      ),
     params: z
       .record(
         z
@@ -91,9 +103,24 @@ export const SqlDataSourceSchema = z
           ),
         JsonScalarSchema,
       )
-      .default({}),
-    timeout_seconds: z.number().int().min(1).max(3600).default(30),
-    max_rows: z.number().int().min(1).max(10_000_000).default(1_000_000),
+      .default({})
+      .describe(
+        "Values for the query's `:name` placeholders; `start` and `end` are reserved.",
+      ),
+    timeout_seconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(3600)
+      .default(30)
+      .describe("The query is cancelled after this many seconds."),
+    max_rows: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000_000)
+      .default(1_000_000)
+      .describe("A query returning more rows fails the run."),
     key: RowKeySchema.optional(),
   })
   .strict()
@@ -124,25 +151,41 @@ export const SqlDataSourceSchema = z
   });
 
 export const HttpAuthSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("bearer"), token_env: SecretNameSchema }).strict(),
   z
     .object({
-      type: z.literal("basic"),
-      username_env: SecretNameSchema,
-      password_env: SecretNameSchema,
+      type: z.literal("bearer").describe("`Authorization: Bearer <token>`."),
+      token_env: SecretNameSchema.describe("The secret holding the token."),
     })
     .strict(),
   z
     .object({
-      type: z.literal("api_key"),
-      value_env: SecretNameSchema,
-      /** Header carrying the key; `X-API-Key` when neither `header` nor `query` is set. */
+      type: z.literal("basic").describe("HTTP Basic authentication."),
+      username_env: SecretNameSchema.describe(
+        "The secret holding the user name.",
+      ),
+      password_env: SecretNameSchema.describe(
+        "The secret holding the password.",
+      ),
+    })
+    .strict(),
+  z
+    .object({
+      type: z
+        .literal("api_key")
+        .describe("A key in a header or query parameter."),
+      value_env: SecretNameSchema.describe("The secret holding the key."),
       header: z
         .string()
         .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, "must be an HTTP header name")
-        .optional(),
-      /** Query parameter carrying the key instead of a header. */
-      query: z.string().min(1).optional(),
+        .optional()
+        .describe(
+          "Header carrying the key; `X-API-Key` when neither `header` nor `query` is set.",
+        ),
+      query: z
+        .string()
+        .min(1)
+        .optional()
+        .describe("Query parameter carrying the key instead of a header."),
     })
     .strict()
     .refine((auth) => auth.header === undefined || auth.query === undefined, {
@@ -153,13 +196,24 @@ export const HttpAuthSchema = z.discriminatedUnion("type", [
 export const HttpPaginationSchema = z.discriminatedUnion("type", [
   z
     .object({
-      type: z.literal("page"),
-      /** Query parameter holding the page number. */
-      param: z.string().min(1),
-      /** First page number. @default 1 */
-      start: z.number().int().min(0).default(1),
-      size_param: z.string().min(1).optional(),
-      size: z.number().int().min(1).max(100_000).optional(),
+      type: z.literal("page").describe("Numbered pages."),
+      param: z
+        .string()
+        .min(1)
+        .describe("Query parameter holding the page number."),
+      start: z.number().int().min(0).default(1).describe("First page number."),
+      size_param: z
+        .string()
+        .min(1)
+        .optional()
+        .describe("Query parameter holding the page size; goes with `size`."),
+      size: z
+        .number()
+        .int()
+        .min(1)
+        .max(100_000)
+        .optional()
+        .describe("Rows per page, sent in `size_param`."),
     })
     .strict()
     .refine((p) => (p.size_param === undefined) === (p.size === undefined), {
@@ -167,22 +221,47 @@ export const HttpPaginationSchema = z.discriminatedUnion("type", [
     }),
   z
     .object({
-      type: z.literal("offset"),
-      param: z.string().min(1),
-      limit_param: z.string().min(1),
-      limit: z.number().int().min(1).max(100_000),
+      type: z.literal("offset").describe("An offset and a limit."),
+      param: z
+        .string()
+        .min(1)
+        .describe(
+          "Query parameter holding the offset (0, limit, 2 x limit, ...).",
+        ),
+      limit_param: z
+        .string()
+        .min(1)
+        .describe("Query parameter holding the limit."),
+      limit: z
+        .number()
+        .int()
+        .min(1)
+        .max(100_000)
+        .describe("Rows per request; a shorter page ends paging."),
     })
     .strict(),
   z
     .object({
-      type: z.literal("cursor"),
-      /** Query parameter the next cursor is sent in. */
-      param: z.string().min(1),
-      /** Dot path of the next cursor in the response body; empty or missing ends paging. */
-      cursor_path: z.string().min(1),
+      type: z.literal("cursor").describe("A cursor from each response."),
+      param: z
+        .string()
+        .min(1)
+        .describe("Query parameter the next cursor is sent in."),
+      cursor_path: z
+        .string()
+        .min(1)
+        .describe(
+          "Dot path of the next cursor in the response body; empty or missing ends paging.",
+        ),
     })
     .strict(),
-  z.object({ type: z.literal("link") }).strict(),
+  z
+    .object({
+      type: z
+        .literal("link")
+        .describe('The `Link: <...>; rel="next"` response header (RFC 8288).'),
+    })
+    .strict(),
 ]);
 
 /** Headers that carry credentials must come from `auth` (an env reference), not plain text. */
@@ -194,9 +273,11 @@ const CREDENTIAL_HEADERS = new Set([
 
 export const HttpDataSourceSchema = z
   .object({
-    type: z.literal("http"),
-    url: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }),
-    method: z.enum(["GET", "POST"]).default("GET"),
+    type: z.literal("http").describe("Rows from a JSON HTTP API."),
+    url: z
+      .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
+      .describe("The first request's URL; no credentials in it (use `auth`)."),
+    method: z.enum(["GET", "POST"]).default("GET").describe("HTTP method."),
     headers: z
       .record(
         z
@@ -207,26 +288,60 @@ export const HttpDataSourceSchema = z
           ),
         z.string(),
       )
-      .default({}),
-    body: JsonSchema.optional(),
-    auth: HttpAuthSchema.optional(),
-    pagination: HttpPaginationSchema.optional(),
-    /** Dot path of the rows array in the body (`data.items`); without it the body must be an array. */
+      .default({})
+      .describe(
+        "Extra request headers; `Authorization`, `Proxy-Authorization` and `Cookie` are refused (use `auth`).",
+      ),
+    body: JsonSchema.optional().describe(
+      "JSON request body; only with `POST`.",
+    ),
+    auth: HttpAuthSchema.optional().describe(
+      "How requests authenticate; each credential comes from a secret.",
+    ),
+    pagination: HttpPaginationSchema.optional().describe(
+      "How to fetch further pages; unset: one request.",
+    ),
     items_path: z
       .string()
       .regex(/^[^.]+(\.[^.]+)*$/, "must be a dot path such as data.items")
-      .optional(),
-    max_pages: z.number().int().min(1).max(10_000).default(100),
-    timeout_seconds: z.number().int().min(1).max(3600).default(30),
-    max_rows: z.number().int().min(1).max(10_000_000).default(1_000_000),
+      .optional()
+      .describe(
+        "Dot path of the rows array in the body (`data.items`); unset: the body must be an array.",
+      ),
+    max_pages: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .default(100)
+      .describe("Paging stops after this many requests."),
+    timeout_seconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(3600)
+      .default(30)
+      .describe("Each request is aborted after this many seconds."),
+    max_rows: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000_000)
+      .default(1_000_000)
+      .describe("More rows than this fails the run."),
     max_response_bytes: z
       .number()
       .int()
       .min(1)
       .max(1024 * 1024 * 1024)
-      .default(50 * 1024 * 1024),
-    /** Opt-in to private/loopback targets; the operator must allow them too. */
-    allow_private_network: z.boolean().default(false),
+      .default(50 * 1024 * 1024)
+      .describe("A larger response body fails the run."),
+    allow_private_network: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Opt in to private and loopback targets; the operator must allow them too (DATASOURCE_ALLOW_PRIVATE_NETWORKS).",
+      ),
     key: RowKeySchema.optional(),
   })
   .strict()
@@ -260,7 +375,14 @@ export const HttpDataSourceSchema = z
   });
 
 export const ManualDataSourceSchema = z
-  .object({ type: z.literal("manual"), key: RowKeySchema.optional() })
+  .object({
+    type: z
+      .literal("manual")
+      .describe(
+        "Rows from the latest dataset uploaded with `POST /projects/{id}/data`.",
+      ),
+    key: RowKeySchema.optional(),
+  })
   .strict();
 
 export const DataSourceSchema = z.discriminatedUnion("type", [

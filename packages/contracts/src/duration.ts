@@ -23,4 +23,6 @@ export const IsoDurationSchema = z
   .refine((v) => (isoDurationToMs(v) ?? 0) > 0, {
     message:
       "expected an ISO 8601 duration of weeks, days, hours, minutes or seconds, e.g. PT1H or P1D",
-  });
+  })
+  // the JSON Schema (config reference, /openapi.json) says what the refine checks
+  .meta({ format: "duration" });

@@ -122,3 +122,9 @@ export {
   reportChannels,
   type ChannelTarget,
 } from "./channel-routing.js";
+export {
+  CONFIG_REFERENCE_END,
+  CONFIG_REFERENCE_START,
+  renderConfigReference,
+  replaceConfigReference,
+} from "./config-reference.js";

@@ -41,31 +41,43 @@ export const EmailAddressSchema = z
 
 export const WebhookChannelSchema = z
   .object({
-    name: ChannelNameSchema,
-    kind: z.literal("webhook"),
-    /** Env var holding the URL; the body is signed with REPORT_SIGNING_SECRET as reports are. */
-    url_env: SecretNameSchema,
+    name: ChannelNameSchema.describe(
+      "What `report.channels` and `alert.channels` call it.",
+    ),
+    kind: z.literal("webhook").describe("A signed JSON POST."),
+    url_env: SecretNameSchema.describe(
+      "The secret holding the URL; the body is signed with REPORT_SIGNING_SECRET as reports are.",
+    ),
   })
   .strict();
 
 export const SlackChannelSchema = z
   .object({
-    name: ChannelNameSchema,
-    kind: z.literal("slack"),
-    /** Env var holding the Slack-style incoming-webhook URL. */
-    url_env: SecretNameSchema,
+    name: ChannelNameSchema.describe(
+      "What `report.channels` and `alert.channels` call it.",
+    ),
+    kind: z.literal("slack").describe("A Slack-style incoming webhook."),
+    url_env: SecretNameSchema.describe(
+      "The secret holding the incoming-webhook URL.",
+    ),
   })
   .strict();
 
 export const EmailChannelSchema = z
   .object({
-    name: ChannelNameSchema,
-    kind: z.literal("email"),
-    to: z.array(EmailAddressSchema).min(1).max(50),
-    /** Unset: SMTP_FROM of the executor. */
-    from: EmailAddressSchema.optional(),
-    /** Put before every subject, e.g. `[billing]`. */
-    subject_prefix: z.string().max(100).optional(),
+    name: ChannelNameSchema.describe(
+      "What `report.channels` and `alert.channels` call it.",
+    ),
+    kind: z.literal("email").describe("Mail through the executor's SMTP_URL."),
+    to: z.array(EmailAddressSchema).min(1).max(50).describe("Recipients."),
+    from: EmailAddressSchema.optional().describe(
+      "Sender; unset: SMTP_FROM of the executor.",
+    ),
+    subject_prefix: z
+      .string()
+      .max(100)
+      .optional()
+      .describe("Put before every subject, e.g. `[billing]`."),
   })
   .strict();
 
@@ -77,47 +89,67 @@ export const ChannelConfigSchema = z.discriminatedUnion("kind", [
 export type ChannelConfig = z.output<typeof ChannelConfigSchema>;
 
 /** Names of the project's `channels` that get a message; each must be defined there. */
-const ChannelRefsSchema = z.array(ChannelNameSchema).min(1).max(20);
+const ChannelRefsSchema = z
+  .array(ChannelNameSchema)
+  .min(1)
+  .max(20)
+  .describe("Names of channels defined in `channels`.");
 
 export const ReportConfigSchema = z
   .object({
-    /** Env var holding the report URL; unset: the global REPORT_URL. */
-    url_env: SecretNameSchema.optional(),
-    mode: z.enum(REPORT_MODES).default("on_change"),
-    /**
-     * Channels that get each report as well as `url_env`. Set: the global REPORT_URL is not
-     * used for this project (the project chose where its reports go).
-     */
-    channels: ChannelRefsSchema.optional(),
-    /**
-     * At most one report per this interval, carrying every transition of the executions since
-     * the last one (apps/executor/src/reports/README.md, "Digests"). Unset: a report per execution.
-     */
-    digest: IsoDurationSchema.optional(),
+    url_env: SecretNameSchema.optional().describe(
+      "The secret holding the report webhook URL; unset: the executor's REPORT_URL.",
+    ),
+    mode: z
+      .enum(REPORT_MODES)
+      .default("on_change")
+      .describe(
+        "When a run sends a report: every run, runs with findings, runs that opened, reopened or resolved a discrepancy, or never.",
+      ),
+    channels: ChannelRefsSchema.optional().describe(
+      "Channels that get each report as well as `url_env`. Set: the executor's REPORT_URL is not used for this project.",
+    ),
+    digest: IsoDurationSchema.optional().describe(
+      "At most one report per this interval, carrying every transition since the last one; unset: a report per execution.",
+    ),
   })
   .strict();
 
 export const AlertConfigSchema = z
   .object({
-    /** The implicit Slack-style channel; optional when `channels` names others. */
-    slack_webhook_env: SecretNameSchema.optional(),
-    /** Channels that get each alert as well as `slack_webhook_env`. */
-    channels: ChannelRefsSchema.optional(),
+    slack_webhook_env: SecretNameSchema.optional().describe(
+      "The secret holding a Slack-style webhook URL for alerts; needed unless `channels` is set.",
+    ),
+    channels: ChannelRefsSchema.optional().describe(
+      "Channels that get each alert as well as `slack_webhook_env`.",
+    ),
     min_interval_seconds: z
       .number()
       .int()
       .min(0)
       .max(7 * 24 * 3600)
-      .default(900),
-    /** `partial`: some rules failed (a run whose rules all failed is `failed`). */
+      .default(900)
+      .describe("At most one alert per this many seconds."),
     on: z
       .array(z.enum(["failed", "timeout", "partial"]))
       .min(1)
-      .default(["failed", "timeout"]),
-    /** The failure alert fires once this many consecutive final runs ended in a status of `on`. */
-    after_failures: z.number().int().min(1).max(1000).default(1),
-    /** Whether a project that alerted sends one recovery alert when a run succeeds again. */
-    recovery: z.boolean().default(true),
+      .default(["failed", "timeout"])
+      .describe(
+        "Run statuses that alert; `partial`: some rules failed (a run whose rules all failed is `failed`).",
+      ),
+    after_failures: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .default(1)
+      .describe(
+        "The alert fires once this many consecutive final runs ended in a status of `on`.",
+      ),
+    recovery: z
+      .boolean()
+      .default(true)
+      .describe("Send one recovery alert when a run succeeds after an alert."),
   })
   .strict()
   .refine(
@@ -131,20 +163,41 @@ export const AlertConfigSchema = z
 
 export const RetentionConfigSchema = z
   .object({
-    keep_last: z.number().int().min(1).max(1_000_000).optional(),
-    max_age_days: z.number().int().min(1).max(3650).optional(),
-    failed_max_age_days: z.number().int().min(1).max(3650).optional(),
+    keep_last: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .optional()
+      .describe(
+        "Executions kept, newest first; older ones are pruned. Unset: RETENTION_KEEP_LAST.",
+      ),
+    max_age_days: z
+      .number()
+      .int()
+      .min(1)
+      .max(3650)
+      .optional()
+      .describe(
+        "Executions older than this are pruned (never the latest finished one). Unset: RETENTION_MAX_AGE_DAYS.",
+      ),
+    failed_max_age_days: z
+      .number()
+      .int()
+      .min(1)
+      .max(3650)
+      .optional()
+      .describe(
+        "Failed, timed-out, partial and lost executions are kept this long instead. Unset: RETENTION_FAILED_MAX_AGE_DAYS.",
+      ),
   })
   .strict();
 
 export const DiscrepancyConfigSchema = z
   .object({
-    /**
-     * A discrepancy whose row no run has read for this long (its row left the window or the
-     * source) becomes `expired`, never `resolved`. Unset: it stays in its state, marked not
-     * evaluated, until a run reads its row again.
-     */
-    expire_after: IsoDurationSchema.optional(),
+    expire_after: IsoDurationSchema.optional().describe(
+      "A discrepancy whose row no run has read for this long becomes `expired`, never `resolved`. Unset: it keeps its state, marked not evaluated, until a run reads its row again.",
+    ),
   })
   .strict();
 
@@ -169,40 +222,67 @@ export const TeamNameSchema = z
 /** `projects.config` (packages/contracts/README.md). Unknown keys are an error, not ignored. */
 export const ProjectConfigSchema = z
   .object({
-    data_source: DataSourceSchema,
-    lookback: IsoDurationSchema.default("PT1H"),
-    /**
-     * Rows younger than this stay out of a run: the window ends this long before the fire time,
-     * so an order created a moment before the run is not flagged while it is still settling.
-     */
-    settle: IsoDurationSchema.optional(),
+    data_source: DataSourceSchema.describe("Where each run reads its rows."),
+    lookback: IsoDurationSchema.default("PT1H").describe(
+      "Length of each run's window: rows from `end - lookback` to `end` (`:start`, `:end`).",
+    ),
+    settle: IsoDurationSchema.optional().describe(
+      "The window ends this long before the fire time, so rows still settling are not flagged; unset: it ends at the fire time.",
+    ),
     timeout_seconds: z
       .number()
       .int()
       .min(1)
       .max(24 * 3600)
-      .default(600),
-    memory_mb: z.number().int().min(64).max(65_536).default(512),
+      .default(600)
+      .describe(
+        "A run (load and detector) is stopped after this many seconds.",
+      ),
+    memory_mb: z
+      .number()
+      .int()
+      .min(64)
+      .max(65_536)
+      .default(512)
+      .describe("Heap limit of the detector process."),
     max_attempts: z
       .number()
       .int()
       .min(PROJECT_LIMITS.max_attempts.min)
       .max(PROJECT_LIMITS.max_attempts.max)
-      .default(PROJECT_LIMITS.max_attempts.default),
+      .default(PROJECT_LIMITS.max_attempts.default)
+      .describe(
+        "Attempts per trigger; a failed attempt below this is retried.",
+      ),
     max_concurrency: z
       .number()
       .int()
       .min(PROJECT_LIMITS.max_concurrency.min)
       .max(PROJECT_LIMITS.max_concurrency.max)
-      .default(PROJECT_LIMITS.max_concurrency.default),
-    /** The team whose TEAM_MAX_RUNNING limit this project's runs count against; unset: none. */
-    team: TeamNameSchema.optional(),
-    /** Notification channels that `report.channels` and `alert.channels` name. */
-    channels: z.array(ChannelConfigSchema).max(20).optional(),
-    report: ReportConfigSchema.default({ mode: "on_change" }),
-    alert: AlertConfigSchema.optional(),
-    retention: RetentionConfigSchema.optional(),
-    discrepancies: DiscrepancyConfigSchema.optional(),
+      .default(PROJECT_LIMITS.max_concurrency.default)
+      .describe("Runs of this project at once, across every executor."),
+    team: TeamNameSchema.optional().describe(
+      "The team whose TEAM_MAX_RUNNING limit this project's runs count against; unset: none.",
+    ),
+    channels: z
+      .array(ChannelConfigSchema)
+      .max(20)
+      .optional()
+      .describe(
+        "Notification channels that `report.channels` and `alert.channels` name.",
+      ),
+    report: ReportConfigSchema.default({ mode: "on_change" }).describe(
+      "Reports of each run's findings.",
+    ),
+    alert: AlertConfigSchema.optional().describe(
+      "Alerts when runs fail or time out; unset: none.",
+    ),
+    retention: RetentionConfigSchema.optional().describe(
+      "How long executions are kept; unset fields: the cleaner's RETENTION_* settings.",
+    ),
+    discrepancies: DiscrepancyConfigSchema.optional().describe(
+      "How discrepancies age.",
+    ),
   })
   .strict()
   .superRefine((config, ctx) => {
