@@ -1,6 +1,7 @@
 import { backfillWindowCount, isoDurationToMs } from "@vigil/contracts";
 import {
   cancelBackfill,
+  claimDueTriggers,
   cancelPendingBackfillTriggers,
   getBackfillProgress,
   insertBackfill,
@@ -306,5 +307,39 @@ dbTest(
     expect(triggers).toHaveLength(24);
     expect(new Set(windowsOf(triggers).map((w) => w[0])).size).toBe(24);
     expect((await getBackfillProgress(db, b.id))?.status).toBe("done");
+  },
+);
+
+dbTest(
+  "the project's own max_concurrency still holds through the normal claim: a backfill of concurrency 3 on a project allowing 1 runs one at a time",
+  async ({ db }) => {
+    const p = await insertProject(db, {
+      config: { data_source: { type: "manual" }, max_concurrency: 1 },
+    });
+    const b = await startBackfill(
+      db,
+      p.id,
+      "2026-11-01T00:00:00Z",
+      "2026-11-01T03:00:00Z",
+      "PT1H",
+      3,
+    );
+    await topUpBackfill(db, b.id);
+    expect(await unfinished(db, b.id)).toBe(3);
+    const first = await claimDueTriggers(db, {
+      workerId: "w-a",
+      leaseSeconds: 30,
+      limit: 10,
+    });
+    const mine = first.claimed.filter((c) => c.projectId === p.id);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]?.source).toBe("backfill");
+    expect(mine[0]?.windowEnd).toBeInstanceOf(Date);
+    const second = await claimDueTriggers(db, {
+      workerId: "w-b",
+      leaseSeconds: 30,
+      limit: 10,
+    });
+    expect(second.claimed.filter((c) => c.projectId === p.id)).toEqual([]);
   },
 );
