@@ -35,6 +35,35 @@ ALTER TABLE audit_events ADD CONSTRAINT audit_events_hash_check CHECK ((hash ~ '
 ALTER TABLE audit_events ADD CONSTRAINT audit_events_pkey PRIMARY KEY (id);
 ALTER TABLE audit_events ADD CONSTRAINT audit_events_prev_hash_check CHECK ((prev_hash ~ '^[0-9a-f]{64}$'::text));
 
+CREATE TABLE backfills (
+  id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+  project_id text NOT NULL,
+  range_start timestamp with time zone NOT NULL,
+  range_end timestamp with time zone NOT NULL,
+  step text NOT NULL,
+  step_ms bigint NOT NULL,
+  concurrency integer DEFAULT 1 NOT NULL,
+  status text DEFAULT 'running'::text NOT NULL,
+  total integer NOT NULL,
+  next_window integer DEFAULT 0 NOT NULL,
+  existing integer DEFAULT 0 NOT NULL,
+  requested_by text,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  updated_at timestamp with time zone DEFAULT now() NOT NULL,
+  finished_at timestamp with time zone
+);
+ALTER TABLE backfills ADD CONSTRAINT backfills_concurrency_check CHECK (((concurrency >= 1) AND (concurrency <= 100)));
+ALTER TABLE backfills ADD CONSTRAINT backfills_cursor_range CHECK (((next_window >= 0) AND (next_window <= total)));
+ALTER TABLE backfills ADD CONSTRAINT backfills_existing_check CHECK ((existing >= 0));
+ALTER TABLE backfills ADD CONSTRAINT backfills_finished CHECK (((status = 'running'::text) = (finished_at IS NULL)));
+ALTER TABLE backfills ADD CONSTRAINT backfills_pkey PRIMARY KEY (id);
+ALTER TABLE backfills ADD CONSTRAINT backfills_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE;
+ALTER TABLE backfills ADD CONSTRAINT backfills_range_order CHECK ((range_start < range_end));
+ALTER TABLE backfills ADD CONSTRAINT backfills_status_check CHECK ((status = ANY (ARRAY['running'::text, 'done'::text, 'cancelled'::text])));
+ALTER TABLE backfills ADD CONSTRAINT backfills_step_check CHECK ((char_length(step) <= 64));
+ALTER TABLE backfills ADD CONSTRAINT backfills_step_ms_check CHECK ((step_ms > 0));
+ALTER TABLE backfills ADD CONSTRAINT backfills_total_check CHECK ((total >= 1));
+
 CREATE TABLE datasets (
   id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
   project_id text NOT NULL,
@@ -149,7 +178,7 @@ ALTER TABLE executions ADD CONSTRAINT executions_findings_count_check CHECK ((fi
 ALTER TABLE executions ADD CONSTRAINT executions_pkey PRIMARY KEY (id);
 ALTER TABLE executions ADD CONSTRAINT executions_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE;
 ALTER TABLE executions ADD CONSTRAINT executions_rule_results_check CHECK ((jsonb_typeof(rule_results) = 'array'::text));
-ALTER TABLE executions ADD CONSTRAINT executions_source_check CHECK ((source = ANY (ARRAY['schedule'::text, 'manual'::text, 'retry'::text, 'catchup'::text])));
+ALTER TABLE executions ADD CONSTRAINT executions_source_check CHECK ((source = ANY (ARRAY['schedule'::text, 'manual'::text, 'retry'::text, 'catchup'::text, 'backfill'::text])));
 ALTER TABLE executions ADD CONSTRAINT executions_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'running'::text, 'success'::text, 'partial'::text, 'failed'::text, 'cancelled'::text, 'timeout'::text, 'lost'::text])));
 ALTER TABLE executions ADD CONSTRAINT executions_trigger_id_fkey FOREIGN KEY (trigger_id) REFERENCES triggers(id) ON DELETE SET NULL;
 
@@ -361,9 +390,11 @@ CREATE TABLE triggers (
   updated_at timestamp with time zone DEFAULT now() NOT NULL,
   rescues integer DEFAULT 0 NOT NULL,
   skipped_for_trigger_id bigint,
-  team text
+  team text,
+  backfill_id bigint
 );
 ALTER TABLE triggers ADD CONSTRAINT triggers_attempt_check CHECK ((attempt >= 0));
+ALTER TABLE triggers ADD CONSTRAINT triggers_backfill_id_fkey FOREIGN KEY (backfill_id) REFERENCES backfills(id) ON DELETE SET NULL;
 ALTER TABLE triggers ADD CONSTRAINT triggers_concurrency_policy_check CHECK ((concurrency_policy = ANY (ARRAY['allow'::text, 'forbid'::text, 'replace'::text])));
 ALTER TABLE triggers ADD CONSTRAINT triggers_max_attempts_check CHECK ((max_attempts >= 1));
 ALTER TABLE triggers ADD CONSTRAINT triggers_pkey PRIMARY KEY (id);
@@ -372,7 +403,7 @@ ALTER TABLE triggers ADD CONSTRAINT triggers_rescues_check CHECK ((rescues >= 0)
 ALTER TABLE triggers ADD CONSTRAINT triggers_running_has_claim CHECK (((status <> 'running'::text) OR ((claimed_by IS NOT NULL) AND (lease_expires_at IS NOT NULL))));
 ALTER TABLE triggers ADD CONSTRAINT triggers_schedule_fire_at_key UNIQUE (schedule_id, fire_at);
 ALTER TABLE triggers ADD CONSTRAINT triggers_schedule_id_fkey FOREIGN KEY (schedule_id) REFERENCES schedules(id) ON DELETE SET NULL;
-ALTER TABLE triggers ADD CONSTRAINT triggers_source_check CHECK ((source = ANY (ARRAY['schedule'::text, 'manual'::text, 'retry'::text, 'catchup'::text])));
+ALTER TABLE triggers ADD CONSTRAINT triggers_source_check CHECK ((source = ANY (ARRAY['schedule'::text, 'manual'::text, 'retry'::text, 'catchup'::text, 'backfill'::text])));
 ALTER TABLE triggers ADD CONSTRAINT triggers_starting_deadline_seconds_check CHECK ((starting_deadline_seconds > 0));
 ALTER TABLE triggers ADD CONSTRAINT triggers_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'running'::text, 'succeeded'::text, 'failed'::text, 'skipped'::text, 'cancelled'::text])));
 ALTER TABLE triggers ADD CONSTRAINT triggers_window_order CHECK (((window_start IS NULL) OR (window_end IS NULL) OR (window_start < window_end)));
@@ -421,6 +452,8 @@ ALTER TABLE workers ADD CONSTRAINT workers_status_check CHECK ((status = ANY (AR
 CREATE INDEX audit_events_action_idx ON public.audit_events USING btree (action, id);
 CREATE INDEX audit_events_actor_idx ON public.audit_events USING btree (actor, id);
 CREATE INDEX audit_events_target_idx ON public.audit_events USING btree (target, id);
+CREATE INDEX backfills_project_idx ON public.backfills USING btree (project_id, id DESC);
+CREATE INDEX backfills_running_idx ON public.backfills USING btree (id) WHERE (status = 'running'::text);
 CREATE INDEX datasets_project_idx ON public.datasets USING btree (project_id, id DESC);
 CREATE INDEX discrepancies_active_first_execution_idx ON public.discrepancies USING btree (first_execution_id) WHERE (status = ANY (ARRAY['open'::text, 'acknowledged'::text, 'muted'::text]));
 CREATE INDEX discrepancies_active_last_execution_idx ON public.discrepancies USING btree (last_execution_id) WHERE (status = ANY (ARRAY['open'::text, 'acknowledged'::text, 'muted'::text]));
@@ -448,6 +481,8 @@ CREATE INDEX report_outbox_project_report_idx ON public.report_outbox USING btre
 CREATE INDEX schedules_active_idx ON public.schedules USING btree (id) WHERE is_active;
 CREATE INDEX schedules_project_idx ON public.schedules USING btree (project_id);
 CREATE INDEX schedules_unmaterialized_idx ON public.schedules USING btree (id) WHERE (materialized_version IS DISTINCT FROM version);
+CREATE INDEX triggers_backfill_idx ON public.triggers USING btree (backfill_id) WHERE (backfill_id IS NOT NULL);
+CREATE UNIQUE INDEX triggers_backfill_window_key ON public.triggers USING btree (project_id, window_start, window_end) WHERE ((source = 'backfill'::text) AND (status <> 'cancelled'::text));
 CREATE INDEX triggers_due_idx ON public.triggers USING btree (available_at) WHERE (status = 'pending'::text);
 CREATE INDEX triggers_finished_idx ON public.triggers USING btree (finished_at) WHERE (status = ANY (ARRAY['succeeded'::text, 'failed'::text, 'skipped'::text, 'cancelled'::text]));
 CREATE INDEX triggers_lease_idx ON public.triggers USING btree (lease_expires_at) WHERE (status = 'running'::text);

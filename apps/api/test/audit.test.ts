@@ -189,6 +189,62 @@ const CASES: Case[] = [
     }),
   },
   {
+    route: "POST /projects/:id/backfill",
+    setup: (api, _db, n) => newProject(api, n, "audit-backfill"),
+    request: (v) => ({
+      method: "POST",
+      path: `/projects/${v.id}/backfill`,
+      o: {
+        body: {
+          from: "2026-01-01T00:00:00Z",
+          to: "2026-01-02T00:00:00Z",
+          step: "PT6H",
+        },
+      },
+    }),
+    action: "backfill.create",
+    target: (_v, json) => `backfill:${json.id}`,
+    before: "null",
+    after: "object",
+    reject: (v) => ({
+      method: "POST",
+      path: `/projects/${v.id}/backfill`,
+      o: {
+        body: {
+          from: "2026-01-01T00:00:00Z",
+          to: "2026-01-02T00:00:00Z",
+          step: "PT1S",
+        },
+      },
+      status: 422,
+    }),
+  },
+  {
+    route: "POST /backfills/:id/cancel",
+    setup: async (api, _db, n) => {
+      const { id: project } = await newProject(api, n, "audit-cancel");
+      const res = await api.call("POST", `/projects/${project}/backfill`, {
+        body: {
+          from: "2026-01-01T00:00:00Z",
+          to: "2026-01-02T00:00:00Z",
+          step: "PT6H",
+        },
+      });
+      expect(res.status, res.text).toBe(201);
+      return { id: String(res.json.id) };
+    },
+    request: (v) => ({ method: "POST", path: `/backfills/${v.id}/cancel` }),
+    action: "backfill.cancel",
+    target: (v) => `backfill:${v.id}`,
+    before: "object",
+    after: "object",
+    reject: () => ({
+      method: "POST",
+      path: "/backfills/999999999/cancel",
+      status: 404,
+    }),
+  },
+  {
     route: "POST /projects/:id/data",
     setup: (api, _db, n) => newProject(api, n, "audit-data"),
     request: (v) => ({

@@ -37,6 +37,9 @@ const EXPECTED_ACCESS: Record<string, Scope | "public"> = {
   "post /projects/refresh": "admin",
   "post /projects/:id/trigger": "write",
   "post /projects/:id/data": "write",
+  "post /projects/:id/backfill": "write",
+  "get /backfills/:id": "read",
+  "post /backfills/:id/cancel": "write",
   "delete /projects/:id/cleanup": "admin",
   "get /projects/:id/schedules": "read",
   "post /projects/:id/schedules": "write",
@@ -187,7 +190,7 @@ function pathFor(r: RouteDef, project: string, s: Seeded): string {
       ":id",
       r.path.startsWith("/executions/")
         ? String(write ? 999999 : s.executionId)
-        : r.path.startsWith("/reports/")
+        : r.path.startsWith("/reports/") || r.path.startsWith("/backfills/")
           ? "999999"
           : write &&
               r.path !== "/projects/:id/schedules" &&

@@ -96,6 +96,22 @@ export const COMMANDS: readonly CommandHelp[] = [
       "Exit 0 on success, 1 when the run failed, was partial (a rule failed) or did not finish in time.",
   },
   {
+    name: "backfill",
+    usage:
+      "backfill PROJECT --from ISO --to ISO --step DURATION [--concurrency N]",
+    summary:
+      "run PROJECT once for each window of a past range, a few at a time, and show the progress",
+    options: {
+      from: "start of the range, an ISO 8601 instant (inclusive)",
+      to: "end of the range, an ISO 8601 instant (exclusive)",
+      step: "length of each window, an ISO 8601 duration: PT1H, P1D (at most 10000 windows)",
+      concurrency:
+        "at most N of its runs pending or running at a time (default 1)",
+    },
+    details:
+      "The trigger-creator makes one run per window (source backfill) and executors run them, within the\nproject's own concurrency limits. A window an earlier backfill of the project already has is not\nrun again. Exit 0 when every window it ran succeeded, 1 when any failed or it was cancelled.\nCtrl-C stops watching only: the backfill keeps running (cancel: POST /backfills/ID/cancel).",
+  },
+  {
     name: "tail",
     usage: "tail [PROJECT]",
     summary: "follow executions as they finish",

@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { migrateCommand } from "./commands/migrate.js";
 import { applyCommand, validateCommand } from "./commands/apply.js";
 import { auditVerifyCommand } from "./commands/audit.js";
+import { backfillCommand } from "./commands/backfill.js";
 import { exportCommand } from "./commands/export.js";
 import { planCommand } from "./commands/plan.js";
 import { runCommand } from "./commands/run.js";
@@ -43,6 +44,10 @@ async function main(argv: string[]): Promise<number> {
       projects: { type: "string" },
       expires: { type: "string" },
       "env-file": { type: "string" },
+      from: { type: "string" },
+      to: { type: "string" },
+      step: { type: "string" },
+      concurrency: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -114,6 +119,14 @@ async function main(argv: string[]): Promise<number> {
         projectId: needProject(),
         wait: true,
         timeoutMs: Number(values.timeout ?? 300) * 1000,
+      });
+    case "backfill":
+      return backfillCommand(ctx, {
+        projectId: needProject(),
+        from: values.from,
+        to: values.to,
+        step: values.step,
+        concurrency: values.concurrency,
       });
     case "tail":
       return tailCommand(ctx, { projectId: arg });

@@ -8,6 +8,7 @@ import {
 } from "@vigil/db";
 import { coerceError, type Logger } from "@vigil/logger";
 
+import { runBackfillPass } from "./backfill-pass.js";
 import { createLeadership } from "./leadership.js";
 import {
   materializePassesTotal,
@@ -158,6 +159,24 @@ export function createTriggerCreator(deps: TriggerCreatorDeps): TriggerCreator {
         logger.error(
           { err: coerceError(raw), failures, scope },
           "materialization pass failed; backing off",
+        );
+      }
+      // Backfills are topped up on every pass, apart from materialization, so one failing
+      // never holds back scheduled runs (nor the other way round).
+      try {
+        const backfills = await runBackfillPass({
+          db: deps.db,
+          logger,
+          signal: term,
+        });
+        if (backfills.triggers > 0) {
+          triggersCreatedTotal.inc(backfills.triggers);
+          logger.debug({ ...backfills }, "backfills topped up");
+        }
+      } catch (raw) {
+        logger.error(
+          { err: coerceError(raw) },
+          "backfill pass failed; trying again next pass",
         );
       }
       const untilFullPass = Math.max(0, nextFullPassAt - performance.now());

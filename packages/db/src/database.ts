@@ -1,5 +1,6 @@
 import type { ApiTokensTable } from "./tables/api-tokens.js";
 import type { AuditEventsTable } from "./tables/audit-events.js";
+import type { BackfillsTable } from "./tables/backfills.js";
 import type { DatasetsTable } from "./tables/datasets.js";
 import type {
   DiscrepanciesTable,
@@ -43,4 +44,5 @@ export interface Database {
   api_tokens: ApiTokensTable;
   maintenance_runs: MaintenanceRunsTable;
   audit_events: AuditEventsTable;
+  backfills: BackfillsTable;
 }

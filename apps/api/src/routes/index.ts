@@ -2,6 +2,7 @@ import type { ApiDeps } from "../deps.js";
 import type { TokenStore } from "../http/token-store.js";
 import type { ApiMetrics } from "../metrics.js";
 import { auditRoutes } from "./audit.js";
+import { backfillRoutes } from "./backfills.js";
 import { channelRoutes } from "./channels.js";
 import { cronRoutes } from "./cron.js";
 import { discrepancyRoutes } from "./discrepancies.js";
@@ -36,6 +37,7 @@ export function allRoutes(
     ...metricsRoutes(metrics),
     ...monitoringRoutes(deps),
     ...projectActionRoutes(),
+    ...backfillRoutes(deps),
     ...projectRoutes(deps),
     ...scheduleRoutes(deps),
     ...ruleRoutes(deps),

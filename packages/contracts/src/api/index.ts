@@ -106,3 +106,13 @@ export {
   type ChannelTestRequest,
   type ChannelTestResponse,
 } from "./channels.js";
+export {
+  BACKFILL_CONCURRENCY,
+  BACKFILL_MAX_WINDOWS,
+  BACKFILL_STATUSES,
+  BackfillRequestSchema,
+  BackfillResponseSchema,
+  backfillWindowCount,
+  type BackfillRequest,
+  type BackfillResponse,
+} from "./backfills.js";

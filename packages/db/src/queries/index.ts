@@ -13,6 +13,30 @@ export { lockAuditTarget } from "./audit/lock-target.js";
 export { listAuditEvents, type ListAuditEventsOptions } from "./audit/list.js";
 export { pruneAuditEvents } from "./audit/prune.js";
 
+// backfills
+export {
+  insertBackfill,
+  type InsertBackfillOptions,
+} from "./backfills/create.js";
+export { notifyBackfillCreated } from "./backfills/notify-created.js";
+export { listRunningBackfillIds } from "./backfills/list-running.js";
+export { lockRunningBackfill, type LockedBackfill } from "./backfills/lock.js";
+export {
+  findNextBackfillWindows,
+  type BackfillWindow,
+} from "./backfills/next-windows.js";
+export {
+  insertBackfillTriggers,
+  type InsertBackfillTriggersOptions,
+} from "./backfills/insert-triggers.js";
+export {
+  advanceBackfill,
+  type AdvanceBackfillOptions,
+} from "./backfills/advance.js";
+export { getBackfillProgress, type BackfillProgress } from "./backfills/get.js";
+export { cancelBackfill } from "./backfills/cancel.js";
+export { cancelPendingBackfillTriggers } from "./backfills/cancel-triggers.js";
+
 // datasets
 export {
   insertDataset,

@@ -17,6 +17,7 @@ export type {
   MisfirePolicy,
 } from "./schedules.js";
 export type { RuleRow, NewRule, RuleUpdate } from "./rules.js";
+export type { BackfillRow, BackfillStatus, NewBackfill } from "./backfills.js";
 export {
   TERMINAL_TRIGGER_STATUSES,
   type TriggerRow,

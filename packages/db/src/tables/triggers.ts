@@ -10,7 +10,8 @@ import type {
 } from "./common.js";
 import type { ConcurrencyPolicy } from "./schedules.js";
 
-export type TriggerSource = "schedule" | "manual" | "retry" | "catchup";
+export type TriggerSource =
+  "schedule" | "manual" | "retry" | "catchup" | "backfill";
 export type TriggerStatus =
   "pending" | "running" | "succeeded" | "failed" | "skipped" | "cancelled";
 export const TERMINAL_TRIGGER_STATUSES = [
@@ -50,6 +51,8 @@ export interface TriggersTable {
   updated_at: CreatedAt;
   /** Set by the claim: the project's team, whose running count this run is part of while running. */
   team: Nullable<string>;
+  /** The backfill that made this trigger (source `backfill`); null for every other source. */
+  backfill_id: Nullable<number>;
 }
 export type TriggerRow = Selectable<TriggersTable>;
 export type NewTrigger = Insertable<TriggersTable>;
