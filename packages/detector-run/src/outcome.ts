@@ -86,6 +86,10 @@ export type RunOutcome =
       details: RunDetails;
     };
 
+export function cancelReasonOf(signal: AbortSignal): CancelReason {
+  return signal.reason === "shutdown" ? "shutdown" : "lease_lost";
+}
+
 export function assertNever(value: never): never {
   throw new Error(`unexpected value: ${JSON.stringify(value)}`);
 }
