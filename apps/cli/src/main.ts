@@ -7,6 +7,7 @@ import { auditVerifyCommand } from "./commands/audit.js";
 import { exportCommand } from "./commands/export.js";
 import { planCommand } from "./commands/plan.js";
 import { runCommand } from "./commands/run.js";
+import { runLocalCommand } from "./commands/run-local.js";
 import { seedDemoCommand } from "./commands/seed-demo.js";
 import { startCommand } from "./commands/start.js";
 import { tailCommand } from "./commands/tail.js";
@@ -36,6 +37,8 @@ async function main(argv: string[]): Promise<number> {
       output: { type: "string", short: "o" },
       "no-demo": { type: "boolean" },
       timeout: { type: "string" },
+      local: { type: "boolean" },
+      rows: { type: "string" },
       check: { type: "boolean" },
       scopes: { type: "string" },
       projects: { type: "string" },
@@ -105,6 +108,21 @@ async function main(argv: string[]): Promise<number> {
         timeoutMs: 0,
       });
     case "run":
+      if (values.rows !== undefined && !values.local) {
+        throw new UsageError("run --rows FILE needs --local");
+      }
+      if (values.local) {
+        if (values.timeout !== undefined) {
+          throw new UsageError(
+            "run --local does not take --timeout (the project's timeout_seconds holds, as on an executor)",
+          );
+        }
+        return runLocalCommand(ctx, {
+          projectId: needProject(),
+          rowsFile: values.rows,
+          env: process.env,
+        });
+      }
       return runCommand(ctx, {
         projectId: needProject(),
         wait: true,

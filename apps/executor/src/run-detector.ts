@@ -14,7 +14,6 @@ import {
   getLatestDataset,
   getProjectForRun,
   isRetryable,
-  type ClaimedTrigger,
   type Db,
 } from "@vigil/db";
 import { coerceError, type Logger } from "@vigil/logger";

@@ -56,6 +56,9 @@ export interface RuleSummary {
   durationMs: number;
   findings: number;
   error?: string;
+  /** Where in the rule's code the error was thrown (1-based), when its stack says. */
+  line?: number;
+  column?: number;
 }
 
 /** Everything a run can end with. Expected outcomes are values, never exceptions (STYLE 10). */
