@@ -6,7 +6,7 @@ import { dbTest } from "@vigil/db/testing";
 import { sql } from "kysely";
 import { expect } from "vitest";
 
-import { runCliOn, yamlFile } from "./run-cli.js";
+import { runCli, runCliOn, yamlFile } from "./run-cli.js";
 
 // one rule that throws on its third line, one honest rule
 const FILE = `
@@ -161,5 +161,55 @@ dbTest(
     );
     expect(rowsAlone.code).toBe(2);
     expect(rowsAlone.stderr).toContain("run --rows FILE needs --local");
+  },
+);
+
+dbTest(
+  "run --local reads a SQL source for the window of a run started now, with the secret from the environment, and exits 0 when every rule ran",
+  async ({ db, testDatabase }) => {
+    await sql`create table local_stock (sku text, stock int, updated_at timestamptz)`.execute(
+      db,
+    );
+    // one row inside the default one-hour lookback, one a day old that the window leaves out
+    await sql`insert into local_stock values
+      ('IN-1', 0, now() - interval '10 minutes'),
+      ('OLD-1', 0, now() - interval '1 day')`.execute(db);
+    const project = `
+id: sql-stock
+name: SQL stock
+config:
+  data_source: { type: sql, driver: postgres, url_env: VIGIL_SECRET_STOCK_DB_URL, query: "select sku, stock from local_stock where updated_at >= :start and updated_at < :end", key: sku }
+rules:
+  - rule_id: no-stock
+    code: "export const detect = (rows) => rows.filter((r) => r.stock === 0).map((r) => ({ key: r.sku, message: 'empty' }));"
+`;
+    const applied = await runCliOn(
+      ["apply", "-f", await yamlFile(project)],
+      testDatabase.url,
+    );
+    expect(applied.code, applied.stderr).toBe(0);
+
+    const noSecret = await runCliOn(
+      ["run", "sql-stock", "--local"],
+      testDatabase.url,
+    );
+    expect(noSecret.code).toBe(1);
+    expect(noSecret.stderr).toContain(
+      "the secret VIGIL_SECRET_STOCK_DB_URL is not available",
+    );
+
+    const before = await rowCounts(db);
+    const r = await runCli(["run", "sql-stock", "--local"], {
+      DATABASE_URL: testDatabase.url,
+      VIGIL_SECRET_STOCK_DB_URL: testDatabase.url,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("rows: postgres source, window");
+    expect(r.stdout).toContain("1 row(s)");
+    expect(r.stdout).toMatch(/^no-stock\s+ok\s+\d+\s+1$/m);
+    expect(r.stdout).toMatch(/^no-stock\s+medium\s+IN-1\s+empty$/m);
+    expect(r.stdout).not.toContain("OLD-1");
+    expect(r.stderr).toBe("");
+    expect(await rowCounts(db)).toEqual(before);
   },
 );
