@@ -1,3 +1,4 @@
+import { smtpEnvOf } from "@vigil/channels";
 import { collectSecretValues } from "@vigil/config";
 import { SECRET_NAME_PATTERN } from "@vigil/contracts";
 import { createDb, createWorkerPresence } from "@vigil/db";
@@ -41,16 +42,7 @@ const server = createApiServer({
     signingSecret: config.REPORT_SIGNING_SECRET,
     allowPrivateNetworks: config.REPORT_ALLOW_PRIVATE_NETWORKS,
     timeoutMs: config.REPORT_TIMEOUT_MS,
-    smtp: {
-      SMTP_URL: config.SMTP_URL,
-      SMTP_HOST: config.SMTP_HOST,
-      SMTP_PORT: config.SMTP_PORT,
-      SMTP_SECURE: config.SMTP_SECURE,
-      SMTP_STARTTLS: config.SMTP_STARTTLS,
-      SMTP_USER: config.SMTP_USER,
-      SMTP_PASSWORD: config.SMTP_PASSWORD,
-      SMTP_FROM: config.SMTP_FROM,
-    },
+    smtp: smtpEnvOf(config),
   },
   writeRateLimits: {
     windowMs: config.API_RATE_LIMIT_WINDOW_SECONDS * 1000,

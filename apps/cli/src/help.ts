@@ -42,7 +42,7 @@ export const COMMANDS: readonly CommandHelp[] = [
   },
   {
     name: "validate",
-    usage: "validate -f FILE",
+    usage: "validate -f FILE|DIR",
     summary: "check projects in a YAML/JSON file, touching nothing",
     options: { file: "the project file (-f)" },
     details:
@@ -50,15 +50,20 @@ export const COMMANDS: readonly CommandHelp[] = [
   },
   {
     name: "apply",
-    usage: "apply -f FILE",
+    usage: "apply -f FILE|DIR [--prune] [--watch]",
     summary:
       "validate, then create or update the file's projects in one transaction",
-    options: { file: "the project file (-f)" },
+    options: {
+      file: "the project file, or a folder of .yaml/.yml/.json files (-f)",
+      prune: "also delete the projects the database has and the file does not",
+      watch:
+        "apply again whenever the file changes, until Ctrl-C; a bad file is refused and the last applied state stays",
+    },
     details: "Nothing is written unless every project in the file is valid.",
   },
   {
     name: "plan",
-    usage: "plan -f FILE",
+    usage: "plan -f FILE|DIR",
     summary:
       "what apply -f FILE would change in the database, changing nothing",
     options: { file: "the project file (-f)" },

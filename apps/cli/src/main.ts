@@ -35,6 +35,8 @@ async function main(argv: string[]): Promise<number> {
     options: {
       file: { type: "string", short: "f" },
       output: { type: "string", short: "o" },
+      prune: { type: "boolean" },
+      watch: { type: "boolean" },
       "no-demo": { type: "boolean" },
       timeout: { type: "string" },
       local: { type: "boolean" },
@@ -93,7 +95,10 @@ async function main(argv: string[]): Promise<number> {
     case "validate":
       return validateCommand(ctx, needFile());
     case "apply":
-      return applyCommand(ctx, needFile());
+      return applyCommand(ctx, needFile(), {
+        prune: values.prune === true,
+        watch: values.watch === true,
+      });
     case "plan":
       return planCommand(ctx, needFile());
     case "export":

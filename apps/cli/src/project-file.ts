@@ -1,4 +1,5 @@
-import { readFile } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
+import path from "node:path";
 
 import {
   type ProjectInput,
@@ -17,13 +18,65 @@ export type ProjectFileResult =
   | { ok: true; projects: ProjectInput[] }
   | { ok: false; problems: FileProblem[] };
 
+const PROJECT_FILE = /\.(ya?ml|json)$/i;
+
 /**
- * Reads projects from a YAML (or JSON) file: one project per document, or documents with a
- * `projects:` list. Reports every problem in every project, each with where it is.
+ * Reads projects from a YAML (or JSON) file, or from every `.yaml`/`.yml`/`.json` file of a
+ * folder (not its subfolders, in name order): one project per document, or documents with a
+ * `projects:` list. Reports every problem in every project, each with where it is; a project id
+ * given twice is a problem too.
  */
 export async function readProjectFile(
-  file: string,
+  fileOrDir: string,
 ): Promise<ProjectFileResult> {
+  let files = [fileOrDir];
+  try {
+    if ((await stat(fileOrDir)).isDirectory()) {
+      files = (await readdir(fileOrDir))
+        .filter((f) => PROJECT_FILE.test(f))
+        .sort()
+        .map((f) => path.join(fileOrDir, f));
+    }
+  } catch {
+    // readOneFile names the error
+  }
+  if (files.length === 0) {
+    return {
+      ok: false,
+      problems: [
+        {
+          project: fileOrDir,
+          path: "(folder)",
+          message: "no .yaml, .yml or .json file in this folder",
+        },
+      ],
+    };
+  }
+  const projects: ProjectInput[] = [];
+  const problems: FileProblem[] = [];
+  for (const file of files) {
+    const result = await readOneFile(file);
+    if (result.ok) {
+      projects.push(...result.projects);
+    } else {
+      problems.push(...result.problems);
+    }
+  }
+  const seen = new Set<string>();
+  for (const p of projects) {
+    if (seen.has(p.id)) {
+      problems.push({
+        project: p.id,
+        path: "id",
+        message: `project ${JSON.stringify(p.id)} is defined more than once`,
+      });
+    }
+    seen.add(p.id);
+  }
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, projects };
+}
+
+async function readOneFile(file: string): Promise<ProjectFileResult> {
   let text: string;
   try {
     text = await readFile(file, "utf8");

@@ -15,6 +15,20 @@ export interface SmtpEnv {
   SMTP_FROM?: string | undefined;
 }
 
+/** The SMTP settings out of an app's whole config (the executor's, the API's). */
+export function smtpEnvOf(config: SmtpEnv): SmtpEnv {
+  return {
+    SMTP_URL: config.SMTP_URL,
+    SMTP_HOST: config.SMTP_HOST,
+    SMTP_PORT: config.SMTP_PORT,
+    SMTP_SECURE: config.SMTP_SECURE,
+    SMTP_STARTTLS: config.SMTP_STARTTLS,
+    SMTP_USER: config.SMTP_USER,
+    SMTP_PASSWORD: config.SMTP_PASSWORD,
+    SMTP_FROM: config.SMTP_FROM,
+  };
+}
+
 export interface EmailMessage {
   /** The channel's `from`; unset: SMTP_FROM. */
   from?: string | undefined;

@@ -2,6 +2,7 @@
 export { toCsv } from "./csv.js";
 export {
   sendEmail,
+  smtpEnvOf,
   smtpNotConfigured,
   type EmailMessage,
   type SmtpEnv,

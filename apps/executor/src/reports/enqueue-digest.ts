@@ -21,6 +21,7 @@ import {
   groupDiscrepancyChanges,
   hasTransitions,
   toReportFinding,
+  reportExecution,
 } from "./plan-report.js";
 
 type RecordTransaction = Parameters<typeof enqueueOutboxEntry>[0];
@@ -113,20 +114,7 @@ export async function enqueueDigestIfDue(
   const report = buildReport({
     idempotencyKey,
     project: { id: project.id, name: project.name },
-    execution: {
-      id: e.id,
-      status,
-      attempt: e.attempt,
-      scheduledFor: new Date(e.scheduled_for),
-      startedAt: e.started_at && new Date(e.started_at),
-      finishedAt: e.finished_at && new Date(e.finished_at),
-      durationMs: e.duration_ms,
-      windowStart: e.window_start && new Date(e.window_start),
-      windowEnd: e.window_end && new Date(e.window_end),
-      findingsCount: e.findings_count,
-      errorMessage: e.error_message,
-      ruleResults: e.rule_results,
-    },
+    execution: reportExecution(e, status),
     changes,
     digest: {
       interval,

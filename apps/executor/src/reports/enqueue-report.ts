@@ -18,6 +18,7 @@ import {
   groupDiscrepancyChanges,
   shouldSendReport,
   type FinalExecutionStatus,
+  reportExecution,
 } from "./plan-report.js";
 
 /** The transaction that records the execution (kysely's Transaction<Database>). */
@@ -147,20 +148,7 @@ async function enqueueReport(
   const report = buildReport({
     idempotencyKey,
     project: { id: project.id, name: project.name },
-    execution: {
-      id: execution.id,
-      status,
-      attempt: execution.attempt,
-      scheduledFor: new Date(execution.scheduled_for),
-      startedAt: execution.started_at && new Date(execution.started_at),
-      finishedAt: execution.finished_at && new Date(execution.finished_at),
-      durationMs: execution.duration_ms,
-      windowStart: execution.window_start && new Date(execution.window_start),
-      windowEnd: execution.window_end && new Date(execution.window_end),
-      findingsCount: execution.findings_count,
-      errorMessage: execution.error_message,
-      ruleResults: execution.rule_results,
-    },
+    execution: reportExecution(execution, status),
     changes,
     publicUrl: settings.publicUrl,
     generatedAt: input.now,

@@ -1,11 +1,12 @@
 import {
   emptyDiscrepancyChanges,
   REPORT_TRANSITION_GROUPS,
+  type BuildReportInput,
   type DiscrepancyChanges,
   type ProjectConfig,
   type ReportFinding,
 } from "@vigil/contracts";
-import type { ReportDiscrepancy } from "@vigil/db";
+import type { ReportContext, ReportDiscrepancy } from "@vigil/db";
 
 export type FinalExecutionStatus =
   "success" | "partial" | "failed" | "cancelled" | "timeout" | "lost";
@@ -158,5 +159,26 @@ export function buildRecoveryBody({
     : ` (execution ${executionId})`;
   return {
     text: `Vigil: ${projectName} (${projectId}) recovered: a run succeeded again${since}.${link}`,
+  };
+}
+
+/** A stored execution as `buildReport` takes it, with its final status. */
+export function reportExecution(
+  e: ReportContext["execution"],
+  status: BuildReportInput["execution"]["status"],
+): BuildReportInput["execution"] {
+  return {
+    id: e.id,
+    status,
+    attempt: e.attempt,
+    scheduledFor: new Date(e.scheduled_for),
+    startedAt: e.started_at && new Date(e.started_at),
+    finishedAt: e.finished_at && new Date(e.finished_at),
+    durationMs: e.duration_ms,
+    windowStart: e.window_start && new Date(e.window_start),
+    windowEnd: e.window_end && new Date(e.window_end),
+    findingsCount: e.findings_count,
+    errorMessage: e.error_message,
+    ruleResults: e.rule_results,
   };
 }

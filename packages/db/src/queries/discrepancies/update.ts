@@ -69,7 +69,8 @@ export interface UpdateDiscrepanciesOptions {
   expireAfter: { iso: string; seconds: number } | null;
 }
 
-interface TransitionRow {
+/** A transition as SQL returns it (snake_case), before `toTransition`. */
+export interface TransitionRow {
   change: DiscrepancyTransitionKind;
   fingerprint: string;
   rule_id: string;
@@ -83,6 +84,25 @@ interface TransitionRow {
   first_seen_at: Date;
   regressions: number;
   assignee: string | null;
+}
+
+/** A transition row as the report path takes it. */
+export function toTransition(r: TransitionRow): DiscrepancyTransition {
+  return {
+    change: r.change,
+    fingerprint: r.fingerprint,
+    ruleId: r.rule_id,
+    findingKey: r.finding_key,
+    severity: r.severity,
+    previousSeverity: r.previous_severity ?? r.severity,
+    status: r.status,
+    previousStatus: r.previous_status,
+    message: r.message,
+    occurrences: r.occurrences,
+    firstSeenAt: r.first_seen_at,
+    regressions: r.regressions,
+    assignee: r.assignee,
+  };
 }
 
 /**
@@ -245,21 +265,7 @@ export async function updateDiscrepancies(
       WHERE t.change <> 'still_open' OR t.previous_severity IS DISTINCT FROM t.severity
     )
     SELECT * FROM transitions WHERE change <> 'not_evaluated'`.execute(trx);
-  return rows.map((r) => ({
-    change: r.change,
-    fingerprint: r.fingerprint,
-    ruleId: r.rule_id,
-    findingKey: r.finding_key,
-    severity: r.severity,
-    previousSeverity: r.previous_severity ?? r.severity,
-    status: r.status,
-    previousStatus: r.previous_status,
-    message: r.message,
-    occurrences: r.occurrences,
-    firstSeenAt: r.first_seen_at,
-    regressions: r.regressions,
-    assignee: r.assignee,
-  }));
+  return rows.map(toTransition);
 }
 
 /** Whether a discrepancy not evaluated by this run has gone without evidence for `expireAfter`. */

@@ -1,8 +1,7 @@
 import { sql, type Transaction } from "kysely";
 
 import type { Database } from "../../database.js";
-import type { Severity } from "../../tables/common.js";
-import type { DiscrepancyStatus } from "../../tables/discrepancies.js";
+import { toTransition, type TransitionRow } from "../discrepancies/update.js";
 import type { ReportDiscrepancy } from "../report-outbox/open-discrepancies.js";
 
 /** The run transitions a report lists (`discrepancy_events.change` written by runs). */
@@ -15,21 +14,7 @@ const REPORTED_CHANGES = [
   "expired",
 ] as const;
 
-interface Row {
-  change: (typeof REPORTED_CHANGES)[number];
-  fingerprint: string;
-  rule_id: string;
-  finding_key: string;
-  severity: Severity;
-  previous_severity: Severity | null;
-  status: DiscrepancyStatus;
-  previous_status: DiscrepancyStatus | null;
-  message: string;
-  occurrences: number;
-  first_seen_at: Date;
-  regressions: number;
-  assignee: string | null;
-}
+type Row = TransitionRow & { change: (typeof REPORTED_CHANGES)[number] };
 
 /**
  * Every transition that runs `(afterExecutionId, lastExecutionId]` of a project made, from
@@ -55,19 +40,5 @@ export async function listDigestTransitions(
       AND ev.execution_id > ${o.afterExecutionId} AND ev.execution_id <= ${o.lastExecutionId}
       AND ev.change = ANY(${[...REPORTED_CHANGES]}::text[])
     ORDER BY ev.change, ev.fingerprint, ev.id DESC`.execute(trx);
-  return rows.map((r) => ({
-    change: r.change,
-    fingerprint: r.fingerprint,
-    ruleId: r.rule_id,
-    findingKey: r.finding_key,
-    severity: r.severity,
-    previousSeverity: r.previous_severity ?? r.severity,
-    status: r.status,
-    previousStatus: r.previous_status,
-    message: r.message,
-    occurrences: r.occurrences,
-    firstSeenAt: r.first_seen_at,
-    regressions: r.regressions,
-    assignee: r.assignee,
-  }));
+  return rows.map(toTransition);
 }
