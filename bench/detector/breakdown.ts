@@ -28,7 +28,7 @@ import {
 } from "@vigil/synthesizer";
 
 // the executor's slots, from source (the bench runs with tsx)
-import { createDetectorSlots } from "../../apps/executor/src/detector-slots.js";
+import { createDetectorSlots } from "../../packages/detector-run/src/detector-slots.js";
 import {
   median,
   sandboxedNodeNoop,
@@ -65,7 +65,7 @@ const rule = (code: string): RuleSource => ({
 });
 
 /**
- * The steps of the executor's production runner (apps/executor/src/run-detector.ts), each timed
+ * The steps of the executor's production runner (packages/detector-run/src/run-detector.ts), each timed
  * on its own, in this process, with the same packages and the same sandbox: where an end-to-end
  * execution spends its time besides the database.
  */
@@ -251,7 +251,7 @@ export async function measureBreakdown(
 }
 
 /**
- * The executor's own slot code (apps/executor/src/detector-slots.ts), timed from "the run's
+ * The executor's own slot code (packages/detector-run/src/detector-slots.ts), timed from "the run's
  * input is known" to "the verified result is in hand", with the slot's standby booted ahead
  * (each round waits, untimed, for the standby the previous round left to boot).
  */

@@ -87,13 +87,17 @@ export const COMMANDS: readonly CommandHelp[] = [
   },
   {
     name: "run",
-    usage: "run PROJECT [--timeout S]",
-    summary: "queue a run and wait for its outcome",
+    usage: "run PROJECT [--timeout S] | run PROJECT --local [--rows FILE]",
+    summary:
+      "queue a run and wait for its outcome, or (--local) run the detector here",
     options: {
       timeout: "seconds to wait for the run to finish (default 300)",
+      local:
+        "run the project's rules here, in the executor's sandbox, without executors; writes nothing to the database",
+      rows: "with --local: run on FILE (JSON rows or { rows }, or CSV *.csv with a header) instead of the project's source",
     },
     details:
-      "Exit 0 on success, 1 when the run failed, was partial (a rule failed) or did not finish in time.",
+      "Exit 0 on success, 1 when the run failed, was partial (a rule failed) or did not finish in time.\n--local prints each rule's status and time and a findings table (rule, severity, key, message);\nwithout --rows it reads the project's source for the window of a run started now, with secrets\nfrom VIGIL_SECRET_* variables and SECRETS_DIR as the executor resolves them.",
   },
   {
     name: "backfill",

@@ -8,6 +8,7 @@ import { backfillCommand } from "./commands/backfill.js";
 import { exportCommand } from "./commands/export.js";
 import { planCommand } from "./commands/plan.js";
 import { runCommand } from "./commands/run.js";
+import { runLocalCommand } from "./commands/run-local.js";
 import { seedDemoCommand } from "./commands/seed-demo.js";
 import { startCommand } from "./commands/start.js";
 import { tailCommand } from "./commands/tail.js";
@@ -39,6 +40,8 @@ async function main(argv: string[]): Promise<number> {
       watch: { type: "boolean" },
       "no-demo": { type: "boolean" },
       timeout: { type: "string" },
+      local: { type: "boolean" },
+      rows: { type: "string" },
       check: { type: "boolean" },
       scopes: { type: "string" },
       projects: { type: "string" },
@@ -115,6 +118,21 @@ async function main(argv: string[]): Promise<number> {
         timeoutMs: 0,
       });
     case "run":
+      if (values.rows !== undefined && !values.local) {
+        throw new UsageError("run --rows FILE needs --local");
+      }
+      if (values.local) {
+        if (values.timeout !== undefined) {
+          throw new UsageError(
+            "run --local does not take --timeout (the project's timeout_seconds holds, as on an executor)",
+          );
+        }
+        return runLocalCommand(ctx, {
+          projectId: needProject(),
+          rowsFile: values.rows,
+          env: process.env,
+        });
+      }
       return runCommand(ctx, {
         projectId: needProject(),
         wait: true,

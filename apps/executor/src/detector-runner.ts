@@ -1,6 +1,6 @@
 import type { ClaimedTrigger } from "@vigil/db";
 
-import type { CancelReason, RunOutcome } from "./outcome.js";
+import { cancelReasonOf, type RunOutcome } from "@vigil/detector-run";
 
 export interface DetectorRunRequest {
   claim: ClaimedTrigger;
@@ -15,10 +15,6 @@ export interface DetectorRunRequest {
  */
 export interface DetectorRunner {
   run(request: DetectorRunRequest): Promise<RunOutcome>;
-}
-
-export function cancelReasonOf(signal: AbortSignal): CancelReason {
-  return signal.reason === "shutdown" ? "shutdown" : "lease_lost";
 }
 
 /** Succeeds with no findings after `delayMs` without spawning anything; aborting cancels it. */

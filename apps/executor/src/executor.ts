@@ -9,7 +9,7 @@ import type { Logger } from "@vigil/logger";
 import { createClaimLoop, type ClaimLoopOptions } from "./claim-loop.js";
 import type { DetectorRunner } from "./detector-runner.js";
 import { createLeaseKeeper } from "./lease-keeper.js";
-import type { CancelReason } from "./outcome.js";
+import type { CancelReason } from "@vigil/detector-run";
 import { createRecordBatcher } from "./record-batcher.js";
 import type { AfterRecord } from "./record-outcome.js";
 import type { ReportPrecheck } from "./report-precheck.js";

@@ -1,7 +1,7 @@
 import { extendLeases, type ClaimedTrigger, type Db } from "@vigil/db";
 import { coerceError, type Logger } from "@vigil/logger";
 
-import type { CancelReason } from "./outcome.js";
+import type { CancelReason } from "@vigil/detector-run";
 
 export interface LeaseKeeperOptions {
   db: Db;

@@ -20,10 +20,10 @@ import {
   reportSettingsFromConfig,
 } from "./reports/wiring.js";
 import { createDetectorRunner } from "./run-detector.js";
-import { createSecretStore } from "./secrets.js";
+import { createSecretStore } from "@vigil/detector-run";
 import { createWorkDirGc } from "./work-dir-gc.js";
 import { findUnreachableWorkDir } from "./check-work-dir.js";
-import { unmetRequirements, type SandboxPolicy } from "./sandbox-policy.js";
+import { unmetRequirements, type SandboxPolicy } from "@vigil/detector-run";
 
 // Composition root: the only place that reads env, opens the pool and handles signals.
 /** deploy/ (compose, Kubernetes, the image's healthcheck) expects this when METRICS_PORT is unset. */

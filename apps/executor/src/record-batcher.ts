@@ -9,7 +9,7 @@ import {
 } from "@vigil/db";
 import type { Logger } from "@vigil/logger";
 
-import type { RunOutcome } from "./outcome.js";
+import type { RunOutcome } from "@vigil/detector-run";
 import {
   planRecord,
   recordOutcome,

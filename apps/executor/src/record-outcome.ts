@@ -20,7 +20,7 @@ import {
   toExecutionStatus,
   type RunEvidence,
   type RunOutcome,
-} from "./outcome.js";
+} from "@vigil/detector-run";
 
 /** The transaction handle the fenced queries require (kysely's Transaction<Database>). */
 export type RecordTransaction = DbTransaction;

@@ -4,7 +4,7 @@ import { coerceError, type Logger } from "@vigil/logger";
 import type { DetectorRunner } from "./detector-runner.js";
 import type { LeaseKeeper } from "./lease-keeper.js";
 import { countExecution } from "./metrics.js";
-import { outcomeLabel, type RunOutcome } from "./outcome.js";
+import { outcomeLabel, type RunOutcome } from "@vigil/detector-run";
 import type { RecordBatcher } from "./record-batcher.js";
 import { retryDelayMs } from "./retry-backoff.js";
 

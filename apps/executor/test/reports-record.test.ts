@@ -3,7 +3,7 @@ import { claimDueTriggers, type Db } from "@vigil/db";
 import { dbTest, insertProject, insertTriggers } from "@vigil/db/testing";
 import { describe, expect } from "vitest";
 
-import type { RecordedFinding, RunOutcome } from "../src/outcome.js";
+import type { RecordedFinding, RunOutcome } from "@vigil/detector-run";
 import { recordOutcome } from "../src/record-outcome.js";
 import { createReportAfterRecord } from "../src/reports/wiring.js";
 import { projectConfig, testLogger } from "./reports-helpers.js";

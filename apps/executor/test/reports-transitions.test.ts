@@ -8,7 +8,7 @@ import type {
   RecordedFinding,
   RunEvidence,
   RunOutcome,
-} from "../src/outcome.js";
+} from "@vigil/detector-run";
 import { recordOutcome } from "../src/record-outcome.js";
 import { createDigestLoop } from "../src/reports/digest-loop.js";
 import { createReportAfterRecord } from "../src/reports/wiring.js";

@@ -18,7 +18,7 @@ import { z } from "zod";
 
 import { inTransaction } from "../audit/in-transaction.js";
 import { replyJson } from "../audit/spec.js";
-import { parseCsv } from "../csv.js";
+import { parseCsv } from "@vigil/datasources";
 import { AppError } from "../http/app-error.js";
 import { rawBodyInfo } from "../http/body.js";
 import { assertSafeJson } from "../http/json-shape.js";

@@ -56,6 +56,9 @@ export interface RuleSummary {
   durationMs: number;
   findings: number;
   error?: string;
+  /** Where in the rule's code the error was thrown (1-based), when its stack says. */
+  line?: number;
+  column?: number;
 }
 
 /** Everything a run can end with. Expected outcomes are values, never exceptions (STYLE 10). */
@@ -85,6 +88,10 @@ export type RunOutcome =
       detail: string;
       details: RunDetails;
     };
+
+export function cancelReasonOf(signal: AbortSignal): CancelReason {
+  return signal.reason === "shutdown" ? "shutdown" : "lease_lost";
+}
 
 export function assertNever(value: never): never {
   throw new Error(`unexpected value: ${JSON.stringify(value)}`);

@@ -34,7 +34,21 @@ export function collectFindings(result: DetectorResult): {
       durationMs: rule.durationMs,
       findings: rule.findings.length,
       ...(rule.error ? { error: rule.error.message } : {}),
+      ...(rule.error?.stack ? locationIn(rule.error.stack) : {}),
     });
   }
   return { findings, rules };
+}
+
+/**
+ * The innermost stack frame in a rule file (`rules/01-<slug>.mjs`, which holds the rule's code
+ * verbatim, so its lines are the code's lines); frames of the detector's runtime are skipped.
+ */
+const RULE_FRAME = /\/rules\/\d+-[^/:\s]*\.mjs:(\d+):(\d+)\)?$/m;
+
+export function locationIn(
+  stack: string,
+): { line: number; column: number } | Record<string, never> {
+  const m = RULE_FRAME.exec(stack);
+  return m ? { line: Number(m[1]), column: Number(m[2]) } : {};
 }

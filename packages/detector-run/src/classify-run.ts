@@ -1,13 +1,13 @@
 import type { RunResult } from "@vigil/runner";
 import { verifyDetectorResult } from "@vigil/synthesizer";
 
-import { cancelReasonOf } from "./detector-runner.js";
-import type {
-  ProcessSummary,
-  RecordedFinding,
-  RunDetails,
-  RunOutcome,
-  RuleSummary,
+import {
+  cancelReasonOf,
+  type ProcessSummary,
+  type RecordedFinding,
+  type RunDetails,
+  type RunOutcome,
+  type RuleSummary,
 } from "./outcome.js";
 import { collectFindings } from "./collect-findings.js";
 

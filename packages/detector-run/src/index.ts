@@ -1,0 +1,43 @@
+export {
+  ruleSourceOf,
+  runDetector,
+  windowOf,
+  type DetectorRunContext,
+  type RunDetectorOptions,
+} from "./run-detector.js";
+export {
+  createDetectorSlots,
+  moveRunFolder,
+  type DetectorSlot,
+  type DetectorSlots,
+} from "./detector-slots.js";
+export { classifyRun, summarizeProcess } from "./classify-run.js";
+export {
+  applySandboxPolicy,
+  DEFAULT_SANDBOX_POLICY,
+  folderBytes,
+  unmetRequirements,
+  type SandboxPolicy,
+} from "./sandbox-policy.js";
+export {
+  createSecretStore,
+  type SecretStore,
+  type SecretStoreOptions,
+} from "./secrets.js";
+export {
+  assertNever,
+  cancelReasonOf,
+  describeOutcome,
+  isRetryableOutcome,
+  outcomeLabel,
+  rulesStatus,
+  toExecutionStatus,
+  type CancelReason,
+  type ProcessSummary,
+  type RecordedFinding,
+  type RuleSummary,
+  type RunDetails,
+  type RunEvidence,
+  type RunOutcome,
+} from "./outcome.js";
+export type { SandboxLayer } from "@vigil/runner";

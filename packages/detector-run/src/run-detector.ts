@@ -1,0 +1,257 @@
+import { randomBytes } from "node:crypto";
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+
+import {
+  isoDurationToMs,
+  type DataSource,
+  type ProjectConfig,
+} from "@vigil/contracts";
+import { loadRowsToFile, type LoadLatestDataset } from "@vigil/datasources";
+import type { RuleRow } from "@vigil/db";
+import {
+  RuleCodeError,
+  stageDetectorInSlot,
+  synthesizeDetector,
+  type DetectorPackages,
+  type RuleSource,
+} from "@vigil/synthesizer";
+
+import { classifyRun } from "./classify-run.js";
+import type { DetectorSlot, DetectorSlots } from "./detector-slots.js";
+import {
+  cancelReasonOf,
+  type RunDetails,
+  type RunEvidence,
+  type RunOutcome,
+} from "./outcome.js";
+import {
+  applySandboxPolicy,
+  DEFAULT_SANDBOX_POLICY,
+  folderBytes,
+  type SandboxPolicy,
+} from "./sandbox-policy.js";
+import type { SecretStore } from "./secrets.js";
+
+/** What the detector's `ctx` is built from (the run folder's context.json). */
+export interface DetectorRunContext {
+  projectId: string;
+  executionId: string;
+  triggerId: string;
+  attempt: number;
+  /** ISO instant the run was scheduled for. */
+  scheduledFor: string;
+}
+
+export interface RunDetectorOptions {
+  /** Absolute WORK_DIR: the synthesized detector folders live under it. */
+  workDir: string;
+  projectId: string;
+  rules: readonly RuleSource[];
+  config: ProjectConfig;
+  /** Where the rows come from. @default config.data_source */
+  source?: DataSource;
+  window: { start: Date; end: Date };
+  context: DetectorRunContext;
+  packages: DetectorPackages;
+  slots: DetectorSlots;
+  /** Aborting cancels the load or the detector process. */
+  signal: AbortSignal;
+  /** Resolves `*_env` names (VIGIL_SECRET_* and SECRETS_DIR only); only trusted code calls it. */
+  secrets: SecretStore;
+  /** DATASOURCE_ALLOW_PRIVATE_NETWORKS. */
+  allowPrivateNetworks: boolean;
+  /** DATASOURCE_MAX_ROW_BYTES and DATASOURCE_MAX_BYTES. @default 1 MiB and 64 MiB */
+  byteLimits?: { maxRowBytes: number; maxBytes: number };
+  /** A manual source's rows. */
+  loadLatestDataset: LoadLatestDataset;
+  /**
+   * A control-database failure seen under the load, if any: such a run is handed back
+   * (`cancelled`, `database_error`) rather than failed.
+   */
+  controlDbError?: () => Error | undefined;
+  /** @default DEFAULT_SANDBOX_POLICY */
+  sandbox?: SandboxPolicy;
+  /** Told when a synthesized detector folder is in use and when it no longer is. */
+  onDetectorFolder?: (dir: string, inUse: boolean) => void;
+  /**
+   * Moves the run folder out of its slot once the run ended, to keep it; unset, it goes with the
+   * slot's reset. Must not throw.
+   */
+  keepRunFolder?: (slot: DetectorSlot) => Promise<void>;
+}
+
+/**
+ * One detector run, the same for the executor and `vigil run --local`: synthesize (hash-cached)
+ * -> take a slot, load the rows into its run folder, link the detector into it -> hand the
+ * slot's detector process a fresh nonce on stdin -> verify and parse the fd-3 result -> hold it
+ * to the sandbox policy. Expected failures are outcomes, never exceptions.
+ */
+export async function runDetector(o: RunDetectorOptions): Promise<RunOutcome> {
+  const { config, window, signal } = o;
+  const details: RunDetails = { window };
+  let synthesized;
+  try {
+    synthesized = await synthesizeDetector({
+      workDir: o.workDir,
+      projectId: o.projectId,
+      rules: [...o.rules],
+      dataSourceType: config.data_source.type,
+      packages: o.packages,
+    });
+  } catch (raw) {
+    if (raw instanceof RuleCodeError) {
+      const missing = raw.errors.some((e) =>
+        /import|package|module/i.test(e.message),
+      );
+      return {
+        kind: "rejected",
+        reason: missing ? "missing_dependency" : "invalid_rules",
+        detail: raw.message,
+        details,
+      };
+    }
+    throw raw;
+  }
+  details.detectorHash = synthesized.hash;
+  const slot = await o.slots.take();
+  o.onDetectorFolder?.(synthesized.dir, true);
+  try {
+    await writeFile(
+      path.join(slot.runDir, "context.json"),
+      JSON.stringify({
+        ...o.context,
+        window: {
+          start: window.start.toISOString(),
+          end: window.end.toISOString(),
+        },
+      }),
+    );
+    const rows = await loadRowsToFile({
+      source: o.source ?? config.data_source,
+      window,
+      secrets: (name) => o.secrets.read(name),
+      explainMissingSecret: (name) => o.secrets.explainMissing(name),
+      ...o.byteLimits,
+      outFile: path.join(slot.runDir, "rows.ndjson"),
+      signal,
+      projectId: o.projectId,
+      loadLatestDataset: o.loadLatestDataset,
+      allowPrivateNetworks: o.allowPrivateNetworks,
+    });
+    if (!rows.ok) {
+      if (rows.code === "cancelled" || signal.aborted) {
+        return { kind: "cancelled", reason: cancelReasonOf(signal), details };
+      }
+      const controlDbError = o.controlDbError?.();
+      if (controlDbError !== undefined) {
+        return {
+          kind: "cancelled",
+          reason: "database_error",
+          message: controlDbError.message,
+          details,
+        };
+      }
+      return {
+        kind: "failed",
+        message: `loading rows failed (${rows.code}): ${rows.message}`,
+        details,
+      };
+    }
+    details.rowCount = rows.rowCount;
+    details.evidence = evidenceOf(config, rows.rowKeys);
+    await stageDetectorInSlot(synthesized.dir, slot.dir);
+    return await dispatchDetector({
+      slot,
+      config,
+      signal,
+      details,
+      policy: o.sandbox ?? DEFAULT_SANDBOX_POLICY,
+    });
+  } finally {
+    o.onDetectorFolder?.(synthesized.dir, false);
+    await o.keepRunFolder?.(slot);
+    o.slots.release(slot, config.memory_mb);
+  }
+}
+
+async function dispatchDetector(a: {
+  slot: DetectorSlot;
+  config: ProjectConfig;
+  signal: AbortSignal;
+  details: RunDetails;
+  policy: SandboxPolicy;
+}): Promise<RunOutcome> {
+  const stagedBytes = await folderBytes(a.slot.runDir);
+  const detector = await a.slot.process(a.config.memory_mb);
+  const nonce = randomBytes(32).toString("hex");
+  const res = await detector.dispatch({
+    input: `${JSON.stringify({ nonce })}\n`,
+    timeoutMs: a.config.timeout_seconds * 1000,
+    signal: a.signal,
+  });
+  const outcome = classifyRun(res, {
+    nonce,
+    signal: a.signal,
+    memoryMb: a.config.memory_mb,
+    details: a.details,
+  });
+  if (res.spawnError !== undefined) {
+    return outcome;
+  }
+  return applySandboxPolicy(outcome, res, {
+    policy: a.policy,
+    runDir: a.slot.runDir,
+    stagedBytes,
+  });
+}
+
+function evidenceOf(
+  config: Pick<ProjectConfig, "discrepancies">,
+  rowKeys: string[] | null,
+): RunEvidence {
+  const iso = config.discrepancies?.expire_after;
+  const ms = iso === undefined ? undefined : isoDurationToMs(iso);
+  return {
+    rowKeys,
+    expireAfter:
+      iso === undefined || ms === undefined
+        ? null
+        : { iso, seconds: ms / 1000 },
+  };
+}
+
+/**
+ * The data window: the trigger's own (manual runs may set it), else `lookback` ending `settle`
+ * (default 0) before fire_at.
+ */
+export function windowOf(
+  trigger: {
+    fireAt: Date;
+    windowStart?: Date | null;
+    windowEnd?: Date | null;
+  },
+  config: Pick<ProjectConfig, "lookback" | "settle">,
+): { start: Date; end: Date } {
+  const settleMs =
+    config.settle === undefined ? 0 : (isoDurationToMs(config.settle) ?? 0);
+  const end =
+    trigger.windowEnd ?? new Date(trigger.fireAt.getTime() - settleMs);
+  const start =
+    trigger.windowStart ??
+    new Date(end.getTime() - (isoDurationToMs(config.lookback) ?? 3_600_000));
+  return { start, end };
+}
+
+/** A stored rule as the synthesizer takes it. */
+export function ruleSourceOf(r: RuleRow): RuleSource {
+  return {
+    ruleId: r.rule_id,
+    definitionId: r.definition_id,
+    code: r.code,
+    parameters: r.parameters,
+    severity: r.severity,
+    category: r.category,
+    description: r.description,
+  };
+}
