@@ -180,7 +180,7 @@ async function prepareDatabase(
   options: StartOptions,
   say: (line: string) => void,
 ): Promise<void> {
-  return withDb(databaseUrl, async (db) => {
+  await withDb(databaseUrl, async (db) => {
     const { applied, error } = await migrateToLatest(db);
     if (error) {
       throw error;
