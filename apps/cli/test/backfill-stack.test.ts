@@ -1,14 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { chmod, mkdtemp } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
-
-import { findFreePort } from "@vigil/db/embedded";
-import { createTestDatabase, waitFor } from "@vigil/db/testing";
+import { createTestDatabase } from "@vigil/db/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
-import { appEntry } from "../src/paths.js";
+import { startTestStack, type TestStack } from "./start-stack.js";
+
 import { runCliOn as vigil } from "./run-cli.js";
 
 const TOKEN = "backfill-stack-token-0123456789ab";
@@ -18,8 +13,7 @@ const TOKEN = "backfill-stack-token-0123456789ab";
  * executor processes): each window's run reads only its own window's rows.
  */
 describe("vigil backfill on the stack started by `vigil start`", () => {
-  let stack: ChildProcess;
-  let output = "";
+  let stack: TestStack | undefined;
   let baseUrl: string;
   let databaseUrl: string;
 
@@ -42,38 +36,22 @@ describe("vigil backfill on the stack started by `vigil start`", () => {
       ('e', 3, '2026-10-03T12:00:00Z'), ('f', -9, '2026-10-04T00:00:00Z')`);
     await client.end();
 
-    const port = await findFreePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    const dataDir = await mkdtemp(path.join(os.tmpdir(), "vigil-backfill-"));
-    // detectors run as another uid, which must be able to enter WORK_DIR (mkdtemp makes 0700)
-    await chmod(dataDir, 0o755);
-    stack = spawn(process.execPath, [appEntry("cli"), "start", "--no-demo"], {
+    const started = await startTestStack({
+      databaseUrl,
+      token: TOKEN,
       env: {
-        PATH: process.env.PATH,
-        DATABASE_URL: databaseUrl,
         VIGIL_SECRET_PAYMENTS_DB_URL: databaseUrl,
-        PORT: String(port),
-        API_TOKENS: TOKEN,
-        VIGIL_DATA_DIR: dataDir,
         EXECUTOR_CONCURRENCY: "2",
         POLL_INTERVAL_MS: "300",
         LOG_LEVEL: "info",
       },
-      stdio: ["ignore", "pipe", "pipe"],
     });
-    stack.stdout?.on("data", (b: Buffer) => (output += b.toString()));
-    stack.stderr?.on("data", (b: Buffer) => (output += b.toString()));
-    await waitFor(() => fetch(`${baseUrl}/ready`).then((r) => r.ok), {
-      timeoutMs: 30_000,
-      message: "the API to be ready",
-    });
+    stack = started;
+    baseUrl = started.baseUrl;
   }, 60_000);
 
   afterAll(async () => {
-    if (stack.exitCode === null) {
-      stack.kill("SIGTERM");
-      await new Promise((r) => stack.once("exit", r));
-    }
+    await stack?.stop();
   }, 60_000);
 
   it("runs every window once, each on its own rows, and exits 0", async () => {
@@ -124,7 +102,7 @@ describe("vigil backfill on the stack started by `vigil start`", () => {
     );
     expect(
       result.code,
-      `${result.stdout}${result.stderr}\nthe stack said:\n${output.slice(-3000)}`,
+      `${result.stdout}${result.stderr}\nthe stack said:\n${stack?.output().slice(-3000) ?? ""}`,
     ).toBe(0);
     expect(result.stdout.trim().split("\n").at(-1)).toMatch(
       /\[#{30}\] 3\/3 done: succeeded 3, failed 0/,

@@ -1,15 +1,11 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { chmod, mkdtemp } from "node:fs/promises";
 import { readFileSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 
-import { findFreePort } from "@vigil/db/embedded";
-import { createTestDatabase, waitFor } from "@vigil/db/testing";
+import { createTestDatabase } from "@vigil/db/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
-import { appEntry } from "../src/paths.js";
+import { startTestStack, type TestStack } from "./start-stack.js";
+
 import { runCliOn, yamlFile } from "./run-cli.js";
 
 const TOKEN = "first-project-token-0123456789abcdef";
@@ -33,8 +29,7 @@ function guideProject(): string {
  * tables and project file, `vigil apply`, `vigil run`, the findings through the API, triage.
  */
 describe("the first-project walkthrough on a running stack", () => {
-  let stack: ChildProcess;
-  let output = "";
+  let stack: TestStack | undefined;
   let baseUrl: string;
   let databaseUrl: string;
 
@@ -66,37 +61,21 @@ describe("the first-project walkthrough on a running stack", () => {
     `);
     await client.end();
 
-    const port = await findFreePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    const dataDir = await mkdtemp(path.join(os.tmpdir(), "vigil-first-"));
-    // detectors run as another uid, which must be able to enter WORK_DIR (mkdtemp makes 0700)
-    await chmod(dataDir, 0o755);
-    stack = spawn(process.execPath, [appEntry("cli"), "start", "--no-demo"], {
+    const started = await startTestStack({
+      databaseUrl,
+      token: TOKEN,
       env: {
-        PATH: process.env.PATH,
-        DATABASE_URL: databaseUrl,
         VIGIL_SECRET_SHOP_DB_URL: databaseUrl,
-        PORT: String(port),
-        API_TOKENS: TOKEN,
-        VIGIL_DATA_DIR: dataDir,
         EXECUTOR_CONCURRENCY: "1",
         POLL_INTERVAL_MS: "500",
       },
-      stdio: ["ignore", "pipe", "pipe"],
     });
-    stack.stdout?.on("data", (b: Buffer) => (output += b.toString()));
-    stack.stderr?.on("data", (b: Buffer) => (output += b.toString()));
-    await waitFor(() => fetch(`${baseUrl}/ready`).then((r) => r.ok), {
-      timeoutMs: 30_000,
-      message: "the API to be ready",
-    });
+    stack = started;
+    baseUrl = started.baseUrl;
   }, 60_000);
 
   afterAll(async () => {
-    if (stack.exitCode === null) {
-      stack.kill("SIGTERM");
-      await new Promise((r) => stack.once("exit", r));
-    }
+    await stack?.stop();
   }, 60_000);
 
   it("applies the guide's file, runs it, and finds exactly the planted orders, which triage moves", async () => {
@@ -108,9 +87,10 @@ describe("the first-project walkthrough on a running stack", () => {
       ["run", "shop-orders", "--timeout", "45"],
       databaseUrl,
     );
-    expect(run.code, `${run.stdout}${run.stderr}\n${output.slice(-3000)}`).toBe(
-      0,
-    );
+    expect(
+      run.code,
+      `${run.stdout}${run.stderr}\n${stack?.output().slice(-3000) ?? ""}`,
+    ).toBe(0);
     expect(run.stdout).toMatch(/execution \d+: success, 2 finding\(s\)/);
 
     const auth = { authorization: `Bearer ${TOKEN}` };

@@ -1,14 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { chmod, mkdtemp } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
-
-import { findFreePort } from "@vigil/db/embedded";
 import { createTestDatabase, waitFor } from "@vigil/db/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
 import { appEntry } from "../src/paths.js";
+import { startTestStack, type TestStack } from "./start-stack.js";
 
 const TOKEN = "stack-test-token-0123456789abcdef";
 
@@ -26,8 +21,7 @@ const RULE_NO_STOCK = `export function detect(rows) {
  * schedule and its findings come back through the API.
  */
 describe("the stack started by `vigil start`", () => {
-  let stack: ChildProcess;
-  let output = "";
+  let stack: TestStack | undefined;
   let baseUrl: string;
   let databaseUrl: string;
 
@@ -48,38 +42,22 @@ describe("the stack started by `vigil start`", () => {
     );
     await client.end();
 
-    const port = await findFreePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    const dataDir = await mkdtemp(path.join(os.tmpdir(), "vigil-stack-"));
-    // detectors run as another uid, which must be able to enter WORK_DIR (mkdtemp makes 0700)
-    await chmod(dataDir, 0o755);
-    stack = spawn(process.execPath, [appEntry("cli"), "start", "--no-demo"], {
+    const started = await startTestStack({
+      databaseUrl,
+      token: TOKEN,
       env: {
-        PATH: process.env.PATH,
-        DATABASE_URL: databaseUrl,
         VIGIL_SECRET_INVENTORY_DB_URL: databaseUrl,
-        PORT: String(port),
-        API_TOKENS: TOKEN,
-        VIGIL_DATA_DIR: dataDir,
         EXECUTOR_CONCURRENCY: "2",
         POLL_INTERVAL_MS: "500",
         LOG_LEVEL: "info",
       },
-      stdio: ["ignore", "pipe", "pipe"],
     });
-    stack.stdout?.on("data", (b: Buffer) => (output += b.toString()));
-    stack.stderr?.on("data", (b: Buffer) => (output += b.toString()));
-    await waitFor(() => fetch(`${baseUrl}/ready`).then((r) => r.ok), {
-      timeoutMs: 30_000,
-      message: "the API to be ready",
-    });
+    stack = started;
+    baseUrl = started.baseUrl;
   }, 60_000);
 
   afterAll(async () => {
-    if (stack.exitCode === null) {
-      stack.kill("SIGTERM");
-      await new Promise((r) => stack.once("exit", r));
-    }
+    await stack?.stop();
   }, 60_000);
 
   it("runs a project created through the API on its schedule and reports exactly its findings", async () => {
@@ -136,7 +114,7 @@ describe("the stack started by `vigil start`", () => {
         await fetch(`${baseUrl}/projects/inventory-check/executions`)
       ).json();
       throw new Error(
-        `${err.message}; executions: ${JSON.stringify(recent).slice(0, 1500)}; the stack said:\n${output.slice(-3000)}`,
+        `${err.message}; executions: ${JSON.stringify(recent).slice(0, 1500)}; the stack said:\n${stack?.output().slice(-3000) ?? ""}`,
       );
     });
     const detail = (await (
@@ -173,7 +151,7 @@ describe("the stack started by `vigil start`", () => {
         const [pid, ppid, ...args] = line.trim().split(/\s+/);
         return { pid: Number(pid), ppid: Number(ppid), args: args.join(" ") };
       });
-    const ours = new Set([stack.pid!]);
+    const ours = new Set([stack!.pid]);
     for (let grew = true; grew;) {
       grew = false;
       for (const row of table) {
@@ -198,11 +176,7 @@ describe("the stack started by `vigil start`", () => {
         return false;
       }
     };
-    stack.kill("SIGTERM");
-    const code = await new Promise<number | null>((r) =>
-      stack.once("exit", (c) => r(c)),
-    );
-    expect(code).toBe(0);
+    expect(await stack!.stop()).toBe(0);
     await waitFor(() => !appPids.some(alive), {
       timeoutMs: 10_000,
       message: "every app process to exit",

@@ -105,7 +105,7 @@ export const SqlDataSourceSchema = z
       )
       .default({})
       .describe(
-        "Values for the query's `:name` placeholders; `start` and `end` are reserved.",
+        "Values for the query's `:name` parameters; `start` and `end` are reserved for the window.",
       ),
     timeout_seconds: z
       .number()
@@ -134,8 +134,8 @@ export const SqlDataSourceSchema = z
         });
       }
     }
-    // the executor's own conversion, with placeholders for values: a typo in a name fails
-    // `vigil validate` and the API's write instead of the first run
+    // the executor's own conversion, with nulls standing in for the window's instants: a typo
+    // in a name fails `vigil validate` and the API's write instead of the first run
     const checked = convertNamedParameters(
       source.query,
       { ...source.params, start: null, end: null },
