@@ -12,6 +12,7 @@ import {
   applyTriage,
   getDiscrepancyDetail,
   listProjectDiscrepancies,
+  listTriageStates,
   type Db,
   type DiscrepancyListPosition,
   type DiscrepancyStatus,
@@ -106,27 +107,6 @@ async function triage(
     );
   }
   return result.rows;
-}
-
-async function discrepancyStates(
-  db: Db,
-  projectId: string,
-  fingerprints: readonly string[],
-) {
-  return db
-    .selectFrom("discrepancies")
-    .select([
-      "fingerprint",
-      "status",
-      "assignee",
-      "note",
-      "muted_until",
-      "status_reason",
-    ])
-    .where("project_id", "=", projectId)
-    .where("fingerprint", "in", [...fingerprints])
-    .orderBy("fingerprint")
-    .execute();
 }
 
 /** What runs found and people decided: the list that needs attention first, one discrepancy's history, triage. */
@@ -235,7 +215,7 @@ export function discrepancyRoutes(deps: ApiDeps): RouteDef[] {
           `discrepancy:${params.id}/${params.fingerprint}`,
         scope: ({ params }) => params.id,
         before: async ({ db, params }) =>
-          (await discrepancyStates(db, params.id, [params.fingerprint]))[0] ??
+          (await listTriageStates(db, params.id, [params.fingerprint]))[0] ??
           null,
         after: (_ctx, reply) => replyJson(reply),
       },
@@ -271,7 +251,7 @@ export function discrepancyRoutes(deps: ApiDeps): RouteDef[] {
         target: ({ params }) => `project:${params.id}`,
         scope: ({ params }) => params.id,
         before: async ({ db, params, body }) =>
-          discrepancyStates(db, params.id, body.fingerprints),
+          listTriageStates(db, params.id, body.fingerprints),
         after: (_ctx, reply) => replyJson(reply),
       },
       handler: async ({ params, body, caller, db }) => {

@@ -63,6 +63,7 @@ export {
   type TriageResult,
   type TriageStatus,
 } from "./discrepancies/triage.js";
+export { listTriageStates } from "./discrepancies/triage-states.js";
 export {
   updateDiscrepancies,
   type DiscrepancyTransition,
