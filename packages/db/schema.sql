@@ -170,11 +170,13 @@ CREATE TABLE executions (
   window_start timestamp with time zone,
   window_end timestamp with time zone,
   created_at timestamp with time zone DEFAULT now() NOT NULL,
-  sandbox jsonb
+  sandbox jsonb,
+  findings_truncated integer DEFAULT 0 NOT NULL
 );
 ALTER TABLE executions ADD CONSTRAINT executions_attempt_check CHECK ((attempt >= 1));
 ALTER TABLE executions ADD CONSTRAINT executions_duration_ms_check CHECK ((duration_ms >= 0));
 ALTER TABLE executions ADD CONSTRAINT executions_findings_count_check CHECK ((findings_count >= 0));
+ALTER TABLE executions ADD CONSTRAINT executions_findings_truncated_check CHECK ((findings_truncated >= 0));
 ALTER TABLE executions ADD CONSTRAINT executions_pkey PRIMARY KEY (id);
 ALTER TABLE executions ADD CONSTRAINT executions_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE;
 ALTER TABLE executions ADD CONSTRAINT executions_rule_results_check CHECK ((jsonb_typeof(rule_results) = 'array'::text));
@@ -756,7 +758,7 @@ BEGIN
       ord integer, trigger_id bigint, attempt integer, kind text, status text, delay_seconds float8,
       last_error text, execution_id bigint, execution_status text, exit_code integer, signal text,
       error_message text, stdout_tail text, stderr_tail text, stdout_bytes bigint, stderr_bytes bigint,
-      findings_count integer, rules_total integer, rules_failed integer, rule_results jsonb,
+      findings_count integer, findings_truncated integer, rules_total integer, rules_failed integer, rule_results jsonb,
       row_count integer, detector_hash text, window_start timestamptz, window_end timestamptz,
       evaluates boolean, project_id text, guard_md5 text, sandbox jsonb)
   ),
@@ -789,7 +791,8 @@ BEGIN
       exit_code = g.exit_code, signal = g.signal, error_message = g.error_message,
       stdout_tail = g.stdout_tail, stderr_tail = g.stderr_tail,
       stdout_bytes = g.stdout_bytes, stderr_bytes = g.stderr_bytes,
-      findings_count = coalesce(g.findings_count, 0), rules_total = coalesce(g.rules_total, 0),
+      findings_count = coalesce(g.findings_count, 0),
+      findings_truncated = coalesce(g.findings_truncated, 0), rules_total = coalesce(g.rules_total, 0),
       rules_failed = coalesce(g.rules_failed, 0), rule_results = coalesce(g.rule_results, '[]'::jsonb),
       row_count = g.row_count, detector_hash = g.detector_hash, sandbox = g.sandbox,
       window_start = coalesce(g.window_start, x.window_start),

@@ -272,7 +272,8 @@ describe("read routes", () => {
     expect(body).toMatchObject({
       stderr_tail: "boom",
       exit_code: 1,
-      findings_truncated: false,
+      findings_truncated: 0,
+      findings_has_more: false,
     });
     expect(body.findings.map((f) => f.message)).toEqual(["bad row"]);
     expect((await api.call("GET", "/executions/999999999")).status).toBe(404);

@@ -15,7 +15,9 @@ import {
 import {
   assertNever,
   describeOutcome,
+  findingsTruncatedOf,
   isRetryableOutcome,
+  ruleResultsOf,
   rulesStatus,
   toExecutionStatus,
   type RunEvidence,
@@ -127,6 +129,7 @@ export async function recordOutcome(
                 data: (f.data ?? null) as JsonValue,
               })),
               evaluatedRuleIds: evaluation.evaluatedRuleIds,
+              truncatedRuleIds: evaluation.truncatedRuleIds,
               rowKeys: evaluation.evidence.rowKeys,
               expireAfter: evaluation.evidence.expireAfter,
             });
@@ -157,6 +160,8 @@ export interface RecordPlan {
   /** Set when the rules ran (success, partial, all rules failed): the run is evidence about discrepancies. */
   evaluation: {
     evaluatedRuleIds: string[];
+    /** Rules whose findings were cut at the cap: the run resolves none of their discrepancies. */
+    truncatedRuleIds: string[];
     evidence: RunEvidence;
   } | null;
 }
@@ -178,6 +183,9 @@ export function planRecord(
       ? {
           evaluatedRuleIds: rules
             .filter((r) => r.status === "ok")
+            .map((r) => r.ruleId),
+          truncatedRuleIds: rules
+            .filter((r) => (r.findingsTruncated ?? 0) > 0)
             .map((r) => r.ruleId),
           evidence: outcome.details.evidence ?? {
             rowKeys: null,
@@ -201,9 +209,10 @@ export function planRecord(
       stdoutBytes: proc?.stdoutBytes ?? null,
       stderrBytes: proc?.stderrBytes ?? null,
       findingsCount: findings.length,
+      findingsTruncated: findingsTruncatedOf(rules),
       rulesTotal: rules.length,
       rulesFailed: failedRuleIds.length,
-      ruleResults: rules as unknown as JsonValue[],
+      ruleResults: ruleResultsOf(outcome) as unknown as JsonValue[],
       rowCount: outcome.details.rowCount ?? null,
       detectorHash: outcome.details.detectorHash ?? null,
       sandbox: outcome.details.sandbox ?? null,

@@ -331,6 +331,7 @@ describe("the report body", () => {
           windowStart: null,
           windowEnd: null,
           findingsCount: 0,
+          findingsTruncated: 0,
           errorMessage: null,
           ruleResults: [],
         },

@@ -100,6 +100,7 @@ export function projectConfig(
     memory_mb: 512,
     max_attempts: 1,
     max_concurrency: 1,
+    max_findings_per_rule: 10_000,
     report: { mode: "always", url_env: "VIGIL_SECRET_TEST_REPORT_URL" },
     ...overrides,
   };

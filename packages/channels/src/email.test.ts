@@ -35,6 +35,8 @@ const report: Report = {
     duration_ms: 5,
     window: null,
     findings_count: 2,
+    findings_truncated: 0,
+    truncated_rules: [],
     error_message: null,
     rule_errors: [],
     url: null,

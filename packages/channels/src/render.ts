@@ -46,7 +46,8 @@ const hbs = Handlebars.create();
 
 const TEXT = hbs.compile(
   `{{project.name}} ({{project.id}}): execution {{execution.id}} {{execution.status}}, {{execution.findings_count}} finding(s).
-{{#if execution.error_message}}Error: {{execution.error_message}}
+{{#if execution.findings_truncated}}{{execution.findings_truncated}} more past the per-rule cap (max_findings_per_rule) were dropped; those rules resolved nothing.
+{{/if}}{{#if execution.error_message}}Error: {{execution.error_message}}
 {{/if}}{{#each execution.rule_errors}}Rule {{rule_id}} failed: {{message}}
 {{/each}}{{#if execution.url}}{{execution.url}}
 {{/if}}
@@ -63,6 +64,7 @@ const HTML = hbs.compile(
   `<!doctype html><html><body style="font-family:sans-serif">
 <h2>{{project.name}} <small>({{project.id}})</small></h2>
 <p>Execution {{#if execution.url}}<a href="{{execution.url}}">{{execution.id}}</a>{{else}}{{execution.id}}{{/if}}: <b>{{execution.status}}</b>, {{execution.findings_count}} finding(s).</p>
+{{#if execution.findings_truncated}}<p>{{execution.findings_truncated}} more past the per-rule cap (max_findings_per_rule) were dropped; those rules resolved nothing.</p>{{/if}}
 {{#if execution.error_message}}<p>Error: {{execution.error_message}}</p>{{/if}}
 {{#if execution.rule_errors.length}}<ul>{{#each execution.rule_errors}}<li>Rule <b>{{rule_id}}</b> failed: {{message}}</li>{{/each}}</ul>{{/if}}
 {{#each groups}}

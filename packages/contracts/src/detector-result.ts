@@ -51,6 +51,8 @@ export const DetectorRuleResultSchema = z
       .object({ message: z.string(), stack: z.string().optional() })
       .strict()
       .optional(),
+    /** Findings the rule returned past the project's `max_findings_per_rule`, dropped; absent: none. */
+    findingsTruncated: z.number().int().min(1).optional(),
     findings: z.array(DetectorFindingSchema),
   })
   .strict()

@@ -8,6 +8,7 @@ export {
   DiscrepancyConfigSchema,
   EmailAddressSchema,
   IMPLICIT_CHANNEL_NAME,
+  FINDINGS_PER_RULE_LIMITS,
   PROJECT_LIMITS,
   ProjectConfigSchema,
   REPORT_MODES,

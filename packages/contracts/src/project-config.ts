@@ -211,6 +211,16 @@ export const PROJECT_LIMITS = {
   max_concurrency: { min: 1, max: 1000, default: 1 },
 } as const;
 
+/**
+ * Bounds of `max_findings_per_rule`. The default is the detector runtime's own when a run folder
+ * names none (packages/synthesizer/templates/runtime/normalize-findings.mjs, LIMITS).
+ */
+export const FINDINGS_PER_RULE_LIMITS = {
+  min: 1,
+  max: 100_000,
+  default: 10_000,
+} as const;
+
 /** A team name: the key of its limit in TEAM_MAX_RUNNING. */
 export const TeamNameSchema = z
   .string()
@@ -261,6 +271,15 @@ export const ProjectConfigSchema = z
       .max(PROJECT_LIMITS.max_concurrency.max)
       .default(PROJECT_LIMITS.max_concurrency.default)
       .describe("Runs of this project at once, across every executor."),
+    max_findings_per_rule: z
+      .number()
+      .int()
+      .min(FINDINGS_PER_RULE_LIMITS.min)
+      .max(FINDINGS_PER_RULE_LIMITS.max)
+      .default(FINDINGS_PER_RULE_LIMITS.default)
+      .describe(
+        "Findings kept per rule and run. A rule that returns more keeps its first this many; the rest are counted (`findings_truncated` on the execution, its rule result and the report) and none of that rule's discrepancies is resolved by the run, since its unseen findings could be among them.",
+      ),
     team: TeamNameSchema.optional().describe(
       "The team whose TEAM_MAX_RUNNING limit this project's runs count against; unset: none.",
     ),

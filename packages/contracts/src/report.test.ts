@@ -34,6 +34,7 @@ const input = {
     windowStart: new Date("2026-11-22T11:00:00Z"),
     windowEnd: new Date("2026-11-22T12:00:00Z"),
     findingsCount: 3,
+    findingsTruncated: 0,
     errorMessage: null,
     ruleResults: [] as unknown[],
   },

@@ -88,6 +88,15 @@ export const ReportSchema = z.object({
     duration_ms: z.number().int().nullable(),
     window: z.object({ start: z.string(), end: z.string() }).nullable(),
     findings_count: z.number().int().min(0),
+    /**
+     * Findings the rules returned past the project's `max_findings_per_rule`, dropped: not in
+     * `findings_count` nor any group, and none of those rules' discrepancies resolved by this run.
+     */
+    findings_truncated: z.number().int().min(0),
+    /** The rules whose findings were cut at the cap, with how many each dropped. */
+    truncated_rules: z.array(
+      z.object({ rule_id: z.string(), findings_truncated: z.number().int() }),
+    ),
     error_message: z.string().nullable(),
     /** The rules that failed in this run (a `partial` or `failed` run), each with its error. */
     rule_errors: z.array(
@@ -158,6 +167,8 @@ export interface BuildReportInput {
     windowStart: Date | null;
     windowEnd: Date | null;
     findingsCount: number;
+    /** `executions.findings_truncated`. */
+    findingsTruncated: number;
     errorMessage: string | null;
     /** The execution's `rule_results` as stored; the failed ones become `rule_errors`. */
     ruleResults: readonly unknown[];
@@ -233,6 +244,30 @@ export function ruleErrorsOf(
   return errors;
 }
 
+/** The rules of stored `rule_results` that dropped findings past the cap (`findingsTruncated`). */
+export function truncatedRulesOf(
+  ruleResults: readonly unknown[],
+): Array<{ rule_id: string; findings_truncated: number }> {
+  const truncated: Array<{ rule_id: string; findings_truncated: number }> = [];
+  for (const r of ruleResults) {
+    if (typeof r !== "object" || r === null) {
+      continue;
+    }
+    const { ruleId, findingsTruncated } = r as Record<string, unknown>;
+    if (
+      typeof ruleId === "string" &&
+      typeof findingsTruncated === "number" &&
+      findingsTruncated > 0
+    ) {
+      truncated.push({
+        rule_id: ruleId,
+        findings_truncated: findingsTruncated,
+      });
+    }
+  }
+  return truncated;
+}
+
 /** Builds the version-1 report from plain values (pure: the clock comes in as `generatedAt`). */
 export function buildReport(input: BuildReportInput): Report {
   const cap = input.maxFindingsPerGroup ?? REPORT_MAX_FINDINGS_PER_GROUP;
@@ -258,6 +293,8 @@ export function buildReport(input: BuildReportInput): Report {
             }
           : null,
       findings_count: e.findingsCount,
+      findings_truncated: e.findingsTruncated,
+      truncated_rules: truncatedRulesOf(e.ruleResults),
       error_message: e.errorMessage,
       rule_errors: ruleErrorsOf(e.ruleResults),
       url: executionUrl(input.publicUrl, e.id),

@@ -103,6 +103,7 @@ const EXPECTED: Record<string, string[]> = {
     "stdout_bytes",
     "stderr_bytes",
     "findings_count",
+    "findings_truncated",
     "rules_total",
     "rules_failed",
     "rule_results",

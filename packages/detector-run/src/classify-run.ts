@@ -8,6 +8,7 @@ import {
   type RunDetails,
   type RunOutcome,
   type RuleSummary,
+  type RunningRule,
 } from "./outcome.js";
 import { collectFindings } from "./collect-findings.js";
 
@@ -100,6 +101,8 @@ export function classifyRun(
     signal: AbortSignal;
     memoryMb: number;
     details: RunDetails;
+    /** For a timeout: the rule the detector said it was running (readRunningRule). */
+    runningRule?: RunningRule;
   },
 ): RunOutcome {
   const details: RunDetails = {
@@ -114,7 +117,19 @@ export function classifyRun(
     };
   }
   if (res.timedOut) {
-    return { kind: "timed_out", afterMs: res.durationMs, details };
+    return {
+      kind: "timed_out",
+      afterMs: res.durationMs,
+      ...(ctx.runningRule === undefined
+        ? {}
+        : {
+            runningRule: {
+              ...ctx.runningRule,
+              ruleId: storable(ctx.runningRule.ruleId),
+            },
+          }),
+      details,
+    };
   }
   if (res.cancelled) {
     return { kind: "cancelled", reason: cancelReasonOf(ctx.signal), details };

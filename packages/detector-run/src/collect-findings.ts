@@ -33,6 +33,9 @@ export function collectFindings(result: DetectorResult): {
       status: rule.status,
       durationMs: rule.durationMs,
       findings: rule.findings.length,
+      ...(rule.findingsTruncated === undefined
+        ? {}
+        : { findingsTruncated: rule.findingsTruncated }),
       ...(rule.error ? { error: rule.error.message } : {}),
       ...(rule.error?.stack ? locationIn(rule.error.stack) : {}),
     });

@@ -28,8 +28,10 @@ export {
   assertNever,
   cancelReasonOf,
   describeOutcome,
+  findingsTruncatedOf,
   isRetryableOutcome,
   outcomeLabel,
+  ruleResultsOf,
   rulesStatus,
   toExecutionStatus,
   type CancelReason,
@@ -38,6 +40,8 @@ export {
   type RuleSummary,
   type RunDetails,
   type RunEvidence,
+  type RunningRule,
   type RunOutcome,
 } from "./outcome.js";
+export { readRunningRule, RUNNING_RULE_FILE } from "./running-rule.js";
 export type { SandboxLayer } from "@vigil/runner";

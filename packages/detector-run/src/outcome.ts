@@ -55,10 +55,20 @@ export interface RuleSummary {
   status: "ok" | "error";
   durationMs: number;
   findings: number;
+  /** Findings dropped past the project's `max_findings_per_rule` (the first that many are kept); absent: none. */
+  findingsTruncated?: number;
   error?: string;
   /** Where in the rule's code the error was thrown (1-based), when its stack says. */
   line?: number;
   column?: number;
+}
+
+/** The rule a timed-out detector was running, from its run folder's `running-rule` file. */
+export interface RunningRule {
+  ruleId: string;
+  definitionId: string | null;
+  /** From the rule's start (the file's mtime) to the kill. */
+  runningMs: number;
 }
 
 /** Everything a run can end with. Expected outcomes are values, never exceptions (STYLE 10). */
@@ -70,7 +80,13 @@ export type RunOutcome =
       details: RunDetails;
     }
   | { kind: "failed"; message: string; details: RunDetails }
-  | { kind: "timed_out"; afterMs: number; details: RunDetails }
+  | {
+      kind: "timed_out";
+      afterMs: number;
+      /** The rule that was running when the process was killed; unset: none had started. */
+      runningRule?: RunningRule;
+      details: RunDetails;
+    }
   | {
       kind: "cancelled";
       reason: CancelReason;
@@ -123,7 +139,7 @@ export function describeOutcome(o: RunOutcome): string | null {
     case "failed":
       return o.message;
     case "timed_out":
-      return `detector timed out after ${Math.round(o.afterMs)} ms`;
+      return timeoutMessage(o.afterMs, o.runningRule);
     case "cancelled":
       return describeCancel(o.reason, o.message);
     case "rejected":
@@ -145,6 +161,43 @@ export function rulesStatus(
     return "success";
   }
   return failed === rules.length ? "failed" : "partial";
+}
+
+function timeoutMessage(afterMs: number, running?: RunningRule): string {
+  const after = `timed out after ${Math.round(afterMs / 1000)} s`;
+  return running === undefined
+    ? `detector ${after}`
+    : `detector ${after} while running rule ${JSON.stringify(running.ruleId)}`;
+}
+
+/**
+ * The execution's `rule_results`: every rule's summary when the detector answered; for a timeout,
+ * the rule that was running, failed with the timeout (the rules before it ran, but their results
+ * died with the process); otherwise none.
+ */
+export function ruleResultsOf(o: RunOutcome): RuleSummary[] {
+  if (o.kind === "succeeded") {
+    return o.rules;
+  }
+  if (o.kind === "timed_out" && o.runningRule !== undefined) {
+    const r = o.runningRule;
+    return [
+      {
+        ruleId: r.ruleId,
+        definitionId: r.definitionId,
+        status: "error",
+        durationMs: r.runningMs,
+        findings: 0,
+        error: `timed out after ${Math.round(o.afterMs / 1000)} s while running rule ${JSON.stringify(r.ruleId)}`,
+      },
+    ];
+  }
+  return [];
+}
+
+/** Findings dropped past the per-rule cap, over all rules (`executions.findings_truncated`). */
+export function findingsTruncatedOf(rules: readonly RuleSummary[]): number {
+  return rules.reduce((sum, r) => sum + (r.findingsTruncated ?? 0), 0);
 }
 
 /** Longest error_message made of rule errors; each rule's error stays in rule_results whole. */

@@ -18,6 +18,7 @@ import {
 } from "@vigil/synthesizer";
 
 import { classifyRun } from "./classify-run.js";
+import { readRunningRule } from "./running-rule.js";
 import type { DetectorSlot, DetectorSlots } from "./detector-slots.js";
 import {
   cancelReasonOf,
@@ -121,6 +122,7 @@ export async function runDetector(o: RunDetectorOptions): Promise<RunOutcome> {
       path.join(slot.runDir, "context.json"),
       JSON.stringify({
         ...o.context,
+        maxFindingsPerRule: config.max_findings_per_rule,
         window: {
           start: window.start.toISOString(),
           end: window.end.toISOString(),
@@ -163,6 +165,7 @@ export async function runDetector(o: RunDetectorOptions): Promise<RunOutcome> {
     await stageDetectorInSlot(synthesized.dir, slot.dir);
     return await dispatchDetector({
       slot,
+      rules: o.rules,
       config,
       signal,
       details,
@@ -177,6 +180,7 @@ export async function runDetector(o: RunDetectorOptions): Promise<RunOutcome> {
 
 async function dispatchDetector(a: {
   slot: DetectorSlot;
+  rules: readonly RuleSource[];
   config: ProjectConfig;
   signal: AbortSignal;
   details: RunDetails;
@@ -190,11 +194,15 @@ async function dispatchDetector(a: {
     timeoutMs: a.config.timeout_seconds * 1000,
     signal: a.signal,
   });
+  const runningRule = res.timedOut
+    ? await readRunningRule(a.slot.runDir, a.rules)
+    : undefined;
   const outcome = classifyRun(res, {
     nonce,
     signal: a.signal,
     memoryMb: a.config.memory_mb,
     details: a.details,
+    ...(runningRule === undefined ? {} : { runningRule }),
   });
   if (res.spawnError !== undefined) {
     return outcome;

@@ -133,7 +133,7 @@ export function executionRoutes(deps: ApiDeps): RouteDef[] {
           json: {
             ...detail.execution,
             findings,
-            findings_truncated: detail.findings_truncated,
+            findings_has_more: detail.findings_has_more,
           },
         };
       },

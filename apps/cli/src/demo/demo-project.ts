@@ -81,6 +81,7 @@ export const DEMO_PROJECT: ProjectInput = {
     memory_mb: 256,
     max_attempts: 2,
     max_concurrency: 1,
+    max_findings_per_rule: 10_000,
     report: { mode: "none" },
   },
   schedules: [

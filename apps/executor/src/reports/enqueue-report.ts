@@ -48,6 +48,7 @@ export interface EnqueueReportInput {
     | "window_start"
     | "window_end"
     | "findings_count"
+    | "findings_truncated"
     | "error_message"
     | "rule_results"
   >;

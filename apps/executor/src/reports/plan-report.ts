@@ -178,6 +178,7 @@ export function reportExecution(
     windowStart: e.window_start && new Date(e.window_start),
     windowEnd: e.window_end && new Date(e.window_end),
     findingsCount: e.findings_count,
+    findingsTruncated: e.findings_truncated,
     errorMessage: e.error_message,
     ruleResults: e.rule_results,
   };

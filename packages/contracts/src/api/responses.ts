@@ -116,6 +116,12 @@ export const ExecutionSummarySchema = z
     signal: z.string().nullable(),
     error_message: z.string().nullable(),
     findings_count: z.number(),
+    findings_truncated: z
+      .number()
+      .int()
+      .describe(
+        "Findings the rules returned past the project's max_findings_per_rule, dropped (each rule's count is in its rule_results entry, findingsTruncated); 0: none.",
+      ),
     rules_total: z.number(),
     rules_failed: z.number(),
     row_count: z.number().nullable(),
@@ -155,7 +161,11 @@ export const ExecutionDetailResponseSchema = ExecutionSummarySchema.extend({
   stderr_bytes: z.number().nullable(),
   rule_results: z.array(z.unknown()),
   findings: z.array(FindingSchema),
-  findings_truncated: z.boolean(),
+  findings_has_more: z
+    .boolean()
+    .describe(
+      "The execution has more stored findings than `findings` lists (findings_limit).",
+    ),
 }).meta({ id: "ExecutionDetail" });
 
 const countsByStatus = Object.fromEntries(

@@ -56,6 +56,8 @@ export interface ExecutionsTable {
   stdout_bytes: Nullable<number>;
   stderr_bytes: Nullable<number>;
   findings_count: WithDefault<number>;
+  /** Findings dropped past the project's `max_findings_per_rule`, over all rules of the run. */
+  findings_truncated: WithDefault<number>;
   rules_total: WithDefault<number>;
   rules_failed: WithDefault<number>;
   rule_results: JsonWithDefault<JsonValue[]>;

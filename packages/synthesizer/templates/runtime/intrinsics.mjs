@@ -5,7 +5,7 @@
 // Date.prototype.toISOString, fs.writeSync or TextEncoder.prototype.encode does not change what
 // the runtime calls. This narrows, but does not close, what rule code in the same process can
 // do: see the synthesizer README, "Residual risks".
-import { fstatSync, writeSync } from "node:fs";
+import { fstatSync, writeFileSync, writeSync } from "node:fs";
 
 const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype);
 // process.hrtime rather than the `performance` global: its first use loads perf_hooks (about
@@ -45,6 +45,7 @@ export const intrinsics = Object.freeze({
     "length",
   ).get,
   fstatSync,
+  writeFileSync,
   writeSync,
   BufferFrom: Buffer.from.bind(Buffer),
   setTimeout,

@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { LIMITS } from "./normalize-findings.mjs";
 
 const RULE_FILE = /^rules\/[0-9]{2,}-[a-z0-9-]{1,64}\.mjs$/;
 
@@ -70,11 +71,17 @@ function loadContext(runDir) {
     if (typeof context[name] !== "string")
       throw new Error(`context.json: ${name} must be a string`);
   }
+  const cap = context.maxFindingsPerRule ?? LIMITS.findingsPerRule;
+  if (!Number.isSafeInteger(cap) || cap < 1)
+    throw new Error(
+      `context.json: maxFindingsPerRule must be a positive integer, got ${JSON.stringify(cap)}`,
+    );
   return {
     projectId: context.projectId,
     executionId: context.executionId,
     windowStart: parseInstant(context.window?.start, "window.start"),
     windowEnd: parseInstant(context.window?.end, "window.end"),
+    maxFindingsPerRule: cap,
   };
 }
 

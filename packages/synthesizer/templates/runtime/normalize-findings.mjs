@@ -8,7 +8,10 @@ import { describeValue, intrinsics, truncate } from "./intrinsics.mjs";
 const { isArray, isFinite, stringify, String, Error } = intrinsics;
 
 export const LIMITS = intrinsics.freeze({
-  /** More findings than this from one rule is almost surely a bug; the rule fails instead of flooding. */
+  /**
+   * Findings kept per rule when context.json names no `maxFindingsPerRule` (the project's
+   * `max_findings_per_rule`, same default); past it the rest are counted, not kept.
+   */
   findingsPerRule: 10_000,
   keyChars: 1024,
   /** Longer messages are cut, not rejected. */
@@ -120,20 +123,22 @@ function normalizeFinding(raw, index, defaultSeverity, seenKeys) {
   };
 }
 
-/** @returns {Array<{ key: string, rowKey: string | undefined, message: string, severity: string, dataJson: string | undefined }>} */
-export function normalizeFindings(returned, defaultSeverity) {
+/**
+ * Keeps the first `cap` findings and counts the rest: a rule past the cap still ran, but its
+ * unseen findings cannot be weighed (the executor resolves none of its discrepancies). Findings
+ * past the cap are not checked.
+ * @returns {{ findings: Array<{ key: string, rowKey: string | undefined, message: string, severity: string, dataJson: string | undefined }>, truncated: number }}
+ */
+export function normalizeFindings(returned, defaultSeverity, cap) {
   if (!isArray(returned))
     throw new Error(
       `detect must return an array of findings, got ${describeType(returned)}`,
     );
   const count = returned.length;
-  if (count > LIMITS.findingsPerRule)
-    throw new Error(
-      `detect returned ${count} findings; the limit is ${LIMITS.findingsPerRule} per rule`,
-    );
+  const kept = count > cap ? cap : count;
   const findings = [];
   const seenKeys = { __proto__: null };
-  for (let i = 0; i < count; i++)
+  for (let i = 0; i < kept; i++)
     findings[i] = normalizeFinding(returned[i], i, defaultSeverity, seenKeys);
-  return findings;
+  return { findings, truncated: count - kept };
 }

@@ -13,7 +13,24 @@ import { runRule } from "./run-rule.mjs";
 import { serializeResult } from "./serialize-result.mjs";
 import { writeResult } from "./write-result.mjs";
 
-const { apply, Date, exit, stringify, toISOString, writeSync } = intrinsics;
+const { apply, Date, exit, stringify, toISOString, writeFileSync, writeSync } =
+  intrinsics;
+
+/**
+ * The run folder file naming the rule that is running, written before each rule starts. A rule
+ * that never ends is killed by the run's timeout, and the executor reads this file to name it
+ * (stderr, where the same line goes, may be cut or flooded by the rule's own output). Rule code
+ * can write this file too; the executor only accepts the id of one of the project's rules.
+ */
+const RUNNING_RULE_FILE = "running-rule";
+
+function markRunning(runDir, ruleId) {
+  try {
+    writeFileSync(`${runDir}/${RUNNING_RULE_FILE}`, `${stringify(ruleId)}\n`);
+  } catch (err) {
+    report(`cannot write ${RUNNING_RULE_FILE}: ${err?.message}`);
+  }
+}
 
 /** Exit code when the detector could not start: bad arguments, stdin, manifest or run folder. */
 const EXIT_SETUP_FAILED = 2;
@@ -47,9 +64,11 @@ export async function runDetector({ detectorUrl, runDirArg }) {
   const rules = [];
   let findingCount = 0;
   let failedCount = 0;
+  let truncatedCount = 0;
   for (let i = 0; i < manifest.rules.length; i++) {
-    // If this rule never ends (a loop), the run's timeout kills the process: this line is the
-    // last on stderr and names the rule.
+    // If this rule never ends (a loop), the run's timeout kills the process: the running-rule
+    // file and the last "running rule" line on stderr name it.
+    markRunning(run.runDir, manifest.rules[i].ruleId);
     report(`running rule ${stringify(manifest.rules[i].ruleId)}`);
     const result = await runRule({
       rule: manifest.rules[i],
@@ -59,6 +78,7 @@ export async function runDetector({ detectorUrl, runDirArg }) {
     });
     rules[i] = result;
     findingCount += result.findings.length;
+    truncatedCount += result.findingsTruncated;
     if (result.status === "error") failedCount += 1;
   }
   const body = serializeResult({
@@ -70,7 +90,7 @@ export async function runDetector({ detectorUrl, runDirArg }) {
   try {
     const channel = await writeResult({ body, sign, runDir: run.runDir });
     report(
-      `${rules.length} rule(s), ${failedCount} failed, ${findingCount} finding(s), ${run.rows.length} row(s); result on ${channel}`,
+      `${rules.length} rule(s), ${failedCount} failed, ${findingCount} finding(s)${truncatedCount > 0 ? ` (${truncatedCount} more past the per-rule cap, dropped)` : ""}, ${run.rows.length} row(s); result on ${channel}`,
     );
   } catch (err) {
     report(`cannot write the result: ${err?.message}`);

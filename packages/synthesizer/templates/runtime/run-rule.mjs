@@ -130,8 +130,18 @@ export async function runRule({ rule, detectorUrl, rows, context }) {
       callDetect(rule, detectorUrl, rows, context, phase),
       guard.interrupted,
     ]);
-    const findings = normalizeFindings(returned, rule.severity);
-    return { ...base, status: "ok", durationMs: elapsed(startedAt), findings };
+    const { findings, truncated } = normalizeFindings(
+      returned,
+      rule.severity,
+      context.maxFindingsPerRule,
+    );
+    return {
+      ...base,
+      status: "ok",
+      durationMs: elapsed(startedAt),
+      findings,
+      findingsTruncated: truncated,
+    };
   } catch (err) {
     return {
       ...base,
@@ -139,6 +149,7 @@ export async function runRule({ rule, detectorUrl, rows, context }) {
       durationMs: elapsed(startedAt),
       error: describeError(explainLimit(err)),
       findings: [],
+      findingsTruncated: 0,
     };
   } finally {
     guard.end();

@@ -25,6 +25,8 @@ function serializeRule(rule) {
       json += `,"stack":${stringify(rule.error.stack)}`;
     json += "}";
   }
+  if (rule.findingsTruncated > 0)
+    json += `,"findingsTruncated":${stringify(rule.findingsTruncated)}`;
   json += ',"findings":[';
   for (let i = 0; i < rule.findings.length; i++)
     json += (i === 0 ? "" : ",") + serializeFinding(rule.findings[i]);

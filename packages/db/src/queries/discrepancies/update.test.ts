@@ -30,7 +30,7 @@ function runner(db: Db, projectId: string) {
     o: Partial<
       Pick<
         UpdateDiscrepanciesOptions,
-        "evaluatedRuleIds" | "rowKeys" | "expireAfter"
+        "evaluatedRuleIds" | "rowKeys" | "expireAfter" | "truncatedRuleIds"
       >
     > = {},
   ) =>
@@ -42,6 +42,9 @@ function runner(db: Db, projectId: string) {
         evaluatedRuleIds: o.evaluatedRuleIds ?? ["r1", "r2"],
         rowKeys: o.rowKeys === undefined ? null : o.rowKeys,
         expireAfter: o.expireAfter ?? null,
+        ...(o.truncatedRuleIds === undefined
+          ? {}
+          : { truncatedRuleIds: o.truncatedRuleIds }),
       }),
     );
 }
@@ -98,6 +101,41 @@ dbTest(
       "resolved:c",
       "resolved:x",
     ]);
+  },
+);
+
+dbTest(
+  "a rule whose findings were truncated resolves none of its discrepancies: the unflagged ones keep their state, unmarked and unexpired; kept findings still count, other rules resolve as usual",
+  async ({ db }) => {
+    const p = await insertProject(db);
+    const run = runner(db, p.id);
+    const expireAfter = { iso: "PT0S", seconds: 0 };
+    await run(1, [seen("a"), seen("b"), seen("c"), seen("z", "r2")], {
+      rowKeys: ["a", "b", "c", "z"],
+    });
+    // r1 returned more than the cap: only "a" was kept; "b" and "c" may be among the dropped
+    expect(
+      byChange(
+        await run(2, [seen("a")], {
+          rowKeys: ["a", "b", "c", "z"],
+          truncatedRuleIds: ["r1"],
+          expireAfter,
+        }),
+      ),
+    ).toEqual(["resolved:z", "still_open:a"]);
+    for (const key of ["b", "c"]) {
+      expect(await discrepancy(db, p.id, key)).toMatchObject({
+        status: "open",
+        resolved_at: null,
+        not_evaluated_since: null,
+        last_evaluated_execution_id: 1,
+      });
+      expect(await events(db, p.id, key)).toEqual(["new:-->open@1"]);
+    }
+    // the same run without truncation resolves them: the filter is what kept them
+    expect(
+      byChange(await run(3, [seen("a")], { rowKeys: ["a", "b", "c", "z"] })),
+    ).toEqual(["resolved:b", "resolved:c", "still_open:a"]);
   },
 );
 

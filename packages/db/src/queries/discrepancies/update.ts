@@ -60,6 +60,12 @@ export interface UpdateDiscrepanciesOptions {
   /** Rules that ran to the end in this run: only their discrepancies can be confirmed or resolved. */
   evaluatedRuleIds: readonly string[];
   /**
+   * Rules whose findings were cut at the project's `max_findings_per_rule`: a discrepancy of such
+   * a rule that this run did not flag may be among the dropped findings, so it is neither resolved
+   * nor marked not evaluated nor expired; it keeps its state. @default []
+   */
+  truncatedRuleIds?: readonly string[];
+  /**
    * The keys of the rows this run read (`data_source.key`): a discrepancy of an evaluated rule
    * resolves only when its row is among them. Null: the project names no row key, and a run of
    * the rule is taken as evidence about all of that rule's discrepancies.
@@ -115,7 +121,9 @@ export function toTransition(r: TransitionRow): DiscrepancyTransition {
  *   run evaluated it: its rule ran, and its row (`row_key`, else its key) is among `rowKeys`;
  * - one that was not evaluated (its row was not read, its rule failed or no longer exists) keeps
  *   its status and is marked `not_evaluated_since`, or becomes `expired` after `expireAfter`
- *   without evidence.
+ *   without evidence;
+ * - one of a rule whose findings were truncated (`truncatedRuleIds`) and that was not among the
+ *   kept findings is left as it is: the run cannot tell whether it flagged it.
  * Every change is also a `discrepancy_events` row (actor `system`, this execution). Returns every
  * transition but the `not_evaluated` marks, for the report. Rows are locked by the upsert/updates
  * themselves; two concurrent runs of one project (policy `allow`) serialize on the rows they share.
@@ -201,6 +209,8 @@ export async function updateDiscrepancies(
       FROM discrepancies d
       WHERE d.project_id = ${o.projectId} AND d.status IN ('open', 'acknowledged', 'muted')
         AND NOT EXISTS (SELECT 1 FROM seen s WHERE s.fingerprint = d.fingerprint)
+        -- its finding may be one of those dropped past the cap: no evidence either way
+        AND NOT d.rule_id = ANY(${[...(o.truncatedRuleIds ?? [])]}::text[])
     ),
     resolved AS (
       UPDATE discrepancies d SET

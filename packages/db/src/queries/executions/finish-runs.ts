@@ -23,6 +23,8 @@ export interface ExecutionResult {
   stdoutBytes?: number | null;
   stderrBytes?: number | null;
   findingsCount?: number;
+  /** Findings dropped past the per-rule cap, over all rules. @default 0 */
+  findingsTruncated?: number;
   rulesTotal?: number;
   rulesFailed?: number;
   ruleResults?: JsonValue[];
@@ -117,6 +119,7 @@ export async function finishRuns(
       stdout_bytes: e.stdoutBytes ?? null,
       stderr_bytes: e.stderrBytes ?? null,
       findings_count: e.findingsCount ?? 0,
+      findings_truncated: e.findingsTruncated ?? 0,
       rules_total: e.rulesTotal ?? 0,
       rules_failed: e.rulesFailed ?? 0,
       rule_results: e.ruleResults ?? [],

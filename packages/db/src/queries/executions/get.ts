@@ -6,7 +6,7 @@ export interface ExecutionDetail {
   execution: ExecutionRow;
   findings: FindingRow[];
   /** True when the execution has more findings than were returned. */
-  findings_truncated: boolean;
+  findings_has_more: boolean;
 }
 
 /** One execution with its output tails and up to `findingsLimit` findings (findings_execution_idx). */
@@ -33,6 +33,6 @@ export async function getExecutionDetail(
   return {
     execution,
     findings: findings.slice(0, findingsLimit),
-    findings_truncated: findings.length > findingsLimit,
+    findings_has_more: findings.length > findingsLimit,
   };
 }

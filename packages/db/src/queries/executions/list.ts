@@ -16,6 +16,7 @@ export const EXECUTION_LIST_COLUMNS = [
   "signal",
   "error_message",
   "findings_count",
+  "findings_truncated",
   "rules_total",
   "rules_failed",
   "row_count",

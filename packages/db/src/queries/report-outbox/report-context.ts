@@ -18,6 +18,7 @@ export interface ReportContext {
     | "window_start"
     | "window_end"
     | "findings_count"
+    | "findings_truncated"
     | "error_message"
     | "rule_results"
   >;
@@ -49,6 +50,7 @@ export async function loadReportContext(
       "e.window_start",
       "e.window_end",
       "e.findings_count",
+      "e.findings_truncated",
       "e.error_message",
       "e.rule_results",
     ])
