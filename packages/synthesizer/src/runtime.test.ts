@@ -22,7 +22,10 @@ const rows = [
 ];
 
 /** One detector per test, run through the executor's path: nonce on stdin, signed result on fd 3. */
-async function runRules(rules: RuleSource[]) {
+async function runRules(
+  rules: RuleSource[],
+  folder: { maxFindingsPerRule?: unknown } = {},
+) {
   const workDir = await makeWorkDir();
   const detector = await synthesizeDetector({
     workDir,
@@ -35,6 +38,7 @@ async function runRules(rules: RuleSource[]) {
     projectId: "p",
     executionId: "e1",
     rows,
+    ...folder,
   });
   const nonce = newNonce();
   const run = await runDetectorProcess(detector.dir, runDir, nonce);
@@ -192,6 +196,16 @@ describe("the detector runtime", () => {
       ]);
     });
 
+    it("keeps the first 10000 findings of a rule that returns more when the run folder names no cap, and counts the rest", () => {
+      const tooMany = results.rule("too-many");
+      expect(tooMany).toMatchObject({ status: "ok", findingsTruncated: 1 });
+      expect(tooMany?.findings).toHaveLength(10_000);
+      expect(tooMany?.findings.at(-1)?.key).toBe("9999");
+      expect(results.rule("zz-still-runs")).not.toHaveProperty(
+        "findingsTruncated",
+      );
+    });
+
     it("fails only the rule that throws or rejects and still runs the others", () => {
       expect(results.run.code).toBe(0);
       expect(results.rule("throws")).toMatchObject({
@@ -250,14 +264,66 @@ describe("the detector runtime", () => {
       expect(messageOf("circular-data")).toMatch(
         /^finding \[0\]: data is not JSON-serializable \(Converting circular structure/,
       );
-      expect(messageOf("too-many")).toBe(
-        "detect returned 10001 findings; the limit is 10000 per rule",
-      );
       expect(messageOf("not-a-function")).toBe(
         'rule "not-a-function" (rules/07-not-a-function.mjs) exports detect as a number, not a function',
       );
       expect(messageOf("mutates-rows")).toMatch(/read only property 'paid'/);
     });
+  });
+
+  it("keeps the first max_findings_per_rule findings of each rule, counts the dropped ones without checking them, and names each rule in running-rule as it starts", async () => {
+    const { body, rule: resultOf, run } = await runRules(
+      [
+        rule(
+          "a-over",
+          "export function detect() { return [{ key: 'k0', message: 'm' }, { key: 'k1', message: 'm' }, { key: 'k2', message: 'm' }, { key: 'k2', message: 'repeated, but dropped' }, 42]; }",
+        ),
+        rule(
+          "b-at-cap",
+          "export function detect() { return [1, 2, 3].map((i) => ({ key: i, message: 'm' })); }",
+        ),
+        rule(
+          "c-bad-within-cap",
+          "export function detect() { return [{ key: 'x', message: 'm' }, { message: 'no key' }, { key: 'y', message: 'm' }, { key: 'z', message: 'm' }]; }",
+        ),
+      ],
+      { maxFindingsPerRule: 3 },
+    );
+    expect(resultOf("a-over")).toMatchObject({
+      status: "ok",
+      findingsTruncated: 2,
+      findings: [{ key: "k0" }, { key: "k1" }, { key: "k2" }],
+    });
+    expect(resultOf("a-over")?.findings).toHaveLength(3);
+    expect(resultOf("b-at-cap")?.findings).toHaveLength(3);
+    expect(resultOf("b-at-cap")).not.toHaveProperty("findingsTruncated");
+    // the cap drops findings; it does not excuse a bad one among those kept
+    expect(resultOf("c-bad-within-cap")).toMatchObject({
+      status: "error",
+      error: {
+        message:
+          "finding [1]: key must be a non-empty string or a finite number, got undefined",
+      },
+    });
+    expect(body.rules.map((r) => r.ruleId)).toEqual([
+      "a-over",
+      "b-at-cap",
+      "c-bad-within-cap",
+    ]);
+    expect(run.stderr).toContain(
+      "3 rule(s), 1 failed, 6 finding(s) (2 more past the per-rule cap, dropped)",
+    );
+  });
+
+  it("names the rule it is starting in the run folder's running-rule file, the last one last", async () => {
+    const { workDir } = await runRules([
+      rule("first", "export function detect() { return []; }"),
+      rule("second", "export function detect() { return []; }"),
+    ]);
+    const runDir = join(workDir, "p", "runs", "e1");
+    expect(await readFile(join(runDir, "running-rule"), "utf8")).toBe(
+      '"second"\n',
+    );
   });
 
   it("hands detect frozen rows and params, ctx with Date window and rule metadata, and normalizes findings", async () => {
@@ -453,5 +519,17 @@ describe("the detector runtime", () => {
     await expect(readFile(join(runDir, "result.json"))).rejects.toThrow(
       "ENOENT",
     );
+    const badCap = await writeRunFolder({
+      workDir,
+      projectId: "p",
+      executionId: "bad-cap",
+      rows: [],
+      maxFindingsPerRule: 0,
+    });
+    expect(await runDetectorProcess(detector.dir, badCap)).toMatchObject({
+      code: 2,
+      stderr:
+        "vigil detector: context.json: maxFindingsPerRule must be a positive integer, got 0\n",
+    });
   });
 });

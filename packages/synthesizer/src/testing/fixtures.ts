@@ -45,6 +45,8 @@ export interface RunFolderOptions {
   executionId?: string;
   rows: unknown[];
   window?: { start: string; end: string };
+  /** The project's max_findings_per_rule; unset: context.json names none (the runtime's default). */
+  maxFindingsPerRule?: unknown;
 }
 
 /** Writes `runs/<executionId>/` as the executor and @vigil/datasources would. */
@@ -64,6 +66,9 @@ export async function writeRunFolder(
       start: "2026-11-21T10:00:00.000Z",
       end: "2026-11-22T10:00:00.000Z",
     },
+    ...(options.maxFindingsPerRule === undefined
+      ? {}
+      : { maxFindingsPerRule: options.maxFindingsPerRule }),
   };
   await writeFile(join(runDir, "context.json"), JSON.stringify(context));
   await writeFile(
