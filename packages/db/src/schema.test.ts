@@ -103,7 +103,6 @@ const EXPECTED: Record<string, string[]> = {
     "stdout_bytes",
     "stderr_bytes",
     "findings_count",
-    "findings_truncated",
     "rules_total",
     "rules_failed",
     "rule_results",
@@ -114,6 +113,7 @@ const EXPECTED: Record<string, string[]> = {
     "window_end",
     "created_at",
     "sandbox",
+    "findings_truncated",
   ],
   findings: [
     "id",
