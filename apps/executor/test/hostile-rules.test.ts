@@ -46,11 +46,65 @@ dbTest.concurrent(
       { ruleId: "infinite-loop" },
     ]);
     expect(run.execution.status, explain(run, executor)).toBe("timeout");
-    expect(run.execution.error_message).toMatch(
-      /^detector timed out after \d+ ms$/,
+    expect(run.execution.error_message).toBe(
+      'detector timed out after 3 s while running rule "infinite-loop"',
     );
     expect(run.execution.duration_ms).toBeGreaterThanOrEqual(2_900);
     await noProcessLeft(workDir);
+  },
+);
+
+dbTest.concurrent(
+  "a timeout names the rule that was running: the second of three rules loops, and the message and rule_results say so",
+  async ({ db, testDatabase }) => {
+    const { executor, workDir } = await sharedExecutor(testDatabase.url);
+    const run = await runRules(db, testDatabase.url, [
+      { ruleId: "a-honest", fixture: "honest" },
+      { ruleId: "b-loops", fixture: "infinite-loop" },
+      { ruleId: "c-honest", fixture: "honest" },
+    ]);
+    expect(run.execution.status, explain(run, executor)).toBe("timeout");
+    expect(run.execution.error_message).toBe(
+      'detector timed out after 3 s while running rule "b-loops"',
+    );
+    expect(run.execution.rule_results).toEqual([
+      {
+        ruleId: "b-loops",
+        definitionId: null,
+        status: "error",
+        durationMs: expect.any(Number) as number,
+        findings: 0,
+        error: 'timed out after 3 s while running rule "b-loops"',
+      },
+    ]);
+    const [entry] = run.execution.rule_results as { durationMs: number }[];
+    // from the rule's start to the kill: the first rule took a few milliseconds of the 3 s
+    expect(entry!.durationMs).toBeGreaterThan(2_000);
+    expect(entry!.durationMs).toBeLessThanOrEqual(run.execution.duration_ms!);
+    await noProcessLeft(workDir);
+  },
+);
+
+dbTest.concurrent(
+  "a looping rule that writes another name into running-rule cannot put it in the record: the timeout names no rule",
+  async ({ db, testDatabase }) => {
+    const { executor } = await sharedExecutor(testDatabase.url);
+    const run = await runRules(db, testDatabase.url, [
+      {
+        ruleId: "forges-running-rule",
+        code: `export function detect() {
+  const fs = process.getBuiltinModule("fs");
+  const runDir = process.argv[2];
+  fs.writeFileSync(runDir + "/running-rule", JSON.stringify("<b>not a rule</b>") + "\\n");
+  for (;;) {
+    // spin
+  }
+}`,
+      },
+    ]);
+    expect(run.execution.status, explain(run, executor)).toBe("timeout");
+    expect(run.execution.error_message).toBe("detector timed out after 3 s");
+    expect(run.execution.rule_results).toEqual([]);
   },
 );
 
