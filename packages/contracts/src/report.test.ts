@@ -90,6 +90,37 @@ describe("buildReport", () => {
     ]);
   });
 
+  it("says how many findings past the per-rule cap were dropped, in all and by rule", () => {
+    const report = buildReport({
+      ...input,
+      execution: {
+        ...input.execution,
+        findingsTruncated: 7,
+        ruleResults: [
+          {
+            ruleId: "floods",
+            status: "ok",
+            durationMs: 3,
+            findings: 10,
+            findingsTruncated: 7,
+          },
+          { ruleId: "quiet", status: "ok", durationMs: 1, findings: 0 },
+        ],
+      },
+      changes: emptyDiscrepancyChanges(),
+    });
+    const { execution } = ReportSchema.parse(report);
+    expect(execution.findings_truncated).toBe(7);
+    expect(execution.truncated_rules).toEqual([
+      { rule_id: "floods", findings_truncated: 7 },
+    ]);
+    expect(
+      buildReport({ ...input, changes: emptyDiscrepancyChanges() }),
+    ).toMatchObject({
+      execution: { findings_truncated: 0, truncated_rules: [] },
+    });
+  });
+
   it("caps each group, most severe first, while the summary still counts everything", () => {
     const many = [
       finding("x", "info"),
