@@ -213,3 +213,30 @@ rules:
     expect(await rowCounts(db)).toEqual(before);
   },
 );
+
+dbTest(
+  "run --local keeps a rule's first max_findings_per_rule findings and says how many it dropped",
+  async ({ testDatabase }) => {
+    const capped = FILE.replace(
+      "data_source: { type: manual, key: sku }",
+      "data_source: { type: manual, key: sku }\n  max_findings_per_rule: 1",
+    );
+    const applied = await runCliOn(
+      ["apply", "-f", await yamlFile(capped)],
+      testDatabase.url,
+    );
+    expect(applied.code, applied.stderr).toBe(0);
+    const rows = path.join(path.dirname(await yamlFile("")), "rows.json");
+    await writeFile(rows, JSON.stringify(ROWS));
+    const r = await runCliOn(
+      ["run", "stock-check", "--local", "--rows", rows],
+      testDatabase.url,
+    );
+    expect(r.stdout).toMatch(/^no-stock\s+ok\s+\d+\s+1 \(\+1 dropped\)$/m);
+    expect(r.stdout).toMatch(/^no-stock\s+high\s+A-1\s+out of stock: A-1$/m);
+    expect(r.stdout).not.toContain("C-3");
+    expect(r.stderr).toContain(
+      "rule no-stock returned 2 findings; the first 1 (max_findings_per_rule) are kept, a run would resolve none of its discrepancies",
+    );
+  },
+);

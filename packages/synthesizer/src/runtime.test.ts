@@ -272,7 +272,11 @@ describe("the detector runtime", () => {
   });
 
   it("keeps the first max_findings_per_rule findings of each rule, counts the dropped ones without checking them, and names each rule in running-rule as it starts", async () => {
-    const { body, rule: resultOf, run } = await runRules(
+    const {
+      body,
+      rule: resultOf,
+      run,
+    } = await runRules(
       [
         rule(
           "a-over",

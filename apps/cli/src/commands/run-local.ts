@@ -186,7 +186,9 @@ function printOutcome(
         r.ruleId,
         r.status,
         String(Math.round(r.durationMs)),
-        String(r.findings),
+        r.findingsTruncated === undefined
+          ? String(r.findings)
+          : `${r.findings} (+${r.findingsTruncated} dropped)`,
         r.error ?? "",
       ]),
     ),
@@ -200,6 +202,13 @@ function printOutcome(
           outcome.findings.map((f) => [f.ruleId, f.severity, f.key, f.message]),
         ),
   );
+  for (const r of outcome.rules) {
+    if (r.findingsTruncated !== undefined) {
+      ctx.err(
+        `rule ${r.ruleId} returned ${r.findings + r.findingsTruncated} findings; the first ${r.findings} (max_findings_per_rule) are kept, a run would resolve none of its discrepancies`,
+      );
+    }
+  }
   const failed = outcome.rules.filter((r) => r.status === "error");
   for (const r of failed) {
     const at =
