@@ -143,6 +143,20 @@ describe("sendEmail over a real SMTP server", () => {
     expect(smtp.mails[0]?.user).toBe("vigil");
   });
 
+  it("says in both bodies how many findings past the per-rule cap were dropped, and nothing when none were", () => {
+    const truncated = renderReportEmail({
+      ...report,
+      execution: { ...report.execution, findings_truncated: 3 },
+    });
+    const line =
+      "3 more past the per-rule cap (max_findings_per_rule) were dropped; those rules resolved nothing.";
+    expect(truncated.text).toContain(line);
+    expect(truncated.html).toContain(`<p>${line}</p>`);
+    const plain = renderReportEmail(report);
+    expect(plain.text).not.toContain("per-rule cap");
+    expect(plain.html).not.toContain("per-rule cap");
+  });
+
   it("escapes finding text in the HTML body", () => {
     const html = renderReportEmail(report).html;
     expect(html).toContain("&lt;b&gt;missing&lt;/b&gt;");
