@@ -8,7 +8,7 @@
 //   - a top-level await, or a detect() promise, that nothing can ever settle (once the event
 //     loop is empty Node would exit with code 13, "unsettled top-level await").
 // A rule that loops forever cannot be interrupted from its own thread: the run's timeout stops
-// it, and the last "running rule" line on stderr names it.
+// it, and the run folder's running-rule file (run-detector.mjs) names it.
 import { describeValue, intrinsics } from "./intrinsics.mjs";
 
 const { apply, Error } = intrinsics;
