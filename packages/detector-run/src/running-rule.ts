@@ -12,7 +12,7 @@ import type { RunningRule } from "./outcome.js";
 export const RUNNING_RULE_FILE = "running-rule";
 
 /** Longer than any rule id the contract allows, JSON-quoted: anything bigger is not the runtime's. */
-const MAX_FILE_BYTES = 4096;
+export const MAX_RUNNING_RULE_BYTES = 4096;
 
 /**
  * The rule a killed detector was running. Rule code can write this file as well (the run folder
@@ -28,7 +28,7 @@ export async function readRunningRule(
   const file = path.join(runDir, RUNNING_RULE_FILE);
   try {
     const info = await stat(file);
-    if (!info.isFile() || info.size > MAX_FILE_BYTES) {
+    if (!info.isFile() || info.size > MAX_RUNNING_RULE_BYTES) {
       return undefined;
     }
     const ruleId: unknown = JSON.parse(await readFile(file, "utf8"));

@@ -10,6 +10,7 @@ import {
 } from "@vigil/runner";
 
 import type { RunOutcome } from "./outcome.js";
+import { MAX_RUNNING_RULE_BYTES, RUNNING_RULE_FILE } from "./running-rule.js";
 
 /** The isolation every detector process of this executor gets, from its configuration. */
 export interface SandboxPolicy {
@@ -69,7 +70,13 @@ export async function applySandboxPolicy(
       details,
     };
   }
-  const bytes = (await folderBytes(o.runDir)) - o.stagedBytes;
+  // the runtime's running-rule file is its own bookkeeping, not the rules' (up to its size limit)
+  const bookkeeping = Math.min(
+    MAX_RUNNING_RULE_BYTES,
+    (await lstat(path.join(o.runDir, RUNNING_RULE_FILE)).catch(() => null))
+      ?.size ?? 0,
+  );
+  const bytes = (await folderBytes(o.runDir)) - o.stagedBytes - bookkeeping;
   const capBytes = o.policy.diskMb * 1024 * 1024;
   if (bytes > capBytes) {
     await removeDetectorFiles(o.runDir);
