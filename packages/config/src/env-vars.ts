@@ -33,6 +33,11 @@ const DOCS: Record<EnvVarName, EnvVarDoc> = {
     meaning:
       "PostgreSQL connection URL (`postgres://` or `postgresql://`). Unset under `npm start`: the embedded PostgreSQL is used.",
   },
+  DATABASE_READ_URL: {
+    secret: "url-password",
+    meaning:
+      "A streaming replica of `DATABASE_URL` for the API's list, detail and stats reads (GET routes), with a pool of `DATABASE_POOL_SIZE` of its own. Writes, `/ready`, `/status`, `GET /tokens`, token checks and the answer of every write stay on the primary. Answers may trail the primary by the replica's lag (`GET /status`: `database.replicas`, `database.read_replica`). Unset: every read uses the primary.",
+  },
   DATABASE_POOL_SIZE: {
     default: "10",
     meaning: "Maximum connections in each process's pool.",
