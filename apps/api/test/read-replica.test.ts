@@ -6,7 +6,6 @@ import {
   waitFor,
   type StreamingReplica,
 } from "@vigil/db/testing";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
 import { projectBody, startTestApi, type TestApi } from "./helpers.js";
@@ -20,7 +19,9 @@ describe("reads from a streaming replica", () => {
   let replica: StreamingReplica;
   let primary: DbHandle;
   let read: DbHandle;
-  let standbyAdmin: pg.Client;
+  /** Superuser on the standby (replay control), apart from the API's read pool. */
+  let standbyAdmin: DbHandle["pool"];
+  let standbyHandle: DbHandle;
   let api: TestApi;
 
   beforeAll(async () => {
@@ -39,10 +40,12 @@ describe("reads from a streaming replica", () => {
       max: 4,
       applicationName: "vigil-api-read",
     });
-    standbyAdmin = new pg.Client({
+    standbyHandle = createDb({
       connectionString: replica.standbyUrl("vigil"),
+      max: 1,
+      applicationName: "vigil-test-standby-admin",
     });
-    await standbyAdmin.connect();
+    standbyAdmin = standbyHandle.pool;
     api = await startTestApi(primary, {
       read: { db: read.db, pool: read.pool },
     });
@@ -50,7 +53,7 @@ describe("reads from a streaming replica", () => {
 
   afterAll(async () => {
     await api?.server.close({ graceMs: 1000 });
-    await standbyAdmin?.end();
+    await standbyHandle?.close();
     await read?.close();
     await primary?.close();
     await replica?.stop();
