@@ -274,6 +274,16 @@ const DOCS: Record<EnvVarName, EnvVarDoc> = {
     meaning:
       "Most bytes one run's data load may receive (all rows, or the HTTP bodies of all pages); beyond it the load stops and the run fails. Keep it well under the executor's memory: a fetch batch is held in memory once as received and once as objects.",
   },
+  DATASOURCE_POOL_SIZE: {
+    default: "2",
+    meaning:
+      "Connections each executor keeps open at most per SQL data source (per driver and resolved connection URL), reused by its runs; more runs of one source at once wait for one of them, within their `timeout_seconds`.",
+  },
+  DATASOURCE_POOL_IDLE_SECONDS: {
+    default: "30",
+    meaning:
+      "A data-source connection no run used for this long is closed, so a source whose runs are rare holds no connection between them.",
+  },
   LEADER_RETRY_MS: {
     default: "1500",
     meaning:
