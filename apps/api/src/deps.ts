@@ -4,9 +4,17 @@ import type { Logger } from "@vigil/logger";
 
 /** What the routes need, passed in by createApiServer's caller (main.ts or a test). */
 export interface ApiDeps {
+  /** The primary: writes, /ready, /status, tokens, and every read a write answers with. */
   db: Db;
   /** The pool behind `db`, for /status' pool figures. */
   pool: DbHandle["pool"];
+  /**
+   * The GET routes' list, detail and stats reads (DATABASE_READ_URL: a streaming replica,
+   * whose answers may trail the primary by its replication lag). `db` when unset.
+   */
+  readDb: Db;
+  /** The pool behind `readDb` when it is not `db`'s, for /status. */
+  readPool: DbHandle["pool"] | undefined;
   logger: Logger;
   /** The app version reported by /health and registered in `workers`. */
   version: string;

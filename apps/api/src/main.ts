@@ -20,9 +20,22 @@ const handle = createDb({
   applicationName: "vigil-api",
   onIdleError: (err) => logger.warn({ err }, "idle database client failed"),
 });
+const readHandle =
+  config.DATABASE_READ_URL === undefined
+    ? undefined
+    : createDb({
+        connectionString: config.DATABASE_READ_URL,
+        max: config.DATABASE_POOL_SIZE,
+        applicationName: "vigil-api-read",
+        onIdleError: (err) =>
+          logger.warn({ err }, "idle read-replica client failed"),
+      });
 const server = createApiServer({
   db: handle.db,
   pool: handle.pool,
+  ...(readHandle !== undefined && {
+    read: { db: readHandle.db, pool: readHandle.pool },
+  }),
   logger,
   version,
   tokens: config.API_TOKENS,
@@ -60,7 +73,12 @@ const presence = createWorkerPresence({
 const { url } = await server.listen({ port: config.PORT, host: config.HOST });
 await presence.start();
 logger.info(
-  { url, workerId: presence.workerId, writes: config.API_TOKENS.length > 0 },
+  {
+    url,
+    workerId: presence.workerId,
+    writes: config.API_TOKENS.length > 0,
+    readReplica: readHandle !== undefined,
+  },
   "api listening",
 );
 
@@ -75,6 +93,7 @@ async function stop(signal: string): Promise<void> {
   await presence.draining();
   await server.close({ graceMs: 10_000 });
   await presence.stop();
+  await readHandle?.close();
   await handle.close();
   logger.info("stopped");
   process.exit(0);

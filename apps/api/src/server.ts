@@ -19,7 +19,9 @@ import { docsAssets } from "./routes/docs.js";
 import { allRoutes } from "./routes/index.js";
 import type { RouteDef } from "./routes/route.js";
 
-export interface ApiServerOptions extends ApiDeps {
+export interface ApiServerOptions extends Omit<ApiDeps, "readDb" | "readPool"> {
+  /** DATABASE_READ_URL's handle @default the primary's (`db`, `pool`) */
+  read?: { db: ApiDeps["readDb"]; pool: NonNullable<ApiDeps["readPool"]> };
   /** API_TOKENS: admin tokens (every scope, every project), named `api-token-<N>`. */
   tokens: readonly string[];
   /** How long a token lookup in api_tokens is reused @default 5000 (TOKEN_CACHE_MS) */
@@ -54,7 +56,12 @@ export interface ApiServer {
 }
 
 /** The API as a value: no env, no signals, no process exit (main.ts does those). */
-export function createApiServer(o: ApiServerOptions): ApiServer {
+export function createApiServer(options: ApiServerOptions): ApiServer {
+  const o: ApiServerOptions & ApiDeps = {
+    ...options,
+    readDb: options.read?.db ?? options.db,
+    readPool: options.read?.pool,
+  };
   // the document lists the docs routes too, so it is built after them and read lazily
   const docs: { document?: ReturnType<typeof buildOpenApiDocument> } = {};
   const metrics = createApiMetrics();

@@ -93,6 +93,13 @@ describe("read routes", () => {
     expect(body.queue.due).toBeGreaterThanOrEqual(3);
     expect(body.queue.oldest_due_lag_seconds).toBeGreaterThanOrEqual(100);
     expect(body.status).toBe("degraded");
+    const triggers = body.database.tables.find((t) => t.table === "triggers");
+    expect(triggers?.total_bytes).toBeGreaterThan(triggers?.index_bytes ?? 0);
+    expect(triggers?.live_tuples).toBeGreaterThanOrEqual(0);
+    expect(body.database.frozen_xid_age).toBeGreaterThan(0);
+    expect(body.database.replicas).toEqual([]);
+    // without DATABASE_READ_URL every read is the primary's
+    expect(body.database.read_replica).toBeNull();
   });
 
   test("GET /queue lists pending triggers soonest first with project name, cron and timezone", async ({

@@ -93,6 +93,10 @@ const detectorRunner =
           maxRowBytes: config.DATASOURCE_MAX_ROW_BYTES,
           maxBytes: config.DATASOURCE_MAX_BYTES,
         },
+        sourcePools: {
+          maxPerSource: config.DATASOURCE_POOL_SIZE,
+          idleMs: config.DATASOURCE_POOL_IDLE_SECONDS * 1000,
+        },
         prestart: config.DETECTOR_PRESTART,
         sandbox: sandboxPolicy,
         logger: logger.child({ component: "detector-runner" }),

@@ -2,6 +2,10 @@ import path from "node:path";
 
 import { ProjectConfigSchema } from "@vigil/contracts";
 import {
+  createSourceConnections,
+  type SourceConnectionsOptions,
+} from "@vigil/datasources";
+import {
   createDetectorSlots,
   moveRunFolder,
   ruleSourceOf,
@@ -33,6 +37,8 @@ export interface DetectorRunnerOptions {
   allowPrivateNetworks: boolean;
   /** DATASOURCE_MAX_ROW_BYTES and DATASOURCE_MAX_BYTES. @default 1 MiB and 64 MiB */
   byteLimits?: { maxRowBytes: number; maxBytes: number };
+  /** DATASOURCE_POOL_SIZE and DATASOURCE_POOL_IDLE_SECONDS. @default 2 and 30 s */
+  sourcePools?: SourceConnectionsOptions;
   /** Boot each slot's next detector process while the slot is idle (DETECTOR_PRESTART). @default true */
   prestart?: boolean;
   /** Disk, open-file cap and required layers of every detector process. @default DEFAULT_SANDBOX_POLICY */
@@ -63,6 +69,8 @@ export function createDetectorRunner(
   };
   const packagesDir =
     o.packages.names.length > 0 ? o.packages.nodeModulesDir : undefined;
+  // SQL sources' connections, shared by this executor's runs and closed with the runner
+  const sourceConnections = createSourceConnections(o.sourcePools);
   const slots = createDetectorSlots({
     workDir: o.workDir,
     prestart: o.prestart ?? true,
@@ -115,6 +123,7 @@ export function createDetectorRunner(
       secrets: o.secrets,
       allowPrivateNetworks: o.allowPrivateNetworks,
       ...(o.byteLimits ? { byteLimits: o.byteLimits } : {}),
+      sourceConnections,
       loadLatestDataset: async (projectId) => {
         try {
           const dataset = await getLatestDataset(o.db, projectId);
@@ -150,6 +159,9 @@ export function createDetectorRunner(
   return {
     run: runOnce,
     foldersInUse: () => new Set([...inUse.keys(), ...slots.folders()]),
-    close: () => slots.close(),
+    close: async () => {
+      await slots.close();
+      await sourceConnections.close();
+    },
   };
 }

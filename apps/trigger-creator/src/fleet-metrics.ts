@@ -2,7 +2,9 @@ import {
   countOpenWatchdogEpisodes,
   getLastMaintenanceRun,
   getQueueDepth,
+  readDatabaseHealth,
   readFleetSnapshot,
+  type DatabaseHealth,
   type Db,
   type FleetSnapshot,
   type MaintenanceRunRow,
@@ -20,6 +22,7 @@ interface Snapshot {
   queue: QueueDepth;
   lastCleanup: MaintenanceRunRow | undefined;
   watchdog: Array<{ reason: string; count: number }>;
+  database: DatabaseHealth;
 }
 
 /**
@@ -37,11 +40,13 @@ export function createFleetMetrics(db: Db): Registry {
         getQueueDepth(db),
         getLastMaintenanceRun(db),
         countOpenWatchdogEpisodes(db),
-      ]).then(([fleet, queue, lastCleanup, watchdog]) => ({
+        readDatabaseHealth(db),
+      ]).then(([fleet, queue, lastCleanup, watchdog, database]) => ({
         fleet,
         queue,
         lastCleanup,
         watchdog,
+        database,
       }));
       // a failed scrape must not be served from the cache to the next one
       value.catch(() => (cached = undefined));
@@ -138,6 +143,55 @@ export function createFleetMetrics(db: Db): Registry {
     (g, s) => {
       for (const w of s.watchdog) {
         g.set({ reason: w.reason }, w.count);
+      }
+    },
+  );
+  const perTable = (
+    name: string,
+    help: string,
+    value: (t: DatabaseHealth["tables"][number]) => number | null,
+  ) =>
+    gauge(name, help, ["table"], (g, s) => {
+      for (const t of s.database.tables) {
+        const v = value(t);
+        if (v !== null) {
+          g.set({ table: t.table }, v);
+        }
+      }
+    });
+  perTable(
+    "vigil_db_table_bytes",
+    "Size of a Vigil table with its indexes and TOAST (pg_total_relation_size), by table",
+    (t) => t.total_bytes,
+  );
+  perTable(
+    "vigil_db_index_bytes",
+    "Size of a Vigil table's indexes (pg_indexes_size), by table",
+    (t) => t.index_bytes,
+  );
+  perTable(
+    "vigil_db_dead_tuples",
+    "Dead rows vacuum has not reclaimed yet (pg_stat_user_tables.n_dead_tup), by table",
+    (t) => t.dead_tuples,
+  );
+  perTable(
+    "vigil_db_last_autovacuum_age_seconds",
+    "Seconds since autovacuum last processed a Vigil table, by table (no series: never)",
+    (t) => t.last_autovacuum_age_seconds,
+  );
+  gauge(
+    "vigil_db_oldest_transaction_age_seconds",
+    "Seconds the oldest open transaction on Vigil's database has run (0: none); a long one holds back vacuum",
+    [],
+    (g, s) => g.set(s.database.transactions.oldest_transaction_seconds),
+  );
+  gauge(
+    "vigil_db_replication_lag_seconds",
+    "Replay lag of each streaming standby of the primary (pg_stat_replication; 0 once caught up and idle), by replica (its application_name)",
+    ["replica"],
+    (g, s) => {
+      for (const r of s.database.replicas) {
+        g.set({ replica: r.name }, r.replay_lag_seconds);
       }
     },
   );

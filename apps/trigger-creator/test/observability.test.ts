@@ -18,6 +18,12 @@ const DB_WIDE = [
   "vigil_live_workers",
   "vigil_report_outbox",
   "vigil_cleaner_last_pass_timestamp_seconds",
+  "vigil_db_table_bytes",
+  "vigil_db_index_bytes",
+  "vigil_db_dead_tuples",
+  "vigil_db_last_autovacuum_age_seconds",
+  "vigil_db_oldest_transaction_age_seconds",
+  "vigil_db_replication_lag_seconds",
 ];
 
 /** The process's /health, /ready, /metrics address, from its start-up log line. */
@@ -92,6 +98,24 @@ describe("trigger-creator /health, /ready and /metrics", () => {
         expect(
           sample(leaderText, 'vigil_live_workers{app="trigger-creator"}'),
         ).toBe(2);
+        const triggerBytes = sample(
+          leaderText,
+          'vigil_db_table_bytes{table="triggers"}',
+        );
+        const triggerIndexBytes = sample(
+          leaderText,
+          'vigil_db_index_bytes{table="triggers"}',
+        );
+        expect(triggerIndexBytes).toBeGreaterThan(0);
+        expect(triggerBytes).toBeGreaterThan(triggerIndexBytes ?? 0);
+        expect(
+          sample(leaderText, 'vigil_db_dead_tuples{table="triggers"}'),
+        ).toBeGreaterThanOrEqual(0);
+        expect(
+          sample(leaderText, "vigil_db_oldest_transaction_age_seconds"),
+        ).toBeGreaterThanOrEqual(0);
+        // no standby: the gauge is declared but has no series
+        expect(leaderText).not.toContain("vigil_db_replication_lag_seconds{");
 
         const missing = promtoolMissing();
         if (missing === undefined) {

@@ -33,6 +33,11 @@ const DOCS: Record<EnvVarName, EnvVarDoc> = {
     meaning:
       "PostgreSQL connection URL (`postgres://` or `postgresql://`). Unset under `npm start`: the embedded PostgreSQL is used.",
   },
+  DATABASE_READ_URL: {
+    secret: "url-password",
+    meaning:
+      "A streaming replica of `DATABASE_URL` for the API's list, detail and stats reads (GET routes), with a pool of `DATABASE_POOL_SIZE` of its own. Writes, `/ready`, `/status`, `GET /tokens`, token checks and the answer of every write stay on the primary. Answers may trail the primary by the replica's lag (`GET /status`: `database.replicas`, `database.read_replica`). Unset: every read uses the primary.",
+  },
   DATABASE_POOL_SIZE: {
     default: "10",
     meaning: "Maximum connections in each process's pool.",
@@ -268,6 +273,16 @@ const DOCS: Record<EnvVarName, EnvVarDoc> = {
     default: "64mb",
     meaning:
       "Most bytes one run's data load may receive (all rows, or the HTTP bodies of all pages); beyond it the load stops and the run fails. Keep it well under the executor's memory: a fetch batch is held in memory once as received and once as objects.",
+  },
+  DATASOURCE_POOL_SIZE: {
+    default: "2",
+    meaning:
+      "Connections each executor keeps open at most per SQL data source (per driver and resolved connection URL), reused by its runs; more runs of one source at once wait for one of them, within their `timeout_seconds`.",
+  },
+  DATASOURCE_POOL_IDLE_SECONDS: {
+    default: "30",
+    meaning:
+      "A data-source connection no run used for this long is closed, so a source whose runs are rare holds no connection between them.",
   },
   LEADER_RETRY_MS: {
     default: "1500",

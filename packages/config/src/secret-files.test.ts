@@ -14,6 +14,8 @@ const DATABASE_URL = "postgres://vigil:file-secret@db.internal:5432/vigil";
 /** A valid value of each secret variable; a new secret without one fails the first test. */
 const SAMPLES: Record<string, string> = {
   DATABASE_URL,
+  DATABASE_READ_URL:
+    "postgres://reader:file-secret@replica.internal:5432/vigil",
   API_TOKENS: "file-token-aaaaaaaaaaaa,file-token-bbbbbbbbbbbb",
   REPORT_URL: "https://hooks.example.com/T000/B000/file-secret",
   REPORT_SIGNING_SECRET: "signing-secret-from-a-file-0123",

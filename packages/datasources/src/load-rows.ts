@@ -15,6 +15,10 @@ import { LoadAbort, loadFailure, type LoadRowsResult } from "./result.js";
 import { scrubSecrets } from "./scrub.js";
 import { loadMysqlRows } from "./sql/load-mysql.js";
 import { loadPostgresRows } from "./sql/load-postgres.js";
+import {
+  createSourceConnections,
+  type SourceConnections,
+} from "./sql/source-connections.js";
 
 export interface LoadRowsOptions {
   source: DataSource;
@@ -35,6 +39,11 @@ export interface LoadRowsOptions {
   maxRowBytes?: number;
   /** DATASOURCE_MAX_BYTES (default 64 MiB). */
   maxBytes?: number;
+  /**
+   * The process's pooled SQL connections (the executor's, closed at its shutdown).
+   * Unset: a connection of this load's own, closed when it ends.
+   */
+  connections?: SourceConnections;
 }
 
 /**
@@ -78,14 +87,24 @@ export async function loadRowsToFile(
       case "sql": {
         const load =
           source.driver === "postgres" ? loadPostgresRows : loadMysqlRows;
-        await load({
-          source,
-          connectionUrl: readSecret(source.url_env),
-          window,
-          writer,
-          signal,
-          budget,
-        });
+        const connectionUrl = readSecret(source.url_env);
+        const connections =
+          options.connections ?? createSourceConnections({ maxPerSource: 1 });
+        try {
+          await load({
+            source,
+            connectionUrl,
+            window,
+            writer,
+            signal,
+            budget,
+            connections,
+          });
+        } finally {
+          if (options.connections === undefined) {
+            await connections.close();
+          }
+        }
         break;
       }
       case "http":

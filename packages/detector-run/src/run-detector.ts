@@ -7,7 +7,11 @@ import {
   type DataSource,
   type ProjectConfig,
 } from "@vigil/contracts";
-import { loadRowsToFile, type LoadLatestDataset } from "@vigil/datasources";
+import {
+  loadRowsToFile,
+  type LoadLatestDataset,
+  type SourceConnections,
+} from "@vigil/datasources";
 import type { RuleRow } from "@vigil/db";
 import {
   RuleCodeError,
@@ -66,6 +70,8 @@ export interface RunDetectorOptions {
   byteLimits?: { maxRowBytes: number; maxBytes: number };
   /** A manual source's rows. */
   loadLatestDataset: LoadLatestDataset;
+  /** The process's pooled SQL source connections. Unset: each load connects on its own. */
+  sourceConnections?: SourceConnections;
   /**
    * A control-database failure seen under the load, if any: such a run is handed back
    * (`cancelled`, `database_error`) rather than failed.
@@ -140,6 +146,7 @@ export async function runDetector(o: RunDetectorOptions): Promise<RunOutcome> {
       projectId: o.projectId,
       loadLatestDataset: o.loadLatestDataset,
       allowPrivateNetworks: o.allowPrivateNetworks,
+      ...(o.sourceConnections && { connections: o.sourceConnections }),
     });
     if (!rows.ok) {
       if (rows.code === "cancelled" || signal.aborted) {

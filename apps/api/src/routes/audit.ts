@@ -32,7 +32,7 @@ export function auditRoutes(deps: ApiDeps): RouteDef[] {
         },
       },
       handler: async ({ query }) => {
-        const rows = await listAuditEvents(deps.db, {
+        const rows = await listAuditEvents(deps.readDb, {
           limit: query.limit + 1,
           ...(query.target !== undefined && { target: query.target }),
           ...(query.actor !== undefined && { actor: query.actor }),

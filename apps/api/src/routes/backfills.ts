@@ -134,7 +134,7 @@ export function backfillRoutes(deps: ApiDeps): RouteDef[] {
       },
       handler: async ({ params, principal }) => ({
         json: toBackfillResponse(
-          await requireBackfill(deps.db, principal, params.id),
+          await requireBackfill(deps.readDb, principal, params.id),
         ),
       }),
     }),

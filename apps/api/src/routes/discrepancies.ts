@@ -130,7 +130,7 @@ export function discrepancyRoutes(deps: ApiDeps): RouteDef[] {
       handler: async ({ params, query }) => {
         const after =
           query.cursor === undefined ? undefined : cursorPosition(query.cursor);
-        const rows = await listProjectDiscrepancies(deps.db, {
+        const rows = await listProjectDiscrepancies(deps.readDb, {
           projectId: params.id,
           closedSince: new Date(
             Date.now() - query.resolved_within_hours * HOUR_MS,
@@ -147,7 +147,7 @@ export function discrepancyRoutes(deps: ApiDeps): RouteDef[] {
           ...(query.assignee !== undefined && { assignee: query.assignee }),
         });
         if (rows.length === 0 && after === undefined) {
-          await requireProject(deps.db, params.id);
+          await requireProject(deps.readDb, params.id);
         }
         const page = keysetPage(rows, query.limit, (last) =>
           positionCursor(last.position),
@@ -175,14 +175,14 @@ export function discrepancyRoutes(deps: ApiDeps): RouteDef[] {
         },
       },
       handler: async ({ params }) => {
-        const detail = await getDiscrepancyDetail(deps.db, {
+        const detail = await getDiscrepancyDetail(deps.readDb, {
           projectId: params.id,
           fingerprint: params.fingerprint,
           eventsLimit: EVENTS_LIMIT,
           seenInLimit: SEEN_IN_LIMIT,
         });
         if (detail === undefined) {
-          await requireProject(deps.db, params.id);
+          await requireProject(deps.readDb, params.id);
           throw notFound(
             `discrepancy ${params.fingerprint} of project "${params.id}"`,
           );

@@ -43,7 +43,7 @@ export function executionRoutes(deps: ApiDeps): RouteDef[] {
       handler: async ({ params, query }) => {
         const beforeId =
           query.cursor === undefined ? undefined : decodeIdCursor(query.cursor);
-        const rows = await listProjectExecutions(deps.db, {
+        const rows = await listProjectExecutions(deps.readDb, {
           projectId: params.id,
           limit: query.limit + 1,
           ...(beforeId !== undefined && { beforeId }),
@@ -55,7 +55,7 @@ export function executionRoutes(deps: ApiDeps): RouteDef[] {
         });
         // An empty first page of an unknown project is a 404, not an empty list.
         if (rows.length === 0 && beforeId === undefined) {
-          await requireProject(deps.db, params.id);
+          await requireProject(deps.readDb, params.id);
         }
         return {
           json: keysetPage(rows, query.limit, (last) =>
@@ -81,7 +81,7 @@ export function executionRoutes(deps: ApiDeps): RouteDef[] {
           query.cursor === undefined
             ? undefined
             : decodeIdCursor(query.cursor, "r");
-        const rows = await listProjectRuns(deps.db, {
+        const rows = await listProjectRuns(deps.readDb, {
           projectId: params.id,
           limit: query.limit + 1,
           ...(beforeId !== undefined && { beforeId }),
@@ -90,7 +90,7 @@ export function executionRoutes(deps: ApiDeps): RouteDef[] {
           }),
         });
         if (rows.length === 0 && beforeId === undefined) {
-          await requireProject(deps.db, params.id);
+          await requireProject(deps.readDb, params.id);
         }
         return {
           json: keysetPage(rows, query.limit, (last) =>
@@ -116,7 +116,7 @@ export function executionRoutes(deps: ApiDeps): RouteDef[] {
       },
       handler: async ({ params, query, principal }) => {
         const detail = await getExecutionDetail(
-          deps.db,
+          deps.readDb,
           Number(params.id),
           query.findings_limit,
         );

@@ -35,7 +35,7 @@ export function monitoringRoutes(deps: ApiDeps): RouteDef[] {
         200: { description: "Pending triggers", schema: QueueResponseSchema },
       },
       handler: async ({ query, principal }) => {
-        const items = await listQueue(deps.db, {
+        const items = await listQueue(deps.readDb, {
           limit: query.limit,
           ...projectFilter(principal, query.project_id),
         });
@@ -89,8 +89,8 @@ export function monitoringRoutes(deps: ApiDeps): RouteDef[] {
           ...projectFilter(principal, query.project_id),
         };
         const [stats, skipped] = await Promise.all([
-          getExecutionStats(deps.db, filter),
-          countSkippedRuns(deps.db, filter),
+          getExecutionStats(deps.readDb, filter),
+          countSkippedRuns(deps.readDb, filter),
         ]);
         return {
           json: {

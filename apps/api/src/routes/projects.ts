@@ -55,7 +55,7 @@ export function projectRoutes(deps: ApiDeps): RouteDef[] {
         },
       },
       handler: async ({ query, principal }) => {
-        const rows = await listProjects(deps.db, {
+        const rows = await listProjects(deps.readDb, {
           limit: query.limit + 1,
           ...(principal?.projects != null && { ids: principal.projects }),
           ...(query.cursor !== undefined && {
@@ -139,11 +139,11 @@ export function projectRoutes(deps: ApiDeps): RouteDef[] {
         },
       },
       handler: async ({ params }) => {
-        const project = await requireProject(deps.db, params.id);
+        const project = await requireProject(deps.readDb, params.id);
         const [schedules, rules, summary] = await Promise.all([
-          listProjectSchedules(deps.db, params.id),
-          listProjectRules(deps.db, params.id),
-          getProjectRunSummary(deps.db, params.id, {
+          listProjectSchedules(deps.readDb, params.id),
+          listProjectRules(deps.readDb, params.id),
+          getProjectRunSummary(deps.readDb, params.id, {
             recent: RECENT_EXECUTIONS,
           }),
         ]);

@@ -95,12 +95,12 @@ export function reportRoutes(deps: ApiDeps): RouteDef[] {
       },
       handler: async ({ params, principal }) => {
         const id = Number(params.id);
-        const rows = await listDeliveriesForExecution(deps.db, id);
+        const rows = await listDeliveriesForExecution(deps.readDb, id);
         // an execution without deliveries (mode, or nothing to say) is an empty list; an
         // unknown one, or one of a project the token does not see, is a 404
         const projectId =
           rows[0]?.project_id ??
-          (await getExecutionDetail(deps.db, id, 1))?.execution.project_id;
+          (await getExecutionDetail(deps.readDb, id, 1))?.execution.project_id;
         if (projectId === undefined || !canSeeProject(principal, projectId)) {
           throw notFound(`execution ${params.id}`);
         }
@@ -122,7 +122,7 @@ export function reportRoutes(deps: ApiDeps): RouteDef[] {
         },
       },
       handler: async ({ query, principal }) => {
-        const rows = await listDeadReports(deps.db, {
+        const rows = await listDeadReports(deps.readDb, {
           limit: query.limit + 1,
           ...projectFilter(principal, query.project_id),
           ...(query.cursor !== undefined && {

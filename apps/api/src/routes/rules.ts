@@ -36,8 +36,8 @@ export function ruleRoutes(deps: ApiDeps): RouteDef[] {
       params: ProjectParamsSchema,
       responses: { 200: { description: "Rules", schema: z.array(RuleSchema) } },
       handler: async ({ params }) => {
-        await requireProject(deps.db, params.id);
-        return { json: await listProjectRules(deps.db, params.id) };
+        await requireProject(deps.readDb, params.id);
+        return { json: await listProjectRules(deps.readDb, params.id) };
       },
     }),
     defineRoute({
@@ -91,7 +91,11 @@ export function ruleRoutes(deps: ApiDeps): RouteDef[] {
       params: RuleParamsSchema,
       responses: { 200: { description: "The rule", schema: RuleSchema } },
       handler: async ({ params }) => {
-        const rule = await getProjectRule(deps.db, params.id, params.ruleId);
+        const rule = await getProjectRule(
+          deps.readDb,
+          params.id,
+          params.ruleId,
+        );
         if (rule === undefined) {
           throw notFound(`rule "${params.ruleId}" of project "${params.id}"`);
         }

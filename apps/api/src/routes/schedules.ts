@@ -41,10 +41,10 @@ export function scheduleRoutes(deps: ApiDeps): RouteDef[] {
         },
       },
       handler: async ({ params }) => {
-        await requireProject(deps.db, params.id);
+        await requireProject(deps.readDb, params.id);
         const now = new Date();
         return {
-          json: (await listProjectSchedules(deps.db, params.id)).map((s) =>
+          json: (await listProjectSchedules(deps.readDb, params.id)).map((s) =>
             withNextRuns(s, now),
           ),
         };
@@ -104,7 +104,7 @@ export function scheduleRoutes(deps: ApiDeps): RouteDef[] {
       },
       handler: async ({ params }) => {
         const s = await getProjectSchedule(
-          deps.db,
+          deps.readDb,
           params.id,
           Number(params.scheduleId),
         );

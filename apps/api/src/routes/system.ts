@@ -12,6 +12,7 @@ import {
 } from "@vigil/db";
 import { sql } from "kysely";
 
+import { createDatabaseHealthReader } from "../database-health.js";
 import { STALE_WORKER_SECONDS, type ApiDeps } from "../deps.js";
 import { AppError } from "../http/app-error.js";
 import { defineRoute, type RouteDef } from "./route.js";
@@ -24,6 +25,7 @@ const MAX_STATUS_EPISODES = 200;
 /** Liveness, readiness and the fleet's status. */
 export function systemRoutes(deps: ApiDeps): RouteDef[] {
   const startedAt = Date.now();
+  const readDatabaseHealth = createDatabaseHealthReader(deps);
   return [
     defineRoute({
       method: "get",
@@ -79,21 +81,23 @@ export function systemRoutes(deps: ApiDeps): RouteDef[] {
       tag: "system",
       access: "read",
       summary:
-        "Live workers per app with heartbeats, pool sizes, running count, queue depth and lag, and the schedules the watchdog found silent",
+        "Live workers per app with heartbeats, pool sizes, running count, queue depth and lag, the schedules the watchdog found silent, and the database's health: table and index sizes, dead tuples, vacuum times, the oldest transaction, standbys and their lag",
       responses: {
         200: { description: "Fleet status", schema: StatusResponseSchema },
       },
       handler: async ({ principal }) => {
-        const [workers, queue, lastCleanup, episodes] = await Promise.all([
-          listLiveWorkers(deps.db, { staleSeconds: STALE_WORKER_SECONDS }),
-          getQueueDepth(deps.db),
-          getLastMaintenanceRun(deps.db),
-          // a token limited to some projects sees only their episodes
-          listOpenWatchdogEpisodes(deps.db, {
-            projectIds: principal?.projects ?? undefined,
-            limit: MAX_STATUS_EPISODES,
-          }),
-        ]);
+        const [workers, queue, lastCleanup, episodes, database] =
+          await Promise.all([
+            listLiveWorkers(deps.db, { staleSeconds: STALE_WORKER_SECONDS }),
+            getQueueDepth(deps.db),
+            getLastMaintenanceRun(deps.db),
+            // a token limited to some projects sees only their episodes
+            listOpenWatchdogEpisodes(deps.db, {
+              projectIds: principal?.projects ?? undefined,
+              limit: MAX_STATUS_EPISODES,
+            }),
+            readDatabaseHealth(),
+          ]);
         const apps: Record<
           string,
           { workers: number; concurrency: number; running: number }
@@ -151,6 +155,7 @@ export function systemRoutes(deps: ApiDeps): RouteDef[] {
                 alerted_at: e.alerted_at?.toISOString() ?? null,
               })),
             },
+            database,
           },
         };
       },

@@ -3,7 +3,7 @@ import { envByteSize } from "../kinds/byte-size.js";
 import { envInteger } from "../kinds/integer.js";
 import { envList } from "../kinds/list.js";
 import { envString } from "../kinds/string.js";
-import { isHttpOrigin } from "../kinds/url.js";
+import { envPostgresUrl, isHttpOrigin } from "../kinds/url.js";
 import { PUBLIC_URL } from "./shared.js";
 
 /** Shorter tokens are guessable by brute force against a public API. */
@@ -26,6 +26,7 @@ function checkCorsOrigin(origin: string): string | undefined {
 }
 
 export const apiEnv = {
+  DATABASE_READ_URL: envPostgresUrl().optional(),
   PORT: envInteger({ min: 0, max: 65_535 }).default(8080),
   HOST: envString({
     pattern: /^[A-Za-z0-9.:[\]-]+$/,

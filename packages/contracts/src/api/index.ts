@@ -54,6 +54,7 @@ export {
 } from "./responses.js";
 export {
   CleanupResponseSchema,
+  DatabaseHealthSchema,
   HealthResponseSchema,
   QueueDepthSchema,
   QueueItemSchema,
@@ -61,6 +62,7 @@ export {
   ReadyResponseSchema,
   RefreshResponseSchema,
   StatusResponseSchema,
+  TableHealthSchema,
   WorkerSchema,
 } from "./operations-responses.js";
 export {

@@ -49,6 +49,82 @@ export const WorkerSchema = z
   })
   .meta({ id: "Worker" });
 
+const PoolFiguresSchema = z.object({
+  total: z.number(),
+  idle: z.number(),
+  waiting: z.number(),
+});
+
+export const TableHealthSchema = z
+  .object({
+    table: z.string(),
+    total_bytes: z
+      .number()
+      .describe("heap, indexes and TOAST (pg_total_relation_size)"),
+    index_bytes: z.number().describe("its indexes (pg_indexes_size)"),
+    live_tuples: z.number(),
+    dead_tuples: z
+      .number()
+      .describe("rows deleted or updated that vacuum has not reclaimed yet"),
+    last_autovacuum: Instant.nullable(),
+    last_autoanalyze: Instant.nullable(),
+    last_vacuum: Instant.nullable(),
+    last_analyze: Instant.nullable(),
+  })
+  .meta({ id: "TableHealth" });
+
+export const DatabaseHealthSchema = z
+  .object({
+    tables: z
+      .array(TableHealthSchema)
+      .describe("every table of Vigil's schema, by name"),
+    oldest_transaction: z
+      .object({
+        age_seconds: z
+          .number()
+          .describe("0: no transaction open but the one reading this"),
+        application_name: z.string().nullable(),
+        state: z.string().nullable(),
+      })
+      .describe(
+        "the oldest open transaction on the database: a long one holds back vacuum",
+      ),
+    frozen_xid_age: z
+      .number()
+      .describe(
+        "age(datfrozenxid): transactions since the oldest unfrozen xid",
+      ),
+    replicas: z
+      .array(
+        z.object({
+          name: z.string(),
+          client_addr: z.string().nullable(),
+          state: z.string(),
+          replay_lag_seconds: z.number(),
+          replay_lag_bytes: z.number().nullable(),
+        }),
+      )
+      .describe("the primary's streaming standbys (pg_stat_replication)"),
+    read_replica: z
+      .object({
+        in_recovery: z
+          .boolean()
+          .describe("true: the read connection is on a standby"),
+        last_replay_age_seconds: z
+          .number()
+          .nullable()
+          .describe(
+            "seconds since the last transaction it replayed committed (null: none yet; grows while the primary is idle too)",
+          ),
+        pool: PoolFiguresSchema,
+      })
+      .nullable()
+      .describe(
+        "the DATABASE_READ_URL connection; null: reads use the primary",
+      ),
+  })
+  .meta({ id: "DatabaseHealth" });
+
 export const StatusResponseSchema = z
   .object({
     status: z.enum(["ok", "degraded"]),
@@ -63,11 +139,7 @@ export const StatusResponseSchema = z
     ),
     workers: z.array(WorkerSchema),
     queue: QueueDepthSchema,
-    api_pool: z.object({
-      total: z.number(),
-      idle: z.number(),
-      waiting: z.number(),
-    }),
+    api_pool: PoolFiguresSchema,
     /** The cleaner's most recent finished pass; null before the first one. */
     last_cleanup: z
       .object({
@@ -83,6 +155,7 @@ export const StatusResponseSchema = z
     watchdog: z.object({
       open_episodes: z.array(WatchdogEpisodeSchema),
     }),
+    database: DatabaseHealthSchema,
   })
   .meta({ id: "Status" });
 

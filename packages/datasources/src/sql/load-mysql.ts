@@ -84,10 +84,13 @@ function run(connection: mysql.Connection, sql: string): Promise<unknown> {
 }
 
 /**
- * Streams the query's rows into `writer` on a connection of its own, inside
- * `START TRANSACTION READ ONLY`, with the server's statement timeout
- * (`max_execution_time` on MySQL, `max_statement_time` on MariaDB). The connection
- * never allows multiple statements, so `...; COMMIT; DELETE ...` is a syntax error.
+ * Streams the query's rows into `writer` on a connection borrowed from the URL's pool,
+ * inside `START TRANSACTION READ ONLY`, with the server's statement timeout
+ * (`max_execution_time` on MySQL, `max_statement_time` on MariaDB) and time zone set again
+ * for every load. Always rolls back and releases named locks a query took (`GET_LOCK`), so
+ * the next load finds a clean session; a load that fails for any reason destroys its
+ * connection instead of returning it. The connections never allow multiple statements, so
+ * `...; COMMIT; DELETE ...` is a syntax error.
  */
 export async function loadMysqlRows({
   source,
@@ -96,13 +99,13 @@ export async function loadMysqlRows({
   writer,
   signal,
   budget,
+  connections,
 }: SqlLoadOptions): Promise<void> {
   const converted = prepareQuery(source, window, "mysql");
   const timeoutMs = source.timeout_seconds * 1000;
-  let connection: mysql.Connection;
+  let lease: { pool: mysql.Pool; done: () => void };
   try {
-    connection = mysql.createConnection({
-      uri: connectionUrl,
+    lease = connections.mysql(connectionUrl, {
       connectTimeout: timeoutMs,
       multipleStatements: false,
       supportBigNumbers: true,
@@ -117,105 +120,137 @@ export async function loadMysqlRows({
       `the MySQL connection URL in ${source.url_env} is not valid: ${(error as Error).message}`,
     );
   }
-  connection.on("error", () => undefined); // surfaced through the pending query
-  await runBounded({
-    timeoutMs,
-    signal,
-    onInterrupt: () => {
-      const { threadId } = connection;
+  let connection: mysql.PoolConnection | undefined;
+  let closed = false;
+  /** Ends the borrowed connection rather than returning it (a broken or busy session). */
+  const discard = () => {
+    if (connection !== undefined && !closed) {
+      closed = true;
       connection.destroy();
-      if (threadId !== null) {
-        void killQuery(connectionUrl, threadId).catch(() => undefined);
-      }
-    },
-    work: async () => {
-      try {
-        await new Promise<void>((resolve, reject) =>
-          connection.connect((err) => (err ? reject(err) : resolve())),
+    }
+  };
+  let abandonWait: ((reason: Error) => void) | undefined;
+  try {
+    await runBounded({
+      timeoutMs,
+      signal,
+      onInterrupt: () => {
+        abandonWait?.(new Error("interrupted while waiting for a connection"));
+        const threadId = connection?.threadId ?? null;
+        discard();
+        if (threadId !== null) {
+          void killQuery(connectionUrl, threadId).catch(() => undefined);
+        }
+      },
+      work: async () => {
+        const acquired = new Promise<mysql.PoolConnection>((resolve, reject) =>
+          lease.pool.getConnection((err, c) =>
+            err ? reject(err) : resolve(c),
+          ),
         );
-      } catch (error) {
-        connection.destroy();
-        throw new LoadAbort(
-          "connect",
-          `could not connect to MySQL: ${(error as Error).message}`,
-        );
-      }
-      try {
-        const [version] = (await run(connection, "SELECT VERSION() AS v")) as {
-          v: string;
-        }[];
-        const isMariaDb = version?.v.includes("MariaDB") === true;
-        await run(
-          connection,
-          isMariaDb
-            ? `SET SESSION max_statement_time = ${timeoutMs / 1000}`
-            : `SET SESSION max_execution_time = ${timeoutMs}`,
-        );
-        await run(connection, "SET time_zone = '+00:00'");
-        await run(connection, "START TRANSACTION READ ONLY");
-        const query = connection.query({
-          sql: converted.text,
-          values: converted.values,
-        });
-        // Packets are metered as their headers arrive: a row or run over the limits
-        // breaks the connection off before mysql2 has buffered it. Only rows can be
-        // large (column definitions are small), so a large packet is the next row; the
-        // meter runs after mysql2's parser, so rowsParsed counts every row before it.
-        let rowsParsed = 0;
-        query.on("result", () => {
-          rowsParsed += 1;
-        });
-        const rows = query.stream({ highWaterMark: STREAM_HIGH_WATER_MARK });
-        const socket = (connection as unknown as { stream: Socket }).stream;
-        const detach = meterMessages(
-          socket,
-          MYSQL_FRAMING,
-          (_header, length) => {
-            const ok =
-              length > budget.limits.maxRowBytes
-                ? budget.receiveRow(
-                    rowsParsed + 1,
-                    length,
-                    length === MAX_PACKET_PAYLOAD,
-                  )
-                : budget.receive(length, `by row ${rowsParsed + 1}`);
-            if (!ok) {
-              // Ends the pending for-await with the failure; mysql2 alone would wait forever.
-              rows.destroy(budget.failure ?? undefined);
-              connection.destroy();
+        try {
+          connection = await Promise.race([
+            acquired,
+            new Promise<never>((_, reject) => (abandonWait = reject)),
+          ]);
+        } catch (error) {
+          // a connection that arrives after the load gave up goes back unused
+          void acquired.then(
+            (late) => late.release(),
+            () => undefined,
+          );
+          throw new LoadAbort(
+            "connect",
+            `could not connect to MySQL: ${(error as Error).message}`,
+          );
+        }
+        const c = connection;
+        try {
+          const [version] = (await run(c, "SELECT VERSION() AS v")) as {
+            v: string;
+          }[];
+          const isMariaDb = version?.v.includes("MariaDB") === true;
+          await run(
+            c,
+            isMariaDb
+              ? `SET SESSION max_statement_time = ${timeoutMs / 1000}`
+              : `SET SESSION max_execution_time = ${timeoutMs}`,
+          );
+          await run(c, "SET time_zone = '+00:00'");
+          await run(c, "START TRANSACTION READ ONLY");
+          const query = c.query({
+            sql: converted.text,
+            values: converted.values,
+          });
+          // Packets are metered as their headers arrive: a row or run over the limits
+          // breaks the connection off before mysql2 has buffered it. Only rows can be
+          // large (column definitions are small), so a large packet is the next row; the
+          // meter runs after mysql2's parser, so rowsParsed counts every row before it.
+          let rowsParsed = 0;
+          query.on("result", () => {
+            rowsParsed += 1;
+          });
+          const rows = query.stream({ highWaterMark: STREAM_HIGH_WATER_MARK });
+          const socket = (c as unknown as { stream: Socket }).stream;
+          const detach = meterMessages(
+            socket,
+            MYSQL_FRAMING,
+            (_header, length) => {
+              const ok =
+                length > budget.limits.maxRowBytes
+                  ? budget.receiveRow(
+                      rowsParsed + 1,
+                      length,
+                      length === MAX_PACKET_PAYLOAD,
+                    )
+                  : budget.receive(length, `by row ${rowsParsed + 1}`);
+              if (!ok) {
+                // Ends the pending for-await with the failure; mysql2 alone would wait forever.
+                rows.destroy(budget.failure ?? undefined);
+                discard();
+              }
+            },
+            "after-driver",
+          );
+          try {
+            let batch: unknown[] = [];
+            for await (const row of rows) {
+              batch.push(row);
+              if (writer.rowCount + batch.length > source.max_rows) {
+                rows.destroy();
+                throw new LoadAbort(
+                  "too_many_rows",
+                  `the query returned more than max_rows=${source.max_rows} rows; narrow the query or raise max_rows`,
+                );
+              }
+              if (batch.length >= BATCH) {
+                await writer.writeRows(batch);
+                batch = [];
+              }
             }
-          },
-          "after-driver",
-        );
-        let batch: unknown[] = [];
-        for await (const row of rows) {
-          batch.push(row);
-          if (writer.rowCount + batch.length > source.max_rows) {
-            rows.destroy();
-            throw new LoadAbort(
-              "too_many_rows",
-              `the query returned more than max_rows=${source.max_rows} rows; narrow the query or raise max_rows`,
-            );
-          }
-          if (batch.length >= BATCH) {
             await writer.writeRows(batch);
-            batch = [];
+          } finally {
+            detach();
           }
+          if (budget.failure !== null) {
+            throw budget.failure;
+          }
+          await run(c, "ROLLBACK");
+          await run(c, "DO RELEASE_ALL_LOCKS()");
+          if (!closed) {
+            closed = true;
+            c.release();
+          }
+        } catch (error) {
+          discard();
+          if (budget.failure !== null) {
+            throw budget.failure;
+          }
+          throw error instanceof LoadAbort ? error : classifyMysqlError(error);
         }
-        await writer.writeRows(batch);
-        detach();
-        if (budget.failure !== null) {
-          throw budget.failure;
-        }
-        await run(connection, "ROLLBACK");
-      } catch (error) {
-        if (budget.failure !== null) {
-          throw budget.failure;
-        }
-        throw error instanceof LoadAbort ? error : classifyMysqlError(error);
-      } finally {
-        connection.destroy();
-      }
-    },
-  });
+      },
+    });
+  } finally {
+    lease.done();
+  }
 }

@@ -11,6 +11,7 @@ import { parseExactNumber, parseUtcTimestamp } from "./column-values.js";
 import { prepareQuery } from "./prepare-query.js";
 import { POSTGRES_FRAMING, meterMessages } from "../wire-meter.js";
 import { runBounded } from "./run-bounded.js";
+import type { SourceConnections } from "./source-connections.js";
 
 /** Rows per FETCH at most; fewer when rows are wide (see nextFetchCount). */
 const FETCH_MAX_ROWS = 1000;
@@ -55,6 +56,19 @@ export interface SqlLoadOptions {
   signal: AbortSignal;
   /** DATASOURCE_MAX_ROW_BYTES and DATASOURCE_MAX_BYTES, checked as bytes arrive. */
   budget: ByteBudget;
+  /** The process's pooled source connections; the load borrows one for its URL. */
+  connections: SourceConnections;
+}
+
+/** Clients that already have the listener below (a pooled client serves many loads). */
+const guarded = new WeakSet<pg.PoolClient>();
+
+/** A checked-out client's errors surface through its pending query; unhandled, they would crash. */
+function guardErrors(client: pg.PoolClient): void {
+  if (!guarded.has(client)) {
+    guarded.add(client);
+    client.on("error", () => undefined);
+  }
 }
 
 /** SQLSTATE class 08: the connection broke (after login; login failures are caught at connect). */
@@ -125,10 +139,12 @@ async function cancelBackend(
 /**
  * Streams the query's rows into `writer` through a server-side cursor, in FETCHes
  * sized by bytes as well as rows (FETCH_TARGET_BYTES, FETCH_MAX_ROWS), each row's wire
- * size checked against the budget as its header arrives, inside `BEGIN READ ONLY` with a statement timeout, on a client of its
- * own (a pool would keep the executor's credentials warm for no gain). Always rolls
- * back. `queryMode: "extended"` makes PostgreSQL refuse a second statement smuggled
- * into the query text (`...; COMMIT; DROP ...`).
+ * size checked against the budget as its header arrives, inside `BEGIN READ ONLY` with a
+ * statement timeout, on a connection borrowed from the URL's pool. Always rolls back, and
+ * releases session advisory locks a query took, so the next load of the pool finds a clean
+ * session; a load that fails for any reason closes its connection instead of returning it.
+ * `queryMode: "extended"` makes PostgreSQL refuse a second statement smuggled into the
+ * query text (`...; COMMIT; DROP ...`).
  */
 export async function loadPostgresRows({
   source,
@@ -137,15 +153,14 @@ export async function loadPostgresRows({
   writer,
   signal,
   budget,
+  connections,
 }: SqlLoadOptions): Promise<void> {
   const converted = prepareQuery(source, window, "postgres");
   const timeoutMs = source.timeout_seconds * 1000;
-  let client: pg.Client;
+  let pool: pg.Pool;
   try {
-    client = new pg.Client({
-      connectionString: connectionUrl,
-      connectionTimeoutMillis: timeoutMs,
-      application_name: "vigil-datasource",
+    pool = connections.postgres(connectionUrl, {
+      connectTimeoutMs: timeoutMs,
       types,
     });
   } catch (error) {
@@ -154,50 +169,69 @@ export async function loadPostgresRows({
       `the PostgreSQL connection URL in ${source.url_env} is not valid: ${(error as Error).message}`,
     );
   }
-  client.on("error", () => undefined); // a dropped connection surfaces through the pending query
-  let backendPid: number | undefined;
+  let client: pg.PoolClient | undefined;
+  let closed = false;
+  /** Ends the borrowed connection rather than returning it (a broken or busy session). */
+  const discard = () => {
+    if (client !== undefined && !closed) {
+      closed = true;
+      client.release(true);
+    }
+  };
+  let abandonWait: ((reason: Error) => void) | undefined;
   await runBounded({
     timeoutMs,
     signal,
     onInterrupt: () => {
+      abandonWait?.(new Error("interrupted while waiting for a connection"));
+      const pid = (client as { processID?: number | null } | undefined)
+        ?.processID;
       const cancelled =
-        backendPid === undefined
-          ? Promise.resolve()
-          : cancelBackend(connectionUrl, backendPid);
-      void cancelled
-        .catch(() => undefined)
-        .then(() => client.end().catch(() => undefined));
+        typeof pid === "number"
+          ? cancelBackend(connectionUrl, pid)
+          : Promise.resolve();
+      void cancelled.catch(() => undefined).then(discard);
     },
     work: async () => {
+      const acquired = pool.connect();
       try {
-        await client.connect();
-        backendPid = (
-          await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")
-        ).rows[0]?.pid;
+        client = await Promise.race([
+          acquired,
+          new Promise<never>((_, reject) => (abandonWait = reject)),
+        ]);
+        guardErrors(client);
       } catch (error) {
+        // a connection that arrives after the load gave up goes back unused
+        void acquired.then(
+          (late) => late.release(),
+          () => undefined,
+        );
         throw new LoadAbort(
           "connect",
           `could not connect to PostgreSQL: ${(error as Error).message}`,
         );
       }
+      const c = client;
+      let detach: (() => void) | undefined;
       try {
-        await client.query("BEGIN READ ONLY");
-        await client.query(`SET LOCAL statement_timeout = ${timeoutMs}`);
-        await client.query("SET LOCAL TIME ZONE 'UTC'");
+        // one round trip: the simple protocol runs the three in order
+        await c.query(
+          `BEGIN READ ONLY; SET LOCAL statement_timeout = ${timeoutMs}; SET LOCAL TIME ZONE 'UTC'`,
+        );
         // queryMode is in pg >= 8.11 but not yet in @types/pg.
         const declare = {
           text: `${DECLARE_PREFIX}${converted.text}`,
           values: converted.values,
           queryMode: "extended",
         };
-        await client.query(declare);
+        await c.query(declare);
         // Every DataRow's size is known from its header: a row or run over the limits
         // breaks the connection off before pg has buffered it (8 GiB never arrives).
         let rowsOnWire = 0;
         let widestRow = 0;
-        const socket = (client as unknown as { connection: { stream: Socket } })
+        const socket = (c as unknown as { connection: { stream: Socket } })
           .connection.stream;
-        const detach = meterMessages(
+        detach = meterMessages(
           socket,
           POSTGRES_FRAMING,
           (header, length) => {
@@ -216,7 +250,7 @@ export async function loadPostgresRows({
         for (;;) {
           let rows: unknown[];
           try {
-            ({ rows } = await client.query(
+            ({ rows } = await c.query(
               `FETCH FORWARD ${fetchCount} FROM vigil_rows`,
             ));
           } catch (error) {
@@ -238,11 +272,16 @@ export async function loadPostgresRows({
           fetchCount = nextFetchCount(widestRow);
         }
         detach();
-        await client.query("ROLLBACK");
+        detach = undefined;
+        await c.query("ROLLBACK; SELECT pg_advisory_unlock_all()");
+        if (!closed) {
+          closed = true;
+          c.release();
+        }
       } catch (error) {
+        detach?.();
+        discard();
         throw error instanceof LoadAbort ? error : classifyPgError(error);
-      } finally {
-        await client.end().catch(() => undefined);
       }
     },
   });

@@ -10,6 +10,7 @@ import {
 } from "@vigil/contracts";
 
 import { loadRowsToFile } from "../load-rows.js";
+import type { SourceConnections } from "./source-connections.js";
 
 /** The data window of every SQL test: the rows at 10:15 and 10:45 are in, 11:00 is out. */
 export const TEST_WINDOW = {
@@ -22,12 +23,14 @@ type SqlSource = Extract<DataSourceInput, { type: "sql" }>;
 /**
  * `load(query, extra, secrets, signal)`: runs `loadRowsToFile` for an `sql` source of `driver`
  * whose URL is in the secret `VIGIL_SECRET_DB_URL`, into a file of its own, and returns the result, the file
- * and its rows (null when the load failed). `cleanup` removes the files.
+ * and its rows (null when the load failed). `cleanup` removes the files. With `connections`
+ * every load borrows from those pools, as the executor's do.
  */
 export async function createSqlLoader(
   driver: SqlSource["driver"],
   dbUrl: string,
   limits: { maxRowBytes?: number; maxBytes?: number } = {},
+  connections?: SourceConnections,
 ) {
   const outDir = await mkdtemp(path.join(tmpdir(), "vigil-ds-test-"));
   let n = 0;
@@ -60,6 +63,7 @@ export async function createSqlLoader(
       allowPrivateNetworks: false,
       ...limits,
       signal,
+      ...(connections && { connections }),
     });
     const text = result.ok ? await readFile(outFile, "utf8") : null;
     const rows =

@@ -282,6 +282,17 @@ export {
   type FleetSnapshotOptions,
 } from "./status/metrics.js";
 export { databaseNotReady } from "./status/readiness.js";
+export { listTableHealth, type TableHealth } from "./status/table-health.js";
+export {
+  getTransactionAges,
+  type TransactionAges,
+} from "./status/transaction-age.js";
+export { listReplicaLag, type ReplicaLag } from "./status/replication.js";
+export { getRecoveryState, type RecoveryState } from "./status/recovery.js";
+export {
+  readDatabaseHealth,
+  type DatabaseHealth,
+} from "./status/database-health.js";
 
 // triggers
 export {

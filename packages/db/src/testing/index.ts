@@ -19,3 +19,7 @@ export {
   promtoolMissing,
   promtoolTitle,
 } from "./promtool.js";
+export {
+  startStreamingReplica,
+  type StreamingReplica,
+} from "./streaming-replica.js";
