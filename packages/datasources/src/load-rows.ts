@@ -35,7 +35,14 @@ export interface LoadRowsOptions {
   maxRowBytes?: number;
   /** DATASOURCE_MAX_BYTES (default 64 MiB). */
   maxBytes?: number;
+  /**
+   * Rows already loaded (a replay's stored input): written as given, under the same limits and
+   * key collection, and the source itself is not read.
+   */
+  rows?: readonly unknown[];
 }
+
+const STORED_BATCH = 1000;
 
 /**
  * Loads a data source's rows into `outFile` as NDJSON (one object per line): the
@@ -74,6 +81,16 @@ export async function loadRowsToFile(
     source.key === undefined ? undefined : createRowKeyCollector(source.key);
   const writer = await openNdjsonWriter(outFile, limits, rowKeys);
   try {
+    if (options.rows !== undefined) {
+      for (let i = 0; i < options.rows.length; i += STORED_BATCH) {
+        await writer.writeRows(options.rows.slice(i, i + STORED_BATCH));
+      }
+      return {
+        ok: true,
+        ...(await writer.close()),
+        rowKeys: rowKeys?.keys() ?? null,
+      };
+    }
     switch (source.type) {
       case "sql": {
         const load =
