@@ -145,7 +145,10 @@ export async function runPrunePass({
   const inputTotalMaxBytes = options.inputTotalMaxBytes;
   if (inputTotalMaxBytes !== null) {
     counts.execution_inputs += await drain(() =>
-      pruneExecutionInputsOverTotal(db, { maxBytes: inputTotalMaxBytes, limit }),
+      pruneExecutionInputsOverTotal(db, {
+        maxBytes: inputTotalMaxBytes,
+        limit,
+      }),
     );
   }
 

@@ -70,7 +70,9 @@ dbTest(
       .where("id", "=", old)
       .execute();
     expect(executions).toHaveLength(1);
-    expect((await getExecutionInput(db, String(young)))?.rows).toEqual([{ a: 2 }]);
+    expect((await getExecutionInput(db, String(young)))?.rows).toEqual([
+      { a: 2 },
+    ]);
   },
 );
 

@@ -10,7 +10,6 @@ import {
   type DiscrepancyTransition,
   type ExecutionStatus,
   type FinishRunOptions,
-  type JsonObject,
   type JsonValue,
   type NewExecutionInput,
 } from "@vigil/db";
@@ -247,7 +246,7 @@ function inputRow(
     window_start: captured.window.start,
     window_end: captured.window.end,
     detector_hash: details.detectorHash ?? null,
-    parameters: toJson(captured.parameters as JsonObject),
+    parameters: toJson(captured.parameters),
     row_count: captured.rowCount,
     bytes: captured.bytes,
     raw_bytes: captured.rawBytes,

@@ -202,7 +202,7 @@ const DOCS: Record<EnvVarName, EnvVarDoc> = {
   EXECUTION_INPUT_MAX_BYTES: {
     default: "16mb",
     meaning:
-      "Largest compressed input kept per execution (b, kb, mb, gb); a larger one is not kept and its execution says so (`input: { kept: false, reason: \"too_large\" }`).",
+      'Largest compressed input kept per execution (b, kb, mb, gb); a larger one is not kept and its execution says so (`input: { kept: false, reason: "too_large" }`).',
   },
   REPORT_URL: {
     secret: "value",

@@ -65,7 +65,11 @@ export async function describeExecutionInput(
     };
   }
   const reason = row.not_kept ?? "not_recorded";
-  return { kept: false, reason, message: notKeptMessage(executionId, reason, row) };
+  return {
+    kept: false,
+    reason,
+    message: notKeptMessage(executionId, reason, row),
+  };
 }
 
 function notKeptMessage(
