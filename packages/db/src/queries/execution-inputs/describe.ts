@@ -29,6 +29,7 @@ export async function describeExecutionInput(
     .leftJoin("execution_inputs as i", "i.execution_id", "e.id")
     .select([
       "e.id",
+      "e.status",
       "i.execution_id",
       "i.row_count",
       "i.bytes",
@@ -45,6 +46,16 @@ export async function describeExecutionInput(
     .executeTakeFirst();
   if (row === undefined) {
     return undefined;
+  }
+  if (
+    row.execution_id === null &&
+    ["pending", "running"].includes(row.status)
+  ) {
+    return {
+      kept: false,
+      reason: "not_recorded",
+      message: `execution ${executionId} is still ${row.status}: its input is stored with its result`,
+    };
   }
   if (row.execution_id === null) {
     return {

@@ -1,7 +1,11 @@
-import { gunzipSync } from "node:zlib";
+import { promisify } from "node:util";
+import { gunzip } from "node:zlib";
 
 import type { Db } from "../../pool.js";
 import type { JsonObject } from "../../tables/common.js";
+
+// on the thread pool: an input may be tens of MB of NDJSON, too long to hold the event loop
+const gunzipAsync = promisify(gunzip);
 
 /** An execution's input as it ran: what a replay or a dry run feeds the detector again. */
 export interface StoredExecutionInput {
@@ -43,7 +47,7 @@ export async function getExecutionInput(
   return {
     executionId: String(row.execution_id),
     projectId: row.project_id,
-    rows: parseNdjson(gunzipSync(row.rows_gz).toString("utf8")),
+    rows: parseNdjson((await gunzipAsync(row.rows_gz)).toString("utf8")),
     window: { start: row.window_start, end: row.window_end },
     parameters: row.parameters,
     detectorHash: row.detector_hash,
