@@ -37,7 +37,8 @@ export interface CaptureInputOptions {
 /**
  * Gzips a run folder's rows.ndjson in a stream, so at most `maxBytes` of compressed output is
  * held in memory: compression stops as soon as the gzip grows past the cap, and the input is
- * reported `too_large` with the size reached.
+ * reported `too_large` with the size reached. Default zlib level: bench/execution-inputs
+ * measured 8.5x on order-like rows at about 0.6x the time of writing them (106 ms per 100k rows).
  */
 export async function captureInput(
   o: CaptureInputOptions,
