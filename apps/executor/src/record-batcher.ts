@@ -68,7 +68,8 @@ const KNOWN_PROJECTS_MAX = 10_000;
  * the statement hands it back `guarded` and it takes `recordOutcome`, which weighs discrepancies.
  * Runs with findings take `recordOutcome` directly (findings and discrepancy updates per run).
  * Runs with a kept input (execution_inputs) are written in the transaction as well, their inputs
- * inserted after the batch's `finishRuns` so each commits exactly with its record. A batch that fails on a non-retryable error is recorded run by run, so one bad run cannot
+ * inserted after the batch's `finishRuns` so each commits exactly with its record.
+ * A batch that fails on a non-retryable error is recorded run by run, so one bad run cannot
  * block the others; a retryable error (lost connection, deadlock) is thrown to every caller,
  * whose retry loop records again (the fences make a retry after an unseen commit harmless).
  */

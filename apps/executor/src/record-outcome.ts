@@ -69,8 +69,8 @@ class LeaseLost extends Error {}
  * (one fenced statement, `finishRun`; its row lock keeps rescue and `replace` out until commit),
  * then findings, the discrepancies weighed against the run's evidence, and the afterRecord hook.
  * The run's kept input (execution_inputs) is written right after the fenced statement, so it
- * commits exactly with the record. With no findings, no input and no hook that one statement is the whole record and runs without
- * BEGIN/COMMIT, as long as the project tracks no discrepancy the run could resolve (else it comes
+ * commits exactly with the record. With no findings, no input and no hook that one statement is
+ * the whole record and runs without BEGIN/COMMIT, as long as the project tracks no discrepancy the run could resolve (else it comes
  * back guarded and takes the transaction). If any fence fails the lease was lost: everything is
  * rolled back and `{ recorded: false }` returned, so a run that lost its claim writes nothing.
  * A `cancelled: lease_lost` outcome is never recorded at all.
