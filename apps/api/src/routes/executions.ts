@@ -48,17 +48,19 @@ async function requireExecutionInput(
   db: Db,
   principal: Principal | null,
   id: string,
-): Promise<{ projectId: string; state: ExecutionInputState }> {
+): Promise<ExecutionInputState> {
   const detail = await getExecutionDetail(db, Number(id), 0);
-  const state = detail && (await describeExecutionInput(db, Number(id)));
   if (
     detail === undefined ||
-    state === undefined ||
     !canSeeProject(principal, detail.execution.project_id)
   ) {
     throw notFound(`execution ${id}`);
   }
-  return { projectId: detail.execution.project_id, state };
+  const state = await describeExecutionInput(db, Number(id));
+  if (state === undefined) {
+    throw notFound(`execution ${id}`);
+  }
+  return state;
 }
 
 /** Execution history: executions, runs, one execution with its findings, replays. */
@@ -206,7 +208,7 @@ export function executionRoutes(deps: ApiDeps): RouteDef[] {
         after: (_ctx, reply) => ({ trigger: replyJson(reply) }),
       },
       handler: async ({ params, caller, principal, db }) => {
-        const { state } = await requireExecutionInput(db, principal, params.id);
+        const state = await requireExecutionInput(db, principal, params.id);
         const trigger = state.kept
           ? await requestReplay(db, {
               executionId: Number(params.id),
@@ -216,7 +218,7 @@ export function executionRoutes(deps: ApiDeps): RouteDef[] {
         if (trigger === undefined) {
           // not kept, or pruned between the check and the insert: say which, as it is now
           const now = state.kept
-            ? (await requireExecutionInput(db, principal, params.id)).state
+            ? await requireExecutionInput(db, principal, params.id)
             : state;
           const reason = now.kept ? null : now.reason;
           throw new AppError(
