@@ -142,6 +142,29 @@ CREATE TABLE discrepancy_events (
 ALTER TABLE discrepancy_events ADD CONSTRAINT discrepancy_events_pkey PRIMARY KEY (id);
 ALTER TABLE discrepancy_events ADD CONSTRAINT discrepancy_events_project_id_fingerprint_fkey FOREIGN KEY (project_id, fingerprint) REFERENCES discrepancies(project_id, fingerprint) ON DELETE CASCADE;
 
+CREATE TABLE execution_inputs (
+  execution_id bigint NOT NULL,
+  project_id text NOT NULL,
+  window_start timestamp with time zone NOT NULL,
+  window_end timestamp with time zone NOT NULL,
+  detector_hash text,
+  parameters jsonb DEFAULT '{}'::jsonb NOT NULL,
+  row_count integer NOT NULL,
+  bytes bigint NOT NULL,
+  raw_bytes bigint NOT NULL,
+  rows_gz bytea,
+  not_kept text,
+  pruned_at timestamp with time zone,
+  created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+ALTER TABLE execution_inputs ADD CONSTRAINT execution_inputs_bytes_check CHECK ((bytes >= 0));
+ALTER TABLE execution_inputs ADD CONSTRAINT execution_inputs_execution_id_fkey FOREIGN KEY (execution_id) REFERENCES executions(id) ON DELETE CASCADE;
+ALTER TABLE execution_inputs ADD CONSTRAINT execution_inputs_kept CHECK (((rows_gz IS NULL) = (not_kept IS NOT NULL)));
+ALTER TABLE execution_inputs ADD CONSTRAINT execution_inputs_not_kept_check CHECK ((not_kept = ANY (ARRAY['too_large'::text, 'pruned_age'::text, 'pruned_total'::text])));
+ALTER TABLE execution_inputs ADD CONSTRAINT execution_inputs_pkey PRIMARY KEY (execution_id);
+ALTER TABLE execution_inputs ADD CONSTRAINT execution_inputs_raw_bytes_check CHECK ((raw_bytes >= 0));
+ALTER TABLE execution_inputs ADD CONSTRAINT execution_inputs_row_count_check CHECK ((row_count >= 0));
+
 CREATE TABLE executions (
   id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
   trigger_id bigint,
@@ -180,7 +203,7 @@ ALTER TABLE executions ADD CONSTRAINT executions_findings_truncated_check CHECK 
 ALTER TABLE executions ADD CONSTRAINT executions_pkey PRIMARY KEY (id);
 ALTER TABLE executions ADD CONSTRAINT executions_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE;
 ALTER TABLE executions ADD CONSTRAINT executions_rule_results_check CHECK ((jsonb_typeof(rule_results) = 'array'::text));
-ALTER TABLE executions ADD CONSTRAINT executions_source_check CHECK ((source = ANY (ARRAY['schedule'::text, 'manual'::text, 'retry'::text, 'catchup'::text, 'backfill'::text])));
+ALTER TABLE executions ADD CONSTRAINT executions_source_check CHECK ((source = ANY (ARRAY['schedule'::text, 'manual'::text, 'retry'::text, 'catchup'::text, 'backfill'::text, 'replay'::text])));
 ALTER TABLE executions ADD CONSTRAINT executions_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'running'::text, 'success'::text, 'partial'::text, 'failed'::text, 'cancelled'::text, 'timeout'::text, 'lost'::text])));
 ALTER TABLE executions ADD CONSTRAINT executions_trigger_id_fkey FOREIGN KEY (trigger_id) REFERENCES triggers(id) ON DELETE SET NULL;
 
@@ -393,7 +416,8 @@ CREATE TABLE triggers (
   rescues integer DEFAULT 0 NOT NULL,
   skipped_for_trigger_id bigint,
   team text,
-  backfill_id bigint
+  backfill_id bigint,
+  replay_of bigint
 );
 ALTER TABLE triggers ADD CONSTRAINT triggers_attempt_check CHECK ((attempt >= 0));
 ALTER TABLE triggers ADD CONSTRAINT triggers_backfill_id_fkey FOREIGN KEY (backfill_id) REFERENCES backfills(id) ON DELETE SET NULL;
@@ -401,11 +425,12 @@ ALTER TABLE triggers ADD CONSTRAINT triggers_concurrency_policy_check CHECK ((co
 ALTER TABLE triggers ADD CONSTRAINT triggers_max_attempts_check CHECK ((max_attempts >= 1));
 ALTER TABLE triggers ADD CONSTRAINT triggers_pkey PRIMARY KEY (id);
 ALTER TABLE triggers ADD CONSTRAINT triggers_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE;
+ALTER TABLE triggers ADD CONSTRAINT triggers_replay_of CHECK (((source = 'replay'::text) = (replay_of IS NOT NULL)));
 ALTER TABLE triggers ADD CONSTRAINT triggers_rescues_check CHECK ((rescues >= 0));
 ALTER TABLE triggers ADD CONSTRAINT triggers_running_has_claim CHECK (((status <> 'running'::text) OR ((claimed_by IS NOT NULL) AND (lease_expires_at IS NOT NULL))));
 ALTER TABLE triggers ADD CONSTRAINT triggers_schedule_fire_at_key UNIQUE (schedule_id, fire_at);
 ALTER TABLE triggers ADD CONSTRAINT triggers_schedule_id_fkey FOREIGN KEY (schedule_id) REFERENCES schedules(id) ON DELETE SET NULL;
-ALTER TABLE triggers ADD CONSTRAINT triggers_source_check CHECK ((source = ANY (ARRAY['schedule'::text, 'manual'::text, 'retry'::text, 'catchup'::text, 'backfill'::text])));
+ALTER TABLE triggers ADD CONSTRAINT triggers_source_check CHECK ((source = ANY (ARRAY['schedule'::text, 'manual'::text, 'retry'::text, 'catchup'::text, 'backfill'::text, 'replay'::text])));
 ALTER TABLE triggers ADD CONSTRAINT triggers_starting_deadline_seconds_check CHECK ((starting_deadline_seconds > 0));
 ALTER TABLE triggers ADD CONSTRAINT triggers_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'running'::text, 'succeeded'::text, 'failed'::text, 'skipped'::text, 'cancelled'::text])));
 ALTER TABLE triggers ADD CONSTRAINT triggers_window_order CHECK (((window_start IS NULL) OR (window_end IS NULL) OR (window_start < window_end)));
@@ -463,6 +488,7 @@ CREATE INDEX discrepancies_project_active_idx ON public.discrepancies USING btre
 CREATE INDEX discrepancies_project_status_idx ON public.discrepancies USING btree (project_id, status, last_seen_at DESC);
 CREATE INDEX discrepancy_events_execution_idx ON public.discrepancy_events USING btree (project_id, execution_id) WHERE (actor = 'system'::text);
 CREATE INDEX discrepancy_events_target_idx ON public.discrepancy_events USING btree (project_id, fingerprint, id);
+CREATE INDEX execution_inputs_kept_idx ON public.execution_inputs USING btree (created_at, execution_id) WHERE (rows_gz IS NOT NULL);
 CREATE INDEX executions_created_covering_idx ON public.executions USING btree (created_at) INCLUDE (project_id, status, duration_ms);
 CREATE UNIQUE INDEX executions_one_running_per_trigger_idx ON public.executions USING btree (trigger_id) WHERE (status = ANY (ARRAY['pending'::text, 'running'::text]));
 CREATE INDEX executions_project_created_idx ON public.executions USING btree (project_id, created_at) INCLUDE (status, duration_ms);

@@ -1,4 +1,6 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access -- tests read response bodies (typed any) freely */
+import { gzipSync } from "node:zlib";
+
 import { AuditListResponseSchema } from "@vigil/contracts";
 import {
   enqueueOutboxEntry,
@@ -242,6 +244,54 @@ const CASES: Case[] = [
       method: "POST",
       path: "/backfills/999999999/cancel",
       status: 404,
+    }),
+  },
+  {
+    route: "POST /executions/:id/replay",
+    setup: async (api, db, n) => {
+      const { id: project } = await newProject(api, n, "audit-replay");
+      const execution = await db
+        .insertInto("executions")
+        .values({
+          project_id: project,
+          status: "success",
+          scheduled_for: new Date(),
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      await db
+        .insertInto("execution_inputs")
+        .values({
+          execution_id: execution.id,
+          project_id: project,
+          window_start: new Date(Date.now() - 3_600_000),
+          window_end: new Date(),
+          row_count: 0,
+          bytes: 20,
+          raw_bytes: 0,
+          rows_gz: gzipSync(""),
+        })
+        .execute();
+      const bare = await db
+        .insertInto("executions")
+        .values({
+          project_id: project,
+          status: "success",
+          scheduled_for: new Date(),
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      return { id: String(execution.id), bare: String(bare.id) };
+    },
+    request: (v) => ({ method: "POST", path: `/executions/${v.id}/replay` }),
+    action: "execution.replay",
+    target: (v) => `execution:${v.id}`,
+    before: "null",
+    after: "object",
+    reject: (v) => ({
+      method: "POST",
+      path: `/executions/${v.bare}/replay`,
+      status: 409,
     }),
   },
   {

@@ -489,6 +489,7 @@ describe("read routes", () => {
       maintenance_runs: 0,
       audit_events: 0,
       watchdog_episodes: 0,
+      execution_inputs: 0,
     };
     await finishMaintenanceRun(db, { id, pruned, durationMs: 42 });
     const body = StatusResponseSchema.parse(

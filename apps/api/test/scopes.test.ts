@@ -40,6 +40,7 @@ const EXPECTED_ACCESS: Record<string, Scope | "public"> = {
   "post /projects/:id/backfill": "write",
   "get /backfills/:id": "read",
   "post /backfills/:id/cancel": "write",
+  "post /executions/:id/replay": "write",
   "delete /projects/:id/cleanup": "admin",
   "get /projects/:id/schedules": "read",
   "post /projects/:id/schedules": "write",

@@ -29,6 +29,11 @@ const pass: PrunePassOptions = {
   deadWorkersDays: config.RETENTION_DEAD_WORKERS_DAYS,
   workerStaleSeconds: config.WORKER_STALE_SECONDS,
   auditDays: config.RETENTION_AUDIT_DAYS,
+  inputRetentionDays: config.EXECUTION_INPUT_RETENTION_DAYS,
+  inputTotalMaxBytes:
+    config.EXECUTION_INPUT_TOTAL_MB === undefined
+      ? null
+      : config.EXECUTION_INPUT_TOTAL_MB * 1024 ** 2,
   batchSize: config.CLEANER_BATCH_SIZE,
   pauseMs: config.CLEANER_BATCH_PAUSE_MS,
 };

@@ -50,6 +50,7 @@ export function countPass(
     maintenance_runs: pruned.maintenance_runs,
     audit_events: pruned.audit_events,
     watchdog_episodes: pruned.watchdog_episodes,
+    execution_inputs: pruned.execution_inputs,
   };
   for (const [table, rows] of Object.entries(byTable)) {
     prunedRowsTotal.inc({ table }, rows);

@@ -5,6 +5,8 @@ import {
   pruneDeadWorkers,
   pruneFinishedReports,
   pruneFinishedTriggers,
+  pruneExecutionInputsByAge,
+  pruneExecutionInputsOverTotal,
   pruneMaintenanceRuns,
   pruneProjectHistory,
   pruneClosedWatchdogEpisodes,
@@ -28,6 +30,10 @@ export interface PrunePassOptions {
   workerStaleSeconds: number;
   /** RETENTION_AUDIT_DAYS: audit rows older than this go, oldest first (a prefix of the chain). */
   auditDays: number;
+  /** EXECUTION_INPUT_RETENTION_DAYS: kept inputs older than this lose their rows. */
+  inputRetentionDays: number;
+  /** EXECUTION_INPUT_TOTAL_MB in bytes: beyond it the oldest inputs lose their rows; null: no cap. */
+  inputTotalMaxBytes: number | null;
   /** Most rows per statement. */
   batchSize: number;
   /** Pause between batches. @default 0 (yield to the event loop only) */
@@ -56,6 +62,7 @@ export function emptyCounts(): PrunedCounts {
     maintenance_runs: 0,
     audit_events: 0,
     watchdog_episodes: 0,
+    execution_inputs: 0,
   };
 }
 
@@ -126,6 +133,23 @@ export async function runPrunePass({
         "pruned project history",
       );
     }
+  }
+
+  // inputs age apart from their executions (days, not weeks), then the total cap, oldest first
+  counts.execution_inputs += await drain(() =>
+    pruneExecutionInputsByAge(db, {
+      maxAgeDays: options.inputRetentionDays,
+      limit,
+    }),
+  );
+  const inputTotalMaxBytes = options.inputTotalMaxBytes;
+  if (inputTotalMaxBytes !== null) {
+    counts.execution_inputs += await drain(() =>
+      pruneExecutionInputsOverTotal(db, {
+        maxBytes: inputTotalMaxBytes,
+        limit,
+      }),
+    );
   }
 
   counts.triggers += await pruneTriggers(db, {

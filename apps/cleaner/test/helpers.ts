@@ -17,6 +17,8 @@ export const PASS_OPTIONS: PrunePassOptions = {
   deadWorkersDays: 1,
   workerStaleSeconds: 60,
   auditDays: 365,
+  inputRetentionDays: 7,
+  inputTotalMaxBytes: null,
   batchSize: 25,
 };
 

@@ -100,6 +100,18 @@ export const COMMANDS: readonly CommandHelp[] = [
       "Exit 0 on success, 1 when the run failed, was partial (a rule failed) or did not finish in time.\n--local prints each rule's status and time and a findings table (rule, severity, key, message);\nwithout --rows it reads the project's source for the window of a run started now, with secrets\nfrom VIGIL_SECRET_* variables and SECRETS_DIR as the executor resolves them.",
   },
   {
+    name: "replay",
+    usage: "replay EXECUTION_ID [--wait] [--timeout S]",
+    summary:
+      "run a past execution again on its stored input (rows and window) with the project's current rules",
+    options: {
+      wait: "wait for the replay to finish and print its outcome",
+      timeout: "with --wait: seconds to wait (default 300)",
+    },
+    details:
+      "Any executor runs it (source replay), never reading the live source. The input is kept while\nEXECUTION_INPUTS is on, up to EXECUTION_INPUT_MAX_BYTES compressed, for EXECUTION_INPUT_RETENTION_DAYS;\nexit 1 naming the reason when it was not kept or was pruned. With --wait, exit as vigil run does.",
+  },
+  {
     name: "backfill",
     usage:
       "backfill PROJECT --from ISO --to ISO --step DURATION [--concurrency N]",

@@ -7,6 +7,7 @@ import { auditVerifyCommand } from "./commands/audit.js";
 import { backfillCommand } from "./commands/backfill.js";
 import { exportCommand } from "./commands/export.js";
 import { planCommand } from "./commands/plan.js";
+import { replayCommand } from "./commands/replay.js";
 import { runCommand } from "./commands/run.js";
 import { runLocalCommand } from "./commands/run-local.js";
 import { seedDemoCommand } from "./commands/seed-demo.js";
@@ -38,6 +39,7 @@ async function main(argv: string[]): Promise<number> {
       output: { type: "string", short: "o" },
       prune: { type: "boolean" },
       watch: { type: "boolean" },
+      wait: { type: "boolean" },
       "no-demo": { type: "boolean" },
       timeout: { type: "string" },
       local: { type: "boolean" },
@@ -137,6 +139,13 @@ async function main(argv: string[]): Promise<number> {
         projectId: needProject(),
         wait: true,
         timeoutMs: Number(values.timeout ?? 300) * 1000,
+      });
+    case "replay":
+      return replayCommand(ctx, {
+        executionId: arg,
+        timeoutMs: values.wait
+          ? Number(values.timeout ?? 300) * 1000
+          : undefined,
       });
     case "backfill":
       return backfillCommand(ctx, {

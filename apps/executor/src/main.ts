@@ -99,6 +99,9 @@ const detectorRunner =
         },
         prestart: config.DETECTOR_PRESTART,
         sandbox: sandboxPolicy,
+        keepInput: config.EXECUTION_INPUTS
+          ? { maxBytes: config.EXECUTION_INPUT_MAX_BYTES }
+          : null,
         logger: logger.child({ component: "detector-runner" }),
       });
 const runner =

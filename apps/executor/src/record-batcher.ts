@@ -1,5 +1,6 @@
 import {
   finishRuns,
+  insertExecutionInputs,
   isRetryable,
   type ClaimedTrigger,
   type Db,
@@ -66,6 +67,8 @@ const KNOWN_PROJECTS_MAX = 10_000;
  * batched while its project tracks no discrepancy; otherwise (and when the report guard fails)
  * the statement hands it back `guarded` and it takes `recordOutcome`, which weighs discrepancies.
  * Runs with findings take `recordOutcome` directly (findings and discrepancy updates per run).
+ * Runs with a kept input (execution_inputs) are written in the transaction as well, their inputs
+ * inserted after the batch's `finishRuns` so each commits exactly with its record.
  * A batch that fails on a non-retryable error is recorded run by run, so one bad run cannot
  * block the others; a retryable error (lost connection, deadlock) is thrown to every caller,
  * whose retry loop records again (the fences make a retry after an unseen commit harmless).
@@ -136,6 +139,15 @@ export function createRecordBatcher(o: RecordBatcherOptions): RecordBatcher {
           o.workerId,
           items.map((q) => toItem(q, null)),
         );
+        // the inputs of the runs just recorded commit with them (their fences hold until commit)
+        await insertExecutionInputs(
+          trx,
+          items.flatMap((q, i) =>
+            rs[i]!.outcome === "recorded" && q.plan.input !== null
+              ? [q.plan.input]
+              : [],
+          ),
+        );
         for (const [i, q] of items.entries()) {
           const r = rs[i]!;
           if (r.outcome === "recorded" && afterRecord) {
@@ -173,7 +185,8 @@ export function createRecordBatcher(o: RecordBatcherOptions): RecordBatcher {
     const withHook: Queued[] = [];
     for (const q of batch) {
       const md5 = o.afterRecord ? hookFreeGuard(q) : null;
-      if (o.afterRecord && md5 === null) {
+      // a run with an input to store needs the transaction too: the input commits with its record
+      if ((o.afterRecord && md5 === null) || q.plan.input !== null) {
         withHook.push(q);
       } else {
         hookFree.push({ q, md5 });

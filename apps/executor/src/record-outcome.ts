@@ -1,5 +1,6 @@
 import {
   finishRun,
+  insertExecutionInputs,
   insertFindings,
   toJson,
   updateDiscrepancies,
@@ -10,6 +11,7 @@ import {
   type ExecutionStatus,
   type FinishRunOptions,
   type JsonValue,
+  type NewExecutionInput,
 } from "@vigil/db";
 
 import {
@@ -20,6 +22,7 @@ import {
   ruleResultsOf,
   rulesStatus,
   toExecutionStatus,
+  type CapturedInput,
   type RunEvidence,
   type RunOutcome,
 } from "@vigil/detector-run";
@@ -67,8 +70,9 @@ class LeaseLost extends Error {}
  * Records a run's outcome in ONE transaction: the trigger transition and the execution row first
  * (one fenced statement, `finishRun`; its row lock keeps rescue and `replace` out until commit),
  * then findings, the discrepancies weighed against the run's evidence, and the afterRecord hook.
- * With no findings and no hook that one statement is the whole record and runs without
- * BEGIN/COMMIT, as long as the project tracks no discrepancy the run could resolve (else it comes
+ * The run's kept input (execution_inputs) is written right after the fenced statement, so it
+ * commits exactly with the record. With no findings, no input and no hook that one statement is
+ * the whole record and runs without BEGIN/COMMIT, as long as the project tracks no discrepancy the run could resolve (else it comes
  * back guarded and takes the transaction). If any fence fails the lease was lost: everything is
  * rolled back and `{ recorded: false }` returned, so a run that lost its claim writes nothing.
  * A `cancelled: lease_lost` outcome is never recorded at all.
@@ -80,10 +84,11 @@ export async function recordOutcome(
   if (outcome.kind === "cancelled" && outcome.reason === "lease_lost") {
     return { recorded: false };
   }
-  const { run, trigger, executionStatus, findings, evaluation } = planRecord(o);
+  const { run, trigger, executionStatus, findings, evaluation, input } =
+    planRecord(o);
 
   // Nothing else to write: the one fenced statement is atomic by itself (1 round trip, no BEGIN/COMMIT).
-  if (findings.length === 0 && !o.afterRecord) {
+  if (findings.length === 0 && !o.afterRecord && input === null) {
     const { owned, guarded } = await finishRun(o.db, run);
     if (!guarded) {
       return { recorded: owned };
@@ -94,6 +99,9 @@ export async function recordOutcome(
       const { owned } = await finishRun(trx, { ...run, evaluates: null });
       if (!owned) {
         throw new LeaseLost();
+      }
+      if (input !== null) {
+        await insertExecutionInputs(trx, [input]);
       }
       if (findings.length > 0) {
         await insertFindings(
@@ -164,6 +172,8 @@ export interface RecordPlan {
     truncatedRuleIds: string[];
     evidence: RunEvidence;
   } | null;
+  /** The run's loaded input to store with the record; null when the run kept none. */
+  input: NewExecutionInput | null;
 }
 
 export function planRecord(
@@ -227,7 +237,31 @@ export function planRecord(
     evaluates: evaluation === null ? null : { projectId: claim.projectId },
   };
 
-  return { run, trigger, executionStatus, findings, evaluation };
+  const input = inputRow(claim, outcome.details);
+  return { run, trigger, executionStatus, findings, evaluation, input };
+}
+
+function inputRow(
+  claim: ClaimedTrigger,
+  details: RunOutcome["details"],
+): NewExecutionInput | null {
+  const captured: CapturedInput | undefined = details.input;
+  if (captured === undefined) {
+    return null;
+  }
+  return {
+    execution_id: claim.executionId,
+    project_id: claim.projectId,
+    window_start: captured.window.start,
+    window_end: captured.window.end,
+    detector_hash: details.detectorHash ?? null,
+    parameters: toJson(captured.parameters),
+    row_count: captured.rowCount,
+    bytes: captured.bytes,
+    raw_bytes: captured.rawBytes,
+    rows_gz: captured.kept ? captured.rowsGz : null,
+    not_kept: captured.kept ? null : captured.reason,
+  };
 }
 
 function nextTriggerState(

@@ -15,10 +15,14 @@ import {
   type SecretStore,
 } from "@vigil/detector-run";
 import {
+  getExecutionInput,
   getLatestDataset,
   getProjectForRun,
+  getReplayOf,
   isRetryable,
+  type ClaimedTrigger,
   type Db,
+  type StoredExecutionInput,
 } from "@vigil/db";
 import { coerceError, type Logger } from "@vigil/logger";
 import type { DetectorPackages } from "@vigil/synthesizer";
@@ -43,7 +47,25 @@ export interface DetectorRunnerOptions {
   prestart?: boolean;
   /** Disk, open-file cap and required layers of every detector process. @default DEFAULT_SANDBOX_POLICY */
   sandbox?: SandboxPolicy;
+  /** Keep each run's loaded input (EXECUTION_INPUTS, EXECUTION_INPUT_MAX_BYTES); null: keep none. @default null */
+  keepInput?: { maxBytes: number } | null;
   logger: Logger;
+}
+
+/** A replay's stored input, or why the run cannot have it. */
+async function loadReplayInput(
+  db: Db,
+  claim: ClaimedTrigger,
+): Promise<StoredExecutionInput | string> {
+  const replayOf = await getReplayOf(db, claim.triggerId);
+  if (replayOf === null) {
+    return `trigger ${claim.triggerId} is a replay but names no execution`;
+  }
+  const input = await getExecutionInput(db, String(replayOf));
+  if (input === null) {
+    return `the stored input of execution ${replayOf} is gone (pruned, or its execution deleted) since this replay was requested`;
+  }
+  return input;
 }
 
 /**
@@ -100,7 +122,18 @@ export function createDetectorRunner(
       };
     }
     const config = parsed.data;
-    const window = windowOf(claim, config);
+    // a replay runs on the stored rows and window of the execution it replays, never the source
+    const replay =
+      claim.source === "replay" ? await loadReplayInput(o.db, claim) : null;
+    if (typeof replay === "string") {
+      return {
+        kind: "rejected",
+        reason: "input_missing",
+        detail: replay,
+        details: {},
+      };
+    }
+    const window = replay?.window ?? windowOf(claim, config);
     // the loader reports a failed read as its own error; a control-database failure under it is
     // told apart so the run is handed back rather than failed
     let controlDbError: Error | undefined;
@@ -138,6 +171,8 @@ export function createDetectorRunner(
       },
       controlDbError: () => controlDbError,
       ...(o.sandbox ? { sandbox: o.sandbox } : {}),
+      ...(replay ? { rows: replay.rows } : {}),
+      ...(o.keepInput ? { keepInput: o.keepInput } : {}),
       onDetectorFolder,
       keepRunFolder: async (slot) => {
         const runDir = path.join(

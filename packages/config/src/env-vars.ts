@@ -199,6 +199,16 @@ const DOCS: Record<EnvVarName, EnvVarDoc> = {
     meaning:
       "How long a run's folder in `WORK_DIR` (`<project>/runs/<execution>/`: its input rows and output) is kept at most (1 to 87600). It goes sooner when its execution is pruned by the cleaner or its project deleted (checked every 10 minutes).",
   },
+  EXECUTION_INPUTS: {
+    default: "true",
+    meaning:
+      "Keep each execution's loaded input (its rows gzip-compressed in `execution_inputs`, with its window, the rules' parameters and the detector hash), so `POST /executions/{id}/replay` and dry runs with `execution_id` work from any replica. `false`: nothing is kept and replays answer 409.",
+  },
+  EXECUTION_INPUT_MAX_BYTES: {
+    default: "16mb",
+    meaning:
+      'Largest compressed input kept per execution (b, kb, mb, gb); a larger one is not kept and its execution says so (`input: { kept: false, reason: "too_large" }`).',
+  },
   REPORT_URL: {
     secret: "value",
     meaning:
@@ -356,6 +366,15 @@ const DOCS: Record<EnvVarName, EnvVarDoc> = {
     default: "365",
     meaning:
       "Audit events (`GET /audit`) are kept this long; older ones are pruned oldest first, only ever a prefix of the hash chain, so `vigil audit verify` keeps passing.",
+  },
+  EXECUTION_INPUT_RETENTION_DAYS: {
+    default: "7",
+    meaning:
+      "Kept execution inputs are pruned this long after their run, oldest first, separately from (and usually well before) their executions; the execution then says `pruned_age`.",
+  },
+  EXECUTION_INPUT_TOTAL_MB: {
+    meaning:
+      "When set, the most compressed input kept across all executions: beyond it the oldest are pruned first (`pruned_total`). Unset: only the age limit applies.",
   },
   WORKER_STALE_SECONDS: {
     default: "60",

@@ -44,7 +44,14 @@ export interface LoadRowsOptions {
    * Unset: a connection of this load's own, closed when it ends.
    */
   connections?: SourceConnections;
+  /**
+   * Rows already loaded (a replay's stored input): written as given, under the same limits and
+   * key collection, and the source itself is not read.
+   */
+  rows?: readonly unknown[];
 }
+
+const STORED_BATCH = 1000;
 
 /**
  * Loads a data source's rows into `outFile` as NDJSON (one object per line): the
@@ -83,6 +90,16 @@ export async function loadRowsToFile(
     source.key === undefined ? undefined : createRowKeyCollector(source.key);
   const writer = await openNdjsonWriter(outFile, limits, rowKeys);
   try {
+    if (options.rows !== undefined) {
+      for (let i = 0; i < options.rows.length; i += STORED_BATCH) {
+        await writer.writeRows(options.rows.slice(i, i + STORED_BATCH));
+      }
+      return {
+        ok: true,
+        ...(await writer.close()),
+        rowKeys: rowKeys?.keys() ?? null,
+      };
+    }
     switch (source.type) {
       case "sql": {
         const load =

@@ -6,6 +6,7 @@ import type {
   DiscrepanciesTable,
   DiscrepancyEventsTable,
 } from "./tables/discrepancies.js";
+import type { ExecutionInputsTable } from "./tables/execution-inputs.js";
 import type { ExecutionsTable } from "./tables/executions.js";
 import type { FindingsTable } from "./tables/findings.js";
 import type { MaintenanceRunsTable } from "./tables/maintenance-runs.js";
@@ -45,4 +46,5 @@ export interface Database {
   maintenance_runs: MaintenanceRunsTable;
   audit_events: AuditEventsTable;
   backfills: BackfillsTable;
+  execution_inputs: ExecutionInputsTable;
 }

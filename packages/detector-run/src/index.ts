@@ -11,6 +11,11 @@ export {
   type DetectorSlot,
   type DetectorSlots,
 } from "./detector-slots.js";
+export {
+  captureInput,
+  type CapturedInput,
+  type CaptureInputOptions,
+} from "./capture-input.js";
 export { classifyRun, summarizeProcess } from "./classify-run.js";
 export {
   applySandboxPolicy,

@@ -1,5 +1,7 @@
 import type { ExecutionStatus } from "@vigil/db";
 
+import type { CapturedInput } from "./capture-input.js";
+
 /**
  * Why a run was stopped from outside. `database_error`: the control database failed under the run
  * (a restart, a terminated connection); like a shutdown it hands the trigger back unspent.
@@ -26,6 +28,8 @@ export interface RunDetails {
   process?: ProcessSummary;
   /** Which sandbox layers held for the detector process (`executions.sandbox`). */
   sandbox?: Readonly<Record<string, boolean>>;
+  /** The loaded input, compressed, when the run was asked to keep it (execution_inputs). */
+  input?: CapturedInput;
 }
 
 /** The facts `updateDiscrepancies` weighs a run's findings with (packages/db/src/queries/discrepancies/update.ts). */
@@ -100,7 +104,8 @@ export type RunOutcome =
         | "invalid_rules"
         | "missing_dependency"
         | "project_missing"
-        | "invalid_config";
+        | "invalid_config"
+        | "input_missing";
       detail: string;
       details: RunDetails;
     };

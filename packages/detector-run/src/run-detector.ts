@@ -21,6 +21,7 @@ import {
   type RuleSource,
 } from "@vigil/synthesizer";
 
+import { captureInput } from "./capture-input.js";
 import { classifyRun } from "./classify-run.js";
 import { readRunningRule } from "./running-rule.js";
 import type { DetectorSlot, DetectorSlots } from "./detector-slots.js";
@@ -86,6 +87,16 @@ export interface RunDetectorOptions {
    * slot's reset. Must not throw.
    */
   keepRunFolder?: (slot: DetectorSlot) => Promise<void>;
+  /**
+   * Rows to run on instead of reading the source (a replay's stored input); they go through the
+   * same writer, limits and row keys as loaded ones.
+   */
+  rows?: readonly unknown[];
+  /**
+   * Keep the loaded input: rows.ndjson is gzipped into `details.input` once loaded, before the
+   * detector can touch the run folder. `maxBytes`: EXECUTION_INPUT_MAX_BYTES (compressed).
+   */
+  keepInput?: { maxBytes: number };
 }
 
 /**
@@ -147,6 +158,7 @@ export async function runDetector(o: RunDetectorOptions): Promise<RunOutcome> {
       loadLatestDataset: o.loadLatestDataset,
       allowPrivateNetworks: o.allowPrivateNetworks,
       ...(o.sourceConnections && { connections: o.sourceConnections }),
+      ...(o.rows ? { rows: o.rows } : {}),
     });
     if (!rows.ok) {
       if (rows.code === "cancelled" || signal.aborted) {
@@ -169,6 +181,17 @@ export async function runDetector(o: RunDetectorOptions): Promise<RunOutcome> {
     }
     details.rowCount = rows.rowCount;
     details.evidence = evidenceOf(config, rows.rowKeys);
+    if (o.keepInput) {
+      details.input = await captureInput({
+        rowsFile: path.join(slot.runDir, "rows.ndjson"),
+        rowCount: rows.rowCount,
+        window,
+        parameters: Object.fromEntries(
+          o.rules.map((r) => [r.ruleId, r.parameters]),
+        ),
+        maxBytes: o.keepInput.maxBytes,
+      });
+    }
     await stageDetectorInSlot(synthesized.dir, slot.dir);
     return await dispatchDetector({
       slot,

@@ -3,26 +3,67 @@ import {
   ExecutionDetailResponseSchema,
   ExecutionListQuerySchema,
   ExecutionListResponseSchema,
+  ReplayResponseSchema,
   RunListQuerySchema,
   RunListResponseSchema,
 } from "@vigil/contracts";
 import {
+  describeExecutionInput,
   getExecutionDetail,
   listProjectExecutions,
   listProjectRuns,
+  requestReplay,
+  type Db,
+  type ExecutionInputState,
   type ExecutionStatus,
   type TriggerStatus,
 } from "@vigil/db";
 
 import type { ApiDeps } from "../deps.js";
-import { notFound } from "../http/app-error.js";
+import { replyJson } from "../audit/spec.js";
+import { AppError, notFound } from "../http/app-error.js";
+import type { Principal } from "../http/auth.js";
 import { canSeeProject } from "../http/project-access.js";
 import { decodeIdCursor, encodeCursor, keysetPage } from "../http/cursor.js";
 import { ExecutionParamsSchema, ProjectParamsSchema } from "./params.js";
 import { requireProject } from "./require-project.js";
 import { defineRoute, type RouteDef } from "./route.js";
 
-/** Execution history: executions, runs, one execution with its findings. */
+/** The API shape of an execution's input state. */
+function inputJson(state: ExecutionInputState) {
+  return state.kept
+    ? {
+        kept: true as const,
+        row_count: state.rowCount,
+        bytes: state.bytes,
+        raw_bytes: state.rawBytes,
+        window_start: state.window.start,
+        window_end: state.window.end,
+      }
+    : { kept: false as const, reason: state.reason, message: state.message };
+}
+
+/** An execution's input state, when the caller may see the execution; else its 404. */
+async function requireExecutionInput(
+  db: Db,
+  principal: Principal | null,
+  id: string,
+): Promise<ExecutionInputState> {
+  const detail = await getExecutionDetail(db, Number(id), 0);
+  if (
+    detail === undefined ||
+    !canSeeProject(principal, detail.execution.project_id)
+  ) {
+    throw notFound(`execution ${id}`);
+  }
+  const state = await describeExecutionInput(db, Number(id));
+  if (state === undefined) {
+    throw notFound(`execution ${id}`);
+  }
+  return state;
+}
+
+/** Execution history: executions, runs, one execution with its findings, replays. */
 export function executionRoutes(deps: ApiDeps): RouteDef[] {
   return [
     defineRoute({
@@ -129,11 +170,90 @@ export function executionRoutes(deps: ApiDeps): RouteDef[] {
         const findings = detail.findings.map(
           ({ execution_id: _e, project_id: _p, ...f }) => f,
         );
+        const input = await describeExecutionInput(
+          deps.db,
+          detail.execution.id,
+        );
         return {
           json: {
             ...detail.execution,
+            replay_of: detail.replay_of,
+            input: inputJson(
+              input ?? {
+                kept: false,
+                reason: "not_recorded",
+                message: `execution ${params.id} has no stored input`,
+              },
+            ),
             findings,
             findings_has_more: detail.findings_has_more,
+          },
+        };
+      },
+    }),
+    defineRoute({
+      method: "post",
+      path: "/executions/:id/replay",
+      tag: "executions",
+      access: "write",
+      summary:
+        "Runs an execution again on its stored input (rows and window) with the project's current rules: a new `replay` trigger, run by any executor; 409 when its input was not kept or was pruned",
+      params: ExecutionParamsSchema,
+      responses: {
+        202: { description: "Queued", schema: ReplayResponseSchema },
+      },
+      audit: {
+        action: "execution.replay",
+        target: ({ params }) => `execution:${params.id}`,
+        after: (_ctx, reply) => ({ trigger: replyJson(reply) }),
+      },
+      handler: async ({ params, caller, principal, db }) => {
+        const state = await requireExecutionInput(db, principal, params.id);
+        const trigger = state.kept
+          ? await requestReplay(db, {
+              executionId: Number(params.id),
+              requestedBy: `api:${caller ?? "anonymous"}`,
+            })
+          : undefined;
+        if (trigger === undefined) {
+          // not kept, or pruned between the check and the insert: say which, as it is now
+          const now = state.kept
+            ? await requireExecutionInput(db, principal, params.id)
+            : state;
+          const reason = now.kept ? null : now.reason;
+          throw new AppError(
+            "conflict",
+            now.kept
+              ? `execution ${params.id} cannot be replayed: its project no longer exists`
+              : now.message,
+            { reason },
+          );
+        }
+        const {
+          id,
+          project_id,
+          source,
+          status,
+          fire_at,
+          window_start,
+          window_end,
+          requested_by,
+          created_at,
+          replay_of,
+        } = trigger;
+        return {
+          status: 202,
+          json: {
+            id,
+            project_id,
+            source,
+            status,
+            fire_at,
+            window_start,
+            window_end,
+            requested_by,
+            created_at,
+            replay_of,
           },
         };
       },

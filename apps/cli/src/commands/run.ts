@@ -1,13 +1,8 @@
 import { ProjectConfigSchema } from "@vigil/contracts";
-import {
-  createDb,
-  getProject,
-  getTriggerProgress,
-  requestProjectRun,
-  TERMINAL_TRIGGER_STATUSES,
-} from "@vigil/db";
+import { createDb, getProject, requestProjectRun } from "@vigil/db";
 
 import type { CliContext } from "../context.js";
+import { waitForTrigger } from "./wait-for-trigger.js";
 
 export interface RunOptions {
   projectId: string;
@@ -45,36 +40,7 @@ export async function runCommand(
     if (!o.wait) {
       return 0;
     }
-    const deadline = Date.now() + o.timeoutMs;
-    while (Date.now() < deadline) {
-      const progress = await getTriggerProgress(handle.db, trigger.id);
-      if (
-        progress &&
-        (TERMINAL_TRIGGER_STATUSES as readonly string[]).includes(
-          progress.trigger.status,
-        )
-      ) {
-        const e = progress.execution;
-        ctx.out(
-          `trigger ${trigger.id}: ${progress.trigger.status}${progress.trigger.last_error ? ` (${progress.trigger.last_error})` : ""}`,
-        );
-        if (e) {
-          ctx.out(
-            `execution ${e.id}: ${e.status}, ${e.findings_count} finding(s), ${e.duration_ms ?? "?"} ms${e.error_message ? `: ${e.error_message}` : ""}`,
-          );
-        }
-        // a run whose rules failed (partial) finished, but it is not a success
-        return progress.trigger.status === "succeeded" &&
-          (e === undefined || e === null || e.status === "success")
-          ? 0
-          : 1;
-      }
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    ctx.err(
-      `trigger ${trigger.id} did not finish within ${o.timeoutMs} ms (are executors running?)`,
-    );
-    return 1;
+    return await waitForTrigger(ctx, handle.db, trigger.id, o.timeoutMs);
   } finally {
     await handle.close();
   }

@@ -13,6 +13,10 @@ export const cleanerEnv = {
   RETENTION_REPORTS_DEAD_DAYS: envInteger({ min: 1, max: 36_500 }).default(30),
   RETENTION_DEAD_WORKERS_DAYS: envInteger({ min: 1, max: 36_500 }).default(1),
   RETENTION_AUDIT_DAYS: envInteger({ min: 1, max: 36_500 }).default(365),
+  EXECUTION_INPUT_RETENTION_DAYS: envInteger({ min: 1, max: 36_500 }).default(
+    7,
+  ),
+  EXECUTION_INPUT_TOTAL_MB: envInteger({ min: 1, max: 1_048_576 }).optional(),
   WORKER_STALE_SECONDS: envInteger({ min: 10, max: 86_400 }).default(60),
   CLEANER_INTERVAL_SECONDS: envInteger({ min: 1, max: 86_400 }).default(60),
   CLEANER_BATCH_SIZE: envInteger({ min: 1, max: 100_000 }).default(100),

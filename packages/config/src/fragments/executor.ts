@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
 
 import { envBoolean } from "../kinds/boolean.js";
+import { envByteSize } from "../kinds/byte-size.js";
 import { envInteger } from "../kinds/integer.js";
 import { envIntegerMap } from "../kinds/integer-map.js";
 import { envList } from "../kinds/list.js";
@@ -49,6 +50,8 @@ export const executorEnv = {
     1024,
   ),
   RUN_FOLDER_RETENTION_HOURS: envInteger({ min: 1, max: 87_600 }).default(72),
+  EXECUTION_INPUTS: envBoolean().default(true),
+  EXECUTION_INPUT_MAX_BYTES: envByteSize().default(16 * 1024 ** 2),
   RETRY_BACKOFF_BASE_MS: envInteger({ min: 10, max: 3_600_000 }).default(
     10_000,
   ),

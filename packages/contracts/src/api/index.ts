@@ -39,6 +39,7 @@ export {
   DatasetResponseSchema,
   DeletedResponseSchema,
   ExecutionDetailResponseSchema,
+  ExecutionInputStateSchema,
   ExecutionListResponseSchema,
   ExecutionSummarySchema,
   SandboxAttestationSchema,
@@ -50,6 +51,7 @@ export {
   ScheduleSchema,
   ScheduleWithNextRunsSchema,
   StatsResponseSchema,
+  ReplayResponseSchema,
   TriggerResponseSchema,
 } from "./responses.js";
 export {

@@ -154,7 +154,37 @@ export const FindingSchema = z
   })
   .meta({ id: "Finding" });
 
+/** Whether an execution's loaded input is kept for replay (execution_inputs). */
+export const ExecutionInputStateSchema = z
+  .discriminatedUnion("kept", [
+    z.object({
+      kept: z.literal(true),
+      row_count: z.number(),
+      bytes: z.number().describe("Compressed size (gzip) in bytes"),
+      raw_bytes: z.number().describe("Size of the rows as NDJSON in bytes"),
+      window_start: Instant,
+      window_end: Instant,
+    }),
+    z.object({
+      kept: z.literal(false),
+      reason: z
+        .enum(["too_large", "pruned_age", "pruned_total", "not_recorded"])
+        .describe(
+          "too_large: above EXECUTION_INPUT_MAX_BYTES; pruned_age / pruned_total: removed by the cleaner (EXECUTION_INPUT_RETENTION_DAYS / EXECUTION_INPUT_TOTAL_MB); not_recorded: inputs off or the run ended before its rows loaded",
+        ),
+      message: z.string(),
+    }),
+  ])
+  .meta({ id: "ExecutionInputState" });
+
 export const ExecutionDetailResponseSchema = ExecutionSummarySchema.extend({
+  replay_of: z
+    .number()
+    .nullable()
+    .describe(
+      "The execution this one replayed on its stored input; null unless a replay",
+    ),
+  input: ExecutionInputStateSchema,
   stdout_tail: z.string().nullable(),
   stderr_tail: z.string().nullable(),
   stdout_bytes: z.number().nullable(),
@@ -254,6 +284,10 @@ export const TriggerResponseSchema = z
     created_at: Instant,
   })
   .meta({ id: "Trigger" });
+
+export const ReplayResponseSchema = TriggerResponseSchema.extend({
+  replay_of: z.number().describe("The execution being replayed"),
+}).meta({ id: "Replay" });
 
 export const DatasetResponseSchema = z
   .object({

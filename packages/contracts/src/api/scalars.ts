@@ -9,4 +9,5 @@ export const TriggerSource = z.enum([
   "retry",
   "catchup",
   "backfill",
+  "replay",
 ]);

@@ -120,6 +120,21 @@ export {
   type TriggerTransition,
 } from "./executions/finish-runs.js";
 
+// execution-inputs
+export {
+  describeExecutionInput,
+  type ExecutionInputState,
+} from "./execution-inputs/describe.js";
+export {
+  getExecutionInput,
+  type StoredExecutionInput,
+} from "./execution-inputs/get.js";
+export { insertExecutionInputs } from "./execution-inputs/insert.js";
+export { pruneExecutionInputsByAge } from "./execution-inputs/prune-age.js";
+export { pruneExecutionInputsOverTotal } from "./execution-inputs/prune-total.js";
+export { getReplayOf } from "./execution-inputs/replay-of.js";
+export { requestReplay } from "./execution-inputs/request-replay.js";
+
 // findings
 export { insertFindings } from "./findings/insert-many.js";
 

@@ -18,6 +18,11 @@ export type {
 } from "./schedules.js";
 export type { RuleRow, NewRule, RuleUpdate } from "./rules.js";
 export type { BackfillRow, BackfillStatus, NewBackfill } from "./backfills.js";
+export type {
+  ExecutionInputRow,
+  InputNotKept,
+  NewExecutionInput,
+} from "./execution-inputs.js";
 export {
   TERMINAL_TRIGGER_STATUSES,
   type TriggerRow,

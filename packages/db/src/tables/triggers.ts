@@ -11,7 +11,7 @@ import type {
 import type { ConcurrencyPolicy } from "./schedules.js";
 
 export type TriggerSource =
-  "schedule" | "manual" | "retry" | "catchup" | "backfill";
+  "schedule" | "manual" | "retry" | "catchup" | "backfill" | "replay";
 export type TriggerStatus =
   "pending" | "running" | "succeeded" | "failed" | "skipped" | "cancelled";
 export const TERMINAL_TRIGGER_STATUSES = [
@@ -53,6 +53,8 @@ export interface TriggersTable {
   team: Nullable<string>;
   /** The backfill that made this trigger (source `backfill`); null for every other source. */
   backfill_id: Nullable<number>;
+  /** The execution a `replay` trigger re-runs on its stored input; null for every other source. */
+  replay_of: Nullable<number>;
 }
 export type TriggerRow = Selectable<TriggersTable>;
 export type NewTrigger = Insertable<TriggersTable>;

@@ -4,6 +4,8 @@ import type { FindingRow } from "../../tables/findings.js";
 
 export interface ExecutionDetail {
   execution: ExecutionRow;
+  /** The execution this one replayed (its trigger's `replay_of`); null unless a replay. */
+  replay_of: number | null;
   findings: FindingRow[];
   /** True when the execution has more findings than were returned. */
   findings_has_more: boolean;
@@ -15,14 +17,17 @@ export async function getExecutionDetail(
   id: number,
   findingsLimit: number,
 ): Promise<ExecutionDetail | undefined> {
-  const execution = await db
-    .selectFrom("executions")
-    .selectAll()
-    .where("id", "=", id)
+  const row = await db
+    .selectFrom("executions as e")
+    .leftJoin("triggers as t", "t.id", "e.trigger_id")
+    .selectAll("e")
+    .select("t.replay_of")
+    .where("e.id", "=", id)
     .executeTakeFirst();
-  if (execution === undefined) {
+  if (row === undefined) {
     return undefined;
   }
+  const { replay_of, ...execution } = row;
   const findings = await db
     .selectFrom("findings")
     .selectAll()
@@ -32,6 +37,7 @@ export async function getExecutionDetail(
     .execute();
   return {
     execution,
+    replay_of,
     findings: findings.slice(0, findingsLimit),
     findings_has_more: findings.length > findingsLimit,
   };

@@ -21,6 +21,7 @@ const counts: PrunedCounts = {
   maintenance_runs: 0,
   audit_events: 3,
   watchdog_episodes: 0,
+  execution_inputs: 0,
 };
 
 dbTest(

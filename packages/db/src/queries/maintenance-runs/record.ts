@@ -19,6 +19,8 @@ export interface PrunedCounts {
   audit_events: number;
   /** Closed watchdog episodes, as old as the cleaner's own history (RETENTION_MAX_AGE_DAYS). */
   watchdog_episodes: number;
+  /** Kept execution inputs whose rows were dropped (EXECUTION_INPUT_RETENTION_DAYS, EXECUTION_INPUT_TOTAL_MB). */
+  execution_inputs: number;
 }
 
 /** Opens the record of a pass (finished_at null until `finishMaintenanceRun`); returns its id. */
