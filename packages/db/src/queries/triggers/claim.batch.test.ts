@@ -4,6 +4,7 @@ import { expect } from "vitest";
 import type { Db } from "../../pool.js";
 import type { JsonObject } from "../../tables/common.js";
 import { dbTest, insertProject, insertTriggers } from "../../testing/index.js";
+import { finishRuns } from "../executions/finish-runs.js";
 import { claimDueTriggers, type ClaimResult } from "./claim.js";
 
 // What one claim locks: its batch of candidates (the first due triggers in the fair order) and
@@ -159,5 +160,77 @@ dbTest(
       db,
     );
     expect(rows[0]!.n).toBe(1);
+  },
+);
+
+dbTest(
+  "four claimers racing over 60 due projects in many rounds keep every project, team and global limit exactly, never deadlock, and keep the limits full",
+  async ({ db }) => {
+    await clearQueue(db);
+    const team = `race-${Date.now().toString(36)}`;
+    const teamIds: string[] = [];
+    const otherIds: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      const inTeam = i % 2 === 0;
+      const p = await project(db, inTeam ? { team } : {});
+      (inTeam ? teamIds : otherIds).push(p.id);
+      await insertTriggers(db, p.id, 3, { fire_at: ago(600_000 - i * 1000) });
+    }
+    const all = [...teamIds, ...otherIds];
+    const options = {
+      leaseSeconds: 30,
+      limit: 3,
+      globalMaxRunning: 9,
+      teamMaxRunning: { [team]: 3 },
+    };
+    const claimed: number[] = [];
+    const peaks = { project: 0, team: 0, all: 0 };
+    for (let round = 0; round < 20; round++) {
+      const results = await Promise.all(
+        ["w1", "w2", "w3", "w4"].map((workerId) =>
+          claimDueTriggers(db, { workerId, ...options }).then((r) => ({
+            workerId,
+            r,
+          })),
+        ),
+      );
+      const { rows } = await sql<{
+        project: number;
+        team: number;
+        all: number;
+      }>`
+        SELECT coalesce(max(n), 0)::int AS project,
+               coalesce(sum(n) FILTER (WHERE project_id = ANY(${teamIds}::text[])), 0)::int AS team,
+               coalesce(sum(n), 0)::int AS all
+        FROM (SELECT project_id, count(*) AS n FROM triggers
+              WHERE status = 'running' AND project_id = ANY(${all}::text[]) GROUP BY project_id) c`.execute(
+        db,
+      );
+      peaks.project = Math.max(peaks.project, rows[0]!.project);
+      peaks.team = Math.max(peaks.team, rows[0]!.team);
+      peaks.all = Math.max(peaks.all, rows[0]!.all);
+      // the global limit is full after every round while due work remains
+      if (round < 10) {
+        expect(rows[0]!.all).toBe(9);
+      }
+      for (const { workerId, r } of results) {
+        claimed.push(...r.claimed.map((c) => c.triggerId));
+        await finishRuns(
+          db,
+          workerId,
+          r.claimed.map((c) => ({
+            fence: { triggerId: c.triggerId, workerId, attempt: c.attempt },
+            trigger: { kind: "finished", status: "succeeded" },
+            lastError: null,
+            execution: { executionId: c.executionId, status: "success" },
+            evaluates: null,
+            projectId: c.projectId,
+            guardMd5: null,
+          })),
+        );
+      }
+    }
+    expect(peaks).toEqual({ project: 1, team: 3, all: 9 });
+    expect(new Set(claimed).size).toBe(claimed.length);
   },
 );
