@@ -63,17 +63,31 @@ interface ClaimRow {
  *
  * The statements live in the plpgsql function `vigil_claim_due_triggers`
  * (packages/db/sql/vigil_claim_due_triggers.sql): one round trip, plans cached per connection.
- * It runs in three steps:
- * 1. Lock (FOR NO KEY UPDATE, in id order, so claimers never deadlock) every active or inactive
- *    project that has a due pending trigger, found by a skip scan of the pending-trigger index so
- *    projects whose runs all lie ahead cost nothing. This serializes claimers *per project*, which
- *    makes the per-project limit and `forbid` exact across replicas. It does not conflict with
- *    FOREIGN KEY checks (KEY SHARE), so recording and trigger creation never wait on it.
- * 2. With team limits, a transaction advisory lock per limited team of those projects; with a
- *    global limit, one global lock. Claimers that could add to the same limit serialize on it, so
- *    team and global limits are as exact as the project's; claims of unlimited teams do not wait.
- * 3. The claim itself, in one statement whose snapshot is taken after those locks were granted, so
- *    it counts running triggers as the previous claimer committed them.
+ * It works in rounds over a batch of candidates, never over every project with due work, so a
+ * claim costs the same with 50 or 300 projects due at once (bench/claim). Each round:
+ * 1. Reads the candidates: the first `2 * limit + 8` due pending triggers (doubled each round)
+ *    in the fair order below, from `triggers_due_fair_idx`, past the projects of earlier rounds
+ *    and of teams a round found full. Whatever the claim would take before a trigger outside the
+ *    batch belongs to a candidate project, so a batch that fills the room takes what a claim over
+ *    every due project would.
+ * 2. Locks their projects (FOR NO KEY UPDATE, in id order): the first round waits for each, which
+ *    serializes claimers *per project* and makes the per-project limit and `forbid` exact across
+ *    replicas; a later round already holds locks out of that order, so it takes only projects
+ *    nobody holds (SKIP LOCKED) and never waits, and claimers cannot deadlock. It does not
+ *    conflict with FOREIGN KEY checks (KEY SHARE), so recording and trigger creation never wait
+ *    on it. With team limits, a transaction advisory lock per limited team of those projects;
+ *    with a global limit, one global lock (a later round only tries a lock it lacks and leaves
+ *    the projects it would need it for). Claimers that could add to the same limit serialize on
+ *    it, so team and global limits are as exact as the project's; claims of unlimited teams do
+ *    not wait.
+ * 3. Claims from those projects in one statement whose snapshot is taken after the locks were
+ *    granted, so it counts running triggers as the previous claimer (and this claim's earlier
+ *    rounds) committed them.
+ * A round that fills the room ends the claim; one whose candidates were refused (a limit, a held
+ * row or project) goes on with the next candidates until the due triggers run out. Refused
+ * candidates are projects with a run in flight or of a full team, so the rounds follow the runs
+ * in flight, not the due herd. Skips (deadline, inactive, `forbid`) are decided for the
+ * candidates a claim takes up; the rest are decided by the claims that reach them.
  *
  * Statement 3 locks, per project, the oldest due pending triggers (fire_at order, at most
  * `limit`) FOR UPDATE SKIP LOCKED: a row another transaction holds (the trigger-creator
@@ -90,8 +104,8 @@ interface ClaimRow {
  * settled yet (triggers/settle-missed.ts): its triggers wait, neither claimed nor skipped, until
  * the misfire policy has decided which of them run.
  * What the projects allow is then taken in a fair order, the longest due first (`available_at`),
- * ties (many projects at one fire time) rotated by a hash of project and time, so no project
- * always starts last: each limited team's room (TEAM_MAX_RUNNING minus its running triggers) to
+ * ties (many projects at one fire time) rotated by a hash of project and time (its epoch, so the
+ * index can hold it), so no project always starts last: each limited team's room (TEAM_MAX_RUNNING minus its running triggers) to
  * its first runs, and in all at most `limit` and the global room (GLOBAL_MAX_RUNNING minus every
  * running trigger). What does not fit stays pending. A `replace` is not credited the slots of the
  * runs it cancels within the same claim, so the limits hold; the next claim sees them free.
