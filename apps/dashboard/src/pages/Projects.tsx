@@ -1,0 +1,201 @@
+import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+
+import { api, unwrap, type Schemas } from "../api/client.js";
+import { Badge, Empty, Loaded, MoreButton } from "../components/ui.js";
+import { Time } from "../format.js";
+import { href, Link } from "../router.js";
+
+type ProjectRow = Schemas["ProjectList"]["items"][number];
+type ActiveFilter = "all" | "true" | "false";
+
+const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
+/** Open discrepancies counted per project row; a larger count shows as "1000+". */
+const OPEN_LIMIT = 1000;
+
+export function Projects() {
+  const [search, setSearch] = useState("");
+  const [active, setActive] = useState<ActiveFilter>("all");
+  const list = useInfiniteQuery({
+    queryKey: ["projects", active],
+    queryFn: ({ pageParam }) =>
+      unwrap(
+        api.GET("/projects", {
+          params: {
+            query: {
+              limit: 50,
+              ...(pageParam !== undefined && { cursor: pageParam }),
+              ...(active !== "all" && { is_active: active }),
+            },
+          },
+        }),
+      ),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+  });
+  const needle = search.trim().toLowerCase();
+  const rows = (list.data?.pages ?? [])
+    .flatMap((p) => p.items)
+    .filter(
+      (p) =>
+        needle === "" ||
+        p.id.toLowerCase().includes(needle) ||
+        p.name.toLowerCase().includes(needle),
+    );
+
+  return (
+    <>
+      <h1>Projects</h1>
+      <form
+        className="filters"
+        role="search"
+        onSubmit={(e) => e.preventDefault()}
+      >
+        <label>
+          Search id or name
+          <input
+            type="search"
+            value={search}
+            onChange={(e) => setSearch(e.target.value)}
+            placeholder="demo-orders"
+          />
+        </label>
+        <label>
+          State
+          <select
+            value={active}
+            onChange={(e) => setActive(e.target.value as ActiveFilter)}
+          >
+            <option value="all">all</option>
+            <option value="true">active</option>
+            <option value="false">suspended</option>
+          </select>
+        </label>
+      </form>
+      <section className="card">
+        <Loaded query={list}>
+          {() =>
+            rows.length === 0 ? (
+              <Empty>No project matches.</Empty>
+            ) : (
+              <div className="scroll">
+                <table>
+                  <thead>
+                    <tr>
+                      <th>Project</th>
+                      <th>State</th>
+                      <th>Last run</th>
+                      <th>Open discrepancies</th>
+                      <th>Next run</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {rows.map((p) => (
+                      <ProjectRowView key={p.id} p={p} />
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )
+          }
+        </Loaded>
+        <MoreButton {...list} />
+        {needle !== "" && list.hasNextPage && (
+          <p className="muted">
+            The search covers the projects loaded so far; load more to search
+            further.
+          </p>
+        )}
+      </section>
+    </>
+  );
+}
+
+function ProjectRowView({ p }: { p: ProjectRow }) {
+  const detail = useQuery({
+    queryKey: ["project", p.id],
+    queryFn: () =>
+      unwrap(api.GET("/projects/{id}", { params: { path: { id: p.id } } })),
+    refetchInterval: 10_000,
+  });
+  const open = useQuery({
+    queryKey: ["discrepancies", p.id, "open"],
+    queryFn: () =>
+      unwrap(
+        api.GET("/projects/{id}/discrepancies", {
+          params: {
+            path: { id: p.id },
+            query: { status: "open", limit: OPEN_LIMIT },
+          },
+        }),
+      ),
+    refetchInterval: 10_000,
+  });
+  const last = detail.data?.last_execution;
+  return (
+    <tr>
+      <td>
+        <Link href={href({ page: "project", id: p.id })}>{p.name}</Link>
+        <div className="muted mono">{p.id}</div>
+      </td>
+      <td>
+        <Badge status={p.is_active ? "active" : "suspended"} />
+      </td>
+      <td>
+        {last === undefined ? (
+          <span className="muted">…</span>
+        ) : last === null ? (
+          <span className="muted">never ran</span>
+        ) : (
+          <>
+            <Link href={href({ page: "execution", id: last.id })}>
+              <Badge status={last.status} />
+            </Link>{" "}
+            <Time iso={last.finished_at ?? last.scheduled_for} />
+          </>
+        )}
+      </td>
+      <td>
+        {open.error !== null ? (
+          <span className="error">{open.error.message}</span>
+        ) : open.data === undefined ? (
+          <span className="muted">…</span>
+        ) : (
+          <SeverityCounts
+            items={open.data.items}
+            more={open.data.next_cursor !== null}
+          />
+        )}
+      </td>
+      <td>
+        {detail.data === undefined ? (
+          <span className="muted">…</span>
+        ) : (
+          <Time iso={detail.data.next_run} />
+        )}
+      </td>
+    </tr>
+  );
+}
+
+export function SeverityCounts(props: {
+  items: { severity: (typeof SEVERITIES)[number] }[];
+  more: boolean;
+}) {
+  if (props.items.length === 0) {
+    return <span className="muted">none</span>;
+  }
+  return (
+    <span className="severity-counts">
+      {SEVERITIES.map((s) => {
+        const n = props.items.filter((d) => d.severity === s).length;
+        return n === 0 ? null : (
+          <span key={s}>
+            <Badge status={s} /> {n}
+            {props.more ? "+" : ""}{" "}
+          </span>
+        );
+      })}
+    </span>
+  );
+}
