@@ -400,9 +400,8 @@ describe.skipIf(missing !== undefined)(
           await expect
             .poll(() =>
               page
-                .locator(
-                  "#occurrences ~ * tbody tr, section:has(#occurrences) tbody tr",
-                )
+                .locator("section", { has: page.locator("#occurrences") })
+                .locator("tbody tr")
                 .count(),
             )
             .toBe(2);
