@@ -266,6 +266,8 @@ describe.skipIf(missing !== undefined)(
         expect(workers).toContain("executor");
         expect(workers).toContain("trigger-creator");
         expect(await page.getByTestId("succeeded-24h").textContent()).toBe("1");
+        const failure = page.getByRole("row", { name: /broken-feed/ });
+        expect(await failure.textContent()).toMatch(/failed.*no_such_table/);
 
         // a run finished after the page loaded shows without a reload
         await runNow("shop-payments");

@@ -3,6 +3,8 @@ import {
   ExecutionDetailResponseSchema,
   ExecutionListQuerySchema,
   ExecutionListResponseSchema,
+  FailureListQuerySchema,
+  FailureListResponseSchema,
   RunListQuerySchema,
   RunListResponseSchema,
 } from "@vigil/contracts";
@@ -10,13 +12,14 @@ import {
   getExecutionDetail,
   listProjectExecutions,
   listProjectRuns,
+  listRecentFailures,
   type ExecutionStatus,
   type TriggerStatus,
 } from "@vigil/db";
 
 import type { ApiDeps } from "../deps.js";
 import { notFound } from "../http/app-error.js";
-import { canSeeProject } from "../http/project-access.js";
+import { canSeeProject, projectFilter } from "../http/project-access.js";
 import { decodeIdCursor, encodeCursor, keysetPage } from "../http/cursor.js";
 import { ExecutionParamsSchema, ProjectParamsSchema } from "./params.js";
 import { requireProject } from "./require-project.js";
@@ -25,6 +28,30 @@ import { defineRoute, type RouteDef } from "./route.js";
 /** Execution history: executions, runs, one execution with its findings. */
 export function executionRoutes(deps: ApiDeps): RouteDef[] {
   return [
+    defineRoute({
+      method: "get",
+      path: "/failures",
+      tag: "executions",
+      access: "read",
+      summary:
+        "The latest failed, timed-out and lost executions across projects (newest first, with their error), within the last `hours`; the latest `limit`, no further pages",
+      query: FailureListQuerySchema,
+      responses: {
+        200: {
+          description: "Recent failures",
+          schema: FailureListResponseSchema,
+        },
+      },
+      handler: async ({ query, principal }) => {
+        const items = await listRecentFailures(deps.db, {
+          since: new Date(Date.now() - query.hours * 3_600_000),
+          statuses: query.status.split(",") as ExecutionStatus[],
+          limit: query.limit,
+          ...projectFilter(principal, query.project_id),
+        });
+        return { json: { items } };
+      },
+    }),
     defineRoute({
       method: "get",
       path: "/projects/:id/executions",

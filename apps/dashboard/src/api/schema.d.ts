@@ -335,6 +335,23 @@ export interface paths {
     patch: operations["patch_projects_id_rules_ruleId"];
     trace?: never;
   };
+  "/failures": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The latest failed, timed-out and lost executions across projects (newest first, with their error), within the last `hours`; the latest `limit`, no further pages */
+    get: operations["get_failures"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/projects/{id}/executions": {
     parameters: {
       query?: never;
@@ -1468,9 +1485,8 @@ export interface components {
       dependencies?: string[];
       is_active?: boolean;
     };
-    ExecutionList: {
+    FailureList: {
       items: components["schemas"]["ExecutionSummary"][];
-      next_cursor: string | null;
     };
     ExecutionSummary: {
       id: number;
@@ -1523,6 +1539,10 @@ export interface components {
       process_cap: boolean;
       permission_model: boolean;
     } | null;
+    ExecutionList: {
+      items: components["schemas"]["ExecutionSummary"][];
+      next_cursor: string | null;
+    };
     RunList: {
       items: components["schemas"]["Run"][];
       next_cursor: string | null;
@@ -5392,6 +5412,71 @@ export interface operations {
         headers: {
           /** @description Seconds until the window resets */
           "Retry-After"?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ApiError"];
+        };
+      };
+      /** @description Unexpected server error (logged) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ApiError"];
+        };
+      };
+    };
+  };
+  get_failures: {
+    parameters: {
+      query?: {
+        status?: string;
+        project_id?: string;
+        hours?: number;
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Recent failures */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["FailureList"];
+        };
+      };
+      /** @description Malformed request: bad path parameter, query string or JSON */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ApiError"];
+        };
+      };
+      /** @description Missing or malformed Authorization header (`unauthorized`), or a token that is not accepted (`invalid_token`) */
+      401: {
+        headers: {
+          /** @description `Bearer` when no bearer token was sent; `Bearer error="invalid_token"` when the token is not accepted (RFC 6750) */
+          "WWW-Authenticate"?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ApiError"];
+        };
+      };
+      /** @description A valid token without the scope `read` (`forbidden`; the message names the scope) */
+      403: {
+        headers: {
+          /** @description `Bearer error="insufficient_scope", scope="read"` (RFC 6750) */
+          "WWW-Authenticate"?: string;
           [name: string]: unknown;
         };
         content: {

@@ -25,6 +25,12 @@ export function Overview() {
       unwrap(api.GET("/queue", { params: { query: { limit: 10 } } })),
     refetchInterval: LIVE_MS,
   });
+  const failures = useQuery({
+    queryKey: ["failures", "24h"],
+    queryFn: () =>
+      unwrap(api.GET("/failures", { params: { query: { limit: 10 } } })),
+    refetchInterval: LIVE_MS,
+  });
   const dead = useQuery({
     queryKey: ["reports", "dead"],
     queryFn: () =>
@@ -48,6 +54,9 @@ export function Overview() {
       </div>
       <Section title="Workers" id="workers">
         <Loaded query={status}>{(s) => <Workers s={s} />}</Loaded>
+      </Section>
+      <Section title="Recent failures (24 h)" id="failures">
+        <Loaded query={failures}>{(f) => <Failures f={f} />}</Loaded>
       </Section>
       <div className="grid">
         <Section title="Skipped and missed runs (24 h)" id="skipped">
@@ -221,6 +230,50 @@ function Watchdog({ s }: { s: Schemas["Status"] }) {
         </li>
       ))}
     </ul>
+  );
+}
+
+function Failures({ f }: { f: Schemas["FailureList"] }) {
+  if (f.items.length === 0) {
+    return <Empty>No run failed.</Empty>;
+  }
+  return (
+    <div className="scroll">
+      <table>
+        <thead>
+          <tr>
+            <th>Execution</th>
+            <th>Project</th>
+            <th>Status</th>
+            <th>Scheduled for</th>
+            <th>Error</th>
+          </tr>
+        </thead>
+        <tbody>
+          {f.items.map((e) => (
+            <tr key={e.id}>
+              <td>
+                <Link href={href({ page: "execution", id: e.id })}>{e.id}</Link>
+              </td>
+              <td>
+                <Link href={href({ page: "project", id: e.project_id })}>
+                  {e.project_id}
+                </Link>
+              </td>
+              <td>
+                <Badge status={e.status} />
+              </td>
+              <td>
+                <Time iso={e.scheduled_for} />
+              </td>
+              <td className="mono wrap">
+                {e.error_message ?? "no error recorded"}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 

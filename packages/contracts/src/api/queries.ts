@@ -53,6 +53,27 @@ export const ExecutionListQuerySchema = z
   })
   .strict();
 
+/** The statuses `GET /failures` lists: runs that did not do their whole job. */
+export const FAILURE_STATUSES = [
+  "failed",
+  "timeout",
+  "lost",
+  "partial",
+] as const;
+
+export const FailureListQuerySchema = z
+  .object({
+    /** Some of failed, timeout, lost, partial, comma-separated; default: failed,timeout,lost. */
+    status: CommaListSchema(FAILURE_STATUSES, "statuses").default(
+      "failed,timeout,lost",
+    ),
+    project_id: ProjectIdSchema.optional(),
+    /** How far back, in hours (1 to 720). */
+    hours: z.coerce.number().int().min(1).max(720).default(24),
+    limit: PageLimitSchema(100, 20),
+  })
+  .strict();
+
 export const ExecutionDetailQuerySchema = z
   .object({ findings_limit: PageLimitSchema(1000, 100) })
   .strict();

@@ -135,6 +135,10 @@ export const ExecutionListResponseSchema = z
   })
   .meta({ id: "ExecutionList" });
 
+export const FailureListResponseSchema = z
+  .object({ items: z.array(ExecutionSummarySchema) })
+  .meta({ id: "FailureList" });
+
 export const FindingSchema = z
   .object({
     id: z.number(),

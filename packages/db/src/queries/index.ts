@@ -81,6 +81,10 @@ export {
 } from "./executions/list.js";
 export { getExecutionDetail, type ExecutionDetail } from "./executions/get.js";
 export {
+  listRecentFailures,
+  type ListRecentFailuresOptions,
+} from "./executions/list-failures.js";
+export {
   existingRunFolderExecutions,
   runFolderKey,
 } from "./executions/existing-run-folders.js";
