@@ -1,6 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 
 import { api, unwrap } from "../api/client.js";
+import { TriageForm } from "../components/Triage.js";
 import { Badge, Empty, Loaded, Section } from "../components/ui.js";
 import { Time } from "../format.js";
 import { href, Link } from "../router.js";
@@ -78,6 +79,10 @@ export function Discrepancy(props: { projectId: string; fingerprint: string }) {
             </dl>
             {d.status_reason !== null && <p>Reason: {d.status_reason}</p>}
             {d.note !== null && <p>Note: {d.note}</p>}
+            <TriageForm
+              projectId={d.project_id}
+              fingerprints={[d.fingerprint]}
+            />
           </section>
           <Section title="Data of its last occurrence" id="data">
             {d.data === undefined || d.data === null ? (

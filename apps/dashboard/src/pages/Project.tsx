@@ -1,7 +1,10 @@
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { useState } from "react";
 
 import { api, unwrap, type Schemas } from "../api/client.js";
+import { RunNow } from "../components/RunNow.js";
 import { Timeline } from "../components/Timeline.js";
+import { TriageForm } from "../components/Triage.js";
 import { Badge, Empty, Loaded, MoreButton, Section } from "../components/ui.js";
 import { duration, percent, Time, utcText } from "../format.js";
 import { href, Link } from "../router.js";
@@ -76,6 +79,7 @@ function Summary({ p }: { p: Schemas["ProjectDetail"] }) {
           </dd>
         </div>
       </dl>
+      <RunNow projectId={p.id} />
     </section>
   );
 }
@@ -246,6 +250,17 @@ function Discrepancies({ id }: { id: string }) {
     refetchInterval: LIVE_MS * 2,
   });
   const rows = (list.data?.pages ?? []).flatMap((p) => p.items);
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const chosen = rows.map((d) => d.fingerprint).filter((f) => selected.has(f));
+  const toggle = (fingerprint: string) =>
+    setSelected((before) => {
+      const next = new Set(before);
+      if (!next.delete(fingerprint)) {
+        next.add(fingerprint);
+      }
+      return next;
+    });
+  const allChosen = rows.length > 0 && chosen.length === rows.length;
   return (
     <Section title="Open discrepancies" id="discrepancies">
       <Loaded query={list}>
@@ -257,6 +272,20 @@ function Discrepancies({ id }: { id: string }) {
               <table>
                 <thead>
                   <tr>
+                    <th>
+                      <input
+                        type="checkbox"
+                        aria-label="Select all shown"
+                        checked={allChosen}
+                        onChange={() =>
+                          setSelected(
+                            allChosen
+                              ? new Set()
+                              : new Set(rows.map((d) => d.fingerprint)),
+                          )
+                        }
+                      />
+                    </th>
                     <th>Severity</th>
                     <th>Status</th>
                     <th>Rule</th>
@@ -270,12 +299,23 @@ function Discrepancies({ id }: { id: string }) {
                   {rows.map((d) => (
                     <tr key={d.fingerprint}>
                       <td>
+                        <input
+                          type="checkbox"
+                          aria-label={`Select ${d.rule_id} ${d.finding_key}`}
+                          checked={selected.has(d.fingerprint)}
+                          onChange={() => toggle(d.fingerprint)}
+                        />
+                      </td>
+                      <td>
                         <Badge status={d.severity} />
                       </td>
                       <td>
                         <Badge status={d.status} />
                         {d.regressions > 0 && (
                           <span className="flag"> reopened</span>
+                        )}
+                        {d.assignee !== null && (
+                          <div className="muted">→ {d.assignee}</div>
                         )}
                       </td>
                       <td className="mono">{d.rule_id}</td>
@@ -304,6 +344,13 @@ function Discrepancies({ id }: { id: string }) {
         }
       </Loaded>
       <MoreButton {...list} />
+      {rows.length > 0 && (
+        <TriageForm
+          projectId={id}
+          fingerprints={chosen}
+          onDone={() => setSelected(new Set())}
+        />
+      )}
     </Section>
   );
 }
