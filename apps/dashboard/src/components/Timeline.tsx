@@ -93,59 +93,61 @@ export function Timeline({ executions }: { executions: Execution[] }) {
   });
   return (
     <figure className="timeline-figure">
-      <svg
-        className="timeline"
-        viewBox={`0 0 ${W} ${H}`}
-        role="img"
-        aria-label={`Duration of the last ${executions.length} executions over time`}
-      >
-        {ticks.map((ms) => (
-          <g key={ms}>
-            <line
-              className="axis"
-              x1={PAD.left}
-              x2={W - PAD.right}
-              y1={y(ms)}
-              y2={y(ms)}
-            />
-            <text x={PAD.left - 6} y={y(ms) + 4} textAnchor="end">
-              {duration(ms)}
-            </text>
-          </g>
-        ))}
-        <text x={PAD.left} y={H - 8}>
-          {timeFmt.format(t0)}
-        </text>
-        <text x={W - PAD.right} y={H - 8} textAnchor="end">
-          {timeFmt.format(t1)}
-        </text>
-        {executions.map((e) => {
-          const g = groupOf(e.status);
-          return (
-            <g
-              key={e.id}
-              className="point"
-              tabIndex={0}
-              role="link"
-              aria-label={`execution ${e.id}: ${e.status}, ${duration(e.duration_ms)}`}
-              onClick={() => navigate(href({ page: "execution", id: e.id }))}
-              onKeyDown={(ev) => {
-                if (ev.key === "Enter") {
-                  navigate(href({ page: "execution", id: e.id }));
-                }
-              }}
-            >
-              <title>{`#${e.id} ${e.status} ${duration(e.duration_ms)} at ${utcText(e.scheduled_for)}`}</title>
-              <Marker
-                shape={g.shape}
-                x={x(new Date(e.scheduled_for).getTime())}
-                y={y(e.duration_ms ?? 0)}
-                colour={g.colour}
+      <div className="scroll">
+        <svg
+          className="timeline"
+          viewBox={`0 0 ${W} ${H}`}
+          role="img"
+          aria-label={`Duration of the last ${executions.length} executions over time`}
+        >
+          {ticks.map((ms) => (
+            <g key={ms}>
+              <line
+                className="axis"
+                x1={PAD.left}
+                x2={W - PAD.right}
+                y1={y(ms)}
+                y2={y(ms)}
               />
+              <text x={PAD.left - 6} y={y(ms) + 4} textAnchor="end">
+                {duration(ms)}
+              </text>
             </g>
-          );
-        })}
-      </svg>
+          ))}
+          <text x={PAD.left} y={H - 8}>
+            {timeFmt.format(t0)}
+          </text>
+          <text x={W - PAD.right} y={H - 8} textAnchor="end">
+            {timeFmt.format(t1)}
+          </text>
+          {executions.map((e) => {
+            const g = groupOf(e.status);
+            return (
+              <g
+                key={e.id}
+                className="point"
+                tabIndex={0}
+                role="link"
+                aria-label={`execution ${e.id}: ${e.status}, ${duration(e.duration_ms)}`}
+                onClick={() => navigate(href({ page: "execution", id: e.id }))}
+                onKeyDown={(ev) => {
+                  if (ev.key === "Enter") {
+                    navigate(href({ page: "execution", id: e.id }));
+                  }
+                }}
+              >
+                <title>{`#${e.id} ${e.status} ${duration(e.duration_ms)} at ${utcText(e.scheduled_for)}`}</title>
+                <Marker
+                  shape={g.shape}
+                  x={x(new Date(e.scheduled_for).getTime())}
+                  y={y(e.duration_ms ?? 0)}
+                  colour={g.colour}
+                />
+              </g>
+            );
+          })}
+        </svg>
+      </div>
       <figcaption className="legend">
         {GROUPS.map((g) => (
           <span key={g.name}>
