@@ -1,3 +1,8 @@
+import { useQueryClient } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
+
+import { storeToken } from "./api/token.js";
+import { TokenForm } from "./auth.js";
 import { Execution } from "./pages/Execution.js";
 import { Discrepancy } from "./pages/Discrepancy.js";
 import { Overview } from "./pages/Overview.js";
@@ -5,8 +10,18 @@ import { Project } from "./pages/Project.js";
 import { Projects } from "./pages/Projects.js";
 import { href, Link, useRoute, type Route } from "./router.js";
 
+/** Dispatched on window when a read was refused for want of a token. */
+export const READ_TOKEN_NEEDED = "vigil:read-token-needed";
+
 export function App() {
   const route = useRoute();
+  const queryClient = useQueryClient();
+  const [needToken, setNeedToken] = useState(false);
+  useEffect(() => {
+    const ask = () => setNeedToken(true);
+    window.addEventListener(READ_TOKEN_NEEDED, ask);
+    return () => window.removeEventListener(READ_TOKEN_NEEDED, ask);
+  }, []);
   return (
     <>
       <a className="skip" href="#main">
@@ -33,6 +48,17 @@ export function App() {
         </nav>
       </header>
       <main id="main" tabIndex={-1}>
+        {needToken && (
+          <TokenForm
+            scope="read"
+            onCancel={() => setNeedToken(false)}
+            onToken={(token) => {
+              storeToken(token);
+              setNeedToken(false);
+              void queryClient.invalidateQueries();
+            }}
+          />
+        )}
         <Page route={route} />
       </main>
     </>

@@ -2,17 +2,7 @@ import { useMutation } from "@tanstack/react-query";
 import { useId, useState, type FormEvent } from "react";
 
 import { ApiCallError } from "./api/client.js";
-
-/** Kept for this browser tab only: closing it forgets the token. */
-const KEY = "vigil.api-token";
-
-export function storedToken(): string | null {
-  return window.sessionStorage.getItem(KEY);
-}
-
-export function forgetToken(): void {
-  window.sessionStorage.removeItem(KEY);
-}
+import { forgetToken, storedToken, storeToken } from "./api/token.js";
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
@@ -49,7 +39,7 @@ export function useWrite<T>(o: {
       scope={o.scope}
       onCancel={() => setAsking(false)}
       onToken={(token) => {
-        window.sessionStorage.setItem(KEY, token);
+        storeToken(token);
         setAsking(false);
         mutation.mutate(token);
       }}
@@ -58,7 +48,7 @@ export function useWrite<T>(o: {
   return { start, prompt, mutation };
 }
 
-function TokenForm(props: {
+export function TokenForm(props: {
   scope: string;
   onToken: (token: string) => void;
   onCancel: () => void;

@@ -1,8 +1,10 @@
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { findFreePort } from "@vigil/db/embedded";
 import { createTestDatabase, waitFor } from "@vigil/db/testing";
 import pg from "pg";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -72,6 +74,7 @@ describe.skipIf(missing !== undefined)(
     let browser: Browser | undefined;
     let base: string;
     let execution: Execution;
+    let databaseUrl: string;
 
     const api = async (method: string, p: string, body?: unknown) => {
       const res = await fetch(`${base}${p}`, {
@@ -114,6 +117,7 @@ describe.skipIf(missing !== undefined)(
         inject("templateDatabase"),
         "dashboard",
       );
+      databaseUrl = database.url;
       const client = new pg.Client({ connectionString: database.url });
       await client.connect();
       await client.query(
@@ -504,6 +508,59 @@ describe.skipIf(missing !== undefined)(
           expect(report.foreign).toEqual([]);
         } finally {
           await page.close();
+        }
+      },
+      40_000,
+    );
+
+    it(
+      title(
+        "an API that requires a token for reads asks for it once, then every page reads with it",
+      ),
+      async () => {
+        const port = await findFreePort();
+        const guarded = spawn(
+          process.execPath,
+          [fileURLToPath(new URL("../../api/dist/main.js", import.meta.url))],
+          {
+            env: {
+              PATH: process.env.PATH,
+              DATABASE_URL: databaseUrl,
+              PORT: String(port),
+              HOST: "127.0.0.1",
+              API_TOKENS: TOKEN,
+              API_READ_TOKEN_REQUIRED: "true",
+              LOG_LEVEL: "warn",
+            },
+            stdio: "ignore",
+          },
+        );
+        const origin = `http://127.0.0.1:${port}`;
+        const page = await browser!.newPage({
+          viewport: { width: 1280, height: 900 },
+        });
+        try {
+          await waitFor(() => fetch(`${origin}/ready`).then((r) => r.ok), {
+            timeoutMs: 15_000,
+            message: "the read-guarded API",
+          });
+          const report = watch(page, origin);
+          await page.goto(`${origin}/ui/projects`);
+          await page.getByLabel(/API token with the read scope/).fill(TOKEN);
+          await page.getByRole("button", { name: "Use token" }).click();
+          await page.getByRole("link", { name: "Shop payments" }).waitFor();
+          await page.getByRole("link", { name: "Overview" }).first().click();
+          await page.getByRole("heading", { name: "Workers" }).waitFor();
+          await expect
+            .poll(() => page.getByTestId("running-now").count())
+            .toBe(1);
+          // the refused reads before the token are the only failed answers
+          expect(report.errors.length).toBeGreaterThan(0);
+          expect(report.errors.filter((e) => !/\b401\b/.test(e))).toEqual([]);
+          expect(report.foreign).toEqual([]);
+        } finally {
+          await page.close();
+          guarded.kill("SIGTERM");
         }
       },
       40_000,

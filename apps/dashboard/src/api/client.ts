@@ -1,11 +1,25 @@
 import createClient from "openapi-fetch";
 
 import type { components, paths } from "./schema.js";
+import { storedToken } from "./token.js";
 
 export type Schemas = components["schemas"];
 
 /** Where the API is: the origin that served the dashboard (the API serves it at /ui). */
 export const api = createClient<paths>({ baseUrl: window.location.origin });
+
+// Once this tab has a token every call carries it, so an API that requires a token for
+// reads too (API_READ_TOKEN_REQUIRED=true) works after one prompt; with reads open it is
+// ignored on reads.
+api.use({
+  onRequest({ request }) {
+    const token = storedToken();
+    if (token !== null && !request.headers.has("authorization")) {
+      request.headers.set("authorization", `Bearer ${token}`);
+    }
+    return request;
+  },
+});
 
 /** An answer that was not 2xx, with the API's error code and message when it sent one. */
 export class ApiCallError extends Error {

@@ -73,6 +73,13 @@ export function Loaded<T>(props: {
 }
 
 export function ErrorBox({ error }: { error: Error }) {
+  if (error instanceof ApiCallError && error.status === 401) {
+    return (
+      <p className="error" role="alert">
+        This API needs a token for reads: enter one above.
+      </p>
+    );
+  }
   const detail =
     error instanceof ApiCallError
       ? `${error.status}${error.code === undefined ? "" : ` ${error.code}`}: ${error.message}`
