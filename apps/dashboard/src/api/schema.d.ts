@@ -230,7 +230,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Projects in id order, with keyset pagination */
+    /** Projects in id order, with keyset pagination; `include=overview` adds each one's latest execution, next run and open discrepancies by severity */
     get: operations["get_projects"];
     put?: never;
     /** Creates a project with its settings, schedules and rules in one transaction */
@@ -921,8 +921,37 @@ export interface components {
         updated_at: string;
         schedules_count: number;
         rules_count: number;
+        overview?: components["schemas"]["ProjectOverview"];
       }[];
       next_cursor: string | null;
+    };
+    ProjectOverview: {
+      last_execution: {
+        id: number;
+        /** @enum {string} */
+        status:
+          | "pending"
+          | "running"
+          | "success"
+          | "partial"
+          | "failed"
+          | "cancelled"
+          | "timeout"
+          | "lost";
+        /** Format: date-time */
+        scheduled_for: string;
+        /** Format: date-time */
+        finished_at: string | null;
+      } | null;
+      /** Format: date-time */
+      next_run: string | null;
+      open_discrepancies: {
+        critical: number;
+        high: number;
+        medium: number;
+        low: number;
+        info: number;
+      };
     };
     CreatedProject: {
       id: string;
@@ -2902,6 +2931,7 @@ export interface operations {
         limit?: number;
         cursor?: string;
         is_active?: "true" | "false";
+        include?: "overview";
       };
       header?: never;
       path?: never;

@@ -1,17 +1,16 @@
-import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { useInfiniteQuery } from "@tanstack/react-query";
 import { useState } from "react";
 
 import { api, unwrap, type Schemas } from "../api/client.js";
 import { Badge, Empty, Loaded, MoreButton } from "../components/ui.js";
 import { Time } from "../format.js";
 import { href, Link } from "../router.js";
+import { LIVE_MS } from "./Overview.js";
 
 type ProjectRow = Schemas["ProjectList"]["items"][number];
 type ActiveFilter = "all" | "true" | "false";
 
 const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
-/** Open discrepancies counted per project row; a larger count shows as "1000+". */
-const OPEN_LIMIT = 1000;
 
 export function Projects() {
   const [search, setSearch] = useState("");
@@ -24,6 +23,7 @@ export function Projects() {
           params: {
             query: {
               limit: 50,
+              include: "overview",
               ...(pageParam !== undefined && { cursor: pageParam }),
               ...(active !== "all" && { is_active: active }),
             },
@@ -32,6 +32,7 @@ export function Projects() {
       ),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.next_cursor ?? undefined,
+    refetchInterval: LIVE_MS * 4,
   });
   const needle = search.trim().toLowerCase();
   const rows = (list.data?.pages ?? [])
@@ -112,26 +113,8 @@ export function Projects() {
 }
 
 function ProjectRowView({ p }: { p: ProjectRow }) {
-  const detail = useQuery({
-    queryKey: ["project", p.id],
-    queryFn: () =>
-      unwrap(api.GET("/projects/{id}", { params: { path: { id: p.id } } })),
-    refetchInterval: 10_000,
-  });
-  const open = useQuery({
-    queryKey: ["discrepancies", p.id, "open"],
-    queryFn: () =>
-      unwrap(
-        api.GET("/projects/{id}/discrepancies", {
-          params: {
-            path: { id: p.id },
-            query: { status: "open", limit: OPEN_LIMIT },
-          },
-        }),
-      ),
-    refetchInterval: 10_000,
-  });
-  const last = detail.data?.last_execution;
+  const o = p.overview;
+  const last = o?.last_execution ?? null;
   return (
     <tr>
       <td>
@@ -142,9 +125,7 @@ function ProjectRowView({ p }: { p: ProjectRow }) {
         <Badge status={p.is_active ? "active" : "suspended"} />
       </td>
       <td>
-        {last === undefined ? (
-          <span className="muted">…</span>
-        ) : last === null ? (
+        {last === null ? (
           <span className="muted">never ran</span>
         ) : (
           <>
@@ -156,46 +137,29 @@ function ProjectRowView({ p }: { p: ProjectRow }) {
         )}
       </td>
       <td>
-        {open.error !== null ? (
-          <span className="error">{open.error.message}</span>
-        ) : open.data === undefined ? (
-          <span className="muted">…</span>
-        ) : (
-          <SeverityCounts
-            items={open.data.items}
-            more={open.data.next_cursor !== null}
-          />
-        )}
+        <SeverityCounts counts={o?.open_discrepancies} />
       </td>
       <td>
-        {detail.data === undefined ? (
-          <span className="muted">…</span>
-        ) : (
-          <Time iso={detail.data.next_run} />
-        )}
+        <Time iso={o?.next_run} />
       </td>
     </tr>
   );
 }
 
-export function SeverityCounts(props: {
-  items: { severity: (typeof SEVERITIES)[number] }[];
-  more: boolean;
+function SeverityCounts(props: {
+  counts: Schemas["ProjectOverview"]["open_discrepancies"] | undefined;
 }) {
-  if (props.items.length === 0) {
+  const shown = SEVERITIES.filter((s) => (props.counts?.[s] ?? 0) > 0);
+  if (shown.length === 0) {
     return <span className="muted">none</span>;
   }
   return (
     <span className="severity-counts">
-      {SEVERITIES.map((s) => {
-        const n = props.items.filter((d) => d.severity === s).length;
-        return n === 0 ? null : (
-          <span key={s}>
-            <Badge status={s} /> {n}
-            {props.more ? "+" : ""}{" "}
-          </span>
-        );
-      })}
+      {shown.map((s) => (
+        <span key={s}>
+          <Badge status={s} /> {props.counts![s]}{" "}
+        </span>
+      ))}
     </span>
   );
 }

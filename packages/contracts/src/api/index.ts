@@ -48,6 +48,7 @@ export {
   FindingSchema,
   ProjectDetailResponseSchema,
   ProjectListResponseSchema,
+  ProjectOverviewSchema,
   ProjectSchema,
   RuleSchema,
   ScheduleSchema,

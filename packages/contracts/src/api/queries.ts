@@ -37,6 +37,8 @@ export const ProjectListQuerySchema = z
     limit: PageLimitSchema(500, 100),
     cursor: CursorSchema.optional(),
     is_active: BooleanQuerySchema.optional(),
+    /** `overview`: each item also has its latest execution, next run and open discrepancies by severity. */
+    include: z.literal("overview").optional(),
   })
   .strict();
 

@@ -72,6 +72,11 @@ export {
   type UpdateDiscrepanciesOptions,
 } from "./discrepancies/update.js";
 
+export {
+  listProjectOverviews,
+  type ProjectOverview,
+} from "./projects/overviews.js";
+
 // executions
 export {
   listProjectExecutions,
