@@ -2,6 +2,7 @@ import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 
 import { api, unwrap, type Schemas } from "../api/client.js";
+import { Code } from "../components/Code.js";
 import { RunNow } from "../components/RunNow.js";
 import { Timeline } from "../components/Timeline.js";
 import { TriageForm } from "../components/Triage.js";
@@ -378,9 +379,7 @@ function Rules({ id }: { id: string }) {
                     {r.description}
                   </summary>
                   {r.explanation !== "" && <p>{r.explanation}</p>}
-                  <pre aria-label={`code of ${r.rule_id}`}>
-                    <code>{r.code}</code>
-                  </pre>
+                  <Code code={r.code} label={`code of ${r.rule_id}`} />
                 </details>
               ))}
             </>

@@ -58,7 +58,6 @@ export function Projects() {
             type="search"
             value={search}
             onChange={(e) => setSearch(e.target.value)}
-            placeholder="demo-orders"
           />
         </label>
         <label>
