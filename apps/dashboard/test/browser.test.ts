@@ -378,6 +378,14 @@ describe.skipIf(missing !== undefined)(
               .textContent();
             expect(rules).toContain("amount-mismatch");
             expect(rules).toContain("unpaid");
+            // each rule with its status and its one finding
+            const row = (rule: string) =>
+              page
+                .locator("section", { has: page.locator("#rule-results") })
+                .getByRole("row", { name: new RegExp(`^${rule}`) })
+                .textContent();
+            expect(await row("amount-mismatch")).toMatch(/success.*ms1$/);
+            expect(await row("unpaid")).toMatch(/success.*ms1$/);
             await page.getByText("order A-3 is unpaid").waitFor();
             await page
               .getByText("No report or alert was sent for this execution.")

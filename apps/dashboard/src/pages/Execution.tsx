@@ -50,7 +50,10 @@ export function Execution({ id }: { id: number }) {
             </p>
           )}
           <Timing e={e} />
-          <RuleResults results={e.rule_results} />
+          <RuleResults
+            results={e.rule_results}
+            findings={e.findings_truncated ? undefined : e.findings}
+          />
           <Findings e={e} />
           <Section title="Output" id="output">
             <h3>
@@ -161,8 +164,14 @@ interface RuleResult {
   findings?: unknown[];
 }
 
-function RuleResults({ results }: { results: unknown[] }) {
-  const rows = results as RuleResult[];
+function RuleResults(props: {
+  results: unknown[];
+  /** All the execution's findings, when none were left out of the answer. */
+  findings: Schemas["Finding"][] | undefined;
+}) {
+  const rows = props.results as RuleResult[];
+  const found = (ruleId: string | undefined) =>
+    props.findings?.filter((f) => f.rule_id === ruleId).length;
   return (
     <Section title="Rules" id="rule-results">
       {rows.length === 0 ? (
@@ -191,7 +200,7 @@ function RuleResults({ results }: { results: unknown[] }) {
                     />
                   </td>
                   <td>{duration(r.durationMs)}</td>
-                  <td>{r.findings?.length ?? "–"}</td>
+                  <td>{r.findings?.length ?? found(r.ruleId) ?? "–"}</td>
                   <td className="mono">{r.error?.message ?? ""}</td>
                 </tr>
               ))}
