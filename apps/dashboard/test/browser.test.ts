@@ -509,6 +509,25 @@ describe.skipIf(missing !== undefined)(
               window.sessionStorage.getItem("vigil.api-token"),
             ),
           ).toBe(TOKEN);
+          // one discrepancy from its own page, with the token the tab already has
+          await page
+            .getByRole("link", { name: "A-2", exact: true })
+            .first()
+            .click();
+          await page.getByText("Data of its last occurrence").waitFor();
+          await page.getByLabel("Action").selectOption("resolved");
+          await page.getByLabel(/Reason/).fill("refunded the difference");
+          await page
+            .getByRole("button", { name: "Apply to 1 discrepancy" })
+            .click();
+          await page.getByText("Changed 1 discrepancy.").waitFor();
+          await expect
+            .poll(() => page.locator("h1").textContent())
+            .toContain("resolved");
+          await page
+            .getByText(/refunded the difference/)
+            .first()
+            .waitFor();
           await page.screenshot({
             path: path.join(SCREENSHOTS, "project-triaged.png"),
             fullPage: true,
