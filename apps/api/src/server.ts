@@ -7,6 +7,7 @@ import { pinoHttp } from "pino-http";
 import type { ApiDeps } from "./deps.js";
 import { createAuthorizer } from "./http/auth.js";
 import { corsMiddleware } from "./http/cors.js";
+import { DEFAULT_DASHBOARD_DIR, dashboardRouter } from "./http/dashboard.js";
 import { errorHandler, routeNotFound } from "./http/error-handler.js";
 import { mountRoutes } from "./http/mount-routes.js";
 import { requestId } from "./http/request-id.js";
@@ -40,6 +41,8 @@ export interface ApiServerOptions extends Omit<ApiDeps, "readDb" | "readPool"> {
   extraRoutes?: readonly RouteDef[];
   /** API_WRITE_RATE_LIMIT_* and API_RATE_LIMIT_WINDOW_SECONDS @default no limits */
   writeRateLimits?: WriteRateLimits;
+  /** The dashboard's built files, served at /ui @default apps/dashboard/dist */
+  dashboardDir?: string;
 }
 
 export interface ApiServer {
@@ -123,6 +126,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     writeRateLimits: o.writeRateLimits,
   });
   app.use("/docs", docsAssets);
+  app.use(dashboardRouter(o.dashboardDir ?? DEFAULT_DASHBOARD_DIR));
   app.use(routeNotFound);
   app.use(errorHandler(o.logger));
 

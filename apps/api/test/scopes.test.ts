@@ -52,6 +52,7 @@ const EXPECTED_ACCESS: Record<string, Scope | "public"> = {
   "get /projects/:id/rules/:ruleId": "read",
   "patch /projects/:id/rules/:ruleId": "write",
   "delete /projects/:id/rules/:ruleId": "write",
+  "get /failures": "read",
   "get /projects/:id/executions": "read",
   "get /projects/:id/runs": "read",
   "get /executions/:id": "read",

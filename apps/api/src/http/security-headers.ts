@@ -3,9 +3,10 @@ import helmet from "helmet";
 
 /**
  * The Content-Security-Policy of every answer. JSON needs none of it; it is written for
- * the one HTML page, Swagger UI at /docs: its scripts and stylesheet are files from this
- * origin ('self'), its page carries two inline <style> blocks and its icons are data:
- * URIs, and it fetches /openapi.json from this origin. Nothing inline is ever scripted.
+ * the HTML pages, Swagger UI at /docs and the dashboard at /ui: their scripts and
+ * stylesheets are files from this origin ('self'), Swagger UI's page carries two inline
+ * <style> blocks and React sets style attributes, icons are data: URIs, and both fetch
+ * only this origin. Nothing inline is ever scripted.
  */
 export const CONTENT_SECURITY_POLICY = {
   "default-src": ["'self'"],

@@ -4,6 +4,8 @@ import {
   ExecutionListQuerySchema,
   ExecutionListResponseSchema,
   ReplayResponseSchema,
+  FailureListQuerySchema,
+  FailureListResponseSchema,
   RunListQuerySchema,
   RunListResponseSchema,
 } from "@vigil/contracts";
@@ -15,6 +17,7 @@ import {
   requestReplay,
   type Db,
   type ExecutionInputState,
+  listRecentFailures,
   type ExecutionStatus,
   type TriggerStatus,
 } from "@vigil/db";
@@ -23,7 +26,7 @@ import type { ApiDeps } from "../deps.js";
 import { replyJson } from "../audit/spec.js";
 import { AppError, notFound } from "../http/app-error.js";
 import type { Principal } from "../http/auth.js";
-import { canSeeProject } from "../http/project-access.js";
+import { canSeeProject, projectFilter } from "../http/project-access.js";
 import { decodeIdCursor, encodeCursor, keysetPage } from "../http/cursor.js";
 import { ExecutionParamsSchema, ProjectParamsSchema } from "./params.js";
 import { requireProject } from "./require-project.js";
@@ -66,6 +69,30 @@ async function requireExecutionInput(
 /** Execution history: executions, runs, one execution with its findings, replays. */
 export function executionRoutes(deps: ApiDeps): RouteDef[] {
   return [
+    defineRoute({
+      method: "get",
+      path: "/failures",
+      tag: "executions",
+      access: "read",
+      summary:
+        "The latest failed, timed-out and lost executions across projects (newest first, with their error), within the last `hours`; the latest `limit`, no further pages",
+      query: FailureListQuerySchema,
+      responses: {
+        200: {
+          description: "Recent failures",
+          schema: FailureListResponseSchema,
+        },
+      },
+      handler: async ({ query, principal }) => {
+        const items = await listRecentFailures(deps.readDb, {
+          since: new Date(Date.now() - query.hours * 3_600_000),
+          statuses: query.status.split(",") as ExecutionStatus[],
+          limit: query.limit,
+          ...projectFilter(principal, query.project_id),
+        });
+        return { json: { items } };
+      },
+    }),
     defineRoute({
       method: "get",
       path: "/projects/:id/executions",

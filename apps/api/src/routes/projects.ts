@@ -17,6 +17,7 @@ import {
   isUniqueViolation,
   listProjectRules,
   listProjectSchedules,
+  listProjectOverviews,
   listProjects,
   updateProject,
 } from "@vigil/db";
@@ -46,7 +47,8 @@ export function projectRoutes(deps: ApiDeps): RouteDef[] {
       path: "/projects",
       tag: "projects",
       access: "read",
-      summary: "Projects in id order, with keyset pagination",
+      summary:
+        "Projects in id order, with keyset pagination; `include=overview` adds each one's latest execution, next run and open discrepancies by severity",
       query: ProjectListQuerySchema,
       responses: {
         200: {
@@ -65,10 +67,41 @@ export function projectRoutes(deps: ApiDeps): RouteDef[] {
             isActive: query.is_active === "true",
           }),
         });
+        const page = keysetPage(rows, query.limit, (last) =>
+          encodeCursor("p", last.id),
+        );
+        if (query.include !== "overview") {
+          return { json: page };
+        }
+        const overviews = new Map(
+          (
+            await listProjectOverviews(
+              deps.readDb,
+              page.items.map((p) => p.id),
+            )
+          ).map((o) => [o.project_id, o]),
+        );
         return {
-          json: keysetPage(rows, query.limit, (last) =>
-            encodeCursor("p", last.id),
-          ),
+          json: {
+            ...page,
+            items: page.items.map((p) => {
+              const o = overviews.get(p.id);
+              return {
+                ...p,
+                overview: {
+                  last_execution: o?.last_execution ?? null,
+                  next_run: o?.next_fire_at ?? null,
+                  open_discrepancies: o?.open_discrepancies ?? {
+                    critical: 0,
+                    high: 0,
+                    medium: 0,
+                    low: 0,
+                    info: 0,
+                  },
+                },
+              };
+            }),
+          },
         };
       },
     }),

@@ -37,6 +37,8 @@ export const ProjectListQuerySchema = z
     limit: PageLimitSchema(500, 100),
     cursor: CursorSchema.optional(),
     is_active: BooleanQuerySchema.optional(),
+    /** `overview`: each item also has its latest execution, next run and open discrepancies by severity. */
+    include: z.literal("overview").optional(),
   })
   .strict();
 
@@ -50,6 +52,27 @@ export const ExecutionListQuerySchema = z
     to: InstantSchema.optional(),
     limit: PageLimitSchema(500, 50),
     cursor: CursorSchema.optional(),
+  })
+  .strict();
+
+/** The statuses `GET /failures` lists: runs that did not do their whole job. */
+export const FAILURE_STATUSES = [
+  "failed",
+  "timeout",
+  "lost",
+  "partial",
+] as const;
+
+export const FailureListQuerySchema = z
+  .object({
+    /** Some of failed, timeout, lost, partial, comma-separated; default: failed,timeout,lost. */
+    status: CommaListSchema(FAILURE_STATUSES, "statuses").default(
+      "failed,timeout,lost",
+    ),
+    project_id: ProjectIdSchema.optional(),
+    /** How far back, in hours (1 to 720). */
+    hours: z.coerce.number().int().min(1).max(720).default(24),
+    limit: PageLimitSchema(100, 20),
   })
   .strict();
 

@@ -30,12 +30,35 @@ export const ProjectSchema = z
   })
   .meta({ id: "Project" });
 
+/** With `include=overview`: what a project list shows beside each project. */
+export const ProjectOverviewSchema = z
+  .object({
+    last_execution: z
+      .object({
+        id: z.number(),
+        status: ExecutionStatusSchema,
+        scheduled_for: Instant,
+        finished_at: NullableInstant,
+      })
+      .nullable(),
+    next_run: NullableInstant,
+    open_discrepancies: z.object({
+      critical: z.number(),
+      high: z.number(),
+      medium: z.number(),
+      low: z.number(),
+      info: z.number(),
+    }),
+  })
+  .meta({ id: "ProjectOverview" });
+
 export const ProjectListResponseSchema = z
   .object({
     items: z.array(
       ProjectSchema.extend({
         schedules_count: z.number(),
         rules_count: z.number(),
+        overview: ProjectOverviewSchema.optional(),
       }),
     ),
     next_cursor: z.string().nullable(),
@@ -140,6 +163,10 @@ export const ExecutionListResponseSchema = z
     next_cursor: z.string().nullable(),
   })
   .meta({ id: "ExecutionList" });
+
+export const FailureListResponseSchema = z
+  .object({ items: z.array(ExecutionSummarySchema) })
+  .meta({ id: "FailureList" });
 
 export const FindingSchema = z
   .object({

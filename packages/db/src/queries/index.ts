@@ -72,6 +72,11 @@ export {
   type UpdateDiscrepanciesOptions,
 } from "./discrepancies/update.js";
 
+export {
+  listProjectOverviews,
+  type ProjectOverview,
+} from "./projects/overviews.js";
+
 // executions
 export {
   listProjectExecutions,
@@ -80,6 +85,10 @@ export {
   type ListExecutionsOptions,
 } from "./executions/list.js";
 export { getExecutionDetail, type ExecutionDetail } from "./executions/get.js";
+export {
+  listRecentFailures,
+  type ListRecentFailuresOptions,
+} from "./executions/list-failures.js";
 export {
   existingRunFolderExecutions,
   runFolderKey,

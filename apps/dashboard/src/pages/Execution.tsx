@@ -1,0 +1,327 @@
+import { useQuery } from "@tanstack/react-query";
+
+import { api, unwrap, type Schemas } from "../api/client.js";
+import { Badge, Empty, Loaded, Section } from "../components/ui.js";
+import { duration, Time } from "../format.js";
+import { href, Link } from "../router.js";
+import { LIVE_MS } from "./Overview.js";
+
+const FINISHED = [
+  "success",
+  "partial",
+  "failed",
+  "cancelled",
+  "timeout",
+  "lost",
+];
+
+export function Execution({ id }: { id: number }) {
+  const execution = useQuery({
+    queryKey: ["execution", id],
+    queryFn: () =>
+      unwrap(
+        api.GET("/executions/{id}", {
+          params: { path: { id: String(id) }, query: { findings_limit: 500 } },
+        }),
+      ),
+    // a running execution is followed until it finishes
+    refetchInterval: (q) =>
+      q.state.data !== undefined && FINISHED.includes(q.state.data.status)
+        ? false
+        : LIVE_MS,
+  });
+  return (
+    <Loaded query={execution}>
+      {(e) => (
+        <>
+          <h1>
+            Execution {e.id} <Badge status={e.status} />
+          </h1>
+          <p>
+            <Link href={href({ page: "project", id: e.project_id })}>
+              {e.project_id}
+            </Link>{" "}
+            · {e.source} · attempt {e.attempt}
+            {e.worker_id === null ? "" : ` · on ${e.worker_id}`}
+          </p>
+          {e.error_message !== null && (
+            <p className="error" role="status">
+              {e.error_message}
+            </p>
+          )}
+          <Timing e={e} />
+          <RuleResults
+            results={e.rule_results}
+            findings={e.findings_truncated ? undefined : e.findings}
+          />
+          <Findings e={e} />
+          <Section title="Output" id="output">
+            <h3>
+              stdout
+              {e.stdout_bytes === null
+                ? ""
+                : ` (${e.stdout_bytes} bytes, tail)`}
+            </h3>
+            {e.stdout_tail === null || e.stdout_tail === "" ? (
+              <Empty>empty</Empty>
+            ) : (
+              <pre data-testid="stdout">{e.stdout_tail}</pre>
+            )}
+            <h3>
+              stderr
+              {e.stderr_bytes === null
+                ? ""
+                : ` (${e.stderr_bytes} bytes, tail)`}
+            </h3>
+            {e.stderr_tail === null || e.stderr_tail === "" ? (
+              <Empty>empty</Empty>
+            ) : (
+              <pre data-testid="stderr">{e.stderr_tail}</pre>
+            )}
+          </Section>
+          <Deliveries id={e.id} />
+        </>
+      )}
+    </Loaded>
+  );
+}
+
+function lagMs(e: Schemas["ExecutionDetail"]): number | null {
+  return e.started_at === null
+    ? null
+    : new Date(e.started_at).getTime() - new Date(e.scheduled_for).getTime();
+}
+
+function Timing({ e }: { e: Schemas["ExecutionDetail"] }) {
+  return (
+    <section className="card">
+      <dl className="figures">
+        <div className="figure">
+          <dt>Scheduled for</dt>
+          <dd>
+            <Time iso={e.scheduled_for} />
+          </dd>
+        </div>
+        <div className="figure">
+          <dt>Started</dt>
+          <dd>
+            <Time iso={e.started_at} />
+          </dd>
+        </div>
+        <div className="figure">
+          <dt>Finished</dt>
+          <dd>
+            <Time iso={e.finished_at} />
+          </dd>
+        </div>
+        <div className="figure">
+          <dt>Start lag</dt>
+          <dd>{duration(lagMs(e))}</dd>
+        </div>
+        <div className="figure">
+          <dt>Duration</dt>
+          <dd>{duration(e.duration_ms)}</dd>
+        </div>
+        <div className="figure">
+          <dt>Window</dt>
+          <dd>
+            {e.window_start === null ? (
+              "–"
+            ) : (
+              <>
+                <Time iso={e.window_start} /> → <Time iso={e.window_end} />
+              </>
+            )}
+          </dd>
+        </div>
+        <div className="figure">
+          <dt>Rows read</dt>
+          <dd data-testid="row-count">{e.row_count ?? "–"}</dd>
+        </div>
+        <div className="figure">
+          <dt>Rules failed</dt>
+          <dd>
+            {e.rules_failed} of {e.rules_total}
+          </dd>
+        </div>
+        <div className="figure">
+          <dt>Exit</dt>
+          <dd>
+            {e.exit_code ?? "–"}
+            {e.signal === null ? "" : ` (${e.signal})`}
+          </dd>
+        </div>
+      </dl>
+    </section>
+  );
+}
+
+interface RuleResult {
+  ruleId?: string;
+  status?: string;
+  durationMs?: number;
+  error?: { message?: string };
+  findings?: unknown[];
+}
+
+function RuleResults(props: {
+  results: unknown[];
+  /** All the execution's findings, when none were left out of the answer. */
+  findings: Schemas["Finding"][] | undefined;
+}) {
+  const rows = props.results as RuleResult[];
+  const found = (ruleId: string | undefined) =>
+    props.findings?.filter((f) => f.rule_id === ruleId).length;
+  return (
+    <Section title="Rules" id="rule-results">
+      {rows.length === 0 ? (
+        <Empty>No rule result (the detector did not report).</Empty>
+      ) : (
+        <div className="scroll">
+          <table>
+            <thead>
+              <tr>
+                <th>Rule</th>
+                <th>Status</th>
+                <th>Time</th>
+                <th>Findings</th>
+                <th>Error</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r, i) => (
+                <tr key={r.ruleId ?? i}>
+                  <td className="mono">{r.ruleId ?? "?"}</td>
+                  <td>
+                    <Badge
+                      status={
+                        r.status === "ok" ? "success" : (r.status ?? "unknown")
+                      }
+                    />
+                  </td>
+                  <td>{duration(r.durationMs)}</td>
+                  <td>{r.findings?.length ?? found(r.ruleId) ?? "–"}</td>
+                  <td className="mono">{r.error?.message ?? ""}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </Section>
+  );
+}
+
+function Findings({ e }: { e: Schemas["ExecutionDetail"] }) {
+  return (
+    <Section title={`Findings (${e.findings_count})`} id="findings">
+      {e.findings.length === 0 ? (
+        <Empty>No finding.</Empty>
+      ) : (
+        <div className="scroll">
+          <table>
+            <thead>
+              <tr>
+                <th>Severity</th>
+                <th>Rule</th>
+                <th>Key</th>
+                <th>Message</th>
+              </tr>
+            </thead>
+            <tbody>
+              {e.findings.map((f) => (
+                <tr key={f.id}>
+                  <td>
+                    <Badge status={f.severity} />
+                  </td>
+                  <td className="mono">{f.rule_id}</td>
+                  <td className="mono">
+                    <Link
+                      href={href({
+                        page: "discrepancy",
+                        projectId: e.project_id,
+                        fingerprint: f.fingerprint,
+                      })}
+                    >
+                      {f.finding_key}
+                    </Link>
+                  </td>
+                  <td>{f.message}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {e.findings_truncated && (
+        <p className="muted">
+          Only the first {e.findings.length} findings are shown.
+        </p>
+      )}
+    </Section>
+  );
+}
+
+function Deliveries({ id }: { id: number }) {
+  const deliveries = useQuery({
+    queryKey: ["deliveries", id],
+    queryFn: () =>
+      unwrap(
+        api.GET("/executions/{id}/deliveries", {
+          params: { path: { id: String(id) } },
+        }),
+      ),
+    refetchInterval: LIVE_MS * 2,
+  });
+  return (
+    <Section title="Report deliveries" id="deliveries">
+      <Loaded query={deliveries}>
+        {(d) =>
+          d.items.length === 0 ? (
+            <Empty>No report or alert was sent for this execution.</Empty>
+          ) : (
+            <>
+              {d.items.map((r) => (
+                <div key={r.id}>
+                  <h3>
+                    {r.kind} to {r.channel.name} ({r.channel.kind}){" "}
+                    <Badge status={r.status} />{" "}
+                    <span className="muted">
+                      attempt {r.attempts} of {r.max_attempts}
+                    </span>
+                  </h3>
+                  {r.attempt_log.length > 0 && (
+                    <table>
+                      <thead>
+                        <tr>
+                          <th>Attempt</th>
+                          <th>At</th>
+                          <th>HTTP</th>
+                          <th>Latency</th>
+                          <th>Error</th>
+                        </tr>
+                      </thead>
+                      <tbody>
+                        {r.attempt_log.map((a) => (
+                          <tr key={a.attempt}>
+                            <td>{a.attempt}</td>
+                            <td>
+                              <Time iso={a.started_at} />
+                            </td>
+                            <td>{a.status_code ?? "–"}</td>
+                            <td>{duration(a.latency_ms)}</td>
+                            <td className="mono">{a.error ?? ""}</td>
+                          </tr>
+                        ))}
+                      </tbody>
+                    </table>
+                  )}
+                </div>
+              ))}
+            </>
+          )
+        }
+      </Loaded>
+    </Section>
+  );
+}
