@@ -2,6 +2,8 @@ import { smtpEnvOf } from "@vigil/channels";
 import { collectSecretValues } from "@vigil/config";
 import { SECRET_NAME_PATTERN } from "@vigil/contracts";
 import { createDb, createWorkerPresence } from "@vigil/db";
+import { createSecretStore, type SandboxLayer } from "@vigil/detector-run";
+import { createDryRunService } from "@vigil/dry-run";
 import { onSupervisorGone } from "@vigil/lifecycle";
 import { createLogger, registerSecrets } from "@vigil/logger";
 
@@ -43,6 +45,32 @@ const server = createApiServer({
     allowPrivateNetworks: config.REPORT_ALLOW_PRIVATE_NETWORKS,
     timeoutMs: config.REPORT_TIMEOUT_MS,
     smtp: smtpEnvOf(config),
+  },
+  dryRun: {
+    service: createDryRunService({
+      workDir: config.DRY_RUN_WORK_DIR,
+      prestart: config.DETECTOR_PRESTART,
+      sandbox: {
+        diskMb: config.DETECTOR_DISK_MB,
+        maxOpenFiles: config.DETECTOR_MAX_OPEN_FILES,
+        require: config.SANDBOX_REQUIRE as SandboxLayer[],
+      },
+      packageNames: config.DETECTOR_PACKAGES,
+      secrets: createSecretStore({
+        env: process.env,
+        secretsDir: config.SECRETS_DIR,
+      }),
+      allowPrivateNetworks: config.DATASOURCE_ALLOW_PRIVATE_NETWORKS,
+      byteLimits: {
+        maxRowBytes: config.DATASOURCE_MAX_ROW_BYTES,
+        maxBytes: config.DATASOURCE_MAX_BYTES,
+      },
+      logger,
+    }),
+    limits: {
+      global: config.DRY_RUN_CONCURRENCY,
+      perToken: config.DRY_RUN_CONCURRENCY_PER_TOKEN,
+    },
   },
   writeRateLimits: {
     windowMs: config.API_RATE_LIMIT_WINDOW_SECONDS * 1000,

@@ -1,11 +1,17 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { createSecretStore, DEFAULT_SANDBOX_POLICY } from "@vigil/detector-run";
+import { createDryRunService } from "@vigil/dry-run";
 import express, { type Express } from "express";
 import { pinoHttp } from "pino-http";
 
 import type { ApiDeps } from "./deps.js";
 import { createAuthorizer } from "./http/auth.js";
+import { createDryRunSlots } from "./http/dry-run-slots.js";
 import { corsMiddleware } from "./http/cors.js";
 import { errorHandler, routeNotFound } from "./http/error-handler.js";
 import { mountRoutes } from "./http/mount-routes.js";
@@ -63,8 +69,25 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
     logger: o.logger,
     ...(o.tokenCacheMs !== undefined && { cacheMs: o.tokenCacheMs }),
   });
+  const dryRunService =
+    o.dryRun?.service ??
+    createDryRunService({
+      workDir: path.join(tmpdir(), `vigil-dry-run-${process.pid}`),
+      prestart: false,
+      sandbox: DEFAULT_SANDBOX_POLICY,
+      packageNames: [],
+      secrets: createSecretStore({ env: {} }),
+      allowPrivateNetworks: false,
+      byteLimits: { maxRowBytes: 1024 ** 2, maxBytes: 64 * 1024 ** 2 },
+      logger: o.logger,
+    });
   const routes = allRoutes(
     o,
+    {
+      db: o.db,
+      service: dryRunService,
+      slots: createDryRunSlots(o.dryRun?.limits ?? { global: 2, perToken: 1 }),
+    },
     o.extraRoutes ?? [],
     () => docs.document,
     metrics,
@@ -151,6 +174,7 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
       const timer = setTimeout(() => s.closeAllConnections(), graceMs);
       await closed;
       clearTimeout(timer);
+      await dryRunService.close();
     },
   };
 }

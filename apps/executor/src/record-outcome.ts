@@ -15,10 +15,11 @@ import {
 import {
   assertNever,
   describeOutcome,
+  discrepancyInputOf,
   isRetryableOutcome,
   rulesStatus,
   toExecutionStatus,
-  type RunEvidence,
+  type DiscrepancyInput,
   type RunOutcome,
 } from "@vigil/detector-run";
 
@@ -114,21 +115,7 @@ export async function recordOutcome(
           : await updateDiscrepancies(trx, {
               projectId: claim.projectId,
               executionId: claim.executionId,
-              seen: findings.map((f) => ({
-                fingerprint: f.fingerprint,
-                ruleId: f.ruleId,
-                findingKey: f.key,
-                // in a project with a row key, a finding's key is its row's unless it says otherwise
-                rowKey:
-                  f.rowKey ??
-                  (evaluation.evidence.rowKeys === null ? null : f.key),
-                severity: f.severity,
-                message: f.message,
-                data: (f.data ?? null) as JsonValue,
-              })),
-              evaluatedRuleIds: evaluation.evaluatedRuleIds,
-              rowKeys: evaluation.evidence.rowKeys,
-              expireAfter: evaluation.evidence.expireAfter,
+              ...evaluation,
             });
       await o.afterRecord?.(trx, {
         claim,
@@ -155,10 +142,7 @@ export interface RecordPlan {
   executionStatus: RecordedExecution["executionStatus"];
   findings: Extract<RunOutcome, { kind: "succeeded" }>["findings"];
   /** Set when the rules ran (success, partial, all rules failed): the run is evidence about discrepancies. */
-  evaluation: {
-    evaluatedRuleIds: string[];
-    evidence: RunEvidence;
-  } | null;
+  evaluation: DiscrepancyInput | null;
 }
 
 export function planRecord(
@@ -173,18 +157,7 @@ export function planRecord(
   const failedRuleIds = rules
     .filter((r) => r.status === "error")
     .map((r) => r.ruleId);
-  const evaluation: RecordPlan["evaluation"] =
-    outcome.kind === "succeeded"
-      ? {
-          evaluatedRuleIds: rules
-            .filter((r) => r.status === "ok")
-            .map((r) => r.ruleId),
-          evidence: outcome.details.evidence ?? {
-            rowKeys: null,
-            expireAfter: null,
-          },
-        }
-      : null;
+  const evaluation = discrepancyInputOf(outcome);
   const proc = outcome.details.process;
   const run: FinishRunOptions = {
     fence: { triggerId: claim.triggerId, workerId, attempt: claim.attempt },

@@ -11,6 +11,10 @@ export {
   type DetectorSlot,
   type DetectorSlots,
 } from "./detector-slots.js";
+export {
+  discrepancyInputOf,
+  type DiscrepancyInput,
+} from "./discrepancy-input.js";
 export { classifyRun, summarizeProcess } from "./classify-run.js";
 export {
   applySandboxPolicy,

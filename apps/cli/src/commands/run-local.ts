@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 
@@ -9,18 +9,17 @@ import {
   type DataSource,
 } from "@vigil/contracts";
 import { parseCsv } from "@vigil/datasources";
-import { createDb, getLatestDataset, getProjectForRun } from "@vigil/db";
+import { createDb, getProjectForRun } from "@vigil/db";
 import {
-  createDetectorSlots,
   createSecretStore,
   describeOutcome,
   ruleSourceOf,
-  runDetector,
   windowOf,
   type RunOutcome,
   type SandboxLayer,
   type SandboxPolicy,
 } from "@vigil/detector-run";
+import { openDetectorWorkDir, runProjectDetector } from "@vigil/dry-run";
 import { createLogger } from "@vigil/logger";
 
 import type { CliContext } from "../context.js";
@@ -82,30 +81,18 @@ export async function runLocalCommand(
     const config = parsed.data;
     const now = new Date();
     const window = windowOf({ fireAt: now }, config);
-    // the file's rows stand in for the source; the source's key still names the rows' keys
-    const source: DataSource | undefined =
-      fileRows === undefined
-        ? undefined
-        : {
-            type: "manual",
-            ...(config.data_source.key === undefined
-              ? {}
-              : { key: config.data_source.key }),
-          };
-    // a folder of its own, so nothing an executor on this host keeps is touched; the sandbox uid
-    // must be able to reach it
+    // a folder of its own, so nothing an executor on this host keeps is touched
     workDir = await mkdtemp(path.join(os.tmpdir(), "vigil-run-local-"));
-    await chmod(workDir, 0o755);
     const sandbox: SandboxPolicy = {
       diskMb: settings.DETECTOR_DISK_MB,
       maxOpenFiles: settings.DETECTOR_MAX_OPEN_FILES,
       require: settings.SANDBOX_REQUIRE as SandboxLayer[],
     };
-    const slots = createDetectorSlots({
+    const dir = await openDetectorWorkDir({
       workDir,
       prestart: false,
-      extraRead: [],
       sandbox,
+      packageNames: [],
       logger: createLogger({ level: "warn", name: "vigil-cli" }),
     });
     const abort = new AbortController();
@@ -113,44 +100,37 @@ export async function runLocalCommand(
     process.once("SIGINT", onSignal);
     let outcome: RunOutcome;
     try {
-      outcome = await runDetector({
-        workDir,
-        projectId: o.projectId,
-        rules: loaded.rules.map(ruleSourceOf),
-        config,
-        ...(source ? { source } : {}),
-        window,
-        context: {
+      outcome = await runProjectDetector(
+        {
+          workDir: dir.workDir,
+          slots: dir.slots,
+          sandbox,
+          packages: dir.packages,
+          secrets: createSecretStore({
+            env: o.env,
+            secretsDir: settings.SECRETS_DIR,
+          }),
+          allowPrivateNetworks: settings.DATASOURCE_ALLOW_PRIVATE_NETWORKS,
+          byteLimits: {
+            maxRowBytes: settings.DATASOURCE_MAX_ROW_BYTES,
+            maxBytes: settings.DATASOURCE_MAX_BYTES,
+          },
+        },
+        {
+          db: handle.db,
           projectId: o.projectId,
-          executionId: "local",
-          triggerId: "local",
-          attempt: 1,
-          scheduledFor: now.toISOString(),
+          config,
+          rules: loaded.rules.map(ruleSourceOf),
+          rows: fileRows,
+          window,
+          scheduledFor: now,
+          runId: "local",
+          signal: abort.signal,
         },
-        packages: { names: [] },
-        slots,
-        signal: abort.signal,
-        secrets: createSecretStore({
-          env: o.env,
-          secretsDir: settings.SECRETS_DIR,
-        }),
-        allowPrivateNetworks: settings.DATASOURCE_ALLOW_PRIVATE_NETWORKS,
-        byteLimits: {
-          maxRowBytes: settings.DATASOURCE_MAX_ROW_BYTES,
-          maxBytes: settings.DATASOURCE_MAX_BYTES,
-        },
-        loadLatestDataset: async (projectId) => {
-          if (fileRows !== undefined) {
-            return { rows: fileRows };
-          }
-          const dataset = await getLatestDataset(handle.db, projectId);
-          return dataset ? { rows: dataset.rows } : null;
-        },
-        sandbox,
-      });
+      );
     } finally {
       process.off("SIGINT", onSignal);
-      await slots.close();
+      await dir.close();
     }
     return printOutcome(ctx, outcome, {
       rows: o.rowsFile ?? describeSource(config.data_source),
