@@ -3,6 +3,7 @@ import {
   type DryRunRequest,
   type DryRunResponse,
   type ProjectConfig,
+  type RuleInput,
 } from "@vigil/contracts";
 import { getProjectForRun, planDiscrepancyUpdate, type Db } from "@vigil/db";
 import {
@@ -28,6 +29,12 @@ export interface DryRunOptions {
   projectId: string;
   /** Parsed with DryRunRequestSchema. */
   request: DryRunRequest;
+  /**
+   * The project as it would be once applied (`vigil plan`): its config and its whole rule set
+   * (inactive ones left out), used instead of the stored ones, which need not exist yet. The
+   * plan is still weighed against the stored discrepancies.
+   */
+  definition?: { config: ProjectConfig; rules: readonly RuleInput[] };
   /** The instant the run stands for; the default window ends here. */
   now: Date;
   signal: AbortSignal;
@@ -51,24 +58,28 @@ export async function dryRunProject(
 ): Promise<DryRunResult> {
   const started = performance.now();
   const { request } = o;
-  const loaded = await getProjectForRun(o.db, o.projectId);
-  if (!loaded) {
+  const project = o.definition
+    ? {
+        config: { ok: true as const, value: o.definition.config },
+        rules: o.definition.rules
+          .filter((r) => r.is_active)
+          .map(ruleSourceOfInput),
+      }
+    : await storedProject(o.db, o.projectId);
+  if (project === undefined) {
     return { kind: "project_missing" };
   }
   let config: ProjectConfig;
   if (request.config !== undefined) {
     config = request.config;
+  } else if (project.config.ok) {
+    config = project.config.value;
   } else {
-    const parsed = ProjectConfigSchema.safeParse(loaded.project.config);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      return {
-        kind: "invalid_input",
-        path: "config",
-        message: `the stored config of project ${o.projectId} is invalid at ${issue?.path.join(".") || "(root)"}: ${issue?.message ?? "invalid"}; send a config`,
-      };
-    }
-    config = parsed.data;
+    return {
+      kind: "invalid_input",
+      path: "config",
+      message: project.config.message,
+    };
   }
   let rows: readonly unknown[] | undefined = request.rows;
   let window =
@@ -97,7 +108,7 @@ export async function dryRunProject(
     db: o.db,
     projectId: o.projectId,
     config,
-    rules: mergeRules(loaded.rules.map(ruleSourceOf), request.rules),
+    rules: mergeRules(project.rules, request.rules),
     rows,
     window,
     scheduledFor: o.now,
@@ -124,29 +135,62 @@ export async function dryRunProject(
   };
 }
 
-/** Overrides replace the stored rule of their rule_id or are added; an inactive one is left out. */
+interface ProjectBase {
+  config: { ok: true; value: ProjectConfig } | { ok: false; message: string };
+  rules: RuleSource[];
+}
+
+/** The stored project's config and active rules; undefined when there is no such project. */
+async function storedProject(
+  db: Db,
+  projectId: string,
+): Promise<ProjectBase | undefined> {
+  const loaded = await getProjectForRun(db, projectId);
+  if (!loaded) {
+    return undefined;
+  }
+  const rules = loaded.rules.map(ruleSourceOf);
+  const parsed = ProjectConfigSchema.safeParse(loaded.project.config);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return {
+      config: {
+        ok: false,
+        message: `the stored config of project ${projectId} is invalid at ${issue?.path.join(".") || "(root)"}: ${issue?.message ?? "invalid"}; send a config`,
+      },
+      rules,
+    };
+  }
+  return { config: { ok: true, value: parsed.data }, rules };
+}
+
+function ruleSourceOfInput(r: RuleInput): RuleSource {
+  return {
+    ruleId: r.rule_id,
+    definitionId: r.definition_id,
+    code: r.code,
+    parameters: r.parameters,
+    severity: r.severity,
+    category: r.category,
+    description: r.description,
+  };
+}
+
+/** Overrides replace the rule of their rule_id or are added; an inactive one is left out. */
 function mergeRules(
-  stored: RuleSource[],
+  base: RuleSource[],
   overrides: DryRunRequest["rules"],
 ): RuleSource[] {
   if (overrides === undefined) {
-    return stored;
+    return base;
   }
-  const byId = new Map(stored.map((r) => [r.ruleId, r]));
+  const byId = new Map(base.map((r) => [r.ruleId, r]));
   for (const r of overrides) {
-    if (!r.is_active) {
+    if (r.is_active) {
+      byId.set(r.rule_id, ruleSourceOfInput(r));
+    } else {
       byId.delete(r.rule_id);
-      continue;
     }
-    byId.set(r.rule_id, {
-      ruleId: r.rule_id,
-      definitionId: r.definition_id,
-      code: r.code,
-      parameters: r.parameters,
-      severity: r.severity,
-      category: r.category,
-      description: r.description,
-    });
   }
   return [...byId.values()].sort((a, b) => a.ruleId.localeCompare(b.ruleId));
 }

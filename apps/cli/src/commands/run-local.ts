@@ -1,8 +1,5 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
+import { readFile } from "node:fs/promises";
 
-import { datasourceEnv, defineEnv, executorEnv, parseEnv } from "@vigil/config";
 import {
   DatasetJsonUploadSchema,
   ProjectConfigSchema,
@@ -11,25 +8,15 @@ import {
 import { parseCsv } from "@vigil/datasources";
 import { createDb, getProjectForRun } from "@vigil/db";
 import {
-  createSecretStore,
   describeOutcome,
   ruleSourceOf,
   windowOf,
   type RunOutcome,
-  type SandboxLayer,
-  type SandboxPolicy,
 } from "@vigil/detector-run";
-import { openDetectorWorkDir, runProjectDetector } from "@vigil/dry-run";
-import { createLogger } from "@vigil/logger";
+import { runProjectDetector } from "@vigil/dry-run";
 
 import type { CliContext } from "../context.js";
-
-/** The executor's settings a local run honours, read the way the executor reads them. */
-const LocalRunEnv = defineEnv(datasourceEnv, {
-  DETECTOR_DISK_MB: executorEnv.DETECTOR_DISK_MB,
-  DETECTOR_MAX_OPEN_FILES: executorEnv.DETECTOR_MAX_OPEN_FILES,
-  SANDBOX_REQUIRE: executorEnv.SANDBOX_REQUIRE,
-});
+import { openLocalDetector } from "../local-detector.js";
 
 export interface RunLocalOptions {
   projectId: string;
@@ -48,7 +35,6 @@ export async function runLocalCommand(
   ctx: CliContext,
   o: RunLocalOptions,
 ): Promise<number> {
-  const settings = parseEnv(LocalRunEnv, o.env);
   let fileRows: unknown[] | undefined;
   if (o.rowsFile !== undefined) {
     const read = await readRowsFile(o.rowsFile);
@@ -63,7 +49,6 @@ export async function runLocalCommand(
     max: 1,
     applicationName: "vigil-cli",
   });
-  let workDir: string | undefined;
   try {
     const loaded = await getProjectForRun(handle.db, o.projectId);
     if (!loaded) {
@@ -81,56 +66,26 @@ export async function runLocalCommand(
     const config = parsed.data;
     const now = new Date();
     const window = windowOf({ fireAt: now }, config);
-    // a folder of its own, so nothing an executor on this host keeps is touched
-    workDir = await mkdtemp(path.join(os.tmpdir(), "vigil-run-local-"));
-    const sandbox: SandboxPolicy = {
-      diskMb: settings.DETECTOR_DISK_MB,
-      maxOpenFiles: settings.DETECTOR_MAX_OPEN_FILES,
-      require: settings.SANDBOX_REQUIRE as SandboxLayer[],
-    };
-    const dir = await openDetectorWorkDir({
-      workDir,
-      prestart: false,
-      sandbox,
-      packageNames: [],
-      logger: createLogger({ level: "warn", name: "vigil-cli" }),
-    });
+    const local = await openLocalDetector(o.env);
     const abort = new AbortController();
     const onSignal = () => abort.abort("shutdown");
     process.once("SIGINT", onSignal);
     let outcome: RunOutcome;
     try {
-      outcome = await runProjectDetector(
-        {
-          workDir: dir.workDir,
-          slots: dir.slots,
-          sandbox,
-          packages: dir.packages,
-          secrets: createSecretStore({
-            env: o.env,
-            secretsDir: settings.SECRETS_DIR,
-          }),
-          allowPrivateNetworks: settings.DATASOURCE_ALLOW_PRIVATE_NETWORKS,
-          byteLimits: {
-            maxRowBytes: settings.DATASOURCE_MAX_ROW_BYTES,
-            maxBytes: settings.DATASOURCE_MAX_BYTES,
-          },
-        },
-        {
-          db: handle.db,
-          projectId: o.projectId,
-          config,
-          rules: loaded.rules.map(ruleSourceOf),
-          rows: fileRows,
-          window,
-          scheduledFor: now,
-          runId: "local",
-          signal: abort.signal,
-        },
-      );
+      outcome = await runProjectDetector(local.settings, {
+        db: handle.db,
+        projectId: o.projectId,
+        config,
+        rules: loaded.rules.map(ruleSourceOf),
+        rows: fileRows,
+        window,
+        scheduledFor: now,
+        runId: "local",
+        signal: abort.signal,
+      });
     } finally {
       process.off("SIGINT", onSignal);
-      await dir.close();
+      await local.close();
     }
     return printOutcome(ctx, outcome, {
       rows: o.rowsFile ?? describeSource(config.data_source),
@@ -138,9 +93,6 @@ export async function runLocalCommand(
     });
   } finally {
     await handle.close();
-    if (workDir !== undefined) {
-      await rm(workDir, { recursive: true, force: true });
-    }
   }
 }
 
