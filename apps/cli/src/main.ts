@@ -39,6 +39,7 @@ async function main(argv: string[]): Promise<number> {
       prune: { type: "boolean" },
       watch: { type: "boolean" },
       "no-demo": { type: "boolean" },
+      "no-dry-run": { type: "boolean" },
       timeout: { type: "string" },
       local: { type: "boolean" },
       rows: { type: "string" },
@@ -105,7 +106,9 @@ async function main(argv: string[]): Promise<number> {
         watch: values.watch === true,
       });
     case "plan":
-      return planCommand(ctx, needFile());
+      return planCommand(ctx, needFile(), {
+        dryRun: values["no-dry-run"] !== true,
+      });
     case "export":
       return exportCommand(ctx, {
         projectIds: [needProject(), ...positionals.slice(2)],

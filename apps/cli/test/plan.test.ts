@@ -137,6 +137,12 @@ dbTest(
     expect(await db.selectFrom("discrepancies").selectAll().execute()).toEqual(
       state,
     );
+    const diffOnly = await runCliOn(
+      ["plan", "-f", await yamlFile(edited), "--no-dry-run"],
+      testDatabase.url,
+    );
+    expect(diffOnly.code, diffOnly.stderr).toBe(2);
+    expect(diffOnly.stdout).not.toContain("dry run");
 
     const throwing = DRY_FILE.replace(
       "return rows.filter",

@@ -15,11 +15,13 @@ export const PLAN_EXIT = { unchanged: 0, errors: 1, changes: 2 } as const;
  * changing anything: projects created, settings and config paths changed, schedules added or
  * removed, rules added, removed or changed; then the dry run of each changed project as the file
  * defines it (its findings' effect on the stored discrepancies). Exit 0: no change; 2: changes;
- * 1: errors, a dry run that could not run or a rule that failed among them.
+ * 1: errors, a dry run that could not run or a rule that failed among them. `--no-dry-run`: the
+ * diff alone.
  */
 export async function planCommand(
   ctx: CliContext,
   file: string,
+  o: { dryRun: boolean },
 ): Promise<number> {
   const result = await readProjectFile(file);
   if (!result.ok) {
@@ -45,20 +47,22 @@ export async function planCommand(
       return PLAN_EXIT.unchanged;
     }
     let dryRunFailed = false;
-    const local = await openLocalDetector(ctx.env);
-    try {
-      for (const project of changedProjects) {
-        const dryRun = await planDryRun(db, local.settings, project);
-        const text = dryRun.lines.join("\n");
-        if (dryRun.failed) {
-          ctx.err(text);
-        } else {
-          ctx.out(text);
+    if (o.dryRun) {
+      const local = await openLocalDetector(ctx.env);
+      try {
+        for (const project of changedProjects) {
+          const dryRun = await planDryRun(db, local.settings, project);
+          const text = dryRun.lines.join("\n");
+          if (dryRun.failed) {
+            ctx.err(text);
+          } else {
+            ctx.out(text);
+          }
+          dryRunFailed ||= dryRun.failed;
         }
-        dryRunFailed ||= dryRun.failed;
+      } finally {
+        await local.close();
       }
-    } finally {
-      await local.close();
     }
     ctx.out(
       `${lines.length} change(s) in ${changedProjects.length} of ${result.projects.length} project(s)`,
