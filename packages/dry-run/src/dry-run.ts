@@ -61,9 +61,7 @@ export async function dryRunProject(
   const project = o.definition
     ? {
         config: { ok: true as const, value: o.definition.config },
-        rules: o.definition.rules
-          .filter((r) => r.is_active)
-          .map(ruleSourceOfInput),
+        rules: o.definition.rules.filter((r) => r.is_active).map(ruleSourceOf),
       }
     : await storedProject(o.db, o.projectId);
   if (project === undefined) {
@@ -164,18 +162,6 @@ async function storedProject(
   return { config: { ok: true, value: parsed.data }, rules };
 }
 
-function ruleSourceOfInput(r: RuleInput): RuleSource {
-  return {
-    ruleId: r.rule_id,
-    definitionId: r.definition_id,
-    code: r.code,
-    parameters: r.parameters,
-    severity: r.severity,
-    category: r.category,
-    description: r.description,
-  };
-}
-
 /** Overrides replace the rule of their rule_id or are added; an inactive one is left out. */
 function mergeRules(
   base: RuleSource[],
@@ -187,7 +173,7 @@ function mergeRules(
   const byId = new Map(base.map((r) => [r.ruleId, r]));
   for (const r of overrides) {
     if (r.is_active) {
-      byId.set(r.rule_id, ruleSourceOfInput(r));
+      byId.set(r.rule_id, ruleSourceOf(r));
     } else {
       byId.delete(r.rule_id);
     }

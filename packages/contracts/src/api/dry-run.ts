@@ -2,6 +2,8 @@ import { z } from "zod";
 
 import { RuleInputSchema, SeveritySchema } from "../entities.js";
 import { ProjectConfigSchema } from "../project-config.js";
+import { REPORT_GROUPS } from "../report.js";
+import { DISCREPANCY_STATUSES } from "./discrepancies.js";
 
 const InstantInput = z.iso.datetime({ offset: true });
 
@@ -77,23 +79,6 @@ export const DryRunRequestSchema = z
   .meta({ id: "DryRunRequest" });
 export type DryRunRequest = z.output<typeof DryRunRequestSchema>;
 
-const TRANSITIONS = [
-  "new",
-  "reopened",
-  "escalated",
-  "unmuted",
-  "still_open",
-  "resolved",
-  "expired",
-] as const;
-const STATUSES = [
-  "open",
-  "acknowledged",
-  "muted",
-  "resolved",
-  "expired",
-] as const;
-
 /** One discrepancy in a plan: what the run would do to it. */
 export const DryRunPlanEntrySchema = z
   .object({
@@ -101,13 +86,13 @@ export const DryRunPlanEntrySchema = z
     rule_id: z.string(),
     finding_key: z.string(),
     change: z
-      .enum(TRANSITIONS)
+      .enum(REPORT_GROUPS)
       .describe(
         "The transition the executor would record (docs/discrepancies.md).",
       ),
-    status: z.enum(STATUSES).describe("Its status after the run."),
+    status: z.enum(DISCREPANCY_STATUSES).describe("Its status after the run."),
     previous_status: z
-      .enum(STATUSES)
+      .enum(DISCREPANCY_STATUSES)
       .nullable()
       .describe("Its status now; null: it does not exist yet."),
     severity: SeveritySchema,
