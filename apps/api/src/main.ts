@@ -3,7 +3,7 @@ import { collectSecretValues } from "@vigil/config";
 import { SECRET_NAME_PATTERN } from "@vigil/contracts";
 import { createDb, createWorkerPresence } from "@vigil/db";
 import { createSecretStore, type SandboxLayer } from "@vigil/detector-run";
-import { createDryRunService } from "@vigil/dry-run";
+import { createDryRunService, unmetSandboxLayers } from "@vigil/dry-run";
 import { onSupervisorGone } from "@vigil/lifecycle";
 import { createLogger, registerSecrets } from "@vigil/logger";
 
@@ -22,6 +22,26 @@ const handle = createDb({
   applicationName: "vigil-api",
   onIdleError: (err) => logger.warn({ err }, "idle database client failed"),
 });
+const dryRunSandbox = {
+  diskMb: config.DETECTOR_DISK_MB,
+  maxOpenFiles: config.DETECTOR_MAX_OPEN_FILES,
+  require: config.SANDBOX_REQUIRE as SandboxLayer[],
+};
+// dry runs run rule code on this host: held to SANDBOX_REQUIRE as the executor is, at start
+const unmet = await unmetSandboxLayers(dryRunSandbox.require);
+if (unmet.length > 0) {
+  for (const line of unmet) {
+    logger.fatal(line);
+  }
+  process.exit(2);
+}
+const [sameUid] = await unmetSandboxLayers(["other_uid"]);
+if (sameUid !== undefined) {
+  logger.warn(
+    { reason: sameUid },
+    "dry-run detectors run as this process's uid, so rule code could signal the API; SANDBOX_REQUIRE=other_uid refuses to start so",
+  );
+}
 const server = createApiServer({
   db: handle.db,
   pool: handle.pool,
@@ -50,11 +70,7 @@ const server = createApiServer({
     service: createDryRunService({
       workDir: config.DRY_RUN_WORK_DIR,
       prestart: config.DETECTOR_PRESTART,
-      sandbox: {
-        diskMb: config.DETECTOR_DISK_MB,
-        maxOpenFiles: config.DETECTOR_MAX_OPEN_FILES,
-        require: config.SANDBOX_REQUIRE as SandboxLayer[],
-      },
+      sandbox: dryRunSandbox,
       packageNames: config.DETECTOR_PACKAGES,
       secrets: createSecretStore({
         env: process.env,

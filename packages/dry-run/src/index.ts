@@ -19,3 +19,4 @@ export {
 } from "./run-project.js";
 export { planOf, type PlanScope } from "./plan.js";
 export { loadStoredInput, type StoredInput } from "./stored-input.js";
+export { unmetSandboxLayers } from "./sandbox-check.js";
