@@ -1,4 +1,5 @@
 import type { Db } from "../../pool.js";
+import { inTransaction } from "../../transaction.js";
 import {
   updateDiscrepancies,
   type DiscrepancyTransition,
@@ -25,8 +26,13 @@ export async function planDiscrepancyUpdate(
   db: Db,
   o: UpdateDiscrepanciesOptions,
 ): Promise<DiscrepancyTransition[]> {
+  if (db.isTransaction) {
+    // its rollback would take the caller's writes with it
+    throw new Error("planDiscrepancyUpdate needs the pool, not a transaction");
+  }
   try {
-    await db.transaction().execute(async (trx) => {
+    // a deadlock with a run recording the same discrepancies is tried again, as writes are
+    await inTransaction(db, async (trx) => {
       throw new PlannedRollback(await updateDiscrepancies(trx, o));
     });
   } catch (err) {
