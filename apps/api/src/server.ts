@@ -1,6 +1,7 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
+import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -59,6 +60,8 @@ export interface ApiServer {
   close(o?: { graceMs?: number }): Promise<void>;
 }
 
+let serverCount = 0;
+
 /** The API as a value: no env, no signals, no process exit (main.ts does those). */
 export function createApiServer(o: ApiServerOptions): ApiServer {
   // the document lists the docs routes too, so it is built after them and read lazily
@@ -69,10 +72,15 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
     logger: o.logger,
     ...(o.tokenCacheMs !== undefined && { cacheMs: o.tokenCacheMs }),
   });
+  // a folder of this server's own when the caller gives no service, removed on close
+  const ownDryRunDir = path.join(
+    tmpdir(),
+    `vigil-dry-run-${process.pid}-${++serverCount}`,
+  );
   const dryRunService =
     o.dryRun?.service ??
     createDryRunService({
-      workDir: path.join(tmpdir(), `vigil-dry-run-${process.pid}`),
+      workDir: ownDryRunDir,
       prestart: false,
       sandbox: DEFAULT_SANDBOX_POLICY,
       packageNames: [],
@@ -175,6 +183,9 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
       await closed;
       clearTimeout(timer);
       await dryRunService.close();
+      if (o.dryRun === undefined) {
+        await rm(ownDryRunDir, { recursive: true, force: true });
+      }
     },
   };
 }
