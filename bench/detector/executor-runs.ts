@@ -33,7 +33,10 @@ let projectCounter = 0;
 export async function startExecutorProcess(
   databaseUrl: string,
   concurrency: number,
-  { prestart = true }: { prestart?: boolean } = {},
+  {
+    prestart = true,
+    env = {},
+  }: { prestart?: boolean; env?: Record<string, string> } = {},
 ): Promise<RunningExecutor> {
   const workDir = await mkdtemp(
     path.join(os.tmpdir(), "vigil-bench-detector-work-"),
@@ -48,6 +51,7 @@ export async function startExecutorProcess(
       DETECTOR_PRESTART: String(prestart),
       LOG_LEVEL: "warn",
       POLL_INTERVAL_MS: "1000",
+      ...env,
     },
     stdio: ["ignore", "ignore", "pipe"],
   });

@@ -2,7 +2,9 @@ import {
   apiEnv,
   channelEnv,
   databaseEnv,
+  datasourceEnv,
   defineEnv,
+  dryRunEnv,
   logEnv,
   parseEnv,
   type Env,
@@ -10,11 +12,18 @@ import {
 import type { z } from "zod";
 
 /**
- * The API's environment: database, logging, the API fragment of @vigil/config, and the
- * channel settings `POST /channels/test` sends with (the executor's, so a test goes out as
- * the real message would).
+ * The API's environment: database, logging, the API fragment of @vigil/config, the channel
+ * settings `POST /channels/test` sends with (the executor's, so a test goes out as the real
+ * message would), and for dry runs the executor's data-source and sandbox settings.
  */
-export const ApiEnv = defineEnv(databaseEnv, logEnv, apiEnv, channelEnv);
+export const ApiEnv = defineEnv(
+  databaseEnv,
+  logEnv,
+  apiEnv,
+  channelEnv,
+  datasourceEnv,
+  dryRunEnv,
+);
 export type ApiConfig = z.output<typeof ApiEnv>;
 
 /** Parses the environment or exits with code 2 naming each bad variable (main.ts only). */

@@ -1,5 +1,6 @@
 import type { SmtpEnv } from "@vigil/channels";
 import type { Db, DbHandle } from "@vigil/db";
+import type { DryRunService } from "@vigil/dry-run";
 import type { Logger } from "@vigil/logger";
 
 /** What the routes need, passed in by createApiServer's caller (main.ts or a test). */
@@ -22,6 +23,16 @@ export interface ApiDeps {
   migrationsDir?: string;
   /** How `POST /channels/test` sends; unset: with no secrets, SMTP server or private networks. */
   channels?: ChannelTestSettings;
+  /**
+   * How `POST /projects/{id}/dry-run` runs detectors and how many at once; the server closes
+   * the service when it closes. Unset: a service with the executor's default sandbox, no
+   * secrets, no private networks, in a folder of this process under the OS temp dir, and the
+   * default limits (2 at once, 1 per token).
+   */
+  dryRun?: {
+    service: DryRunService;
+    limits: { global: number; perToken: number };
+  };
 }
 
 /** The REPORT_* and SMTP_* settings the executor sends with, read by the API too. */

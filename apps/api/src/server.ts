@@ -1,11 +1,18 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
+import { rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { createSecretStore, DEFAULT_SANDBOX_POLICY } from "@vigil/detector-run";
+import { createDryRunService } from "@vigil/dry-run";
 import express, { type Express } from "express";
 import { pinoHttp } from "pino-http";
 
 import type { ApiDeps } from "./deps.js";
 import { createAuthorizer } from "./http/auth.js";
+import { createDryRunSlots } from "./http/dry-run-slots.js";
 import { corsMiddleware } from "./http/cors.js";
 import { DEFAULT_DASHBOARD_DIR, dashboardRouter } from "./http/dashboard.js";
 import { errorHandler, routeNotFound } from "./http/error-handler.js";
@@ -58,6 +65,8 @@ export interface ApiServer {
   close(o?: { graceMs?: number }): Promise<void>;
 }
 
+let serverCount = 0;
+
 /** The API as a value: no env, no signals, no process exit (main.ts does those). */
 export function createApiServer(options: ApiServerOptions): ApiServer {
   const o: ApiServerOptions & ApiDeps = {
@@ -73,8 +82,30 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     logger: o.logger,
     ...(o.tokenCacheMs !== undefined && { cacheMs: o.tokenCacheMs }),
   });
+  // a folder of this server's own when the caller gives no service, removed on close
+  const ownDryRunDir = path.join(
+    tmpdir(),
+    `vigil-dry-run-${process.pid}-${++serverCount}`,
+  );
+  const dryRunService =
+    o.dryRun?.service ??
+    createDryRunService({
+      workDir: ownDryRunDir,
+      prestart: false,
+      sandbox: DEFAULT_SANDBOX_POLICY,
+      packageNames: [],
+      secrets: createSecretStore({ env: {} }),
+      allowPrivateNetworks: false,
+      byteLimits: { maxRowBytes: 1024 ** 2, maxBytes: 64 * 1024 ** 2 },
+      logger: o.logger,
+    });
   const routes = allRoutes(
     o,
+    {
+      db: o.db,
+      service: dryRunService,
+      slots: createDryRunSlots(o.dryRun?.limits ?? { global: 2, perToken: 1 }),
+    },
     o.extraRoutes ?? [],
     () => docs.document,
     metrics,
@@ -162,6 +193,10 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       const timer = setTimeout(() => s.closeAllConnections(), graceMs);
       await closed;
       clearTimeout(timer);
+      await dryRunService.close();
+      if (o.dryRun === undefined) {
+        await rm(ownDryRunDir, { recursive: true, force: true });
+      }
     },
   };
 }

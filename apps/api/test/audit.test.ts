@@ -588,6 +588,12 @@ const UNAUDITED: Record<string, Req> = {
     path: "/cron/preview",
     o: { body: { cron_expression: "0 * * * *", timezone: "UTC" } },
   },
+  // the project is made by the test that sends these; the plan is rolled back
+  "POST /projects/:id/dry-run": {
+    method: "POST",
+    path: "/projects/audit-dry-run/dry-run",
+    o: { body: { rows: [{ id: 1, amount: -1 }] } },
+  },
 };
 
 async function maxId(db: Db): Promise<number> {
@@ -691,6 +697,7 @@ describe("audit trail of API writes", () => {
     api,
     db,
   }) => {
+    await api.call("POST", "/projects", { body: projectBody("audit-dry-run") });
     for (const [route, req] of Object.entries(UNAUDITED)) {
       const mark = await maxId(db);
       const res = await call(api, req);

@@ -38,6 +38,7 @@ const EXPECTED_ACCESS: Record<string, Scope | "public"> = {
   "post /projects/:id/trigger": "write",
   "post /projects/:id/data": "write",
   "post /projects/:id/backfill": "write",
+  "post /projects/:id/dry-run": "write",
   "get /backfills/:id": "read",
   "post /backfills/:id/cancel": "write",
   "post /executions/:id/replay": "write",

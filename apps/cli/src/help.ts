@@ -63,12 +63,16 @@ export const COMMANDS: readonly CommandHelp[] = [
   },
   {
     name: "plan",
-    usage: "plan -f FILE|DIR",
+    usage: "plan -f FILE|DIR [--no-dry-run]",
     summary:
-      "what apply -f FILE would change in the database, changing nothing",
-    options: { file: "the project file (-f)" },
+      "what apply -f FILE would change in the database, and what each changed project's rules would find, changing nothing",
+    options: {
+      file: "the project file (-f)",
+      "no-dry-run":
+        "only the config diff: run no detector (for a machine without the sources' credentials)",
+    },
     details:
-      "Lists projects created, settings and config paths changed, schedules added or removed and\nrules added, removed or changed. Exit 0: no change, 2: changes, 1: errors (so it gates a pull request).",
+      "Lists projects created, settings and config paths changed, schedules added or removed and\nrules added, removed or changed; then the dry run of each changed project as the file defines\nit, on the rows its next run would read here (VIGIL_SECRET_* and SECRETS_DIR as the executor\nreads them): findings it would open, reopen, resolve or leave unchanged. Exit 0: no change,\n2: changes, 1: errors, a dry run that failed included (so it gates a pull request).",
   },
   {
     name: "export",

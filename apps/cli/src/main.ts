@@ -41,6 +41,7 @@ async function main(argv: string[]): Promise<number> {
       watch: { type: "boolean" },
       wait: { type: "boolean" },
       "no-demo": { type: "boolean" },
+      "no-dry-run": { type: "boolean" },
       timeout: { type: "string" },
       local: { type: "boolean" },
       rows: { type: "string" },
@@ -107,7 +108,9 @@ async function main(argv: string[]): Promise<number> {
         watch: values.watch === true,
       });
     case "plan":
-      return planCommand(ctx, needFile());
+      return planCommand(ctx, needFile(), {
+        dryRun: values["no-dry-run"] !== true,
+      });
     case "export":
       return exportCommand(ctx, {
         projectIds: [needProject(), ...positionals.slice(2)],

@@ -18,12 +18,13 @@ import {
   assertNever,
   describeOutcome,
   findingsTruncatedOf,
+  discrepancyInputOf,
   isRetryableOutcome,
   ruleResultsOf,
   rulesStatus,
   toExecutionStatus,
   type CapturedInput,
-  type RunEvidence,
+  type DiscrepancyInput,
   type RunOutcome,
 } from "@vigil/detector-run";
 
@@ -124,22 +125,7 @@ export async function recordOutcome(
           : await updateDiscrepancies(trx, {
               projectId: claim.projectId,
               executionId: claim.executionId,
-              seen: findings.map((f) => ({
-                fingerprint: f.fingerprint,
-                ruleId: f.ruleId,
-                findingKey: f.key,
-                // in a project with a row key, a finding's key is its row's unless it says otherwise
-                rowKey:
-                  f.rowKey ??
-                  (evaluation.evidence.rowKeys === null ? null : f.key),
-                severity: f.severity,
-                message: f.message,
-                data: (f.data ?? null) as JsonValue,
-              })),
-              evaluatedRuleIds: evaluation.evaluatedRuleIds,
-              truncatedRuleIds: evaluation.truncatedRuleIds,
-              rowKeys: evaluation.evidence.rowKeys,
-              expireAfter: evaluation.evidence.expireAfter,
+              ...evaluation,
             });
       await o.afterRecord?.(trx, {
         claim,
@@ -166,12 +152,7 @@ export interface RecordPlan {
   executionStatus: RecordedExecution["executionStatus"];
   findings: Extract<RunOutcome, { kind: "succeeded" }>["findings"];
   /** Set when the rules ran (success, partial, all rules failed): the run is evidence about discrepancies. */
-  evaluation: {
-    evaluatedRuleIds: string[];
-    /** Rules whose findings were cut at the cap: the run resolves none of their discrepancies. */
-    truncatedRuleIds: string[];
-    evidence: RunEvidence;
-  } | null;
+  evaluation: DiscrepancyInput | null;
   /** The run's loaded input to store with the record; null when the run kept none. */
   input: NewExecutionInput | null;
 }
@@ -188,21 +169,7 @@ export function planRecord(
   const failedRuleIds = rules
     .filter((r) => r.status === "error")
     .map((r) => r.ruleId);
-  const evaluation: RecordPlan["evaluation"] =
-    outcome.kind === "succeeded"
-      ? {
-          evaluatedRuleIds: rules
-            .filter((r) => r.status === "ok")
-            .map((r) => r.ruleId),
-          truncatedRuleIds: rules
-            .filter((r) => (r.findingsTruncated ?? 0) > 0)
-            .map((r) => r.ruleId),
-          evidence: outcome.details.evidence ?? {
-            rowKeys: null,
-            expireAfter: null,
-          },
-        }
-      : null;
+  const evaluation = discrepancyInputOf(outcome);
   const proc = outcome.details.process;
   const run: FinishRunOptions = {
     fence: { triggerId: claim.triggerId, workerId, attempt: claim.attempt },

@@ -13,6 +13,7 @@ export { executorEnv, SANDBOX_LAYER_NAMES } from "./fragments/executor.js";
 export { reportEnv, MIN_REPORT_SECRET_LENGTH } from "./fragments/report.js";
 export { channelEnv } from "./fragments/channel.js";
 export { datasourceEnv } from "./fragments/datasource.js";
+export { dryRunEnv } from "./fragments/dry-run.js";
 export { triggerCreatorEnv } from "./fragments/trigger-creator.js";
 export { cleanerEnv } from "./fragments/cleaner.js";
 export { embeddedEnv } from "./fragments/embedded.js";

@@ -16,6 +16,10 @@ export {
   type CapturedInput,
   type CaptureInputOptions,
 } from "./capture-input.js";
+export {
+  discrepancyInputOf,
+  type DiscrepancyInput,
+} from "./discrepancy-input.js";
 export { classifyRun, summarizeProcess } from "./classify-run.js";
 export {
   applySandboxPolicy,

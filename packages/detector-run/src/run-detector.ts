@@ -281,8 +281,18 @@ export function windowOf(
   return { start, end };
 }
 
-/** A stored rule as the synthesizer takes it. */
-export function ruleSourceOf(r: RuleRow): RuleSource {
+/** A rule, stored (`RuleRow`) or as an API body gives it (`RuleInput`), as the synthesizer takes it. */
+export function ruleSourceOf(
+  r: Pick<
+    RuleRow,
+    | "rule_id"
+    | "definition_id"
+    | "code"
+    | "severity"
+    | "category"
+    | "description"
+  > & { parameters: Record<string, unknown> },
+): RuleSource {
   return {
     ruleId: r.rule_id,
     definitionId: r.definition_id,

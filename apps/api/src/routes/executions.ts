@@ -198,7 +198,7 @@ export function executionRoutes(deps: ApiDeps): RouteDef[] {
           ({ execution_id: _e, project_id: _p, ...f }) => f,
         );
         const input = await describeExecutionInput(
-          deps.db,
+          deps.readDb,
           detail.execution.id,
         );
         return {
@@ -207,6 +207,7 @@ export function executionRoutes(deps: ApiDeps): RouteDef[] {
             replay_of: detail.replay_of,
             input: inputJson(
               input ?? {
+                projectId: detail.execution.project_id,
                 kept: false,
                 reason: "not_recorded",
                 message: `execution ${params.id} has no stored input`,

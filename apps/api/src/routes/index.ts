@@ -7,6 +7,7 @@ import { channelRoutes } from "./channels.js";
 import { cronRoutes } from "./cron.js";
 import { discrepancyRoutes } from "./discrepancies.js";
 import { docsRoutes } from "./docs.js";
+import { dryRunRoutes, type DryRunRouteDeps } from "./dry-run.js";
 import { executionRoutes } from "./executions.js";
 import { metricsRoutes } from "./metrics.js";
 import { monitoringRoutes } from "./monitoring.js";
@@ -27,6 +28,7 @@ import { tokenRoutes } from "./tokens.js";
  */
 export function allRoutes(
   deps: ApiDeps,
+  dryRun: DryRunRouteDeps,
   extra: readonly RouteDef[],
   getDocument: () => unknown,
   metrics: ApiMetrics,
@@ -37,6 +39,7 @@ export function allRoutes(
     ...metricsRoutes(metrics),
     ...monitoringRoutes(deps),
     ...projectActionRoutes(),
+    ...dryRunRoutes(dryRun),
     ...backfillRoutes(deps),
     ...projectRoutes(deps),
     ...scheduleRoutes(deps),

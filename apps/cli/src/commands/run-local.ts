@@ -1,36 +1,22 @@
-import { chmod, mkdtemp, readFile, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
+import { readFile } from "node:fs/promises";
 
-import { datasourceEnv, defineEnv, executorEnv, parseEnv } from "@vigil/config";
 import {
   DatasetJsonUploadSchema,
   ProjectConfigSchema,
   type DataSource,
 } from "@vigil/contracts";
 import { parseCsv } from "@vigil/datasources";
-import { createDb, getLatestDataset, getProjectForRun } from "@vigil/db";
+import { createDb, getProjectForRun } from "@vigil/db";
 import {
-  createDetectorSlots,
-  createSecretStore,
   describeOutcome,
   ruleSourceOf,
-  runDetector,
   windowOf,
   type RunOutcome,
-  type SandboxLayer,
-  type SandboxPolicy,
 } from "@vigil/detector-run";
-import { createLogger } from "@vigil/logger";
+import { runProjectDetector } from "@vigil/dry-run";
 
 import type { CliContext } from "../context.js";
-
-/** The executor's settings a local run honours, read the way the executor reads them. */
-const LocalRunEnv = defineEnv(datasourceEnv, {
-  DETECTOR_DISK_MB: executorEnv.DETECTOR_DISK_MB,
-  DETECTOR_MAX_OPEN_FILES: executorEnv.DETECTOR_MAX_OPEN_FILES,
-  SANDBOX_REQUIRE: executorEnv.SANDBOX_REQUIRE,
-});
+import { openLocalDetector } from "../local-detector.js";
 
 export interface RunLocalOptions {
   projectId: string;
@@ -49,7 +35,6 @@ export async function runLocalCommand(
   ctx: CliContext,
   o: RunLocalOptions,
 ): Promise<number> {
-  const settings = parseEnv(LocalRunEnv, o.env);
   let fileRows: unknown[] | undefined;
   if (o.rowsFile !== undefined) {
     const read = await readRowsFile(o.rowsFile);
@@ -64,7 +49,6 @@ export async function runLocalCommand(
     max: 1,
     applicationName: "vigil-cli",
   });
-  let workDir: string | undefined;
   try {
     const loaded = await getProjectForRun(handle.db, o.projectId);
     if (!loaded) {
@@ -82,75 +66,26 @@ export async function runLocalCommand(
     const config = parsed.data;
     const now = new Date();
     const window = windowOf({ fireAt: now }, config);
-    // the file's rows stand in for the source; the source's key still names the rows' keys
-    const source: DataSource | undefined =
-      fileRows === undefined
-        ? undefined
-        : {
-            type: "manual",
-            ...(config.data_source.key === undefined
-              ? {}
-              : { key: config.data_source.key }),
-          };
-    // a folder of its own, so nothing an executor on this host keeps is touched; the sandbox uid
-    // must be able to reach it
-    workDir = await mkdtemp(path.join(os.tmpdir(), "vigil-run-local-"));
-    await chmod(workDir, 0o755);
-    const sandbox: SandboxPolicy = {
-      diskMb: settings.DETECTOR_DISK_MB,
-      maxOpenFiles: settings.DETECTOR_MAX_OPEN_FILES,
-      require: settings.SANDBOX_REQUIRE as SandboxLayer[],
-    };
-    const slots = createDetectorSlots({
-      workDir,
-      prestart: false,
-      extraRead: [],
-      sandbox,
-      logger: createLogger({ level: "warn", name: "vigil-cli" }),
-    });
+    const local = await openLocalDetector(o.env);
     const abort = new AbortController();
     const onSignal = () => abort.abort("shutdown");
     process.once("SIGINT", onSignal);
     let outcome: RunOutcome;
     try {
-      outcome = await runDetector({
-        workDir,
+      outcome = await runProjectDetector(local.settings, {
+        db: handle.db,
         projectId: o.projectId,
-        rules: loaded.rules.map(ruleSourceOf),
         config,
-        ...(source ? { source } : {}),
+        rules: loaded.rules.map(ruleSourceOf),
+        rows: fileRows,
         window,
-        context: {
-          projectId: o.projectId,
-          executionId: "local",
-          triggerId: "local",
-          attempt: 1,
-          scheduledFor: now.toISOString(),
-        },
-        packages: { names: [] },
-        slots,
+        scheduledFor: now,
+        runId: "local",
         signal: abort.signal,
-        secrets: createSecretStore({
-          env: o.env,
-          secretsDir: settings.SECRETS_DIR,
-        }),
-        allowPrivateNetworks: settings.DATASOURCE_ALLOW_PRIVATE_NETWORKS,
-        byteLimits: {
-          maxRowBytes: settings.DATASOURCE_MAX_ROW_BYTES,
-          maxBytes: settings.DATASOURCE_MAX_BYTES,
-        },
-        loadLatestDataset: async (projectId) => {
-          if (fileRows !== undefined) {
-            return { rows: fileRows };
-          }
-          const dataset = await getLatestDataset(handle.db, projectId);
-          return dataset ? { rows: dataset.rows } : null;
-        },
-        sandbox,
       });
     } finally {
       process.off("SIGINT", onSignal);
-      await slots.close();
+      await local.close();
     }
     return printOutcome(ctx, outcome, {
       rows: o.rowsFile ?? describeSource(config.data_source),
@@ -158,9 +93,6 @@ export async function runLocalCommand(
     });
   } finally {
     await handle.close();
-    if (workDir !== undefined) {
-      await rm(workDir, { recursive: true, force: true });
-    }
   }
 }
 

@@ -172,6 +172,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/projects/{id}/dry-run": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Runs the project's detector now, with rules, rows, window or config of the request, and answers its findings and the plan of what it would open, reopen and resolve; changes nothing
+     * @description The detector is synthesized and run in the executor's sandbox, with the project's limits, timeout and import policy. A rule that throws, loops or imports what it may not is answered 200 with its error in `rules` or `outcome`. Without `rows` the project's source is read for `window` (default: a run starting now). Dry runs in flight are limited per token and per API process (429 with Retry-After).
+     */
+    post: operations["post_projects_id_dry-run"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/projects/{id}/backfill": {
     parameters: {
       query?: never;
@@ -921,6 +941,548 @@ export interface components {
         discrepancies: number;
       };
     };
+    DryRunResponse: {
+      project_id: string;
+      /**
+       * @description What the detector ran on.
+       * @enum {string}
+       */
+      input: "source" | "rows" | "execution";
+      outcome: components["schemas"]["DryRunOutcome"];
+      window: {
+        start: string;
+        end: string;
+      };
+      row_count: number | null;
+      detector_hash: string | null;
+      duration_ms: number;
+      rules: components["schemas"]["DryRunRuleResult"][];
+      findings: components["schemas"]["DryRunFinding"][];
+      /** @description Null when the rules did not run (a timeout, a crash, a rejected detector): such a run changes nothing. */
+      plan: {
+        /**
+         * @description `source`: the rows a real run would read; `sample`: only the rows given, so nothing is said about rows not given.
+         * @enum {string}
+         */
+        scope: "source" | "sample";
+        /** @description What the plan cannot tell, for a sample. */
+        note: string | null;
+        /** @description Whether `would_resolve` is meaningful: false for a sample of a project with no `data_source.key`, whose rows cannot be told apart. */
+        resolutions_planned: boolean;
+        /** @description New discrepancies. */
+        would_open: components["schemas"]["DryRunPlanEntry"][];
+        /** @description Resolved or expired ones seen again, and mutes that ran out. */
+        would_reopen: components["schemas"]["DryRunPlanEntry"][];
+        /** @description Tracked ones the run would resolve (or expire). */
+        would_resolve: components["schemas"]["DryRunPlanEntry"][];
+        /** @description Tracked ones seen again (`escalated` says when the severity rises). */
+        unchanged: components["schemas"]["DryRunPlanEntry"][];
+      } | null;
+    };
+    DryRunOutcome: {
+      /**
+       * @description How the run ended, as an execution's outcome.
+       * @enum {string}
+       */
+      kind: "succeeded" | "failed" | "timed_out" | "rejected" | "cancelled";
+      /**
+       * @description The status an execution of this run would get.
+       * @enum {string}
+       */
+      status:
+        "success" | "partial" | "failed" | "timeout" | "cancelled" | "lost";
+      /** @description For `rejected` and `cancelled`: why (invalid_rules, missing_dependency, ...). */
+      reason: string | null;
+      message: string | null;
+    };
+    DryRunRuleResult: {
+      rule_id: string;
+      /** @enum {string} */
+      status: "ok" | "error";
+      duration_ms: number;
+      findings: number;
+      error: string | null;
+      /** @description Line in the rule's code where its error was thrown (1-based). */
+      line: number | null;
+      column: number | null;
+    };
+    DryRunFinding: {
+      rule_id: string;
+      key: string;
+      row_key: string | null;
+      fingerprint: string;
+      /** @enum {string} */
+      severity: "info" | "low" | "medium" | "high" | "critical";
+      message: string;
+      data?: unknown;
+    };
+    DryRunPlanEntry: {
+      fingerprint: string;
+      rule_id: string;
+      finding_key: string;
+      /**
+       * @description The transition the executor would record (docs/discrepancies.md).
+       * @enum {string}
+       */
+      change:
+        | "new"
+        | "reopened"
+        | "escalated"
+        | "unmuted"
+        | "still_open"
+        | "resolved"
+        | "expired";
+      /**
+       * @description Its status after the run.
+       * @enum {string}
+       */
+      status: "open" | "acknowledged" | "muted" | "resolved" | "expired";
+      /**
+       * @description Its status now; null: it does not exist yet.
+       * @enum {string|null}
+       */
+      previous_status:
+        "open" | "acknowledged" | "muted" | "resolved" | "expired" | null;
+      /** @enum {string} */
+      severity: "info" | "low" | "medium" | "high" | "critical";
+      /** @enum {string} */
+      previous_severity: "info" | "low" | "medium" | "high" | "critical";
+      /** @description The run would raise its severity (`change: escalated`). */
+      escalated: boolean;
+      message: string;
+    };
+    DryRunRequest: {
+      /** @description Rules to try: one with the `rule_id` of a stored rule replaces it, any other is added; `is_active: false` leaves that rule out. Unset: the stored rules. */
+      rules?: {
+        /** @description Unique within the project; part of each finding's fingerprint, so renaming a rule opens its findings afresh. */
+        rule_id: string;
+        /**
+         * @description Free reference to where the rule came from.
+         * @default null
+         */
+        definition_id: string | null;
+        /**
+         * @description What the rule checks, for people.
+         * @default
+         */
+        description: string;
+        /**
+         * @description Free grouping.
+         * @default general
+         */
+        category: string;
+        /**
+         * @description The severity of a finding that does not set its own.
+         * @default medium
+         * @enum {string}
+         */
+        severity: "info" | "low" | "medium" | "high" | "critical";
+        /**
+         * @description The rule in words, for reviewers.
+         * @default
+         */
+        logic: string;
+        /** @description JavaScript (an ES module) exporting `detect(rows, params, ctx)`; see "The rule contract". */
+        code: string;
+        /**
+         * @description What to do about a finding, for whoever triages it.
+         * @default
+         */
+        explanation: string;
+        /**
+         * @description Passed to `detect` as `params`.
+         * @default {}
+         */
+        parameters: {
+          [key: string]: unknown;
+        };
+        /**
+         * @description Free list of what the rule relies on (tables, fields).
+         * @default []
+         */
+        dependencies: string[];
+        /**
+         * @description An inactive rule is not run.
+         * @default true
+         */
+        is_active: boolean;
+      }[];
+      /** @description Rows to run on instead of the project's source (a sample): the source's `key` still names their keys, and the plan says nothing about rows not given. */
+      rows?: {
+        [key: string]: unknown;
+      }[];
+      /** @description Run on the stored input (rows and window) of this past execution. */
+      execution_id?: number;
+      /** @description The data window the source is read for. Unset: the window of a run starting now (`lookback` ending `settle` ago). */
+      window?: {
+        /**
+         * Format: date-time
+         * @description Start of the data window (inclusive).
+         */
+        start: string;
+        /**
+         * Format: date-time
+         * @description End of the data window (exclusive).
+         */
+        end: string;
+      };
+      /** @description A whole project config to run with instead of the stored one (e.g. a shorter `timeout_seconds`). */
+      config?: {
+        /** @description Where each run reads its rows. */
+        data_source:
+          | {
+              /**
+               * @description Rows from one SQL query.
+               * @enum {string}
+               */
+              type: "sql";
+              /**
+               * @description The database's protocol.
+               * @enum {string}
+               */
+              driver: "postgres" | "mysql";
+              /** @description The secret holding the connection URL (`postgres://user:password@host:5432/db`). */
+              url_env: string;
+              /** @description The query. `:start` and `:end` are the execution window (timestamps); `:name` is a value of `params`. Every `:name` is sent as a bound parameter, never pasted into the text. */
+              query: string;
+              /**
+               * @description Values for the query's `:name` parameters; `start` and `end` are reserved for the window.
+               * @default {}
+               */
+              params: {
+                [key: string]: string | number | boolean | null;
+              };
+              /**
+               * @description The query is cancelled after this many seconds.
+               * @default 30
+               */
+              timeout_seconds: number;
+              /**
+               * @description A query returning more rows fails the run.
+               * @default 1000000
+               */
+              max_rows: number;
+              /** @description The field (or fields, joined with `|` in order) that identify a row, such as `order_id`. Set: a discrepancy resolves only when a run read its row and no rule flagged it; one whose row was not read keeps its state, marked not evaluated. A finding's `row_key` defaults to its `key`. */
+              key?: string | string[];
+            }
+          | {
+              /**
+               * @description Rows from a JSON HTTP API.
+               * @enum {string}
+               */
+              type: "http";
+              /**
+               * Format: uri
+               * @description The first request's URL; no credentials in it (use `auth`).
+               */
+              url: string;
+              /**
+               * @description HTTP method.
+               * @default GET
+               * @enum {string}
+               */
+              method: "GET" | "POST";
+              /**
+               * @description Extra request headers; `Authorization`, `Proxy-Authorization` and `Cookie` are refused (use `auth`).
+               * @default {}
+               */
+              headers: {
+                [key: string]: string;
+              };
+              /** @description JSON request body; only with `POST`. */
+              body?:
+                | string
+                | number
+                | boolean
+                | null
+                | components["schemas"]["JsonValue"][]
+                | {
+                    [key: string]: components["schemas"]["JsonValue"];
+                  };
+              /** @description How requests authenticate; each credential comes from a secret. */
+              auth?:
+                | {
+                    /**
+                     * @description `Authorization: Bearer <token>`.
+                     * @enum {string}
+                     */
+                    type: "bearer";
+                    /** @description The secret holding the token. */
+                    token_env: string;
+                  }
+                | {
+                    /**
+                     * @description HTTP Basic authentication.
+                     * @enum {string}
+                     */
+                    type: "basic";
+                    /** @description The secret holding the user name. */
+                    username_env: string;
+                    /** @description The secret holding the password. */
+                    password_env: string;
+                  }
+                | {
+                    /**
+                     * @description A key in a header or query parameter.
+                     * @enum {string}
+                     */
+                    type: "api_key";
+                    /** @description The secret holding the key. */
+                    value_env: string;
+                    /** @description Header carrying the key; `X-API-Key` when neither `header` nor `query` is set. */
+                    header?: string;
+                    /** @description Query parameter carrying the key instead of a header. */
+                    query?: string;
+                  };
+              /** @description How to fetch further pages; unset: one request. */
+              pagination?:
+                | {
+                    /**
+                     * @description Numbered pages.
+                     * @enum {string}
+                     */
+                    type: "page";
+                    /** @description Query parameter holding the page number. */
+                    param: string;
+                    /**
+                     * @description First page number.
+                     * @default 1
+                     */
+                    start: number;
+                    /** @description Query parameter holding the page size; goes with `size`. */
+                    size_param?: string;
+                    /** @description Rows per page, sent in `size_param`. */
+                    size?: number;
+                  }
+                | {
+                    /**
+                     * @description An offset and a limit.
+                     * @enum {string}
+                     */
+                    type: "offset";
+                    /** @description Query parameter holding the offset (0, limit, 2 x limit, ...). */
+                    param: string;
+                    /** @description Query parameter holding the limit. */
+                    limit_param: string;
+                    /** @description Rows per request; a shorter page ends paging. */
+                    limit: number;
+                  }
+                | {
+                    /**
+                     * @description A cursor from each response.
+                     * @enum {string}
+                     */
+                    type: "cursor";
+                    /** @description Query parameter the next cursor is sent in. */
+                    param: string;
+                    /** @description Dot path of the next cursor in the response body; empty or missing ends paging. */
+                    cursor_path: string;
+                  }
+                | {
+                    /**
+                     * @description The `Link: <...>; rel="next"` response header (RFC 8288).
+                     * @enum {string}
+                     */
+                    type: "link";
+                  };
+              /** @description Dot path of the rows array in the body (`data.items`); unset: the body must be an array. */
+              items_path?: string;
+              /**
+               * @description Paging stops after this many requests.
+               * @default 100
+               */
+              max_pages: number;
+              /**
+               * @description Each request is aborted after this many seconds.
+               * @default 30
+               */
+              timeout_seconds: number;
+              /**
+               * @description More rows than this fails the run.
+               * @default 1000000
+               */
+              max_rows: number;
+              /**
+               * @description A larger response body fails the run.
+               * @default 52428800
+               */
+              max_response_bytes: number;
+              /**
+               * @description Opt in to private and loopback targets; the operator must allow them too (DATASOURCE_ALLOW_PRIVATE_NETWORKS).
+               * @default false
+               */
+              allow_private_network: boolean;
+              /** @description The field (or fields, joined with `|` in order) that identify a row, such as `order_id`. Set: a discrepancy resolves only when a run read its row and no rule flagged it; one whose row was not read keeps its state, marked not evaluated. A finding's `row_key` defaults to its `key`. */
+              key?: string | string[];
+            }
+          | {
+              /**
+               * @description Rows from the latest dataset uploaded with `POST /projects/{id}/data`.
+               * @enum {string}
+               */
+              type: "manual";
+              /** @description The field (or fields, joined with `|` in order) that identify a row, such as `order_id`. Set: a discrepancy resolves only when a run read its row and no rule flagged it; one whose row was not read keeps its state, marked not evaluated. A finding's `row_key` defaults to its `key`. */
+              key?: string | string[];
+            };
+        /**
+         * Format: duration
+         * @description Length of each run's window: rows from `end - lookback` to `end` (`:start`, `:end`).
+         * @default PT1H
+         */
+        lookback: string;
+        /**
+         * Format: duration
+         * @description The window ends this long before the fire time, so rows still settling are not flagged; unset: it ends at the fire time.
+         */
+        settle?: string;
+        /**
+         * @description A run (load and detector) is stopped after this many seconds.
+         * @default 600
+         */
+        timeout_seconds: number;
+        /**
+         * @description Heap limit of the detector process.
+         * @default 512
+         */
+        memory_mb: number;
+        /**
+         * @description Attempts per trigger; a failed attempt below this is retried.
+         * @default 1
+         */
+        max_attempts: number;
+        /**
+         * @description Runs of this project at once, across every executor.
+         * @default 1
+         */
+        max_concurrency: number;
+        /**
+         * @description Findings kept per rule and run. A rule that returns more keeps its first this many; the rest are counted (`findings_truncated` on the execution, its rule result and the report) and none of that rule's discrepancies is resolved by the run, since its unseen findings could be among them.
+         * @default 10000
+         */
+        max_findings_per_rule: number;
+        /** @description The team whose TEAM_MAX_RUNNING limit this project's runs count against; unset: none. */
+        team?: string;
+        /** @description Notification channels that `report.channels` and `alert.channels` name. */
+        channels?: (
+          | {
+              /** @description What `report.channels` and `alert.channels` call it. */
+              name: string;
+              /**
+               * @description A signed JSON POST.
+               * @enum {string}
+               */
+              kind: "webhook";
+              /** @description The secret holding the URL; the body is signed with REPORT_SIGNING_SECRET as reports are. */
+              url_env: string;
+            }
+          | {
+              /** @description What `report.channels` and `alert.channels` call it. */
+              name: string;
+              /**
+               * @description A Slack-style incoming webhook.
+               * @enum {string}
+               */
+              kind: "slack";
+              /** @description The secret holding the incoming-webhook URL. */
+              url_env: string;
+            }
+          | {
+              /** @description What `report.channels` and `alert.channels` call it. */
+              name: string;
+              /**
+               * @description Mail through the executor's SMTP_URL.
+               * @enum {string}
+               */
+              kind: "email";
+              /** @description Recipients. */
+              to: string[];
+              /** @description Sender; unset: SMTP_FROM of the executor. */
+              from?: string;
+              /** @description Put before every subject, e.g. `[billing]`. */
+              subject_prefix?: string;
+            }
+        )[];
+        /**
+         * @description Reports of each run's findings.
+         * @default {
+         *       "mode": "on_change"
+         *     }
+         */
+        report: {
+          /** @description The secret holding the report webhook URL; unset: the executor's REPORT_URL. */
+          url_env?: string;
+          /**
+           * @description When a run sends a report: every run, runs with findings, runs that opened, reopened or resolved a discrepancy, or never.
+           * @default on_change
+           * @enum {string}
+           */
+          mode: "always" | "on_findings" | "on_change" | "none";
+          /** @description Channels that get each report as well as `url_env`. Set: the executor's REPORT_URL is not used for this project. */
+          channels?: string[];
+          /**
+           * Format: duration
+           * @description At most one report per this interval, carrying every transition since the last one; unset: a report per execution.
+           */
+          digest?: string;
+        };
+        /** @description Alerts when runs fail or time out; unset: none. */
+        alert?: {
+          /** @description The secret holding a Slack-style webhook URL for alerts; needed unless `channels` is set. */
+          slack_webhook_env?: string;
+          /** @description Channels that get each alert as well as `slack_webhook_env`. */
+          channels?: string[];
+          /**
+           * @description At most one alert per this many seconds.
+           * @default 900
+           */
+          min_interval_seconds: number;
+          /**
+           * @description Run statuses that alert; `partial`: some rules failed (a run whose rules all failed is `failed`).
+           * @default [
+           *       "failed",
+           *       "timeout"
+           *     ]
+           */
+          on: ("failed" | "timeout" | "partial")[];
+          /**
+           * @description The alert fires once this many consecutive final runs ended in a status of `on`.
+           * @default 1
+           */
+          after_failures: number;
+          /**
+           * @description Send one recovery alert when a run succeeds after an alert.
+           * @default true
+           */
+          recovery: boolean;
+        };
+        /** @description How long executions are kept; unset fields: the cleaner's RETENTION_* settings. */
+        retention?: {
+          /** @description Executions kept, newest first; older ones are pruned. Unset: RETENTION_KEEP_LAST. */
+          keep_last?: number;
+          /** @description Executions older than this are pruned (never the latest finished one). Unset: RETENTION_MAX_AGE_DAYS. */
+          max_age_days?: number;
+          /** @description Failed, timed-out, partial and lost executions are kept this long instead. Unset: RETENTION_FAILED_MAX_AGE_DAYS. */
+          failed_max_age_days?: number;
+        };
+        /** @description How discrepancies age. */
+        discrepancies?: {
+          /**
+           * Format: duration
+           * @description A discrepancy whose row no run has read for this long becomes `expired`, never `resolved`. Unset: it keeps its state, marked not evaluated, until a run reads its row again.
+           */
+          expire_after?: string;
+        };
+      };
+    };
+    JsonValue:
+      | string
+      | number
+      | boolean
+      | null
+      | (components["schemas"]["JsonValue"] | null)[]
+      | {
+          [key: string]: components["schemas"]["JsonValue"] | null;
+        };
     Backfill: {
       id: number;
       project_id: string;
@@ -1082,15 +1644,6 @@ export interface components {
       /** Format: date-time */
       updated_at: string;
     };
-    JsonValue:
-      | string
-      | number
-      | boolean
-      | null
-      | (components["schemas"]["JsonValue"] | null)[]
-      | {
-          [key: string]: components["schemas"]["JsonValue"] | null;
-        };
     ProjectDetail: {
       id: string;
       name: string;
@@ -2742,6 +3295,128 @@ export interface operations {
       };
       /** @description Conflicts with the current state (e.g. the id exists) */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ApiError"];
+        };
+      };
+      /** @description Too many writes from this token or address in the current window (`rate_limited`) */
+      429: {
+        headers: {
+          /** @description Seconds until the window resets */
+          "Retry-After"?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ApiError"];
+        };
+      };
+      /** @description Unexpected server error (logged) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ApiError"];
+        };
+      };
+    };
+  };
+  "post_projects_id_dry-run": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        "application/json": components["schemas"]["DryRunRequest"];
+      };
+    };
+    responses: {
+      /** @description The run and its plan */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["DryRunResponse"];
+        };
+      };
+      /** @description Malformed request: bad path parameter, query string or JSON */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ApiError"];
+        };
+      };
+      /** @description Missing or malformed Authorization header (`unauthorized`), or a token that is not accepted (`invalid_token`) */
+      401: {
+        headers: {
+          /** @description `Bearer` when no bearer token was sent; `Bearer error="invalid_token"` when the token is not accepted (RFC 6750) */
+          "WWW-Authenticate"?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ApiError"];
+        };
+      };
+      /** @description A valid token without the scope `write` (`forbidden`; the message names the scope) */
+      403: {
+        headers: {
+          /** @description `Bearer error="insufficient_scope", scope="write"` (RFC 6750) */
+          "WWW-Authenticate"?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ApiError"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ApiError"];
+        };
+      };
+      /** @description Conflicts with the current state (e.g. the id exists) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ApiError"];
+        };
+      };
+      /** @description Body larger than the limit */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ApiError"];
+        };
+      };
+      /** @description Wrong Content-Type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ApiError"];
+        };
+      };
+      /** @description Body does not validate (details lists each problem) */
+      422: {
         headers: {
           [name: string]: unknown;
         };

@@ -3,6 +3,7 @@ import { channelEnv } from "./channel.js";
 import { cleanerEnv } from "./cleaner.js";
 import { databaseEnv, optionalDatabaseEnv } from "./database.js";
 import { datasourceEnv } from "./datasource.js";
+import { dryRunEnv } from "./dry-run.js";
 import { embeddedEnv } from "./embedded.js";
 import { executorEnv } from "./executor.js";
 import { logEnv } from "./log.js";
@@ -37,7 +38,8 @@ export const ENV_FRAGMENTS = {
   executorEnv: { shape: executorEnv, apps: ["executor"] },
   reportEnv: { shape: reportEnv, apps: ["executor"] },
   channelEnv: { shape: channelEnv, apps: ["executor", "api"] },
-  datasourceEnv: { shape: datasourceEnv, apps: ["executor"] },
+  datasourceEnv: { shape: datasourceEnv, apps: ["executor", "api"] },
+  dryRunEnv: { shape: dryRunEnv, apps: ["api"] },
   triggerCreatorEnv: { shape: triggerCreatorEnv, apps: ["trigger-creator"] },
   cleanerEnv: { shape: cleanerEnv, apps: ["cleaner"] },
   metricsEnv: {

@@ -124,3 +124,16 @@ export {
   type BackfillRequest,
   type BackfillResponse,
 } from "./backfills.js";
+export {
+  DRY_RUN_MAX_ROWS,
+  DRY_RUN_MAX_RULES,
+  DryRunFindingSchema,
+  DryRunPlanEntrySchema,
+  DryRunPlanSchema,
+  DryRunRequestSchema,
+  DryRunResponseSchema,
+  DryRunRuleResultSchema,
+  type DryRunPlan,
+  type DryRunRequest,
+  type DryRunResponse,
+} from "./dry-run.js";

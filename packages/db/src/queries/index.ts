@@ -64,6 +64,7 @@ export {
   type TriageStatus,
 } from "./discrepancies/triage.js";
 export { listTriageStates } from "./discrepancies/triage-states.js";
+export { planDiscrepancyUpdate } from "./discrepancies/plan-update.js";
 export {
   updateDiscrepancies,
   type DiscrepancyTransition,

@@ -2,7 +2,10 @@ import type { Db } from "../../pool.js";
 import type { InputNotKept } from "../../tables/execution-inputs.js";
 
 /** Whether an execution's input can be replayed, without its rows. */
-export type ExecutionInputState =
+export type ExecutionInputState = {
+  /** The execution's project: callers answer another project's execution as unknown. */
+  projectId: string;
+} & (
   | {
       kept: true;
       rowCount: number;
@@ -17,7 +20,8 @@ export type ExecutionInputState =
       /** `not_recorded`: no input was stored (inputs off, or the run failed before its rows loaded). */
       reason: InputNotKept | "not_recorded";
       message: string;
-    };
+    }
+);
 
 /** The execution's input state; undefined when the execution does not exist. */
 export async function describeExecutionInput(
@@ -29,6 +33,7 @@ export async function describeExecutionInput(
     .leftJoin("execution_inputs as i", "i.execution_id", "e.id")
     .select([
       "e.id",
+      "e.project_id",
       "e.status",
       "i.execution_id",
       "i.row_count",
@@ -52,6 +57,7 @@ export async function describeExecutionInput(
     ["pending", "running"].includes(row.status)
   ) {
     return {
+      projectId: row.project_id,
       kept: false,
       reason: "not_recorded",
       message: `execution ${executionId} is still ${row.status}: its input is stored with its result`,
@@ -59,6 +65,7 @@ export async function describeExecutionInput(
   }
   if (row.execution_id === null) {
     return {
+      projectId: row.project_id,
       kept: false,
       reason: "not_recorded",
       message: `execution ${executionId} has no stored input: inputs were off (EXECUTION_INPUTS) or the run ended before its rows were loaded`,
@@ -66,6 +73,7 @@ export async function describeExecutionInput(
   }
   if (row.has_rows && row.window_start && row.window_end && row.created_at) {
     return {
+      projectId: row.project_id,
       kept: true,
       rowCount: row.row_count ?? 0,
       bytes: row.bytes ?? 0,
@@ -77,6 +85,7 @@ export async function describeExecutionInput(
   }
   const reason = row.not_kept ?? "not_recorded";
   return {
+    projectId: row.project_id,
     kept: false,
     reason,
     message: notKeptMessage(executionId, reason, row),
