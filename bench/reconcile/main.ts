@@ -50,6 +50,15 @@ const RULE_CODE = `export function detect(rows, params) {
   }
   return out;
 }`;
+/** The same rule over an async iterable: the detector holds one batch of rows at a time. */
+const STREAM_RULE_CODE = `export async function detectStream(rows, params) {
+  const out = [];
+  for await (const row of rows) {
+    if (Math.abs(row.total - row.paid) > params.tolerance)
+      out.push({ key: String(row.id), message: "payment " + row.id + " paid " + row.paid + " of " + row.total });
+  }
+  return out;
+}`;
 
 const server = await startBenchPostgres(log, "reconcile");
 const database = `vigil_bench_reconcile_${process.pid}`;
@@ -190,7 +199,10 @@ try {
       memory_mb: MEMORY_MB,
       timeout_seconds: 600,
     });
-    const vigilOnce = async (run: string): Promise<Figures> => {
+    const vigilOnce = async (
+      run: string,
+      code = RULE_CODE,
+    ): Promise<Figures> => {
       const started = performance.now();
       const { value: outcome, rssMb } = await withPeakRss(() =>
         runDetector({
@@ -200,7 +212,7 @@ try {
             {
               ruleId: "paid-matches-total",
               definitionId: null,
-              code: RULE_CODE,
+              code,
               parameters: { tolerance: 0.5 },
               severity: "high",
               category: "billing",
@@ -246,15 +258,21 @@ try {
     // one untimed run each: synthesis, the table in the page cache, the standby booted
     await runFloor(query, "warm-floor");
     await vigilOnce("warm-vigil");
+    await vigilOnce("warm-stream", STREAM_RULE_CODE);
     const floor: Figures[] = [];
     const vigil: Figures[] = [];
+    const stream: Figures[] = [];
     for (let round = 0; round < rounds; round++) {
       floor.push(await runFloor(query, `floor-${size}-${round}`));
       // the standby the previous run left boots untimed
       await new Promise((resolve) => setTimeout(resolve, 500));
       vigil.push(await vigilOnce(`vigil-${size}-${round}`));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      stream.push(await vigilOnce(`stream-${size}-${round}`, STREAM_RULE_CODE));
+      const show = (x: Figures) =>
+        `${x.ms.toFixed(0)} ms ${x.rssMb.toFixed(0)} MB`;
       log(
-        `${size} rows, round ${round + 1}/${rounds}: floor ${floor.at(-1)!.ms.toFixed(0)} ms ${floor.at(-1)!.rssMb.toFixed(0)} MB, vigil ${vigil.at(-1)!.ms.toFixed(0)} ms ${vigil.at(-1)!.rssMb.toFixed(0)} MB`,
+        `${size} rows, round ${round + 1}/${rounds}: floor ${show(floor.at(-1)!)}, detect ${show(vigil.at(-1)!)}, detectStream ${show(stream.at(-1)!)}`,
       );
     }
     if (floor[0]!.findings !== vigil[0]!.findings) {
@@ -270,6 +288,10 @@ try {
       ms: median(vigil.map((x) => x.ms)),
       rss: median(vigil.map((x) => x.rssMb)),
     };
+    const st = {
+      ms: median(stream.map((x) => x.ms)),
+      rss: median(stream.map((x) => x.rssMb)),
+    };
     const label =
       size >= 1_000_000 ? `${size / 1_000_000}m` : `${size / 1000}k`;
     results[`rows_${label}`] = {
@@ -281,6 +303,10 @@ try {
       floor_rss_mb: Math.round(f.rss),
       detector_rss_mb: Math.round(v.rss),
       rss_ratio: Number((v.rss / f.rss).toFixed(2)),
+      stream_ms: Math.round(st.ms),
+      stream_time_ratio: Number((st.ms / f.ms).toFixed(2)),
+      stream_rss_mb: Math.round(st.rss),
+      stream_rss_ratio: Number((st.rss / f.rss).toFixed(2)),
     };
     await withClient(url, (c) => c.query(`DROP TABLE ${table}`));
   }
@@ -302,7 +328,7 @@ console.log(
 );
 for (const r of Object.values(results) as Record<string, number>[]) {
   console.log(
-    `| ${r.rows} | ${r.findings} | ${r.floor_ms} | ${r.vigil_ms} | ${r.time_ratio}x | ${r.floor_rss_mb} | ${r.detector_rss_mb} | ${r.rss_ratio}x |`,
+    `| ${r.rows} | ${r.findings} | ${r.floor_ms} | ${r.vigil_ms} | ${r.time_ratio}x | ${r.stream_ms} | ${r.stream_time_ratio}x | ${r.floor_rss_mb} | ${r.detector_rss_mb} | ${r.rss_ratio}x | ${r.stream_rss_mb} | ${r.stream_rss_ratio}x |`,
   );
 }
 console.log(
