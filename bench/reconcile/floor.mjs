@@ -18,9 +18,13 @@ for (;;) {
   const { rows } = await client.query("FETCH FORWARD 1000 FROM floor_rows");
   for (const row of rows) {
     const finding = flag(row, 0.5);
-    if (finding !== undefined) findings.push(finding);
+    if (finding !== undefined) {
+      findings.push(finding);
+    }
   }
-  if (rows.length < 1000) break;
+  if (rows.length < 1000) {
+    break;
+  }
 }
 await client.query("ROLLBACK");
 await insertFindings(client, run, findings);

@@ -85,14 +85,17 @@ async function withPeakRss<T>(
   const poll = (async () => {
     while (polling) {
       for (const pid of await readdir("/proc")) {
-        if (!/^\d+$/.test(pid)) continue;
+        if (!/^\d+$/.test(pid)) {
+          continue;
+        }
         try {
           const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8");
           if (
             !cmdline.startsWith(process.execPath) ||
             !cmdline.includes(slotsDir)
-          )
+          ) {
             continue;
+          }
           const status = await readFile(`/proc/${pid}/status`, "utf8");
           const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
           peaks.set(pid, Math.max(peaks.get(pid) ?? 0, kb));
@@ -146,7 +149,9 @@ function runFloor(query: string, run: string): Promise<Figures> {
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     child.once("error", reject);
     child.once("exit", (code) => {
-      if (code !== 0) return reject(new Error(`floor.mjs exited with ${code}`));
+      if (code !== 0) {
+        return reject(new Error(`floor.mjs exited with ${code}`));
+      }
       const r = JSON.parse(out) as {
         ms: number;
         maxRssMb: number;

@@ -109,7 +109,9 @@ it("runs a detectStream rule while the rows are still loading, over every row", 
     return { rows: ROWS };
   });
   expect(outcome.kind).toBe("succeeded");
-  if (outcome.kind !== "succeeded") return;
+  if (outcome.kind !== "succeeded") {
+    return;
+  }
   expect(outcome.details.rowCount).toBe(2500);
   const keys = outcome.findings.map((f) => f.key);
   expect(keys).toHaveLength(26);
@@ -123,7 +125,9 @@ it("gives detect the whole frozen array and detectStream the same rows in one ru
     () => Promise.resolve({ rows: ROWS }),
   );
   expect(outcome.kind).toBe("succeeded");
-  if (outcome.kind !== "succeeded") return;
+  if (outcome.kind !== "succeeded") {
+    return;
+  }
   const count = (ruleId: string) =>
     outcome.findings.find((f) => f.ruleId === ruleId && f.key === "count")
       ?.message;
@@ -153,6 +157,8 @@ it("fails the run with the load's error and stops the waiting detector when the 
     { maxBytes: 4096 },
   );
   expect(outcome.kind).toBe("failed");
-  if (outcome.kind !== "failed") return;
+  if (outcome.kind !== "failed") {
+    return;
+  }
   expect(outcome.message).toMatch(/^loading rows failed \(too_many_bytes\)/);
 });
