@@ -189,6 +189,8 @@ export async function runDetector(o: RunDetectorOptions): Promise<RunOutcome> {
     if (!rows.ok) {
       detectorAbort.abort("the load failed");
       await running.catch(() => undefined);
+      // a kept run folder of a failed load holds no rows and no sign of rows to come
+      await rm(path.join(slot.runDir, ROWS_LOADING_FILE), { force: true });
       if (rows.code === "cancelled" || signal.aborted) {
         return { kind: "cancelled", reason: cancelReasonOf(signal), details };
       }
