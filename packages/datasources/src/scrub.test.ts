@@ -34,4 +34,16 @@ describe("serializeRow", () => {
       nested: { n: 1 },
     });
   });
+
+  it("takes the replacer for a bigint or Buffer only inside an array, and for a bigint deeper down", () => {
+    expect(serializeRow({ list: [Buffer.from([1]), 2n] })).toBe(
+      '{"list":["AQ==",2]}',
+    );
+    expect(serializeRow({ doc: { n: 2n ** 64n } })).toBe(
+      '{"doc":{"n":"18446744073709551616"}}',
+    );
+    expect(serializeRow({ plain: 1, at: new Date(0) })).toBe(
+      '{"plain":1,"at":"1970-01-01T00:00:00.000Z"}',
+    );
+  });
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { writeFile } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 import {
@@ -10,10 +10,14 @@ import {
 import {
   loadRowsToFile,
   type LoadLatestDataset,
+  type LoadRowsResult,
   type SourceConnections,
 } from "@vigil/datasources";
 import type { RuleRow } from "@vigil/db";
+import type { RunResult } from "@vigil/runner";
 import {
+  ROWS_FILE,
+  ROWS_LOADING_FILE,
   RuleCodeError,
   stageDetectorInSlot,
   synthesizeDetector,
@@ -146,21 +150,59 @@ export async function runDetector(o: RunDetectorOptions): Promise<RunOutcome> {
         },
       }),
     );
-    const rows = await loadRowsToFile({
-      source: o.source ?? config.data_source,
-      window,
-      secrets: (name) => o.secrets.read(name),
-      explainMissingSecret: (name) => o.secrets.explainMissing(name),
-      ...o.byteLimits,
-      outFile: path.join(slot.runDir, "rows.ndjson"),
-      signal,
-      projectId: o.projectId,
-      loadLatestDataset: o.loadLatestDataset,
-      allowPrivateNetworks: o.allowPrivateNetworks,
-      ...(o.sourceConnections && { connections: o.sourceConnections }),
-      ...(o.rows ? { rows: o.rows } : {}),
+    // The detector starts now and follows rows.ndjson while the load writes it (the runtime's
+    // read-rows.mjs); rows.loading tells it more is coming. Its timeout counts from the end of
+    // the load, and a load that fails stops it.
+    await writeFile(path.join(slot.runDir, ROWS_LOADING_FILE), "");
+    await stageDetectorInSlot(synthesized.dir, slot.dir);
+    const stagedBefore = await folderBytes(slot.runDir);
+    const policy = o.sandbox ?? DEFAULT_SANDBOX_POLICY;
+    const detectorAbort = new AbortController();
+    const stopDetector = () => detectorAbort.abort(signal.reason);
+    signal.addEventListener("abort", stopDetector, { once: true });
+    let loadEnded!: () => void;
+    const loaded = new Promise<void>((resolve) => (loadEnded = resolve));
+    const running = startDetector({
+      slot,
+      memoryMb: config.memory_mb,
+      timeoutMs: config.timeout_seconds * 1000,
+      timeoutFrom: loaded,
+      signal: detectorAbort.signal,
     });
+    // awaited below; until then a failure to start must not be an unhandled rejection
+    running.catch(() => undefined);
+    let rows: LoadRowsResult;
+    try {
+      rows = await loadRowsToFile({
+        source: o.source ?? config.data_source,
+        window,
+        secrets: (name) => o.secrets.read(name),
+        explainMissingSecret: (name) => o.secrets.explainMissing(name),
+        ...o.byteLimits,
+        outFile: path.join(slot.runDir, ROWS_FILE),
+        signal,
+        projectId: o.projectId,
+        loadLatestDataset: o.loadLatestDataset,
+        allowPrivateNetworks: o.allowPrivateNetworks,
+        ...(o.sourceConnections && { connections: o.sourceConnections }),
+        ...(o.rows ? { rows: o.rows } : {}),
+      });
+      if (rows.ok) {
+        await rm(path.join(slot.runDir, ROWS_LOADING_FILE));
+      }
+    } catch (error) {
+      detectorAbort.abort("the load failed");
+      await running.catch(() => undefined);
+      throw error;
+    } finally {
+      loadEnded();
+      signal.removeEventListener("abort", stopDetector);
+    }
     if (!rows.ok) {
+      detectorAbort.abort("the load failed");
+      await running.catch(() => undefined);
+      // a kept run folder of a failed load holds no rows and no sign of rows to come
+      await rm(path.join(slot.runDir, ROWS_LOADING_FILE), { force: true });
       if (rows.code === "cancelled" || signal.aborted) {
         return { kind: "cancelled", reason: cancelReasonOf(signal), details };
       }
@@ -181,9 +223,10 @@ export async function runDetector(o: RunDetectorOptions): Promise<RunOutcome> {
     }
     details.rowCount = rows.rowCount;
     details.evidence = evidenceOf(config, rows.rowKeys);
+    // the load has ended, so rows.ndjson is whole; the detector may still be reading it
     if (o.keepInput) {
       details.input = await captureInput({
-        rowsFile: path.join(slot.runDir, "rows.ndjson"),
+        rowsFile: path.join(slot.runDir, ROWS_FILE),
         rowCount: rows.rowCount,
         window,
         parameters: Object.fromEntries(
@@ -192,14 +235,18 @@ export async function runDetector(o: RunDetectorOptions): Promise<RunOutcome> {
         maxBytes: o.keepInput.maxBytes,
       });
     }
-    await stageDetectorInSlot(synthesized.dir, slot.dir);
-    return await dispatchDetector({
+    const res = await running;
+    const loadedRows = rows.rowCount;
+    return await finishDetector({
+      res,
       slot,
       rules: o.rules,
       config,
       signal,
       details,
-      policy: o.sandbox ?? DEFAULT_SANDBOX_POLICY,
+      policy,
+      stagedBytes: stagedBefore + rows.bytes,
+      loadedRows,
     });
   } finally {
     o.onDetectorFolder?.(synthesized.dir, false);
@@ -208,22 +255,42 @@ export async function runDetector(o: RunDetectorOptions): Promise<RunOutcome> {
   }
 }
 
-async function dispatchDetector(a: {
+interface StartedDetector {
+  res: RunResult;
+  nonce: string;
+}
+
+/** Hands the slot's detector process a fresh nonce; resolves when it has exited. */
+async function startDetector(a: {
+  slot: DetectorSlot;
+  memoryMb: number;
+  timeoutMs: number;
+  timeoutFrom: Promise<void>;
+  signal: AbortSignal;
+}): Promise<StartedDetector> {
+  const detector = await a.slot.process(a.memoryMb);
+  const nonce = randomBytes(32).toString("hex");
+  const res = await detector.dispatch({
+    input: `${JSON.stringify({ nonce })}\n`,
+    timeoutMs: a.timeoutMs,
+    timeoutFrom: a.timeoutFrom,
+    signal: a.signal,
+  });
+  return { res, nonce };
+}
+
+async function finishDetector(a: {
+  res: StartedDetector;
   slot: DetectorSlot;
   rules: readonly RuleSource[];
   config: ProjectConfig;
   signal: AbortSignal;
   details: RunDetails;
   policy: SandboxPolicy;
+  stagedBytes: number;
+  loadedRows: number;
 }): Promise<RunOutcome> {
-  const stagedBytes = await folderBytes(a.slot.runDir);
-  const detector = await a.slot.process(a.config.memory_mb);
-  const nonce = randomBytes(32).toString("hex");
-  const res = await detector.dispatch({
-    input: `${JSON.stringify({ nonce })}\n`,
-    timeoutMs: a.config.timeout_seconds * 1000,
-    signal: a.signal,
-  });
+  const { res, nonce } = a.res;
   const runningRule = res.timedOut
     ? await readRunningRule(a.slot.runDir, a.rules)
     : undefined;
@@ -237,10 +304,22 @@ async function dispatchDetector(a: {
   if (res.spawnError !== undefined) {
     return outcome;
   }
+  // Rule code can remove rows.loading early and so end the runtime's read before the last row:
+  // a result over fewer rows than were loaded is not a result about this data.
+  if (
+    outcome.kind === "succeeded" &&
+    outcome.details.rowCount !== a.loadedRows
+  ) {
+    return {
+      kind: "failed",
+      message: `the detector read ${outcome.details.rowCount ?? 0} of the ${a.loadedRows} rows loaded (was ${ROWS_LOADING_FILE} removed from the run folder?)`,
+      details: { ...outcome.details, rowCount: a.loadedRows },
+    };
+  }
   return applySandboxPolicy(outcome, res, {
     policy: a.policy,
     runDir: a.slot.runDir,
-    stagedBytes,
+    stagedBytes: a.stagedBytes,
   });
 }
 

@@ -76,6 +76,11 @@ export interface DispatchRequest {
   /** Written to stdin, which is then closed (closed at once when omitted). */
   input?: string;
   timeoutMs: number;
+  /**
+   * `timeoutMs` counts from when this settles (from the dispatch when unset): a detector started
+   * while its input is still being written is given its whole time once the input is complete.
+   */
+  timeoutFrom?: Promise<unknown>;
   signal?: AbortSignal;
 }
 
@@ -200,10 +205,21 @@ async function spawnProcess(
       }
       let timedOut = false;
       let cancelReason: string | undefined;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        terminator.terminate();
-      }, run.timeoutMs);
+      let timer: NodeJS.Timeout | undefined;
+      let ended = false;
+      const arm = () => {
+        if (!ended) {
+          timer = setTimeout(() => {
+            timedOut = true;
+            terminator.terminate();
+          }, run.timeoutMs);
+        }
+      };
+      if (run.timeoutFrom === undefined) {
+        arm();
+      } else {
+        run.timeoutFrom.then(arm, arm);
+      }
       const onAbort = () => {
         cancelReason = describeReason(run.signal?.reason);
         terminator.terminate();
@@ -220,6 +236,7 @@ async function spawnProcess(
           ? signalThroughBwrap(rawExitCode, rawSignal)
           : [rawExitCode, rawSignal];
         const durationMs = Math.max(0, at - startedAt);
+        ended = true;
         clearTimeout(timer);
         run.signal?.removeEventListener("abort", onAbort);
         // The detector is done: whatever it left behind in its group goes with it.
@@ -252,6 +269,7 @@ async function spawnProcess(
           ...(result ? { result: result.finish() } : {}),
         };
       } finally {
+        ended = true;
         terminator.dispose();
         clearTimeout(timer);
         run.signal?.removeEventListener("abort", onAbort);

@@ -15,13 +15,36 @@ describe("checkRuleCode", () => {
       "function find() { return []; }\nexport { find as detect };",
     ];
     for (const code of forms) {
-      expect(checkRuleCode("r", code)).toEqual({ ok: true, imports: [] });
+      expect(checkRuleCode("r", code)).toEqual({
+        ok: true,
+        imports: [],
+        streams: false,
+      });
+      // the same forms for detectStream, alone or beside detect
+      const streaming = code.replaceAll("detect", "detectStream");
+      for (const form of [
+        streaming,
+        `${code}\n${streaming.replaceAll("find", "find2")}`,
+      ]) {
+        expect(checkRuleCode("r", form)).toEqual({
+          ok: true,
+          imports: [],
+          streams: true,
+        });
+      }
     }
+    expect(checkRuleCode("r", "export const detectStream = 5;")).toMatchObject({
+      ok: false,
+      errors: [
+        { message: expect.stringMatching(/detectStream must be a function/) },
+      ],
+    });
     const withImports =
       'import { createHash } from "node:crypto";\nimport util from "util";\nexport const detect = async () => { await import("node:assert"); return []; };';
     expect(checkRuleCode("r", withImports)).toEqual({
       ok: true,
       imports: ["node:crypto", "util", "node:assert"],
+      streams: false,
     });
   });
 
@@ -114,6 +137,7 @@ describe("checkRuleCode", () => {
     ).toEqual({
       ok: true,
       imports: ["decimal.js"],
+      streams: false,
     });
   });
 

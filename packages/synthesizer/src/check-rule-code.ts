@@ -16,7 +16,13 @@ export interface RuleCodeProblem {
 }
 
 export type RuleCodeCheck =
-  { ok: true; imports: string[] } | { ok: false; errors: RuleCodeProblem[] };
+  | {
+      ok: true;
+      imports: string[];
+      /** It exports `detectStream`: the runtime calls that, with an async iterable of rows. */
+      streams: boolean;
+    }
+  | { ok: false; errors: RuleCodeProblem[] };
 
 export interface CheckRuleCodeOptions {
   /** Packages the operator made available to detectors; none by default. */
@@ -55,7 +61,7 @@ function parseModule(ruleId: string, code: string) {
 /**
  * Checks a rule's code before anything runs (and when the API stores it): size, ES module
  * syntax, an exported `detect` (`export function detect`, `export async function detect`,
- * `export const detect = ...` or `export { fn as detect }`), and every import against the
+ * `export const detect = ...` or `export { fn as detect }`; or the same for `detectStream`), and every import against the
  * allow-list (see import-policy.ts). Returns every problem found, not just the first.
  */
 export function checkRuleCode(
@@ -97,11 +103,11 @@ export function checkRuleCode(
       errors.push({ ruleId, message, line, column });
     }
   }
-  if (!scan.exportsDetect) {
+  if (!scan.exportsDetect && !scan.exportsDetectStream) {
     const hint = scan.hasDefaultExport ? " (a default export is not used)" : "";
     errors.push({
       ruleId,
-      message: `rule ${JSON.stringify(ruleId)} must export a function named detect, e.g. export function detect(rows, params, ctx) { ... }${hint}`,
+      message: `rule ${JSON.stringify(ruleId)} must export a function named detect, e.g. export function detect(rows, params, ctx) { ... } (or detectStream, called with an async iterable of rows)${hint}`,
       line: null,
       column: null,
     });
@@ -112,7 +118,17 @@ export function checkRuleCode(
   return {
     ok: true,
     imports: [...new Set(scan.imports.map((i) => i.specifier))],
+    streams: scan.exportsDetectStream,
   };
+}
+
+/** Whether already checked rule code exports `detectStream` (the manifest's `stream` flag). */
+export function exportsDetectStream(code: string): boolean {
+  const parsed = parseModule("", code);
+  return (
+    parsed.program !== undefined &&
+    scanModule(parsed.program).exportsDetectStream
+  );
 }
 
 /** Thrown by `synthesizeDetector` when any rule fails `checkRuleCode`; carries every problem. */

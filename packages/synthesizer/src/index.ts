@@ -30,6 +30,7 @@ export {
   type GarbageCollectResult,
 } from "./garbage-collect.js";
 export { ruleFileName } from "./rule-file-name.js";
+export { ROWS_FILE, ROWS_LOADING_FILE } from "./run-folder.js";
 export type { RuleSource, RuleSeverity, DetectorPackages } from "./types.js";
 export {
   verifyDetectorResult,

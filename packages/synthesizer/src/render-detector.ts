@@ -1,6 +1,7 @@
 import { chmod, mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import Handlebars from "handlebars";
+import { exportsDetectStream } from "./check-rule-code.js";
 import { ruleFileName } from "./rule-file-name.js";
 import { TEMPLATE_VERSION, type TemplateSet } from "./template-files.js";
 import type { RuleSource } from "./types.js";
@@ -46,6 +47,8 @@ function buildManifest(options: RenderOptions, ruleFiles: string[]): string {
     ruleId: rule.ruleId,
     definitionId: rule.definitionId,
     file: ruleFiles[index],
+    // the runtime reads every row before any rule runs unless every rule streams them
+    ...(exportsDetectStream(rule.code) ? { stream: true } : {}),
     parameters: rule.parameters,
     severity: rule.severity,
     category: rule.category,

@@ -1,4 +1,4 @@
-import { readdir, readFile } from "node:fs/promises";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { synthesizeDetector } from "./synthesize-detector.js";
@@ -87,6 +87,50 @@ describe("the detector runtime", () => {
       message:
         "the detector's result channel held 1 line(s) and no line with a valid mac",
     });
+  });
+
+  it("calls detectStream with an async iterable of the frozen rows, and marks it in the manifest", async () => {
+    const code = `export async function detectStream(rows, params, ctx) {
+  const seen = [];
+  for await (const row of rows) seen.push(row.order_id + (Object.isFrozen(row) ? "f" : ""));
+  return [{ key: "seen", message: seen.join(",") + " " + ctx.rule.ruleId }];
+}`;
+    const { run, body, detector } = await runRules([rule("streamer", code)]);
+    expect(run.code).toBe(0);
+    expect(body).toMatchObject({
+      rowCount: 2,
+      rules: [{ status: "ok", findings: [{ message: "1f,2f streamer" }] }],
+    });
+    const manifest = JSON.parse(
+      await readFile(join(detector.dir, "manifest.json"), "utf8"),
+    ) as { rules: { stream?: boolean }[] };
+    expect(manifest.rules[0]?.stream).toBe(true);
+  });
+
+  it("fails the run (exit 2) on a bad rows.ndjson line met while a detectStream rule reads", async () => {
+    const workDir = await makeWorkDir();
+    const detector = await synthesizeDetector({
+      workDir,
+      projectId: "p",
+      rules: [
+        rule(
+          "streamer",
+          "export async function detectStream(rows) { try { for await (const r of rows); } catch {} return []; }",
+        ),
+      ],
+      dataSourceType: "manual",
+    });
+    const runDir = await writeRunFolder({
+      workDir,
+      projectId: "p",
+      executionId: "e1",
+      rows,
+    });
+    await writeFile(join(runDir, "rows.ndjson"), '{"a":1}\n{"a":\n');
+    const run = await runDetectorProcess(detector.dir, runDir, newNonce());
+    expect(run.code).toBe(2);
+    expect(run.fd3).toBe("");
+    expect(run.stderr).toMatch(/rows\.ndjson line 2 is not valid JSON/);
   });
 
   it("runs under Node's permission model with read access to its folders and write access to the run folder only", async () => {

@@ -16,6 +16,8 @@ export interface ModuleScan {
   imports: ScannedImport[];
   problems: ModuleProblem[];
   exportsDetect: boolean;
+  /** `detectStream(rows, params, ctx)`, called with an async iterable of rows instead. */
+  exportsDetectStream: boolean;
   hasDefaultExport: boolean;
 }
 
@@ -99,7 +101,10 @@ const NOT_A_FUNCTION: Record<string, string> = {
 };
 
 /** Why `export const detect = <init>` can never be callable, or null when it may be. */
-function nonFunctionDetect(node: AnyNode): ModuleProblem | null {
+function nonFunctionDetect(
+  node: AnyNode,
+  name: DetectName,
+): ModuleProblem | null {
   const declaration = node["declaration"];
   // `let` and `var` may be assigned a function later; only a `const` is settled here
   if (
@@ -110,14 +115,14 @@ function nonFunctionDetect(node: AnyNode): ModuleProblem | null {
     return null;
   }
   for (const d of declaration["declarations"] as AnyNode[]) {
-    if (exportedName(d["id"]) !== "detect") {
+    if (exportedName(d["id"]) !== name) {
       continue;
     }
     const init = d["init"];
     const what = isNode(init) ? NOT_A_FUNCTION[init.type] : undefined;
     if (what !== undefined) {
       return {
-        message: `detect must be a function, e.g. export function detect(rows, params, ctx) { ... }; here it is ${what}`,
+        message: `${name} must be a function, e.g. export function ${name}(rows, params, ctx) { ... }; here it is ${what}`,
         ...position(d),
       };
     }
@@ -125,20 +130,22 @@ function nonFunctionDetect(node: AnyNode): ModuleProblem | null {
   return null;
 }
 
-function declaresDetect(node: AnyNode): boolean {
+type DetectName = "detect" | "detectStream";
+
+function declaresDetect(node: AnyNode, name: DetectName): boolean {
   const declaration = node["declaration"];
   if (isNode(declaration)) {
     if (declaration.type === "FunctionDeclaration") {
-      return exportedName(declaration["id"]) === "detect";
+      return exportedName(declaration["id"]) === name;
     }
     if (declaration.type === "VariableDeclaration") {
       return (declaration["declarations"] as AnyNode[]).some(
-        (d) => exportedName(d["id"]) === "detect",
+        (d) => exportedName(d["id"]) === name,
       );
     }
   }
   const specifiers = (node["specifiers"] as AnyNode[] | undefined) ?? [];
-  return specifiers.some((s) => exportedName(s["exported"]) === "detect");
+  return specifiers.some((s) => exportedName(s["exported"]) === name);
 }
 
 /** Imports, export of `detect`, and constructs rule modules cannot use, from a parsed module. */
@@ -147,17 +154,24 @@ export function scanModule(program: Program): ModuleScan {
     imports: [],
     problems: [],
     exportsDetect: false,
+    exportsDetectStream: false,
     hasDefaultExport: false,
   };
   for (const statement of program.body as unknown as AnyNode[]) {
-    if (
-      statement.type === "ExportNamedDeclaration" &&
-      declaresDetect(statement)
-    ) {
-      scan.exportsDetect = true;
-      const problem = nonFunctionDetect(statement);
-      if (problem !== null) {
-        scan.problems.push(problem);
+    for (const name of ["detect", "detectStream"] as const) {
+      if (
+        statement.type === "ExportNamedDeclaration" &&
+        declaresDetect(statement, name)
+      ) {
+        if (name === "detect") {
+          scan.exportsDetect = true;
+        } else {
+          scan.exportsDetectStream = true;
+        }
+        const problem = nonFunctionDetect(statement, name);
+        if (problem !== null) {
+          scan.problems.push(problem);
+        }
       }
     }
     if (statement.type === "ExportDefaultDeclaration") {

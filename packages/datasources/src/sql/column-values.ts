@@ -7,6 +7,11 @@
  * - timestamps without a zone are read as UTC and written as ISO strings.
  */
 export function parseExactNumber(text: string): number | string {
+  // at most 15 characters hold at most 15 digits: the common case skips counting them
+  if (text.length <= 15) {
+    const value = Number(text);
+    return Number.isFinite(value) ? value : text;
+  }
   const digits = text.replace(/^[-+]/, "").replace(".", "").replace(/^0+/, "");
   const value = Number(text);
   return digits.length <= 15 && Number.isFinite(value) ? value : text;

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -86,6 +86,47 @@ describe("postgres data source", () => {
       },
     ]);
     expect(result.ok && result.bytes).toBe((await stat(outFile)).size);
+  });
+
+  it("writes every typed value exactly as the replacer did: bigint, numeric, dates, bytea, arrays, json", async () => {
+    const { result, outFile } = await load(
+      `select 9223372036854775807::bigint as int8_max, (-9007199254740991)::bigint as int8_safe,
+         123456789012345::numeric as n15, 1234567890123456::numeric as n16,
+         12345678901234.5::numeric as n15_dot, (-0.000000000000001)::numeric as n_tiny,
+         'NaN'::numeric as n_nan, 0.10::numeric(4,2) as n_scale, 7::int4 as int4, 1.5::float8 as float8,
+         date '2026-02-28' as day, timestamp '2026-11-22 10:15:00.123456' as local_ts,
+         timestamptz '2026-11-22 10:15:00+02' as at, '\\x00ff'::bytea as raw, ''::bytea as empty,
+         array['\\x0102'::bytea, null] as raws, array[1, 2]::int8[] as int8s,
+         '{"a": [1, {"b": null}], "big": 12345678901234567890}'::jsonb as doc,
+         '[1, "two"]'::json as list, 'café ☕ "q"' as note, true as flag, null::text as nothing`,
+    );
+    expect(result).toMatchObject({ ok: true, rowCount: 1 });
+    expect(await readFile(outFile, "utf8")).toBe(
+      JSON.stringify({
+        int8_max: "9223372036854775807",
+        int8_safe: "-9007199254740991",
+        n15: 123456789012345,
+        n16: "1234567890123456",
+        n15_dot: 12345678901234.5,
+        n_tiny: -1e-15,
+        n_nan: "NaN",
+        n_scale: 0.1,
+        int4: 7,
+        float8: 1.5,
+        day: "2026-02-28",
+        local_ts: "2026-11-22T10:15:00.123Z",
+        at: "2026-11-22T08:15:00.000Z",
+        raw: "AP8=",
+        empty: "",
+        raws: ["AQI=", null],
+        int8s: ["1", "2"],
+        doc: { a: [1, { b: null }], big: 12345678901234567000 },
+        list: [1, "two"],
+        note: 'café ☕ "q"',
+        flag: true,
+        nothing: null,
+      }) + "\n",
+    );
   });
 
   it("streams many rows through the cursor in batches", async () => {

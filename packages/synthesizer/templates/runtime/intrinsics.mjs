@@ -5,7 +5,16 @@
 // Date.prototype.toISOString, fs.writeSync or TextEncoder.prototype.encode does not change what
 // the runtime calls. This narrows, but does not close, what rule code in the same process can
 // do: see the synthesizer README, "Residual risks".
-import { fstatSync, writeFileSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  openSync,
+  readSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
+import { StringDecoder } from "node:string_decoder";
 
 const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype);
 // process.hrtime rather than the `performance` global: its first use loads perf_hooks (about
@@ -19,6 +28,7 @@ export const intrinsics = Object.freeze({
   isArray: Array.isArray,
   isFinite: Number.isFinite,
   freeze: Object.freeze,
+  isFrozen: Object.isFrozen,
   keys: Object.keys,
   getPrototypeOf: Object.getPrototypeOf,
   ObjectPrototype: Object.prototype,
@@ -36,6 +46,15 @@ export const intrinsics = Object.freeze({
   round: Math.round,
   slice: String.prototype.slice,
   indexOf: String.prototype.indexOf,
+  split: String.prototype.split,
+  trim: String.prototype.trim,
+  pop: Array.prototype.pop,
+  subarray: Uint8Array.prototype.subarray,
+  Promise,
+  asyncIterator: Symbol.asyncIterator,
+  newDecoder: () => new StringDecoder("utf8"),
+  decoderWrite: StringDecoder.prototype.write,
+  decoderEnd: StringDecoder.prototype.end,
   Uint8Array,
   Uint32Array,
   encoder: new TextEncoder(),
@@ -44,10 +63,15 @@ export const intrinsics = Object.freeze({
     TypedArrayPrototype,
     "length",
   ).get,
+  closeSync,
+  existsSync,
   fstatSync,
+  openSync,
+  readSync,
   writeFileSync,
   writeSync,
   BufferFrom: Buffer.from.bind(Buffer),
+  BufferAllocUnsafe: Buffer.allocUnsafe.bind(Buffer),
   setTimeout,
   exit: process.exit.bind(process),
 });
