@@ -239,6 +239,7 @@ try {
   // graphile-worker: its schema, the same 50 rows per project in a table, and its history tables
   const gw = new pg.Pool({ connectionString: graphileUrl, max: 2 });
   gw.on("error", () => undefined);
+  gw.on("connect", (client) => client.on("error", () => undefined));
   cleanups.push(() => gw.end());
   await runMigrations({
     pgPool: gw,
@@ -368,9 +369,7 @@ try {
           ])
           .where("t.id", "in", triggerIds)
           .executeTakeFirstOrThrow();
-        return (
-          new Date(r.last as Date).getTime() - new Date(r.due).getTime()
-        );
+        return new Date(r.last as Date).getTime() - new Date(r.due).getTime();
       },
     );
   };
