@@ -42,6 +42,10 @@ const arg = (name: string, fallback: number) => {
   return value === undefined || !Number.isFinite(value) ? fallback : value;
 };
 const quick = process.argv.includes("--quick");
+const cpuProfileDir = (() => {
+  const i = process.argv.indexOf("--cpu-prof");
+  return i === -1 ? undefined : path.resolve(process.argv[i + 1] ?? "");
+})();
 const projects = arg("projects", quick ? 60 : 300);
 const log = (line: string) => console.error(`[bench/herd] ${line}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -263,17 +267,27 @@ try {
   const workDir = await mkdtemp(path.join(os.tmpdir(), "vigil-bench-herd-"));
   await chmod(workDir, 0o755);
   cleanups.push(() => rm(workDir, { recursive: true, force: true }));
-  const executor = spawn(process.execPath, [EXECUTOR_MAIN], {
-    env: {
-      PATH: process.env.PATH ?? "/usr/bin:/bin",
-      DATABASE_URL: vigilUrl,
-      WORK_DIR: workDir,
-      EXECUTOR_CONCURRENCY: String(CONCURRENCY),
-      LOG_LEVEL: "warn",
-      METRICS_PORT: "0",
+  const executor = spawn(
+    process.execPath,
+    [
+      // the whole life of the executor (both rounds), written when it exits
+      ...(cpuProfileDir
+        ? ["--cpu-prof", `--cpu-prof-dir=${cpuProfileDir}`]
+        : []),
+      EXECUTOR_MAIN,
+    ],
+    {
+      env: {
+        PATH: process.env.PATH ?? "/usr/bin:/bin",
+        DATABASE_URL: vigilUrl,
+        WORK_DIR: workDir,
+        EXECUTOR_CONCURRENCY: String(CONCURRENCY),
+        LOG_LEVEL: "warn",
+        METRICS_PORT: "0",
+      },
+      stdio: ["ignore", "ignore", "pipe"],
     },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
+  );
   const executorStderr = tailStderr(executor);
   cleanups.unshift(() => stopChild(executor));
   await waitFor(
