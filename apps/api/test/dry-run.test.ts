@@ -237,7 +237,9 @@ describe("POST /projects/{id}/dry-run", () => {
       kind: "timed_out",
       status: "timeout",
     });
-    expect(loop.json.outcome.message).toMatch(/timed out after \d+ ms/);
+    expect(loop.json.outcome.message).toMatch(
+      /timed out after \d+ s while running rule "r1"/,
+    );
     expect(loop.json.plan).toBeNull();
 
     const bomb = await run(

@@ -48,7 +48,11 @@ dbTest(
       message: `the orphaned run folder to go\n${executor.logs.slice(-10).join("\n")}`,
     });
     expect(existsSync(live)).toBe(true);
-    expect(executor.logs.join("\n")).toContain("run folders removed");
+    // the log line is written after the removal and may reach the pipe a moment later
+    await waitFor(
+      () => executor.logs.join("\n").includes("run folders removed"),
+      { timeoutMs: 5_000, message: "the removal to be logged" },
+    );
     expect(executor.child.exitCode).toBeNull();
   },
   40_000,

@@ -138,6 +138,7 @@ export async function runDetector(o: RunDetectorOptions): Promise<RunOutcome> {
   details.detectorHash = synthesized.hash;
   const slot = await o.slots.take();
   o.onDetectorFolder?.(synthesized.dir, true);
+  let unlisten = () => {};
   try {
     await writeFile(
       path.join(slot.runDir, "context.json"),
@@ -159,7 +160,9 @@ export async function runDetector(o: RunDetectorOptions): Promise<RunOutcome> {
     const policy = o.sandbox ?? DEFAULT_SANDBOX_POLICY;
     const detectorAbort = new AbortController();
     const stopDetector = () => detectorAbort.abort(signal.reason);
+    // a shutdown or a lost lease stops the detector until it has exited, not only during the load
     signal.addEventListener("abort", stopDetector, { once: true });
+    unlisten = () => signal.removeEventListener("abort", stopDetector);
     let loadEnded!: () => void;
     const loaded = new Promise<void>((resolve) => (loadEnded = resolve));
     const running = startDetector({
@@ -196,7 +199,6 @@ export async function runDetector(o: RunDetectorOptions): Promise<RunOutcome> {
       throw error;
     } finally {
       loadEnded();
-      signal.removeEventListener("abort", stopDetector);
     }
     if (!rows.ok) {
       detectorAbort.abort("the load failed");
@@ -249,6 +251,7 @@ export async function runDetector(o: RunDetectorOptions): Promise<RunOutcome> {
       loadedRows,
     });
   } finally {
+    unlisten();
     o.onDetectorFolder?.(synthesized.dir, false);
     await o.keepRunFolder?.(slot);
     o.slots.release(slot, config.memory_mb);
