@@ -30,6 +30,7 @@ import { canSeeProject, projectFilter } from "../http/project-access.js";
 import { decodeIdCursor, encodeCursor, keysetPage } from "../http/cursor.js";
 import { ExecutionParamsSchema, ProjectParamsSchema } from "./params.js";
 import { requireProject } from "./require-project.js";
+import { queuedTriggerJson } from "./queued-trigger.js";
 import { defineRoute, type RouteDef } from "./route.js";
 
 /** The API shape of an execution's input state. */
@@ -257,32 +258,9 @@ export function executionRoutes(deps: ApiDeps): RouteDef[] {
             { reason },
           );
         }
-        const {
-          id,
-          project_id,
-          source,
-          status,
-          fire_at,
-          window_start,
-          window_end,
-          requested_by,
-          created_at,
-          replay_of,
-        } = trigger;
         return {
           status: 202,
-          json: {
-            id,
-            project_id,
-            source,
-            status,
-            fire_at,
-            window_start,
-            window_end,
-            requested_by,
-            created_at,
-            replay_of,
-          },
+          json: { ...queuedTriggerJson(trigger), replay_of: trigger.replay_of },
         };
       },
     }),

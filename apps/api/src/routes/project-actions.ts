@@ -26,6 +26,7 @@ import { parseInput } from "../http/validate.js";
 import { refreshProjects } from "../refresh.js";
 import { ProjectParamsSchema } from "./params.js";
 import { requireProject } from "./require-project.js";
+import { queuedTriggerJson } from "./queued-trigger.js";
 import { defineRoute, type RouteDef } from "./route.js";
 
 /** Rows of an upload: JSON (rows, or `{ rows }`) or CSV with a header row. */
@@ -112,31 +113,7 @@ export function projectActionRoutes(): RouteDef[] {
           requestedBy: `api:${caller ?? "anonymous"}`,
           maxAttempts: config.success ? config.data.max_attempts : 1,
         });
-        const {
-          id,
-          project_id,
-          source,
-          status,
-          fire_at,
-          window_start,
-          window_end,
-          requested_by,
-          created_at,
-        } = trigger;
-        return {
-          status: 202,
-          json: {
-            id,
-            project_id,
-            source,
-            status,
-            fire_at,
-            window_start,
-            window_end,
-            requested_by,
-            created_at,
-          },
-        };
+        return { status: 202, json: queuedTriggerJson(trigger) };
       },
     }),
     defineRoute({
