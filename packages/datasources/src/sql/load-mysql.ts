@@ -3,6 +3,7 @@ import type { Socket } from "node:net";
 import mysql from "mysql2";
 
 import { LoadAbort } from "../result.js";
+import { awaitConnection } from "./await-connection.js";
 import { parseExactNumber } from "./column-values.js";
 import type { SqlLoadOptions } from "./load-postgres.js";
 import { prepareQuery } from "./prepare-query.js";
@@ -148,22 +149,11 @@ export async function loadMysqlRows({
             err ? reject(err) : resolve(c),
           ),
         );
-        try {
-          connection = await Promise.race([
-            acquired,
-            new Promise<never>((_, reject) => (abandonWait = reject)),
-          ]);
-        } catch (error) {
-          // a connection that arrives after the load gave up goes back unused
-          void acquired.then(
-            (late) => late.release(),
-            () => undefined,
-          );
-          throw new LoadAbort(
-            "connect",
-            `could not connect to MySQL: ${(error as Error).message}`,
-          );
-        }
+        connection = await awaitConnection(
+          acquired,
+          (abandon) => (abandonWait = abandon),
+          "MySQL",
+        );
         const c = connection;
         try {
           const [version] = (await run(c, "SELECT VERSION() AS v")) as {

@@ -7,6 +7,7 @@ import type { SqlDataSource } from "@vigil/contracts";
 import type { ByteBudget } from "../byte-budget.js";
 import type { NdjsonWriter } from "../ndjson-writer.js";
 import { LoadAbort } from "../result.js";
+import { awaitConnection } from "./await-connection.js";
 import { parseExactNumber, parseUtcTimestamp } from "./column-values.js";
 import { prepareQuery } from "./prepare-query.js";
 import { POSTGRES_FRAMING, meterMessages } from "../wire-meter.js";
@@ -193,24 +194,12 @@ export async function loadPostgresRows({
       void cancelled.catch(() => undefined).then(discard);
     },
     work: async () => {
-      const acquired = pool.connect();
-      try {
-        client = await Promise.race([
-          acquired,
-          new Promise<never>((_, reject) => (abandonWait = reject)),
-        ]);
-        guardErrors(client);
-      } catch (error) {
-        // a connection that arrives after the load gave up goes back unused
-        void acquired.then(
-          (late) => late.release(),
-          () => undefined,
-        );
-        throw new LoadAbort(
-          "connect",
-          `could not connect to PostgreSQL: ${(error as Error).message}`,
-        );
-      }
+      client = await awaitConnection(
+        pool.connect(),
+        (abandon) => (abandonWait = abandon),
+        "PostgreSQL",
+      );
+      guardErrors(client);
       const c = client;
       let detach: (() => void) | undefined;
       try {
