@@ -76,7 +76,7 @@ export const intrinsics = Object.freeze({
   exit: process.exit.bind(process),
 });
 
-/** `String(value)` that never throws (a value with a throwing toString becomes a placeholder). */
+/** `String(value)` that never throws: a value whose toString throws is described as one. */
 export function describeValue(value) {
   try {
     return intrinsics.String(value);
