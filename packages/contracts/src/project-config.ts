@@ -246,7 +246,7 @@ export const ProjectConfigSchema = z
       .max(24 * 3600)
       .default(600)
       .describe(
-        "A run (load and detector) is stopped after this many seconds.",
+        "The detector is stopped after this many seconds, counted from the end of the load (a SQL or HTTP source has its own `data_source.timeout_seconds`); the rule that was running is named.",
       ),
     memory_mb: z
       .number()

@@ -1336,7 +1336,7 @@ export interface components {
          */
         settle?: string;
         /**
-         * @description A run (load and detector) is stopped after this many seconds.
+         * @description The detector is stopped after this many seconds, counted from the end of the load (a SQL or HTTP source has its own `data_source.timeout_seconds`); the rule that was running is named.
          * @default 600
          */
         timeout_seconds: number;
@@ -1976,7 +1976,7 @@ export interface components {
          */
         settle?: string;
         /**
-         * @description A run (load and detector) is stopped after this many seconds.
+         * @description The detector is stopped after this many seconds, counted from the end of the load (a SQL or HTTP source has its own `data_source.timeout_seconds`); the rule that was running is named.
          * @default 600
          */
         timeout_seconds: number;
@@ -4029,7 +4029,7 @@ export interface operations {
              */
             settle?: string;
             /**
-             * @description A run (load and detector) is stopped after this many seconds.
+             * @description The detector is stopped after this many seconds, counted from the end of the load (a SQL or HTTP source has its own `data_source.timeout_seconds`); the rule that was running is named.
              * @default 600
              */
             timeout_seconds?: number;
@@ -4668,7 +4668,7 @@ export interface operations {
              */
             settle?: string;
             /**
-             * @description A run (load and detector) is stopped after this many seconds.
+             * @description The detector is stopped after this many seconds, counted from the end of the load (a SQL or HTTP source has its own `data_source.timeout_seconds`); the rule that was running is named.
              * @default 600
              */
             timeout_seconds?: number;
