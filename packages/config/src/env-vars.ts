@@ -169,7 +169,7 @@ const DOCS: Record<EnvVarName, EnvVarDoc> = {
   DETECTOR_PRESTART: {
     default: "true",
     meaning:
-      "Boot each detector slot's (the executor's, and the API's for dry runs) next detector process (sandboxed, waiting for its run) while the slot is idle, so Node's start-up is not on a run's critical path. Costs one idle Node process (~40 MB) per slot that has run; `false` starts every detector cold.",
+      "Boot each detector slot's next detector process (sandboxed, waiting for its run) while the slot is idle, so Node's start-up is not on a run's critical path. Costs one idle Node process (~40 MB) per slot that has run; `false` starts every detector cold.",
   },
   EXECUTOR_RUNNER: {
     default: "detector",
