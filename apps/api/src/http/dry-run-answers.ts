@@ -1,9 +1,10 @@
 import {
   CHANNELS,
-  getDryRunRequest,
+  deleteDryRunRequest,
   listenForNotifications,
+  takeDryRunAnswer,
   type Db,
-  type DryRunRequestState,
+  type JsonValue,
   type Listener,
 } from "@vigil/db";
 import type { Logger } from "@vigil/logger";
@@ -12,13 +13,17 @@ import type { Logger } from "@vigil/logger";
 const POLL_MS = 500;
 
 export type DryRunWait =
-  | { kind: "answered"; state: DryRunRequestState }
-  /** The wait ended first; the row's last state (undefined when it is gone). */
-  | { kind: "expired"; state: DryRunRequestState | undefined }
+  | { kind: "answered"; answer: JsonValue }
+  /** The wait ended first; who held the request then (null: nobody took it). */
+  | { kind: "expired"; workerId: string | null }
   | { kind: "aborted" };
 
 export interface DryRunAnswers {
-  /** Resolves once the request's answer is written, the wait is over or `signal` aborts. */
+  /**
+   * Resolves once the answer of the request just inserted is written, the wait is over or
+   * `signal` aborts. The request's row is gone when it resolves: taken with its answer, or
+   * withdrawn (a running one is stopped by its executor's next lease renewal).
+   */
   wait(id: number, o: { ms: number; signal: AbortSignal }): Promise<DryRunWait>;
   close(): Promise<void>;
 }
@@ -60,6 +65,22 @@ export function createDryRunAnswers(o: {
         o.logger.warn({ err }, "dry-run answer listener lost; reconnecting"),
     });
   };
+  const sleep = (
+    ms: number,
+    signal: AbortSignal,
+    onWake: (w: () => void) => void,
+  ) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener("abort", done);
+        onWake(() => undefined);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal.addEventListener("abort", done, { once: true });
+      onWake(done);
+    });
   return {
     async wait(id, { ms, signal }) {
       listen();
@@ -69,35 +90,40 @@ export function createDryRunAnswers(o: {
       wakers.set(id, set);
       const waker = () => wake();
       set.add(waker);
+      let taken = false;
       try {
         for (;;) {
-          const state = await getDryRunRequest(o.db, id);
-          if (state?.status === "done") {
-            return { kind: "answered", state };
-          }
-          const left = deadline - Date.now();
-          if (left <= 0 || state === undefined) {
-            return { kind: "expired", state };
-          }
+          // just inserted, or not answered at the last look: wait for the NOTIFY or the poll
+          await sleep(
+            Math.max(1, Math.min(POLL_MS, deadline - Date.now())),
+            signal,
+            (w) => {
+              wake = w;
+            },
+          );
           if (signal.aborted) {
             return { kind: "aborted" };
           }
-          await new Promise<void>((resolve) => {
-            const done = () => {
-              clearTimeout(timer);
-              signal.removeEventListener("abort", done);
-              wake = () => undefined;
-              resolve();
-            };
-            const timer = setTimeout(done, Math.min(POLL_MS, left));
-            signal.addEventListener("abort", done, { once: true });
-            wake = done;
-          });
+          const answer = await takeDryRunAnswer(o.db, id);
+          if (answer !== undefined) {
+            taken = true;
+            return { kind: "answered", answer };
+          }
+          if (Date.now() >= deadline) {
+            // withdrawn here rather than in finally, to say who held it
+            taken = true;
+            const last = await deleteDryRunRequest(o.db, id);
+            return { kind: "expired", workerId: last?.workerId ?? null };
+          }
         }
       } finally {
         set.delete(waker);
         if (set.size === 0) {
           wakers.delete(id);
+        }
+        if (!taken) {
+          // the client went away or the database failed: nobody reads it any more
+          await deleteDryRunRequest(o.db, id).catch(() => undefined);
         }
       }
     },

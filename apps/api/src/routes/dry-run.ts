@@ -5,7 +5,6 @@ import {
   type DryRunResponse,
 } from "@vigil/contracts";
 import {
-  deleteDryRunRequest,
   insertDryRunRequest,
   listLiveWorkers,
   toJson,
@@ -118,16 +117,16 @@ export function dryRunRoutes(deps: DryRunRouteDeps): RouteDef[] {
               })
             ).filter((w) => w.app === "executor").length;
             const who =
-              waited.state?.workerId == null
+              waited.workerId === null
                 ? `no executor took the dry run within ${waitSeconds} s`
-                : `executor ${waited.state.workerId} took the dry run but gave no answer within ${waitSeconds} s`;
+                : `executor ${waited.workerId} took the dry run but gave no answer within ${waitSeconds} s`;
             throw new AppError(
               "unavailable",
               `${who} (${executors} live executor${executors === 1 ? "" : "s"}; the project's timeout_seconds plus DRY_RUN_WAIT_SECONDS=${deps.waitSeconds}); it is withdrawn`,
               { live_executors: executors, wait_seconds: waitSeconds },
             );
           }
-          const answer = waited.state.answer as ExecutorAnswer;
+          const answer = waited.answer as ExecutorAnswer;
           switch (answer.kind) {
             case "ran":
               return { json: answer.answer };
@@ -151,8 +150,6 @@ export function dryRunRoutes(deps: DryRunRouteDeps): RouteDef[] {
         } finally {
           res.off("close", onClose);
           release();
-          // answered or given up: nobody reads the row again, and a running one stops
-          await deleteDryRunRequest(deps.db, id).catch(() => undefined);
         }
       },
     }),

@@ -19,10 +19,7 @@ export {
 } from "./dry-run-requests/claim.js";
 export { renewDryRunLease } from "./dry-run-requests/renew.js";
 export { finishDryRunRequest } from "./dry-run-requests/finish.js";
-export {
-  getDryRunRequest,
-  type DryRunRequestState,
-} from "./dry-run-requests/get.js";
+export { takeDryRunAnswer } from "./dry-run-requests/take-answer.js";
 export { deleteDryRunRequest } from "./dry-run-requests/delete.js";
 export { pruneExpiredDryRunRequests } from "./dry-run-requests/prune-expired.js";
 

@@ -5,10 +5,10 @@ import { dbTest, insertProject } from "../../testing/index.js";
 import { claimDryRunRequest } from "./claim.js";
 import { deleteDryRunRequest } from "./delete.js";
 import { finishDryRunRequest } from "./finish.js";
-import { getDryRunRequest } from "./get.js";
 import { insertDryRunRequest } from "./insert.js";
 import { pruneExpiredDryRunRequests } from "./prune-expired.js";
 import { renewDryRunLease } from "./renew.js";
+import { takeDryRunAnswer } from "./take-answer.js";
 
 dbTest(
   "a dry run is claimed once, goes to another worker only when its lease expired, is answered only by its holder, and expired rows are pruned",
@@ -51,11 +51,6 @@ dbTest(
     expect(
       await finishDryRunRequest(db, { id, workerId: "b", answer: { x: 2 } }),
     ).toBe(true);
-    expect(await getDryRunRequest(db, id)).toEqual({
-      status: "done",
-      workerId: "b",
-      answer: { x: 2 },
-    });
     // answered: renewing says stop, and a second answer is refused
     expect(
       await renewDryRunLease(db, { id, workerId: "b", leaseSeconds: 30 }),
@@ -63,11 +58,24 @@ dbTest(
     expect(
       await finishDryRunRequest(db, { id, workerId: "b", answer: { x: 3 } }),
     ).toBe(false);
-    expect(await deleteDryRunRequest(db, id)).toEqual({
-      status: "done",
-      workerId: "b",
+    // read once: taking the answer deletes the row
+    expect(await takeDryRunAnswer(db, id)).toEqual({ x: 2 });
+    expect(await takeDryRunAnswer(db, id)).toBeUndefined();
+    expect(await deleteDryRunRequest(db, id)).toBeUndefined();
+
+    // a running request is not taken, and deleting it says who held it
+    const held = await insertDryRunRequest(db, {
+      projectId: project.id,
+      request: {},
+      tokenName: null,
+      waitSeconds: 60,
     });
-    expect(await getDryRunRequest(db, id)).toBeUndefined();
+    await claimDryRunRequest(db, { workerId: "d", leaseSeconds: 30 });
+    expect(await takeDryRunAnswer(db, held)).toBeUndefined();
+    expect(await deleteDryRunRequest(db, held)).toEqual({
+      status: "running",
+      workerId: "d",
+    });
 
     // nobody waits for a request past its expires_at: not claimed, then pruned
     const stale = await insertDryRunRequest(db, {

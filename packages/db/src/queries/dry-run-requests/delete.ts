@@ -1,8 +1,8 @@
 import type { Db } from "../../pool.js";
 
 /**
- * Removes a dry run once its answer is read or its wait is over; deleting a running one is
- * how it is cancelled (its executor's next lease renewal finds no row). Returns its state.
+ * Removes a dry run whose wait is over; deleting a running one is how it is cancelled (its
+ * executor's next lease renewal finds no row). Returns its last state; undefined when gone.
  */
 export async function deleteDryRunRequest(
   db: Db,
