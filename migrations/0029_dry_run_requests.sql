@@ -2,8 +2,9 @@
 -- waits for its answer; an executor claims it (FOR UPDATE SKIP LOCKED, a lease it renews), runs
 -- it in its own sandbox with its own secrets and writes the answer fenced by worker and lease.
 -- The API deletes the row once answered, or when it gives up (which is how a dry run is
--- cancelled: the running executor's lease renewal finds no row and stops it); a row past `expires_at` has nobody
--- waiting for it and is deleted by the executors' dry-run loop, so rows do not accumulate.
+-- cancelled: the running executor's lease renewal finds no row and stops it); a row past
+-- `expires_at` has nobody waiting for it and is deleted by the executors' dry-run loop, so rows
+-- do not accumulate.
 CREATE TABLE dry_run_requests (
   id                bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   project_id        text NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
