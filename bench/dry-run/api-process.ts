@@ -1,8 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
-import os from "node:os";
-import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const MAIN = fileURLToPath(
@@ -25,12 +22,11 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** A real API process (apps/api/dist/main.js) with its defaults, dry runs in a folder of this run. */
+/** A real API process (apps/api/dist/main.js) with its defaults; executors run its dry runs. */
 export async function startApiProcess(
   databaseUrl: string,
   o: { token: string; env: Record<string, string> },
 ): Promise<RunningApi> {
-  const workDir = await mkdtemp(path.join(os.tmpdir(), "vigil-bench-dry-run-"));
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, [MAIN], {
     env: {
@@ -39,7 +35,6 @@ export async function startApiProcess(
       PORT: String(port),
       HOST: "127.0.0.1",
       API_TOKENS: o.token,
-      DRY_RUN_WORK_DIR: workDir,
       LOG_LEVEL: "warn",
       ...o.env,
     },
@@ -78,7 +73,6 @@ export async function startApiProcess(
         await exited;
         clearTimeout(timer);
       }
-      await rm(workDir, { recursive: true, force: true });
     },
   };
 }

@@ -142,6 +142,25 @@ CREATE TABLE discrepancy_events (
 ALTER TABLE discrepancy_events ADD CONSTRAINT discrepancy_events_pkey PRIMARY KEY (id);
 ALTER TABLE discrepancy_events ADD CONSTRAINT discrepancy_events_project_id_fingerprint_fkey FOREIGN KEY (project_id, fingerprint) REFERENCES discrepancies(project_id, fingerprint) ON DELETE CASCADE;
 
+CREATE TABLE dry_run_requests (
+  id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+  project_id text NOT NULL,
+  request jsonb NOT NULL,
+  token_name text,
+  status text DEFAULT 'pending'::text NOT NULL,
+  answer jsonb,
+  worker_id text,
+  lease_expires_at timestamp with time zone,
+  expires_at timestamp with time zone NOT NULL,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  finished_at timestamp with time zone
+);
+ALTER TABLE dry_run_requests ADD CONSTRAINT dry_run_requests_answered CHECK (((status = 'done'::text) = ((answer IS NOT NULL) AND (finished_at IS NOT NULL))));
+ALTER TABLE dry_run_requests ADD CONSTRAINT dry_run_requests_claimed CHECK (((status = 'pending'::text) OR (worker_id IS NOT NULL)));
+ALTER TABLE dry_run_requests ADD CONSTRAINT dry_run_requests_pkey PRIMARY KEY (id);
+ALTER TABLE dry_run_requests ADD CONSTRAINT dry_run_requests_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE;
+ALTER TABLE dry_run_requests ADD CONSTRAINT dry_run_requests_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'running'::text, 'done'::text])));
+
 CREATE TABLE execution_inputs (
   execution_id bigint NOT NULL,
   project_id text NOT NULL,
@@ -488,6 +507,7 @@ CREATE INDEX discrepancies_project_active_idx ON public.discrepancies USING btre
 CREATE INDEX discrepancies_project_status_idx ON public.discrepancies USING btree (project_id, status, last_seen_at DESC);
 CREATE INDEX discrepancy_events_execution_idx ON public.discrepancy_events USING btree (project_id, execution_id) WHERE (actor = 'system'::text);
 CREATE INDEX discrepancy_events_target_idx ON public.discrepancy_events USING btree (project_id, fingerprint, id);
+CREATE INDEX dry_run_requests_open_idx ON public.dry_run_requests USING btree (id) WHERE (status = ANY (ARRAY['pending'::text, 'running'::text]));
 CREATE INDEX execution_inputs_kept_idx ON public.execution_inputs USING btree (created_at, execution_id) WHERE (rows_gz IS NOT NULL);
 CREATE INDEX executions_created_covering_idx ON public.executions USING btree (created_at) INCLUDE (project_id, status, duration_ms);
 CREATE UNIQUE INDEX executions_one_running_per_trigger_idx ON public.executions USING btree (trigger_id) WHERE (status = ANY (ARRAY['pending'::text, 'running'::text]));
@@ -901,6 +921,24 @@ BEGIN
   FROM g LEFT JOIN e USING (ord);
 END $function$;
 
+CREATE OR REPLACE FUNCTION public.vigil_notify_dry_run_answered()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+BEGIN
+  PERFORM pg_notify('vigil_dry_run_answers', NEW.id::text);
+  RETURN NULL;
+END $function$;
+
+CREATE OR REPLACE FUNCTION public.vigil_notify_dry_run_requested()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+BEGIN
+  PERFORM pg_notify('vigil_dry_runs', '');
+  RETURN NULL;
+END $function$;
+
 CREATE OR REPLACE FUNCTION public.vigil_notify_outbox_inserted()
  RETURNS trigger
  LANGUAGE plpgsql
@@ -928,6 +966,8 @@ BEGIN
   RETURN NULL;
 END $function$;
 
+CREATE TRIGGER dry_run_requests_answered_notify AFTER UPDATE OF status ON public.dry_run_requests FOR EACH ROW WHEN (((new.status = 'done'::text) AND (old.status <> 'done'::text))) EXECUTE FUNCTION vigil_notify_dry_run_answered();
+CREATE TRIGGER dry_run_requests_inserted_notify AFTER INSERT ON public.dry_run_requests FOR EACH STATEMENT EXECUTE FUNCTION vigil_notify_dry_run_requested();
 CREATE TRIGGER projects_bump_schedule_versions AFTER UPDATE OF is_active ON public.projects FOR EACH ROW WHEN ((old.is_active IS DISTINCT FROM new.is_active)) EXECUTE FUNCTION vigil_bump_project_schedules();
 CREATE TRIGGER projects_changed_notify AFTER INSERT OR DELETE OR UPDATE OF is_active, config ON public.projects FOR EACH STATEMENT EXECUTE FUNCTION vigil_notify_schedules_changed();
 CREATE TRIGGER report_outbox_inserted_notify AFTER INSERT ON public.report_outbox FOR EACH STATEMENT EXECUTE FUNCTION vigil_notify_outbox_inserted();

@@ -2,7 +2,6 @@ import {
   apiEnv,
   channelEnv,
   databaseEnv,
-  datasourceEnv,
   defineEnv,
   dryRunEnv,
   logEnv,
@@ -14,14 +13,13 @@ import type { z } from "zod";
 /**
  * The API's environment: database, logging, the API fragment of @vigil/config, the channel
  * settings `POST /channels/test` sends with (the executor's, so a test goes out as the real
- * message would), and for dry runs the executor's data-source and sandbox settings.
+ * message would), and how dry runs wait for the executors that run them.
  */
 export const ApiEnv = defineEnv(
   databaseEnv,
   logEnv,
   apiEnv,
   channelEnv,
-  datasourceEnv,
   dryRunEnv,
 );
 export type ApiConfig = z.output<typeof ApiEnv>;

@@ -1,6 +1,5 @@
 import type { SmtpEnv } from "@vigil/channels";
 import type { Db, DbHandle } from "@vigil/db";
-import type { DryRunService } from "@vigil/dry-run";
 import type { Logger } from "@vigil/logger";
 
 /** What the routes need, passed in by createApiServer's caller (main.ts or a test). */
@@ -24,15 +23,19 @@ export interface ApiDeps {
   /** How `POST /channels/test` sends; unset: with no secrets, SMTP server or private networks. */
   channels?: ChannelTestSettings;
   /**
-   * How `POST /projects/{id}/dry-run` runs detectors and how many at once; the server closes
-   * the service when it closes. Unset: a service with the executor's default sandbox, no
-   * secrets, no private networks, in a folder of this process under the OS temp dir, and the
-   * default limits (2 at once, 1 per token).
+   * How many `POST /projects/{id}/dry-run` wait at once (DRY_RUN_CONCURRENCY,
+   * DRY_RUN_CONCURRENCY_PER_TOKEN) and how long past the run's timeout (DRY_RUN_WAIT_SECONDS)
+   * for the executor that runs it. Unset: 2 at once, 1 per token, 30 s.
    */
   dryRun?: {
-    service: DryRunService;
     limits: { global: number; perToken: number };
+    waitSeconds: number;
   };
+  /**
+   * DATABASE_URL, for the LISTEN that wakes a dry run's wait when its answer is written.
+   * Unset: the wait polls its row only.
+   */
+  listenConnectionString?: string;
 }
 
 /** The REPORT_* and SMTP_* settings the executor sends with, read by the API too. */

@@ -2,8 +2,6 @@ import { smtpEnvOf } from "@vigil/channels";
 import { collectSecretValues } from "@vigil/config";
 import { SECRET_NAME_PATTERN } from "@vigil/contracts";
 import { createDb, createWorkerPresence } from "@vigil/db";
-import { createSecretStore, type SandboxLayer } from "@vigil/detector-run";
-import { createDryRunService, unmetSandboxLayers } from "@vigil/dry-run";
 import { onSupervisorGone } from "@vigil/lifecycle";
 import { createLogger, registerSecrets } from "@vigil/logger";
 
@@ -32,26 +30,6 @@ const readHandle =
         onIdleError: (err) =>
           logger.warn({ err }, "idle read-replica client failed"),
       });
-const dryRunSandbox = {
-  diskMb: config.DETECTOR_DISK_MB,
-  maxOpenFiles: config.DETECTOR_MAX_OPEN_FILES,
-  require: config.SANDBOX_REQUIRE as SandboxLayer[],
-};
-// dry runs run rule code on this host: held to SANDBOX_REQUIRE as the executor is, at start
-const unmet = await unmetSandboxLayers(dryRunSandbox.require);
-if (unmet.length > 0) {
-  for (const line of unmet) {
-    logger.fatal(line);
-  }
-  process.exit(2);
-}
-const [sameUid] = await unmetSandboxLayers(["other_uid"]);
-if (sameUid !== undefined) {
-  logger.warn(
-    { reason: sameUid },
-    "dry-run detectors run as this process's uid, so rule code could signal the API; SANDBOX_REQUIRE=other_uid refuses to start so",
-  );
-}
 const server = createApiServer({
   db: handle.db,
   pool: handle.pool,
@@ -80,27 +58,13 @@ const server = createApiServer({
     smtp: smtpEnvOf(config),
   },
   dryRun: {
-    service: createDryRunService({
-      workDir: config.DRY_RUN_WORK_DIR,
-      prestart: config.DETECTOR_PRESTART,
-      sandbox: dryRunSandbox,
-      packageNames: config.DETECTOR_PACKAGES,
-      secrets: createSecretStore({
-        env: process.env,
-        secretsDir: config.SECRETS_DIR,
-      }),
-      allowPrivateNetworks: config.DATASOURCE_ALLOW_PRIVATE_NETWORKS,
-      byteLimits: {
-        maxRowBytes: config.DATASOURCE_MAX_ROW_BYTES,
-        maxBytes: config.DATASOURCE_MAX_BYTES,
-      },
-      logger,
-    }),
     limits: {
       global: config.DRY_RUN_CONCURRENCY,
       perToken: config.DRY_RUN_CONCURRENCY_PER_TOKEN,
     },
+    waitSeconds: config.DRY_RUN_WAIT_SECONDS,
   },
+  listenConnectionString: config.DATABASE_URL,
   writeRateLimits: {
     windowMs: config.API_RATE_LIMIT_WINDOW_SECONDS * 1000,
     perToken: config.API_WRITE_RATE_LIMIT_PER_TOKEN,

@@ -1,17 +1,12 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
-import { rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
-
-import { createSecretStore, DEFAULT_SANDBOX_POLICY } from "@vigil/detector-run";
-import { createDryRunService } from "@vigil/dry-run";
 import express, { type Express } from "express";
 import { pinoHttp } from "pino-http";
 
 import type { ApiDeps } from "./deps.js";
 import { createAuthorizer } from "./http/auth.js";
+import { createDryRunAnswers } from "./http/dry-run-answers.js";
 import { createDryRunSlots } from "./http/dry-run-slots.js";
 import { corsMiddleware } from "./http/cors.js";
 import { DEFAULT_DASHBOARD_DIR, dashboardRouter } from "./http/dashboard.js";
@@ -65,8 +60,6 @@ export interface ApiServer {
   close(o?: { graceMs?: number }): Promise<void>;
 }
 
-let serverCount = 0;
-
 /** The API as a value: no env, no signals, no process exit (main.ts does those). */
 export function createApiServer(options: ApiServerOptions): ApiServer {
   const o: ApiServerOptions & ApiDeps = {
@@ -82,29 +75,18 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     logger: o.logger,
     ...(o.tokenCacheMs !== undefined && { cacheMs: o.tokenCacheMs }),
   });
-  // a folder of this server's own when the caller gives no service, removed on close
-  const ownDryRunDir = path.join(
-    tmpdir(),
-    `vigil-dry-run-${process.pid}-${++serverCount}`,
-  );
-  const dryRunService =
-    o.dryRun?.service ??
-    createDryRunService({
-      workDir: ownDryRunDir,
-      prestart: false,
-      sandbox: DEFAULT_SANDBOX_POLICY,
-      packageNames: [],
-      secrets: createSecretStore({ env: {} }),
-      allowPrivateNetworks: false,
-      byteLimits: { maxRowBytes: 1024 ** 2, maxBytes: 64 * 1024 ** 2 },
-      logger: o.logger,
-    });
+  const dryRunAnswers = createDryRunAnswers({
+    db: o.db,
+    connectionString: o.listenConnectionString,
+    logger: o.logger,
+  });
   const routes = allRoutes(
     o,
     {
       db: o.db,
-      service: dryRunService,
       slots: createDryRunSlots(o.dryRun?.limits ?? { global: 2, perToken: 1 }),
+      answers: dryRunAnswers,
+      waitSeconds: o.dryRun?.waitSeconds ?? 30,
     },
     o.extraRoutes ?? [],
     () => docs.document,
@@ -193,10 +175,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       const timer = setTimeout(() => s.closeAllConnections(), graceMs);
       await closed;
       clearTimeout(timer);
-      await dryRunService.close();
-      if (o.dryRun === undefined) {
-        await rm(ownDryRunDir, { recursive: true, force: true });
-      }
+      await dryRunAnswers.close();
     },
   };
 }

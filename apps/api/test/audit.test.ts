@@ -9,7 +9,7 @@ import {
   type Db,
 } from "@vigil/db";
 import { insertDiscrepancy, insertProject } from "@vigil/db/testing";
-import { describe, expect } from "vitest";
+import { describe, expect, onTestFinished } from "vitest";
 import { z } from "zod";
 
 import { sql } from "kysely";
@@ -17,6 +17,7 @@ import { sql } from "kysely";
 import { isWriteRoute } from "../src/audit/run-route.js";
 import { AppError } from "../src/http/app-error.js";
 import { defineRoute } from "../src/index.js";
+import { startTestExecutor } from "./executor-process.js";
 import {
   apiTest as test,
   projectBody,
@@ -696,12 +697,16 @@ describe("audit trail of API writes", () => {
   test("write-access routes that change nothing append nothing", async ({
     api,
     db,
+    testDatabase,
   }) => {
     await api.call("POST", "/projects", { body: projectBody("audit-dry-run") });
+    // the dry run is an executor's to run
+    const executor = await startTestExecutor(testDatabase.url);
+    onTestFinished(() => executor.stop());
     for (const [route, req] of Object.entries(UNAUDITED)) {
       const mark = await maxId(db);
       const res = await call(api, req);
-      expect(res.status, route).toBe(200);
+      expect(res.status, `${route}: ${res.text}`).toBe(200);
       expect(await rowsAfter(db, mark), route).toEqual([]);
     }
   });

@@ -3,11 +3,66 @@ import { createHash } from "node:crypto";
 
 import { DryRunResponseSchema } from "@vigil/contracts";
 import type { Db } from "@vigil/db";
-import { insertDiscrepancy } from "@vigil/db/testing";
+import { dbTest, insertDiscrepancy, waitFor } from "@vigil/db/testing";
 import { sql } from "kysely";
 import { describe, expect } from "vitest";
 
-import { apiTest as test, OTHER_TOKEN, projectBody } from "./helpers.js";
+import { startTestExecutor, type TestExecutor } from "./executor-process.js";
+import {
+  OTHER_TOKEN,
+  projectBody,
+  startTestApi,
+  type TestApi,
+} from "./helpers.js";
+
+/**
+ * The file's API, which hands dry runs to the executors and waits (LISTEN) for their answers,
+ * and one real executor process that runs them, registered before any test counts rows.
+ */
+const test = dbTest.extend<{ api: TestApi; executor: TestExecutor }>({
+  api: [
+    async ({ dbHandle, testDatabase }, use) => {
+      const api = await startTestApi(dbHandle, {
+        listenConnectionString: testDatabase.url,
+        dryRun: { limits: { global: 2, perToken: 1 }, waitSeconds: 20 },
+      });
+      await use(api);
+      await api.server.close({ graceMs: 1000 });
+    },
+    { scope: "file" },
+  ],
+  executor: [
+    async ({ db, testDatabase }, use) => {
+      const executor = await startTestExecutor(testDatabase.url);
+      await waitFor(
+        () =>
+          db
+            .selectFrom("workers")
+            .select("id")
+            .where("id", "=", executor.workerId)
+            .where("status", "=", "running")
+            .executeTakeFirst(),
+        { timeoutMs: 60_000 },
+      );
+      await use(executor);
+      await executor.stop();
+    },
+    { scope: "file" },
+  ],
+});
+
+/** The executor process is still there and still answers dry runs. */
+async function expectExecutorAlive(
+  api: TestApi,
+  executor: TestExecutor,
+  projectId: string,
+) {
+  const again = await api.call("POST", `/projects/${projectId}/dry-run`, {
+    body: { rows: [{ id: 1, bad: true }], rules: [FLAG_BAD] },
+  });
+  expect(again.status, `${again.text}\n${executor.output()}`).toBe(200);
+  expect(() => process.kill(executor.pid, 0)).not.toThrow();
+}
 
 const fingerprintOf = (ruleId: string, key: string) =>
   createHash("sha256").update(`${ruleId}\0${key}`).digest("hex");
@@ -74,6 +129,7 @@ describe("POST /projects/{id}/dry-run", () => {
   test("plans open, reopen, resolve and unchanged against the current state, for the sample's rows only, and leaves every table as it was", async ({
     api,
     db,
+    executor,
   }) => {
     expect(
       (
@@ -90,6 +146,7 @@ describe("POST /projects/{id}/dry-run", () => {
       { key: "9", status: "open" },
     ]);
     const before = await tableCounts(db);
+    expect(before.dry_run_requests).toBe(0);
     const state = await discrepanciesOf(db, "dry-plan");
 
     const res = await api.call("POST", "/projects/dry-plan/dry-run", {
@@ -103,7 +160,7 @@ describe("POST /projects/{id}/dry-run", () => {
         ],
       },
     });
-    expect(res.status, res.text).toBe(200);
+    expect(res.status, `${res.text}\n${executor.output()}`).toBe(200);
     expect(DryRunResponseSchema.safeParse(res.json).success).toBe(true);
     const { plan, outcome, rules, findings } = res.json;
     expect(outcome).toMatchObject({ kind: "succeeded", status: "success" });
@@ -140,6 +197,7 @@ describe("POST /projects/{id}/dry-run", () => {
   test("without rows the project's source is read: what it no longer flags resolves, the answer is not a sample, and nothing is written", async ({
     api,
     db,
+    executor,
   }) => {
     await api.call("POST", "/projects", {
       body: projectBody("dry-live", { config: KEYED, rules: [FLAG_BAD] }),
@@ -168,7 +226,7 @@ describe("POST /projects/{id}/dry-run", () => {
         ],
       },
     });
-    expect(res.status, res.text).toBe(200);
+    expect(res.status, `${res.text}\n${executor.output()}`).toBe(200);
     const { plan } = res.json;
     expect(res.json.input).toBe("source");
     expect(plan).toMatchObject({
@@ -193,6 +251,7 @@ describe("POST /projects/{id}/dry-run", () => {
   test("a sample of a project with no row key plans no resolution, and says so", async ({
     api,
     db,
+    executor,
   }) => {
     await api.call("POST", "/projects", {
       body: projectBody("dry-unkeyed", {
@@ -204,7 +263,7 @@ describe("POST /projects/{id}/dry-run", () => {
     const res = await api.call("POST", "/projects/dry-unkeyed/dry-run", {
       body: { rows: [{ id: 1, bad: true }] },
     });
-    expect(res.status, res.text).toBe(200);
+    expect(res.status, `${res.text}\n${executor.output()}`).toBe(200);
     expect(res.json.plan).toMatchObject({
       scope: "sample",
       resolutions_planned: false,
@@ -216,6 +275,7 @@ describe("POST /projects/{id}/dry-run", () => {
 
   test("hostile rules are answered 200 with their error: a loop times out, a heap bomb says memory, a forbidden import is refused, a throw names its line and column; the API stays up", async ({
     api,
+    executor,
   }) => {
     await api.call("POST", "/projects", {
       body: projectBody("dry-hostile", { rules: [FLAG_BAD] }),
@@ -237,8 +297,9 @@ describe("POST /projects/{id}/dry-run", () => {
       kind: "timed_out",
       status: "timeout",
     });
+    // as the executor words a timeout: with the rule that was running
     expect(loop.json.outcome.message).toMatch(
-      /timed out after \d+ s while running rule "r1"/,
+      /timed out after 1 s while running rule "r1"/,
     );
     expect(loop.json.plan).toBeNull();
 
@@ -272,10 +333,12 @@ describe("POST /projects/{id}/dry-run", () => {
 
     const health = await api.call("GET", "/health", { token: null });
     expect(health.status).toBe(200);
+    await expectExecutorAlive(api, executor, "dry-hostile");
   });
 
   test("a token gets 429 with Retry-After while its dry run is in flight; another token runs meanwhile", async ({
     api,
+    executor,
   }) => {
     await api.call("POST", "/projects", {
       body: projectBody("dry-limit", { rules: [FLAG_BAD] }),
@@ -311,13 +374,14 @@ describe("POST /projects/{id}/dry-run", () => {
     );
     // meanwhile another token has a slot of its own
     const other = await send(OTHER_TOKEN);
-    expect(other.status, other.text).toBe(200);
+    expect(other.status, `${other.text}\n${executor.output()}`).toBe(200);
     const statuses = (await Promise.all([first, second])).map((r) => r.status);
     expect(statuses.sort()).toEqual([200, 429]);
   });
 
   test("bad bodies are 422 naming the field; an execution with no stored input is 422 on execution_id; an unknown project is 404", async ({
     api,
+    executor,
   }) => {
     await api.call("POST", "/projects", {
       body: projectBody("dry-bad", { rules: [FLAG_BAD] }),
@@ -358,7 +422,10 @@ describe("POST /projects/{id}/dry-run", () => {
     ];
     for (const [body, path] of cases) {
       const res = await api.call("POST", "/projects/dry-bad/dry-run", { body });
-      expect(res.status, `${JSON.stringify(body)}: ${res.text}`).toBe(422);
+      expect(
+        res.status,
+        `${JSON.stringify(body)}: ${res.text}\n${executor.output()}`,
+      ).toBe(422);
       expect(res.json.error.code).toBe("validation_failed");
       expect(
         res.json.error.details.map((d: { path: string }) => d.path),
@@ -370,5 +437,116 @@ describe("POST /projects/{id}/dry-run", () => {
     });
     expect(missing.status).toBe(404);
     expect(missing.json.error.code).toBe("not_found");
+  });
+
+  test("the default window is the next scheduled run's; without a schedule, a run starting now", async ({
+    api,
+    executor,
+  }) => {
+    await api.call("POST", "/projects", {
+      body: projectBody("dry-window", {
+        config: { data_source: { type: "manual" }, lookback: "PT1H" },
+        schedules: [{ cron_expression: "0 0 1 1 *", timezone: "UTC" }],
+        rules: [FLAG_BAD],
+      }),
+    });
+    await api.call("POST", "/projects", {
+      body: projectBody("dry-unscheduled", {
+        config: { data_source: { type: "manual" }, lookback: "PT1H" },
+        schedules: [],
+        rules: [FLAG_BAD],
+      }),
+    });
+    const scheduled = await api.call("POST", "/projects/dry-window/dry-run", {
+      body: { rows: [{ id: 1 }] },
+    });
+    expect(scheduled.status, `${scheduled.text}\n${executor.output()}`).toBe(
+      200,
+    );
+    const nextNewYear = new Date(
+      Date.UTC(new Date().getUTCFullYear() + 1, 0, 1),
+    );
+    expect(scheduled.json.window).toEqual({
+      start: new Date(nextNewYear.getTime() - 3600_000).toISOString(),
+      end: nextNewYear.toISOString(),
+    });
+
+    const asked = Date.now();
+    const unscheduled = await api.call(
+      "POST",
+      "/projects/dry-unscheduled/dry-run",
+      { body: { rows: [{ id: 1 }] } },
+    );
+    expect(unscheduled.status, unscheduled.text).toBe(200);
+    const end = Date.parse(unscheduled.json.window.end);
+    expect(end).toBeGreaterThanOrEqual(asked - 1000);
+    expect(end).toBeLessThanOrEqual(Date.now() + 1000);
+  });
+
+  test("a dry run of a past execution's execution_id finds what that execution found, after the live data changed", async ({
+    api,
+    db,
+    executor,
+  }) => {
+    await api.call("POST", "/projects", {
+      body: projectBody("dry-kept", { config: KEYED, rules: [FLAG_BAD] }),
+    });
+    const upload = (rows: unknown[]) =>
+      api.call("POST", "/projects/dry-kept/data", { body: rows });
+    expect(
+      (
+        await upload([
+          { id: 1, bad: true },
+          { id: 2, bad: false },
+          { id: 3, bad: true },
+        ])
+      ).status,
+    ).toBe(201);
+    const trigger = await api.call("POST", "/projects/dry-kept/trigger", {
+      body: {},
+    });
+    expect(trigger.status, trigger.text).toBe(202);
+    const execution = await waitFor(
+      () =>
+        db
+          .selectFrom("executions")
+          .select(["id", "status"])
+          .where("trigger_id", "=", trigger.json.id)
+          .where("finished_at", "is not", null)
+          .executeTakeFirst(),
+      { timeoutMs: 60_000 },
+    );
+    expect(execution.status, executor.output()).toBe("success");
+    const found = await db
+      .selectFrom("findings")
+      .select("finding_key")
+      .where("execution_id", "=", execution.id)
+      .execute();
+    const executionKeys = found.map((f) => f.finding_key).sort();
+    expect(executionKeys).toEqual(["1", "3"]);
+
+    expect(
+      (
+        await upload([
+          { id: 1, bad: false },
+          { id: 2, bad: true },
+        ])
+      ).status,
+    ).toBe(201);
+    const replayed = await api.call("POST", "/projects/dry-kept/dry-run", {
+      body: { execution_id: execution.id },
+    });
+    expect(replayed.status, `${replayed.text}\n${executor.output()}`).toBe(200);
+    expect(replayed.json.input).toBe("execution");
+    expect(
+      replayed.json.findings.map((f: { key: string }) => f.key).sort(),
+    ).toEqual(executionKeys);
+    const live = await api.call("POST", "/projects/dry-kept/dry-run", {
+      body: {},
+    });
+    expect(live.status, live.text).toBe(200);
+    expect(live.json.findings.map((f: { key: string }) => f.key)).toEqual([
+      "2",
+    ]);
   });
 });

@@ -8,6 +8,7 @@ import { coerceError, createLogger } from "@vigil/logger";
 
 import { loadExecutorConfig } from "./config.js";
 import { createNoopRunner } from "./detector-runner.js";
+import { createDryRunLoop } from "./dry-run-loop.js";
 import { createExecutor } from "./executor.js";
 import { registry } from "./metrics.js";
 import { createDeliveryLoop } from "./reports/delivery-loop.js";
@@ -146,6 +147,19 @@ const executor = createExecutor({
   // ...and is skipped, with its transaction, only when it certainly writes nothing
   reportPrecheck: createReportPrecheck(reportSettingsFromConfig(config)),
 });
+// dry runs the API hands over: run here, where the sandbox and the sources' secrets are
+const dryRuns =
+  detectorRunner &&
+  createDryRunLoop({
+    db: handle.db,
+    connectionString: config.DATABASE_URL,
+    logger,
+    workerId: executor.workerId,
+    concurrency: config.EXECUTOR_DRY_RUN_CONCURRENCY,
+    leaseSeconds: config.LEASE_SECONDS,
+    pollIntervalMs: config.POLL_INTERVAL_MS,
+    settings: detectorRunner.dryRunSettings,
+  });
 const delivery = createDeliveryLoop({
   db: handle.db,
   logger,
@@ -188,8 +202,8 @@ const onSignal = (signal: NodeJS.Signals) => {
   stopping = true;
   workDirGc?.stop();
   logger.info({ signal }, "shutting down");
-  void executor
-    .stop({ graceMs: config.EXECUTOR_SHUTDOWN_GRACE_SECONDS * 1000 })
+  const graceMs = config.EXECUTOR_SHUTDOWN_GRACE_SECONDS * 1000;
+  void Promise.all([executor.stop({ graceMs }), dryRuns?.stop({ graceMs })])
     .then(() => digests.stop())
     .then(() => delivery.stop())
     .then(() => ops?.close())
@@ -208,6 +222,7 @@ process.on("SIGINT", onSignal);
 onSupervisorGone(() => onSignal("SIGTERM"));
 
 await executor.start();
+dryRuns?.start();
 await delivery.start();
 await digests.start();
 workDirGc?.start();

@@ -5,8 +5,10 @@ import {
   createSourceConnections,
   type SourceConnectionsOptions,
 } from "@vigil/datasources";
+import type { ProjectRunSettings } from "@vigil/dry-run";
 import {
   createDetectorSlots,
+  DEFAULT_SANDBOX_POLICY,
   moveRunFolder,
   ruleSourceOf,
   runDetector,
@@ -76,6 +78,8 @@ async function loadReplayInput(
 export function createDetectorRunner(
   o: DetectorRunnerOptions,
 ): DetectorRunner & {
+  /** Dry runs of this executor: its folder, slots, sandbox, secrets and source connections. */
+  dryRunSettings: ProjectRunSettings;
   foldersInUse(): ReadonlySet<string>;
   close(): Promise<void>;
 } {
@@ -193,6 +197,20 @@ export function createDetectorRunner(
   };
   return {
     run: runOnce,
+    dryRunSettings: {
+      workDir: o.workDir,
+      slots,
+      sandbox: o.sandbox ?? DEFAULT_SANDBOX_POLICY,
+      packages: o.packages,
+      secrets: o.secrets,
+      allowPrivateNetworks: o.allowPrivateNetworks,
+      byteLimits: o.byteLimits ?? {
+        maxRowBytes: 1024 ** 2,
+        maxBytes: 64 * 1024 ** 2,
+      },
+      sourceConnections,
+      onDetectorFolder,
+    },
     foldersInUse: () => new Set([...inUse.keys(), ...slots.folders()]),
     close: async () => {
       await slots.close();

@@ -1,4 +1,9 @@
-import { CHANNELS, listenForNotifications, type Listener } from "@vigil/db";
+import {
+  CHANNELS,
+  listenForNotifications,
+  type Channel,
+  type Listener,
+} from "@vigil/db";
 import type { Logger } from "@vigil/logger";
 
 export interface WakeupOptions {
@@ -6,6 +11,8 @@ export interface WakeupOptions {
   /** Fallback poll: the longest the loop sleeps, so a lost NOTIFY delays work by at most this. */
   pollIntervalMs: number;
   logger: Logger;
+  /** What to LISTEN on. @default the triggers' channel */
+  channels?: Channel[];
 }
 
 export interface WaitOptions {
@@ -32,6 +39,7 @@ export function createWakeup({
   connectionString,
   pollIntervalMs,
   logger,
+  channels = [CHANNELS.triggers],
 }: WakeupOptions): Wakeup {
   const log = logger.child({ component: "wakeup" });
   let listener: Listener | undefined;
@@ -52,7 +60,7 @@ export function createWakeup({
     start() {
       listener = listenForNotifications({
         connectionString,
-        channels: [CHANNELS.triggers],
+        channels,
         onNotify: kick,
         // after a (re)connect, notifications may have been missed: look again
         onConnected: kick,

@@ -110,6 +110,11 @@ const DOCS: Record<EnvVarName, EnvVarDoc> = {
     meaning:
       "Detector runs at once per executor process (1 to 256); default `os.availableParallelism()`.",
   },
+  EXECUTOR_DRY_RUN_CONCURRENCY: {
+    default: "1",
+    meaning:
+      "Dry runs (`POST /projects/{id}/dry-run`, handed over through `dry_run_requests`) each executor process runs at once (0 to 256; 0: this executor takes none), on top of its EXECUTOR_CONCURRENCY trigger runs, in the same sandbox and with the same secrets and source connections.",
+  },
   LEASE_SECONDS: {
     default: "30",
     meaning:
@@ -164,7 +169,7 @@ const DOCS: Record<EnvVarName, EnvVarDoc> = {
   DETECTOR_PRESTART: {
     default: "true",
     meaning:
-      "Boot each detector slot's (the executor's, and the API's for dry runs) next detector process (sandboxed, waiting for its run) while the slot is idle, so Node's start-up is not on a run's critical path. Costs one idle Node process (~40 MB) per slot that has run; `false` starts every detector cold.",
+      "Boot each detector slot's next detector process (sandboxed, waiting for its run) while the slot is idle, so Node's start-up is not on a run's critical path. Costs one idle Node process (~40 MB) per slot that has run; `false` starts every detector cold.",
   },
   EXECUTOR_RUNNER: {
     default: "detector",
@@ -187,22 +192,22 @@ const DOCS: Record<EnvVarName, EnvVarDoc> = {
   SANDBOX_REQUIRE: {
     default: "",
     meaning:
-      "Comma-separated sandbox layers the executor (and the API, for dry runs) must hold for every run (mount_namespace, pid_namespace, network_namespace, other_uid, memory_cap, disk_cap, process_cap, permission_model). A layer this host cannot provide stops the process at start with the reason; a run that did not get one fails. The API warns at start when its dry runs would run as its own uid (not root): `other_uid` makes that a refusal.",
+      "Comma-separated sandbox layers the executor must hold for every run (mount_namespace, pid_namespace, network_namespace, other_uid, memory_cap, disk_cap, process_cap, permission_model). A layer this host cannot provide stops the process at start with the reason; a run that did not get one fails.",
   },
   DRY_RUN_CONCURRENCY: {
     default: "2",
     meaning:
-      "Dry runs (`POST /projects/{id}/dry-run`) at once in each API process, whatever the token; beyond it 429 with `Retry-After`. Each is a sandboxed detector process on the API's host.",
+      "Dry runs (`POST /projects/{id}/dry-run`) waiting at once in each API process, whatever the token; beyond it 429 with `Retry-After`. The executors run them (EXECUTOR_DRY_RUN_CONCURRENCY each).",
   },
   DRY_RUN_CONCURRENCY_PER_TOKEN: {
     default: "1",
     meaning:
       "Dry runs one token may have in flight at once in each API process; beyond it 429 with `Retry-After`.",
   },
-  DRY_RUN_WORK_DIR: {
-    computedDefault: "`<OS temp dir>/vigil-dry-run`",
+  DRY_RUN_WAIT_SECONDS: {
+    default: "30",
     meaning:
-      "Where the API synthesizes and runs dry-run detectors (like the executor's `WORK_DIR`; never the same folder). `DETECTOR_PACKAGES` are looked up in its `node_modules`.",
+      "How long past the project's `timeout_seconds` an API process waits for an executor to answer a dry run (1 to 3600). No executor took it by then: 503 `unavailable`, and the request is withdrawn.",
   },
   DETECTOR_WORK_DIR_MAX_MB: {
     default: "1024",

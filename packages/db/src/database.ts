@@ -6,6 +6,7 @@ import type {
   DiscrepanciesTable,
   DiscrepancyEventsTable,
 } from "./tables/discrepancies.js";
+import type { DryRunRequestsTable } from "./tables/dry-run-requests.js";
 import type { ExecutionInputsTable } from "./tables/execution-inputs.js";
 import type { ExecutionsTable } from "./tables/executions.js";
 import type { FindingsTable } from "./tables/findings.js";
@@ -47,4 +48,5 @@ export interface Database {
   audit_events: AuditEventsTable;
   backfills: BackfillsTable;
   execution_inputs: ExecutionInputsTable;
+  dry_run_requests: DryRunRequestsTable;
 }

@@ -5,6 +5,8 @@ export const CHANNELS = {
   triggers: "vigil_triggers",
   schedules: "vigil_schedules",
   outbox: "vigil_outbox",
+  dryRuns: "vigil_dry_runs",
+  dryRunAnswers: "vigil_dry_run_answers",
 } as const;
 export type Channel = (typeof CHANNELS)[keyof typeof CHANNELS];
 

@@ -18,6 +18,7 @@ import type { RuleSource } from "@vigil/synthesizer";
 
 import { planOf } from "./plan.js";
 import { runProjectDetector, type ProjectRunSettings } from "./run-project.js";
+import { nextFireAt } from "./next-fire.js";
 import { loadStoredInput } from "./stored-input.js";
 
 /** The execution id a dry run is planned under: ids start at 1, so no execution has it. */
@@ -35,7 +36,10 @@ export interface DryRunOptions {
    * plan is still weighed against the stored discrepancies.
    */
   definition?: { config: ProjectConfig; rules: readonly RuleInput[] };
-  /** The instant the run stands for; the default window ends here. */
+  /**
+   * When the dry run is asked for: the default window is that of the project's next scheduled
+   * run after it (`windowOf` its fire time), or of a run starting now without a schedule.
+   */
   now: Date;
   signal: AbortSignal;
 }
@@ -80,9 +84,14 @@ export async function dryRunProject(
     };
   }
   let rows: readonly unknown[] | undefined = request.rows;
+  // the run it stands for is the next one its schedules make; with none, a run starting now
+  const fireAt =
+    request.window === undefined && request.execution_id === undefined
+      ? ((await nextFireAt(o.db, o.projectId, o.now)) ?? o.now)
+      : o.now;
   let window =
     request.window === undefined
-      ? windowOf({ fireAt: o.now }, config)
+      ? windowOf({ fireAt }, config)
       : {
           start: new Date(request.window.start),
           end: new Date(request.window.end),
@@ -109,7 +118,7 @@ export async function dryRunProject(
     rules: mergeRules(project.rules, request.rules),
     rows,
     window,
-    scheduledFor: o.now,
+    scheduledFor: fireAt,
     runId: "dry-run",
     signal: o.signal,
   });

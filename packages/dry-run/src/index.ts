@@ -4,11 +4,6 @@ export {
   type DryRunResult,
 } from "./dry-run.js";
 export {
-  createDryRunService,
-  type DryRunService,
-  type DryRunServiceOptions,
-} from "./dry-run-service.js";
-export {
   openDetectorWorkDir,
   type DetectorWorkDir,
 } from "./detector-work-dir.js";
@@ -19,4 +14,4 @@ export {
 } from "./run-project.js";
 export { planOf, type PlanScope } from "./plan.js";
 export { loadStoredInput, type StoredInput } from "./stored-input.js";
-export { unmetSandboxLayers } from "./sandbox-check.js";
+export { nextFireAt } from "./next-fire.js";

@@ -1,5 +1,6 @@
 import type { DataSource, ProjectConfig } from "@vigil/contracts";
 import { getLatestDataset, type Db } from "@vigil/db";
+import type { SourceConnections } from "@vigil/datasources";
 import {
   runDetector,
   type DetectorSlots,
@@ -24,6 +25,10 @@ export interface ProjectRunSettings {
   allowPrivateNetworks: boolean;
   /** DATASOURCE_MAX_ROW_BYTES and DATASOURCE_MAX_BYTES. */
   byteLimits: { maxRowBytes: number; maxBytes: number };
+  /** The executor's pooled SQL source connections. Unset: each load connects on its own. */
+  sourceConnections?: SourceConnections;
+  /** Told when a synthesized detector folder is in use, so a collector leaves it alone. */
+  onDetectorFolder?: (dir: string, inUse: boolean) => void;
 }
 
 export interface RunProjectOptions {
@@ -85,5 +90,7 @@ export function runProjectDetector(
       return dataset ? { rows: dataset.rows } : null;
     },
     sandbox: s.sandbox,
+    ...(s.sourceConnections && { sourceConnections: s.sourceConnections }),
+    ...(s.onDetectorFolder && { onDetectorFolder: s.onDetectorFolder }),
   });
 }

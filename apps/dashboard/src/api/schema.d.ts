@@ -183,7 +183,7 @@ export interface paths {
     put?: never;
     /**
      * Runs the project's detector now, with rules, rows, window or config of the request, and answers its findings and the plan of what it would open, reopen and resolve; changes nothing
-     * @description The detector is synthesized and run in the executor's sandbox, with the project's limits, timeout and import policy. A rule that throws, loops or imports what it may not is answered 200 with its error in `rules` or `outcome`. Without `rows` the project's source is read for `window` (default: a run starting now). Dry runs in flight are limited per token and per API process (429 with Retry-After).
+     * @description An executor runs it (handed over through the database): in its sandbox, with the project's limits, timeout and import policy, and with the data source's credentials the executors hold. A rule that throws, loops or imports what it may not is answered 200 with its error in `rules` or `outcome`. Without `rows` the project's source is read for `window` (default: the window of the project's next scheduled run; a run starting now without a schedule). Dry runs in flight are limited per token and per API process (429 with Retry-After). No executor answering within the project's `timeout_seconds` plus DRY_RUN_WAIT_SECONDS: 503 `unavailable`, and the request is withdrawn.
      */
     post: operations["post_projects_id_dry-run"];
     delete?: never;
@@ -690,6 +690,7 @@ export interface components {
           | "invalid_rule_code"
           | "invalid_dataset"
           | "not_ready"
+          | "unavailable"
           | "internal";
         message: string;
         details?: unknown;

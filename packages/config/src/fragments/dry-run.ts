@@ -1,25 +1,12 @@
-import { tmpdir } from "node:os";
-import path from "node:path";
-
 import { envInteger } from "../kinds/integer.js";
-import { envString } from "../kinds/string.js";
-import { executorEnv } from "./executor.js";
 
 /**
- * Dry runs in the API (`POST /projects/{id}/dry-run`): their limits and folder, and the
- * executor's sandbox and import settings, read under the same names so a dry run is held to what
- * a real run is.
+ * Dry runs through the API (`POST /projects/{id}/dry-run`): how many each API process lets wait
+ * at once, and how long past the project's timeout it waits for an executor's answer. The run
+ * itself is an executor's (EXECUTOR_DRY_RUN_CONCURRENCY), in its sandbox, with its secrets.
  */
 export const dryRunEnv = {
   DRY_RUN_CONCURRENCY: envInteger({ min: 1, max: 256 }).default(2),
   DRY_RUN_CONCURRENCY_PER_TOKEN: envInteger({ min: 1, max: 256 }).default(1),
-  // A function default: evaluated at parse time, so the schema has no import-time side effect.
-  DRY_RUN_WORK_DIR: envString().default(() =>
-    path.join(tmpdir(), "vigil-dry-run"),
-  ),
-  DETECTOR_PACKAGES: executorEnv.DETECTOR_PACKAGES,
-  DETECTOR_PRESTART: executorEnv.DETECTOR_PRESTART,
-  DETECTOR_DISK_MB: executorEnv.DETECTOR_DISK_MB,
-  DETECTOR_MAX_OPEN_FILES: executorEnv.DETECTOR_MAX_OPEN_FILES,
-  SANDBOX_REQUIRE: executorEnv.SANDBOX_REQUIRE,
+  DRY_RUN_WAIT_SECONDS: envInteger({ min: 1, max: 3600 }).default(30),
 };

@@ -27,6 +27,7 @@ export const executorEnv = {
   EXECUTOR_CONCURRENCY: envInteger({ min: 1, max: 256 }).default(() =>
     availableParallelism(),
   ),
+  EXECUTOR_DRY_RUN_CONCURRENCY: envInteger({ min: 0, max: 256 }).default(1),
   LEASE_SECONDS: envInteger({ min: 5, max: 3600 }).default(30),
   MAX_RESCUES: envInteger({ min: 1, max: 100 }).default(3),
   RESCUE_INTERVAL_MS: envInteger({ min: 100, max: 60_000 }).default(500),

@@ -38,7 +38,7 @@ export const ENV_FRAGMENTS = {
   executorEnv: { shape: executorEnv, apps: ["executor"] },
   reportEnv: { shape: reportEnv, apps: ["executor"] },
   channelEnv: { shape: channelEnv, apps: ["executor", "api"] },
-  datasourceEnv: { shape: datasourceEnv, apps: ["executor", "api"] },
+  datasourceEnv: { shape: datasourceEnv, apps: ["executor"] },
   dryRunEnv: { shape: dryRunEnv, apps: ["api"] },
   triggerCreatorEnv: { shape: triggerCreatorEnv, apps: ["trigger-creator"] },
   cleanerEnv: { shape: cleanerEnv, apps: ["cleaner"] },

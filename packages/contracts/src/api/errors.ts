@@ -23,6 +23,7 @@ export const API_ERROR_STATUS = {
   invalid_rule_code: 422,
   invalid_dataset: 422,
   not_ready: 503,
+  unavailable: 503,
   internal: 500,
 } as const;
 export type ApiErrorCode = keyof typeof API_ERROR_STATUS;

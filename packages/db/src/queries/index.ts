@@ -8,6 +8,21 @@ export { listApiTokens } from "./api-tokens/list.js";
 export { revokeApiToken } from "./api-tokens/revoke.js";
 export { touchApiToken } from "./api-tokens/touch.js";
 
+// dry-run-requests
+export {
+  insertDryRunRequest,
+  type NewDryRunRequest,
+} from "./dry-run-requests/insert.js";
+export {
+  claimDryRunRequest,
+  type ClaimedDryRun,
+} from "./dry-run-requests/claim.js";
+export { renewDryRunLease } from "./dry-run-requests/renew.js";
+export { finishDryRunRequest } from "./dry-run-requests/finish.js";
+export { takeDryRunAnswer } from "./dry-run-requests/take-answer.js";
+export { deleteDryRunRequest } from "./dry-run-requests/delete.js";
+export { pruneExpiredDryRunRequests } from "./dry-run-requests/prune-expired.js";
+
 // audit
 export { lockAuditTarget } from "./audit/lock-target.js";
 export { listAuditEvents, type ListAuditEventsOptions } from "./audit/list.js";

@@ -19,6 +19,10 @@ export type {
 export type { RuleRow, NewRule, RuleUpdate } from "./rules.js";
 export type { BackfillRow, BackfillStatus, NewBackfill } from "./backfills.js";
 export type {
+  DryRunRequestRow,
+  DryRunRequestStatus,
+} from "./dry-run-requests.js";
+export type {
   ExecutionInputRow,
   InputNotKept,
   NewExecutionInput,
