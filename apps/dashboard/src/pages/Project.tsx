@@ -380,6 +380,15 @@ function Rules({ id }: { id: string }) {
                   </summary>
                   {r.explanation !== "" && <p>{r.explanation}</p>}
                   <Code code={r.code} label={`code of ${r.rule_id}`} />
+                  <Link
+                    href={href({
+                      page: "rule",
+                      projectId: id,
+                      ruleId: r.rule_id,
+                    })}
+                  >
+                    Edit and dry-run this rule
+                  </Link>
                 </details>
               ))}
             </>
