@@ -624,6 +624,22 @@ describe.skipIf(missing !== undefined)(
           expect(await plan("would_resolve").textContent()).toBe("0");
           expect(await plan("unchanged").textContent()).toBe("0");
 
+          // the stored input of the first run
+          await page.getByLabel("a past execution's input").check();
+          await page
+            .getByLabel("Execution", { exact: true })
+            .selectOption(String(execution.id));
+          await page
+            .getByTestId("input-state")
+            .getByText(/^Input kept: 4 rows/)
+            .waitFor();
+          await page.getByRole("button", { name: "Dry run" }).click();
+          await page
+            .locator("section", { has: page.locator("#dry-run-result") })
+            .getByText(/on execution · 4 rows/)
+            .waitFor({ timeout: 20_000 });
+          expect(await plan("would_open").textContent()).toBe("1");
+
           // nothing is stored until Save, which asks for nothing more
           const stored = async () =>
             (
@@ -633,7 +649,10 @@ describe.skipIf(missing !== undefined)(
             ).code;
           expect(await stored()).toBe(RULE_UNPAID);
           await page.getByRole("button", { name: "Save" }).click();
-          await page.getByText("Saved.").waitFor({ timeout: 10_000 });
+          // exact: "Changed, not saved." is on the page until the answer
+          await page
+            .getByText("Saved.", { exact: true })
+            .waitFor({ timeout: 10_000 });
           expect(await stored()).toBe(changed);
           await page.setViewportSize({ width: 390, height: 844 });
           await page.screenshot({

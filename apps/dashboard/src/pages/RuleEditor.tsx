@@ -23,16 +23,14 @@ export function RuleEditor(props: { projectId: string; ruleId: string }) {
     // the text being edited must not change under the cursor
     refetchOnWindowFocus: false,
   });
-  return (
-    <Loaded query={rule}>
-      {(r) => <Editor key={r.updated_at} rule={r} />}
-    </Loaded>
-  );
+  return <Loaded query={rule}>{(r) => <Editor rule={r} />}</Loaded>;
 }
 
 function Editor({ rule }: { rule: Schemas["Rule"] }) {
   const queryClient = useQueryClient();
   const [code, setCode] = useState(rule.code);
+  // what the API has: the code loaded, then the code saved
+  const [stored, setStored] = useState(rule.code);
   const [input, setInput] = useState<Input>("source");
   const [executionId, setExecutionId] = useState("");
   const [rowsText, setRowsText] = useState("");
@@ -75,7 +73,11 @@ function Editor({ rule }: { rule: Schemas["Rule"] }) {
           headers: bearer(token),
         }),
       ),
-    onDone: () => queryClient.invalidateQueries({ queryKey: ["rules"] }),
+    onDone: (saved) => {
+      setStored(saved.code);
+      queryClient.setQueryData(["rule", rule.project_id, rule.rule_id], saved);
+      return queryClient.invalidateQueries({ queryKey: ["rules"] });
+    },
   });
 
   const submit = () => {
@@ -105,7 +107,7 @@ function Editor({ rule }: { rule: Schemas["Rule"] }) {
     el.focus();
     el.setSelectionRange(at, at);
   };
-  const changed = code !== rule.code;
+  const changed = code !== stored;
 
   return (
     <>
