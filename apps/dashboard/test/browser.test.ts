@@ -725,5 +725,77 @@ describe.skipIf(missing !== undefined)(
       },
       40_000,
     );
+
+    // last: its backfill runs read past windows, which change the discrepancies' states
+    it(
+      title(
+        "project actions: suspend and resume, a backfill with its progress; execution: replay and its link back",
+      ),
+      async () => {
+        const page = await browser!.newPage({
+          viewport: { width: 1280, height: 900 },
+        });
+        const report = watch(page, base);
+        const project = async () =>
+          (await api("GET", "/projects/shop-payments")) as {
+            is_active: boolean;
+          };
+        try {
+          await page.goto(`${base}/ui/projects/shop-payments`);
+          await page.getByRole("button", { name: "Suspend" }).click();
+          await page
+            .getByLabel(/This needs an API token with the write scope/)
+            .fill(TOKEN);
+          await page.getByRole("button", { name: "Use token" }).click();
+          await expect
+            .poll(() => page.locator("h1").textContent(), { timeout: 10_000 })
+            .toContain("suspended");
+          expect((await project()).is_active).toBe(false);
+          await page.getByRole("button", { name: "Resume" }).click();
+          await expect
+            .poll(() => page.locator("h1").textContent(), { timeout: 10_000 })
+            .toContain("active");
+          expect((await project()).is_active).toBe(true);
+
+          await page.getByLabel(/^From/).fill("2026-01-01T00:00:00");
+          await page.getByLabel(/^To/).fill("2026-01-03T00:00:00");
+          await page.getByLabel(/^Step/).fill("P1D");
+          await page.getByRole("button", { name: "Start backfill" }).click();
+          const progress = page.getByTestId("backfill-progress");
+          await expect
+            .poll(() => progress.textContent(), { timeout: 30_000 })
+            .toMatch(/done: 2 of 2 windows finished \(2 succeeded/);
+          await page.screenshot({
+            path: path.join(SCREENSHOTS, "project-actions.png"),
+            fullPage: true,
+          });
+
+          await page.goto(`${base}/ui/executions/${execution.id}`);
+          await page.getByText("Input kept: 4 rows.").waitFor();
+          await page
+            .getByRole("button", { name: "Replay on this input" })
+            .click();
+          const made = page
+            .getByRole("status")
+            .getByRole("link", { name: /^execution \d+$/ });
+          await made.waitFor({ timeout: 20_000 });
+          await made.click();
+          await page
+            .getByRole("link", { name: `execution ${execution.id}` })
+            .waitFor();
+          await expect
+            .poll(() => page.locator("h1").textContent(), { timeout: 20_000 })
+            .toMatch(/success/);
+          expect(await page.locator("#main > p").first().textContent()).toMatch(
+            /replay · attempt 1.* · replay of execution \d+/,
+          );
+          expect(report.errors).toEqual([]);
+          expect(report.foreign).toEqual([]);
+        } finally {
+          await page.close();
+        }
+      },
+      60_000,
+    );
   },
 );

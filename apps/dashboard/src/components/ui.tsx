@@ -18,6 +18,7 @@ function toneOf(status: string): string {
     case "ok":
     case "active":
     case "resolved":
+    case "done":
       return "good";
     case "failed":
     case "timeout":

@@ -1,6 +1,8 @@
 import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
 
 import { api, unwrap, type Schemas } from "../api/client.js";
+import { bearer, useWrite, WriteError } from "../auth.js";
 import { Badge, Empty, Loaded, Section } from "../components/ui.js";
 import { duration, Time } from "../format.js";
 import { href, Link } from "../router.js";
@@ -43,7 +45,17 @@ export function Execution({ id }: { id: number }) {
             </Link>{" "}
             · {e.source} · attempt {e.attempt}
             {e.worker_id === null ? "" : ` · on ${e.worker_id}`}
+            {e.replay_of !== null && (
+              <>
+                {" "}
+                · replay of{" "}
+                <Link href={href({ page: "execution", id: e.replay_of })}>
+                  execution {e.replay_of}
+                </Link>
+              </>
+            )}
           </p>
+          <Replay e={e} />
           {e.error_message !== null && (
             <p className="error" role="status">
               {e.error_message}
@@ -52,7 +64,7 @@ export function Execution({ id }: { id: number }) {
           <Timing e={e} />
           <RuleResults
             results={e.rule_results}
-            findings={e.findings_truncated ? undefined : e.findings}
+            findings={e.findings_has_more ? undefined : e.findings}
           />
           <Findings e={e} />
           <Section title="Output" id="output">
@@ -253,9 +265,15 @@ function Findings({ e }: { e: Schemas["ExecutionDetail"] }) {
           </table>
         </div>
       )}
-      {e.findings_truncated && (
+      {e.findings_has_more && (
         <p className="muted">
           Only the first {e.findings.length} findings are shown.
+        </p>
+      )}
+      {e.findings_truncated > 0 && (
+        <p className="flag" data-testid="findings-truncated">
+          ⚠ {e.findings_truncated} more findings were dropped: the rules
+          returned more than the project&apos;s max_findings_per_rule.
         </p>
       )}
     </Section>
@@ -323,5 +341,76 @@ function Deliveries({ id }: { id: number }) {
         }
       </Loaded>
     </Section>
+  );
+}
+
+/**
+ * Replay: the same detector input again (the rules as they are now), as a new execution; the
+ * API answers with its trigger, whose execution is looked up in the project's latest runs.
+ */
+function Replay({ e }: { e: Schemas["ExecutionDetail"] }) {
+  const [triggerId, setTriggerId] = useState<number | null>(null);
+  const write = useWrite({
+    scope: "write",
+    run: (token) =>
+      unwrap(
+        api.POST("/executions/{id}/replay", {
+          params: { path: { id: String(e.id) } },
+          headers: bearer(token),
+        }),
+      ),
+    onDone: (r) => setTriggerId(r.id),
+  });
+  const made = useQuery({
+    queryKey: ["replay-execution", triggerId],
+    queryFn: async () => {
+      const page = await unwrap(
+        api.GET("/projects/{id}/executions", {
+          params: { path: { id: e.project_id }, query: { limit: 20 } },
+        }),
+      );
+      return page.items.find((x) => x.trigger_id === triggerId) ?? null;
+    },
+    enabled: triggerId !== null,
+    refetchInterval: (q) =>
+      q.state.data === null || q.state.data === undefined ? LIVE_MS : false,
+  });
+  if (!e.input.kept) {
+    return (
+      <p className="muted" data-testid="input-state">
+        No replay: the input is not kept ({e.input.reason}). {e.input.message}
+      </p>
+    );
+  }
+  return (
+    <div className="actions">
+      <span className="muted" data-testid="input-state">
+        Input kept: {e.input.row_count} rows.
+      </span>{" "}
+      <button
+        type="button"
+        onClick={write.start}
+        disabled={write.mutation.isPending || triggerId !== null}
+      >
+        Replay on this input
+      </button>
+      {triggerId !== null && (
+        <span role="status">
+          {" "}
+          Replay queued as trigger {triggerId}
+          {made.data !== undefined && made.data !== null && (
+            <>
+              :{" "}
+              <Link href={href({ page: "execution", id: made.data.id })}>
+                execution {made.data.id}
+              </Link>
+            </>
+          )}
+          .
+        </span>
+      )}
+      {write.prompt}
+      <WriteError error={write.mutation.error} />
+    </div>
   );
 }

@@ -3,6 +3,7 @@ import { useState } from "react";
 
 import { api, unwrap, type Schemas } from "../api/client.js";
 import { Code } from "../components/Code.js";
+import { Backfill, SuspendResume } from "../components/ProjectActions.js";
 import { RunNow } from "../components/RunNow.js";
 import { Timeline } from "../components/Timeline.js";
 import { TriageForm } from "../components/Triage.js";
@@ -80,7 +81,11 @@ function Summary({ p }: { p: Schemas["ProjectDetail"] }) {
           </dd>
         </div>
       </dl>
-      <RunNow projectId={p.id} />
+      <div className="actions">
+        <RunNow projectId={p.id} />
+        <SuspendResume projectId={p.id} active={p.is_active} />
+      </div>
+      <Backfill projectId={p.id} />
     </section>
   );
 }
