@@ -387,6 +387,14 @@ describe.skipIf(missing !== undefined)(
             expect(await row("amount-mismatch")).toMatch(/success.*ms1$/);
             expect(await row("unpaid")).toMatch(/success.*ms1$/);
             await page.getByText("order A-3 is unpaid").waitFor();
+            // the first run opened both (GET /executions/{id}/changes)
+            const finding = (key: string) =>
+              page
+                .locator("section", { has: page.locator("#findings") })
+                .getByRole("row", { name: new RegExp(`${key}`) })
+                .textContent();
+            await expect.poll(() => finding("A-2")).toMatch(/^new/);
+            expect(await finding("A-3")).toMatch(/^new/);
             await page
               .getByText("No report or alert was sent for this execution.")
               .waitFor();
@@ -789,6 +797,15 @@ describe.skipIf(missing !== undefined)(
           expect(await page.locator("#main > p").first().textContent()).toMatch(
             /replay · attempt 1.* · replay of execution \d+/,
           );
+          // the replay saw A-3 again, whatever its triage state
+          await expect
+            .poll(() =>
+              page
+                .locator("section", { has: page.locator("#findings") })
+                .getByRole("row", { name: /A-3/ })
+                .textContent(),
+            )
+            .toMatch(/^still open/);
           expect(report.errors).toEqual([]);
           expect(report.foreign).toEqual([]);
         } finally {

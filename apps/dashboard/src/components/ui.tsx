@@ -20,6 +20,8 @@ function toneOf(status: string): string {
     case "resolved":
     case "done":
       return "good";
+    case "new":
+    case "reopened":
     case "failed":
     case "timeout":
     case "lost":
@@ -36,6 +38,7 @@ function toneOf(status: string): string {
     case "medium":
     case "acknowledged":
     case "suspended":
+    case "still open":
       return "warn";
     case "running":
     case "pending":

@@ -1,9 +1,9 @@
-import { useQuery } from "@tanstack/react-query";
+import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 
 import { api, unwrap, type Schemas } from "../api/client.js";
 import { bearer, useWrite, WriteError } from "../auth.js";
-import { Badge, Empty, Loaded, Section } from "../components/ui.js";
+import { Badge, Empty, Loaded, MoreButton, Section } from "../components/ui.js";
 import { duration, Time } from "../format.js";
 import { href, Link } from "../router.js";
 import { LIVE_MS } from "./Overview.js";
@@ -224,7 +224,47 @@ function RuleResults(props: {
   );
 }
 
+/** What this run did to a finding's discrepancy, in the words of the issue's four marks. */
+function markOf(change: string | undefined): string {
+  switch (change) {
+    case "new":
+      return "new";
+    case "reopened":
+    case "unmuted":
+      return "reopened";
+    default:
+      // escalated and severity_changed are seen-again findings whose severity moved
+      return "still open";
+  }
+}
+
+const GONE = new Set(["resolved", "expired"]);
+
 function Findings({ e }: { e: Schemas["ExecutionDetail"] }) {
+  const finished = FINISHED.includes(e.status);
+  const changes = useInfiniteQuery({
+    queryKey: ["changes", e.id],
+    queryFn: ({ pageParam }) =>
+      unwrap(
+        api.GET("/executions/{id}/changes", {
+          params: {
+            path: { id: String(e.id) },
+            query: {
+              limit: 1000,
+              ...(pageParam !== undefined && { cursor: pageParam }),
+            },
+          },
+        }),
+      ),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+    // a run records its changes when it finishes
+    enabled: finished,
+  });
+  const all = (changes.data?.pages ?? []).flatMap((p) => p.items);
+  const byFingerprint = new Map(all.map((c) => [c.fingerprint, c]));
+  const gone = all.filter((c) => GONE.has(c.change));
+  const marked = finished && changes.data !== undefined;
   return (
     <Section title={`Findings (${e.findings_count})`} id="findings">
       {e.findings.length === 0 ? (
@@ -234,6 +274,7 @@ function Findings({ e }: { e: Schemas["ExecutionDetail"] }) {
           <table>
             <thead>
               <tr>
+                <th>This run</th>
                 <th>Severity</th>
                 <th>Rule</th>
                 <th>Key</th>
@@ -241,26 +282,42 @@ function Findings({ e }: { e: Schemas["ExecutionDetail"] }) {
               </tr>
             </thead>
             <tbody>
-              {e.findings.map((f) => (
-                <tr key={f.id}>
-                  <td>
-                    <Badge status={f.severity} />
-                  </td>
-                  <td className="mono">{f.rule_id}</td>
-                  <td className="mono">
-                    <Link
-                      href={href({
-                        page: "discrepancy",
-                        projectId: e.project_id,
-                        fingerprint: f.fingerprint,
-                      })}
-                    >
-                      {f.finding_key}
-                    </Link>
-                  </td>
-                  <td>{f.message}</td>
-                </tr>
-              ))}
+              {e.findings.map((f) => {
+                const c = byFingerprint.get(f.fingerprint);
+                return (
+                  <tr key={f.id}>
+                    <td>
+                      {marked ? (
+                        <>
+                          <Badge status={markOf(c?.change)} />
+                          {(c?.change === "escalated" ||
+                            c?.change === "severity_changed") && (
+                            <span className="flag"> {c.change}</span>
+                          )}
+                        </>
+                      ) : (
+                        <span className="muted">–</span>
+                      )}
+                    </td>
+                    <td>
+                      <Badge status={f.severity} />
+                    </td>
+                    <td className="mono">{f.rule_id}</td>
+                    <td className="mono">
+                      <Link
+                        href={href({
+                          page: "discrepancy",
+                          projectId: e.project_id,
+                          fingerprint: f.fingerprint,
+                        })}
+                      >
+                        {f.finding_key}
+                      </Link>
+                    </td>
+                    <td>{f.message}</td>
+                  </tr>
+                );
+              })}
             </tbody>
           </table>
         </div>
@@ -276,6 +333,46 @@ function Findings({ e }: { e: Schemas["ExecutionDetail"] }) {
           returned more than the project&apos;s max_findings_per_rule.
         </p>
       )}
+      {gone.length > 0 && (
+        <>
+          <h3>Resolved by this run ({gone.length})</h3>
+          <div className="scroll">
+            <table>
+              <thead>
+                <tr>
+                  <th>This run</th>
+                  <th>Rule</th>
+                  <th>Key</th>
+                  <th>Message</th>
+                </tr>
+              </thead>
+              <tbody>
+                {gone.map((c) => (
+                  <tr key={c.id}>
+                    <td>
+                      <Badge status={c.change} />
+                    </td>
+                    <td className="mono">{c.rule_id}</td>
+                    <td className="mono">
+                      <Link
+                        href={href({
+                          page: "discrepancy",
+                          projectId: e.project_id,
+                          fingerprint: c.fingerprint,
+                        })}
+                      >
+                        {c.finding_key}
+                      </Link>
+                    </td>
+                    <td>{c.message}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+      <MoreButton {...changes} />
     </Section>
   );
 }
