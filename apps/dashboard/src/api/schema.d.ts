@@ -2277,7 +2277,7 @@ export interface components {
        * @enum {string}
        */
       severity: "info" | "low" | "medium" | "high" | "critical";
-      /** @description new, reopened, unmuted, escalated, severity_changed, resolved or expired (docs/discrepancies.md). A finding of the run with no change here was seen again, still open. */
+      /** @description new, reopened, unmuted, escalated, severity_changed, resolved, expired or not_evaluated (docs/discrepancies.md). A finding of the run with no change here was seen again, still open. */
       change: string;
       from_status: string | null;
       to_status: string;

@@ -236,7 +236,7 @@ export const ExecutionChangeSchema = z
     change: z
       .string()
       .describe(
-        "new, reopened, unmuted, escalated, severity_changed, resolved or expired (docs/discrepancies.md). A finding of the run with no change here was seen again, still open.",
+        "new, reopened, unmuted, escalated, severity_changed, resolved, expired or not_evaluated (docs/discrepancies.md). A finding of the run with no change here was seen again, still open.",
       ),
     from_status: z.string().nullable(),
     to_status: z.string(),
