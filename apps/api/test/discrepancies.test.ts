@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 
 import {
   DiscrepancyDetailResponseSchema,
+  ExecutionChangesResponseSchema,
   DiscrepancyListResponseSchema,
   DiscrepancySchema,
 } from "@vigil/contracts";
@@ -76,6 +77,83 @@ const fingerprints = (json: any) =>
 const HOUR = 3600_000;
 
 describe("discrepancies: the list, one with its history, triage", () => {
+  test("GET /executions/{id}/changes: what each run did, a page at a time; a finding without a change was seen again", async ({
+    api,
+    db,
+  }) => {
+    const p = await insertProject(db);
+    const all = ["A", "B", "C"];
+    const run = (seen: string[]) =>
+      db.transaction().execute(async (trx) => {
+        const e = await trx
+          .insertInto("executions")
+          .values({
+            project_id: p.id,
+            status: "success",
+            scheduled_for: new Date(),
+          })
+          .returning("id")
+          .executeTakeFirstOrThrow();
+        await updateDiscrepancies(trx, {
+          projectId: p.id,
+          executionId: e.id,
+          seen: seen.map((k) => finding(k)),
+          evaluatedRuleIds: ["r1"],
+          rowKeys: all,
+          expireAfter: null,
+        });
+        return e.id;
+      });
+    const changes = async (id: number, q = "") => {
+      const res = await api.call("GET", `/executions/${id}/changes${q}`);
+      expect(res.status, res.text).toBe(200);
+      return ExecutionChangesResponseSchema.parse(res.json);
+    };
+    const summary = (page: {
+      items: { finding_key: string; change: string }[];
+    }) => page.items.map((c) => `${c.finding_key} ${c.change}`).sort();
+
+    const first = await run(["A", "B"]);
+    const second = await run(["A", "C"]);
+    const third = await run(["B"]);
+    expect(summary(await changes(first))).toEqual(["A new", "B new"]);
+    // A seen again: no change of its own
+    expect(summary(await changes(second))).toEqual(["B resolved", "C new"]);
+    const reopened = await changes(third);
+    expect(summary(reopened)).toEqual([
+      "A resolved",
+      "B reopened",
+      "C resolved",
+    ]);
+    expect(reopened.items.find((c) => c.finding_key === "B")).toMatchObject({
+      rule_id: "r1",
+      from_status: "resolved",
+      to_status: "open",
+      message: "order B has no payment",
+    });
+
+    // pages of one, oldest first, and the cursor of another list is refused
+    const one = await changes(third, "?limit=1");
+    expect(one.items).toHaveLength(1);
+    const rest = await changes(
+      third,
+      `?limit=5&cursor=${encodeURIComponent(one.next_cursor!)}`,
+    );
+    expect(rest.next_cursor).toBeNull();
+    expect(summary({ items: [...one.items, ...rest.items] })).toEqual(
+      summary(reopened),
+    );
+    const list = await api.call("GET", `/projects/${p.id}/executions?limit=1`);
+    const foreign = await api.call(
+      "GET",
+      `/executions/${third}/changes?cursor=${encodeURIComponent(list.json.next_cursor)}`,
+    );
+    expect(foreign.status, foreign.text).toBe(400);
+    expect(foreign.json.error.message).toMatch(/cursor/);
+    const missing = await api.call("GET", "/executions/987654321/changes");
+    expect(missing.status).toBe(404);
+  });
+
   test("the default list puts what needs attention first: regressions, open by severity, acknowledged, muted, then recently resolved and expired", async ({
     api,
     db,

@@ -62,6 +62,7 @@ const EXPECTED_ACCESS: Record<string, Scope | "public"> = {
   "get /projects/:id/discrepancies/:fingerprint": "read",
   "patch /projects/:id/discrepancies/:fingerprint": "triage",
   "get /executions/:id/deliveries": "read",
+  "get /executions/:id/changes": "read",
   "get /reports/dead": "read",
   "post /reports/:id/requeue": "admin",
   "post /channels/test": "write",

@@ -8,6 +8,7 @@ import { Discrepancy } from "./pages/Discrepancy.js";
 import { Overview } from "./pages/Overview.js";
 import { Project } from "./pages/Project.js";
 import { Projects } from "./pages/Projects.js";
+import { RuleEditor } from "./pages/RuleEditor.js";
 import { href, Link, useRoute, type Route } from "./router.js";
 
 /** Dispatched on window when a read was refused for want of a token. */
@@ -81,6 +82,14 @@ function Page({ route }: { route: Route }) {
           key={`${route.projectId}/${route.fingerprint}`}
           projectId={route.projectId}
           fingerprint={route.fingerprint}
+        />
+      );
+    case "rule":
+      return (
+        <RuleEditor
+          key={`${route.projectId}/${route.ruleId}`}
+          projectId={route.projectId}
+          ruleId={route.ruleId}
         />
       );
     case "not-found":

@@ -14,6 +14,7 @@ export type Route =
   | { page: "project"; id: string }
   | { page: "execution"; id: number }
   | { page: "discrepancy"; projectId: string; fingerprint: string }
+  | { page: "rule"; projectId: string; ruleId: string }
   | { page: "not-found"; path: string };
 
 export function parseRoute(pathname: string): Route {
@@ -38,6 +39,9 @@ export function parseRoute(pathname: string): Route {
   ) {
     return { page: "discrepancy", projectId: segs[1]!, fingerprint: segs[3]! };
   }
+  if (segs[0] === "projects" && segs.length === 4 && segs[2] === "rules") {
+    return { page: "rule", projectId: segs[1]!, ruleId: segs[3]! };
+  }
   if (segs[0] === "executions" && segs.length === 2 && /^\d+$/.test(segs[1]!)) {
     return { page: "execution", id: Number(segs[1]) };
   }
@@ -58,6 +62,8 @@ export function href(route: Exclude<Route, { page: "not-found" }>): string {
       return `${BASE}/executions/${route.id}`;
     case "discrepancy":
       return `${BASE}/projects/${e(route.projectId)}/discrepancies/${e(route.fingerprint)}`;
+    case "rule":
+      return `${BASE}/projects/${e(route.projectId)}/rules/${e(route.ruleId)}`;
   }
 }
 

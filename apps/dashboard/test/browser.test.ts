@@ -387,6 +387,14 @@ describe.skipIf(missing !== undefined)(
             expect(await row("amount-mismatch")).toMatch(/success.*ms1$/);
             expect(await row("unpaid")).toMatch(/success.*ms1$/);
             await page.getByText("order A-3 is unpaid").waitFor();
+            // the first run opened both (GET /executions/{id}/changes)
+            const finding = (key: string) =>
+              page
+                .locator("section", { has: page.locator("#findings") })
+                .getByRole("row", { name: new RegExp(`${key}`) })
+                .textContent();
+            await expect.poll(() => finding("A-2")).toMatch(/^new/);
+            expect(await finding("A-3")).toMatch(/^new/);
             await page
               .getByText("No report or alert was sent for this execution.")
               .waitFor();
@@ -543,6 +551,138 @@ describe.skipIf(missing !== undefined)(
 
     it(
       title(
+        "rule editor: a dry run shows rule errors with line:column, findings and the plan; Save stores the code",
+      ),
+      async () => {
+        const page = await browser!.newPage({
+          viewport: { width: 1280, height: 900 },
+        });
+        const report = watch(page, base);
+        try {
+          await page.goto(`${base}/ui/projects/shop-payments`);
+          const details = page.locator("details", {
+            has: page.locator("summary", { hasText: "unpaid" }),
+          });
+          await details.locator("summary").click();
+          await details
+            .getByRole("link", { name: "Edit and dry-run this rule" })
+            .click();
+          const editor = page.getByLabel("code of unpaid");
+          await expect.poll(() => editor.inputValue()).toBe(RULE_UNPAID);
+
+          // a rule that throws: its error and where, and a plan of nothing
+          await editor.fill(
+            'export function detect(rows) {\n  throw new Error("boom");\n}',
+          );
+          await page.getByRole("button", { name: "Dry run" }).click();
+          await page
+            .getByLabel(/This needs an API token with the write scope/)
+            .fill(TOKEN);
+          await page.getByRole("button", { name: "Use token" }).click();
+          const ruleRow = page
+            .locator("section", { has: page.locator("#dry-run-result") })
+            .getByRole("row", { name: /^unpaid/ });
+          await expect
+            .poll(() => ruleRow.textContent(), { timeout: 20_000 })
+            .toMatch(/failed.*line 2:\d+.*boom/);
+
+          // live source: A-3 is seen again, A-4 (amount 5) is new
+          const changed = RULE_UNPAID.replace(
+            "r.paid === null",
+            "(r.paid === null || Number(r.amount) < 6)",
+          );
+          await editor.fill(changed);
+          await page.getByRole("button", { name: "Dry run" }).click();
+          const plan = (k: string) => page.getByTestId(`plan-${k}`);
+          await expect
+            .poll(() => plan("would_open").textContent(), { timeout: 20_000 })
+            .toBe("1");
+          expect(await plan("would_resolve").textContent()).toBe("0");
+          // every stored rule runs beside the edited one; what the others plan depends on
+          // the triage done before, so only this rule's rows are checked
+          const planRow = (k: string, key: string) =>
+            page
+              .getByTestId(`plan-list-${k}`)
+              .getByRole("row", { name: new RegExp(`^unpaid ${key}`) })
+              .textContent();
+          expect(await planRow("would_open", "A-4")).toMatch(
+            /newopen.*order A-4 is unpaid/,
+          );
+          expect(await planRow("unchanged", "A-3")).toContain(
+            "order A-3 is unpaid",
+          );
+          await page.screenshot({
+            path: path.join(SCREENSHOTS, "rule-editor.png"),
+            fullPage: true,
+          });
+
+          // pasted CSV rows: only those rows, and the plan says it is a sample
+          await page.getByLabel("pasted rows").check();
+          await page.getByLabel("Format").selectOption("csv");
+          await page
+            .getByLabel(/^Rows/)
+            .fill("id,amount,paid\nA-9,3,3\nA-1,10,10\n");
+          await page.getByRole("button", { name: "Dry run" }).click();
+          await page
+            .locator("section", { has: page.locator("#dry-run-result") })
+            .getByText(/on rows · 2 rows/)
+            .waitFor({ timeout: 20_000 });
+          // A-9 is new; A-3, not in the sample, is neither seen nor resolved
+          expect(await plan("would_open").textContent()).toBe("1");
+          expect(await plan("would_resolve").textContent()).toBe("0");
+          expect(await plan("unchanged").textContent()).toBe("0");
+
+          // the stored input of the first run
+          await page.getByLabel("a past execution's input").check();
+          await page
+            .getByLabel("Execution", { exact: true })
+            .selectOption(String(execution.id));
+          await page
+            .getByTestId("input-state")
+            .getByText(/^Input kept: 4 rows/)
+            .waitFor();
+          await page.getByRole("button", { name: "Dry run" }).click();
+          await page
+            .locator("section", { has: page.locator("#dry-run-result") })
+            .getByText(/on execution · 4 rows/)
+            .waitFor({ timeout: 20_000 });
+          expect(await plan("would_open").textContent()).toBe("1");
+
+          // nothing is stored until Save, which asks for nothing more
+          const stored = async () =>
+            (
+              (await api("GET", "/projects/shop-payments/rules/unpaid")) as {
+                code: string;
+              }
+            ).code;
+          expect(await stored()).toBe(RULE_UNPAID);
+          await page.getByRole("button", { name: "Save" }).click();
+          // exact: "Changed, not saved." is on the page until the answer
+          await page
+            .getByText("Saved.", { exact: true })
+            .waitFor({ timeout: 10_000 });
+          expect(await stored()).toBe(changed);
+          await page.setViewportSize({ width: 390, height: 844 });
+          await page.screenshot({
+            path: path.join(SCREENSHOTS, "rule-editor-phone.png"),
+            fullPage: true,
+          });
+          expect(
+            await page.evaluate(
+              () => document.documentElement.scrollWidth - window.innerWidth,
+            ),
+          ).toBeLessThanOrEqual(0);
+          expect(report.errors).toEqual([]);
+          expect(report.foreign).toEqual([]);
+        } finally {
+          await page.close();
+        }
+      },
+      60_000,
+    );
+
+    it(
+      title(
         "an API that requires a token for reads asks for it once, then every page reads with it",
       ),
       async () => {
@@ -592,6 +732,87 @@ describe.skipIf(missing !== undefined)(
         }
       },
       40_000,
+    );
+
+    // last: its backfill runs read past windows, which change the discrepancies' states
+    it(
+      title(
+        "project actions: suspend and resume, a backfill with its progress; execution: replay and its link back",
+      ),
+      async () => {
+        const page = await browser!.newPage({
+          viewport: { width: 1280, height: 900 },
+        });
+        const report = watch(page, base);
+        const project = async () =>
+          (await api("GET", "/projects/shop-payments")) as {
+            is_active: boolean;
+          };
+        try {
+          await page.goto(`${base}/ui/projects/shop-payments`);
+          await page.getByRole("button", { name: "Suspend" }).click();
+          await page
+            .getByLabel(/This needs an API token with the write scope/)
+            .fill(TOKEN);
+          await page.getByRole("button", { name: "Use token" }).click();
+          await expect
+            .poll(() => page.locator("h1").textContent(), { timeout: 10_000 })
+            .toContain("suspended");
+          expect((await project()).is_active).toBe(false);
+          await page.getByRole("button", { name: "Resume" }).click();
+          await expect
+            .poll(() => page.locator("h1").textContent(), { timeout: 10_000 })
+            .toContain("active");
+          expect((await project()).is_active).toBe(true);
+
+          await page.getByLabel(/^From/).fill("2026-01-01T00:00:00");
+          await page.getByLabel(/^To/).fill("2026-01-03T00:00:00");
+          await page.getByLabel(/^Step/).fill("P1D");
+          await page.getByRole("button", { name: "Start backfill" }).click();
+          const progress = page.getByTestId("backfill-progress");
+          await expect
+            .poll(() => progress.textContent(), { timeout: 30_000 })
+            .toMatch(/done: 2 of 2 windows finished \(2 succeeded/);
+          await page.screenshot({
+            path: path.join(SCREENSHOTS, "project-actions.png"),
+            fullPage: true,
+          });
+
+          await page.goto(`${base}/ui/executions/${execution.id}`);
+          await page.getByText("Input kept: 4 rows.").waitFor();
+          await page
+            .getByRole("button", { name: "Replay on this input" })
+            .click();
+          const made = page
+            .getByRole("status")
+            .getByRole("link", { name: /^execution \d+$/ });
+          await made.waitFor({ timeout: 20_000 });
+          await made.click();
+          await page
+            .getByRole("link", { name: `execution ${execution.id}` })
+            .waitFor();
+          await expect
+            .poll(() => page.locator("h1").textContent(), { timeout: 20_000 })
+            .toMatch(/success/);
+          expect(await page.locator("#main > p").first().textContent()).toMatch(
+            /replay · attempt 1.* · replay of execution \d+/,
+          );
+          // the replay saw A-3 again, whatever its triage state
+          await expect
+            .poll(() =>
+              page
+                .locator("section", { has: page.locator("#findings") })
+                .getByRole("row", { name: /A-3/ })
+                .textContent(),
+            )
+            .toMatch(/^still open/);
+          expect(report.errors).toEqual([]);
+          expect(report.foreign).toEqual([]);
+        } finally {
+          await page.close();
+        }
+      },
+      60_000,
     );
   },
 );

@@ -1,7 +1,7 @@
 import { AppError } from "./app-error.js";
 
-/** audit events, executions, projects, runs, discrepancies */
-type CursorKind = "a" | "e" | "p" | "r" | "d";
+/** audit events, executions, projects, runs, discrepancies, an execution's changes */
+type CursorKind = "a" | "e" | "p" | "r" | "d" | "c";
 
 /**
  * Opaque keyset cursors: base64url of `<kind>:<key>`. Opaque so clients do not build
@@ -31,7 +31,7 @@ export function decodeCursor(kind: CursorKind, cursor: string): string {
 /** The id inside an id-keyed cursor: executions ("e", the default), audit events ("a"), runs ("r"). */
 export function decodeIdCursor(
   cursor: string,
-  kind: "a" | "e" | "r" = "e",
+  kind: "a" | "e" | "r" | "c" = "e",
 ): number {
   const key = decodeCursor(kind, cursor);
   if (!/^[1-9]\d{0,14}$/.test(key)) {

@@ -1,4 +1,6 @@
 import {
+  ExecutionChangesQuerySchema,
+  ExecutionChangesResponseSchema,
   ExecutionDetailQuerySchema,
   ExecutionDetailResponseSchema,
   ExecutionListQuerySchema,
@@ -12,6 +14,7 @@ import {
 import {
   describeExecutionInput,
   getExecutionDetail,
+  listExecutionChanges,
   listProjectExecutions,
   listProjectRuns,
   requestReplay,
@@ -165,6 +168,55 @@ export function executionRoutes(deps: ApiDeps): RouteDef[] {
           json: keysetPage(rows, query.limit, (last) =>
             encodeCursor("r", last.id),
           ),
+        };
+      },
+    }),
+    defineRoute({
+      method: "get",
+      path: "/executions/:id/changes",
+      tag: "executions",
+      access: "read",
+      summary:
+        "What one execution did to its project's discrepancies: opened, reopened, escalated, resolved, expired (a finding without a change was seen again)",
+      params: ExecutionParamsSchema,
+      query: ExecutionChangesQuerySchema,
+      responses: {
+        200: {
+          description:
+            "A page of the execution's discrepancy changes, oldest first",
+          schema: ExecutionChangesResponseSchema,
+        },
+      },
+      handler: async ({ params, query, principal }) => {
+        const detail = await getExecutionDetail(
+          deps.readDb,
+          Number(params.id),
+          0,
+        );
+        if (
+          detail === undefined ||
+          !canSeeProject(principal, detail.execution.project_id)
+        ) {
+          throw notFound(`execution ${params.id}`);
+        }
+        const rows = await listExecutionChanges(deps.readDb, {
+          projectId: detail.execution.project_id,
+          executionId: detail.execution.id,
+          afterId:
+            query.cursor === undefined ? 0 : decodeIdCursor(query.cursor, "c"),
+          limit: query.limit + 1,
+        });
+        const page = keysetPage(rows, query.limit, (last) =>
+          encodeCursor("c", last.id),
+        );
+        return {
+          json: {
+            ...page,
+            items: page.items.map((r) => ({
+              ...r,
+              at: r.at.toISOString(),
+            })),
+          },
         };
       },
     }),

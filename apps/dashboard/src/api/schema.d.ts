@@ -406,6 +406,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/executions/{id}/changes": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** What one execution did to its project's discrepancies: opened, reopened, escalated, resolved, expired (a finding without a change was seen again) */
+    get: operations["get_executions_id_changes"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/executions/{id}": {
     parameters: {
       query?: never;
@@ -2243,6 +2260,30 @@ export interface components {
         | "timeout"
         | "lost"
         | null;
+    };
+    ExecutionChanges: {
+      items: components["schemas"]["ExecutionChange"][];
+      next_cursor: string | null;
+    };
+    ExecutionChange: {
+      /** @description The discrepancy event's id. */
+      id: number;
+      fingerprint: string;
+      rule_id: string;
+      finding_key: string;
+      /** @description The discrepancy's latest message. */
+      message: string;
+      /**
+       * @description Its severity after this run.
+       * @enum {string}
+       */
+      severity: "info" | "low" | "medium" | "high" | "critical";
+      /** @description new, reopened, unmuted, escalated, severity_changed, resolved, expired or not_evaluated (docs/discrepancies.md). A finding of the run with no change here was seen again, still open. */
+      change: string;
+      from_status: string | null;
+      to_status: string;
+      /** Format: date-time */
+      at: string;
     };
     ExecutionDetail: {
       id: number;
@@ -6439,6 +6480,80 @@ export interface operations {
         };
         content: {
           "application/json": components["schemas"]["RunList"];
+        };
+      };
+      /** @description Malformed request: bad path parameter, query string or JSON */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ApiError"];
+        };
+      };
+      /** @description Missing or malformed Authorization header (`unauthorized`), or a token that is not accepted (`invalid_token`) */
+      401: {
+        headers: {
+          /** @description `Bearer` when no bearer token was sent; `Bearer error="invalid_token"` when the token is not accepted (RFC 6750) */
+          "WWW-Authenticate"?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ApiError"];
+        };
+      };
+      /** @description A valid token without the scope `read` (`forbidden`; the message names the scope) */
+      403: {
+        headers: {
+          /** @description `Bearer error="insufficient_scope", scope="read"` (RFC 6750) */
+          "WWW-Authenticate"?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ApiError"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ApiError"];
+        };
+      };
+      /** @description Unexpected server error (logged) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ApiError"];
+        };
+      };
+    };
+  };
+  get_executions_id_changes: {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of the execution's discrepancy changes, oldest first */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ExecutionChanges"];
         };
       };
       /** @description Malformed request: bad path parameter, query string or JSON */

@@ -18,7 +18,10 @@ function toneOf(status: string): string {
     case "ok":
     case "active":
     case "resolved":
+    case "done":
       return "good";
+    case "new":
+    case "reopened":
     case "failed":
     case "timeout":
     case "lost":
@@ -35,6 +38,7 @@ function toneOf(status: string): string {
     case "medium":
     case "acknowledged":
     case "suspended":
+    case "still open":
       return "warn";
     case "running":
     case "pending":

@@ -1,7 +1,9 @@
-import { useQuery } from "@tanstack/react-query";
+import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { useState } from "react";
 
 import { api, unwrap, type Schemas } from "../api/client.js";
-import { Badge, Empty, Loaded, Section } from "../components/ui.js";
+import { bearer, useWrite, WriteError } from "../auth.js";
+import { Badge, Empty, Loaded, MoreButton, Section } from "../components/ui.js";
 import { duration, Time } from "../format.js";
 import { href, Link } from "../router.js";
 import { LIVE_MS } from "./Overview.js";
@@ -43,7 +45,17 @@ export function Execution({ id }: { id: number }) {
             </Link>{" "}
             · {e.source} · attempt {e.attempt}
             {e.worker_id === null ? "" : ` · on ${e.worker_id}`}
+            {e.replay_of !== null && (
+              <>
+                {" "}
+                · replay of{" "}
+                <Link href={href({ page: "execution", id: e.replay_of })}>
+                  execution {e.replay_of}
+                </Link>
+              </>
+            )}
           </p>
+          <Replay e={e} />
           {e.error_message !== null && (
             <p className="error" role="status">
               {e.error_message}
@@ -52,7 +64,7 @@ export function Execution({ id }: { id: number }) {
           <Timing e={e} />
           <RuleResults
             results={e.rule_results}
-            findings={e.findings_truncated ? undefined : e.findings}
+            findings={e.findings_has_more ? undefined : e.findings}
           />
           <Findings e={e} />
           <Section title="Output" id="output">
@@ -212,7 +224,47 @@ function RuleResults(props: {
   );
 }
 
+/** What this run did to a finding's discrepancy, in the words of the issue's four marks. */
+function markOf(change: string | undefined): string {
+  switch (change) {
+    case "new":
+      return "new";
+    case "reopened":
+    case "unmuted":
+      return "reopened";
+    default:
+      // escalated and severity_changed are seen-again findings whose severity moved
+      return "still open";
+  }
+}
+
+const GONE = new Set(["resolved", "expired"]);
+
 function Findings({ e }: { e: Schemas["ExecutionDetail"] }) {
+  const finished = FINISHED.includes(e.status);
+  const changes = useInfiniteQuery({
+    queryKey: ["changes", e.id],
+    queryFn: ({ pageParam }) =>
+      unwrap(
+        api.GET("/executions/{id}/changes", {
+          params: {
+            path: { id: String(e.id) },
+            query: {
+              limit: 1000,
+              ...(pageParam !== undefined && { cursor: pageParam }),
+            },
+          },
+        }),
+      ),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+    // a run records its changes when it finishes
+    enabled: finished,
+  });
+  const all = (changes.data?.pages ?? []).flatMap((p) => p.items);
+  const byFingerprint = new Map(all.map((c) => [c.fingerprint, c]));
+  const gone = all.filter((c) => GONE.has(c.change));
+  const marked = finished && changes.data !== undefined;
   return (
     <Section title={`Findings (${e.findings_count})`} id="findings">
       {e.findings.length === 0 ? (
@@ -222,6 +274,7 @@ function Findings({ e }: { e: Schemas["ExecutionDetail"] }) {
           <table>
             <thead>
               <tr>
+                <th>This run</th>
                 <th>Severity</th>
                 <th>Rule</th>
                 <th>Key</th>
@@ -229,35 +282,97 @@ function Findings({ e }: { e: Schemas["ExecutionDetail"] }) {
               </tr>
             </thead>
             <tbody>
-              {e.findings.map((f) => (
-                <tr key={f.id}>
-                  <td>
-                    <Badge status={f.severity} />
-                  </td>
-                  <td className="mono">{f.rule_id}</td>
-                  <td className="mono">
-                    <Link
-                      href={href({
-                        page: "discrepancy",
-                        projectId: e.project_id,
-                        fingerprint: f.fingerprint,
-                      })}
-                    >
-                      {f.finding_key}
-                    </Link>
-                  </td>
-                  <td>{f.message}</td>
-                </tr>
-              ))}
+              {e.findings.map((f) => {
+                const c = byFingerprint.get(f.fingerprint);
+                return (
+                  <tr key={f.id}>
+                    <td>
+                      {marked ? (
+                        <>
+                          <Badge status={markOf(c?.change)} />
+                          {(c?.change === "escalated" ||
+                            c?.change === "severity_changed") && (
+                            <span className="flag"> {c.change}</span>
+                          )}
+                        </>
+                      ) : (
+                        <span className="muted">–</span>
+                      )}
+                    </td>
+                    <td>
+                      <Badge status={f.severity} />
+                    </td>
+                    <td className="mono">{f.rule_id}</td>
+                    <td className="mono">
+                      <Link
+                        href={href({
+                          page: "discrepancy",
+                          projectId: e.project_id,
+                          fingerprint: f.fingerprint,
+                        })}
+                      >
+                        {f.finding_key}
+                      </Link>
+                    </td>
+                    <td>{f.message}</td>
+                  </tr>
+                );
+              })}
             </tbody>
           </table>
         </div>
       )}
-      {e.findings_truncated && (
+      {e.findings_has_more && (
         <p className="muted">
           Only the first {e.findings.length} findings are shown.
         </p>
       )}
+      {e.findings_truncated > 0 && (
+        <p className="flag" data-testid="findings-truncated">
+          ⚠ {e.findings_truncated} more findings were dropped: the rules
+          returned more than the project&apos;s max_findings_per_rule.
+        </p>
+      )}
+      {gone.length > 0 && (
+        <>
+          <h3>Resolved by this run ({gone.length})</h3>
+          <div className="scroll">
+            <table>
+              <thead>
+                <tr>
+                  <th>This run</th>
+                  <th>Rule</th>
+                  <th>Key</th>
+                  <th>Message</th>
+                </tr>
+              </thead>
+              <tbody>
+                {gone.map((c) => (
+                  <tr key={c.id}>
+                    <td>
+                      <Badge status={c.change} />
+                    </td>
+                    <td className="mono">{c.rule_id}</td>
+                    <td className="mono">
+                      <Link
+                        href={href({
+                          page: "discrepancy",
+                          projectId: e.project_id,
+                          fingerprint: c.fingerprint,
+                        })}
+                      >
+                        {c.finding_key}
+                      </Link>
+                    </td>
+                    <td>{c.message}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+      <MoreButton {...changes} />
     </Section>
   );
 }
@@ -323,5 +438,76 @@ function Deliveries({ id }: { id: number }) {
         }
       </Loaded>
     </Section>
+  );
+}
+
+/**
+ * Replay: the same detector input again (the rules as they are now), as a new execution; the
+ * API answers with its trigger, whose execution is looked up in the project's latest runs.
+ */
+function Replay({ e }: { e: Schemas["ExecutionDetail"] }) {
+  const [triggerId, setTriggerId] = useState<number | null>(null);
+  const write = useWrite({
+    scope: "write",
+    run: (token) =>
+      unwrap(
+        api.POST("/executions/{id}/replay", {
+          params: { path: { id: String(e.id) } },
+          headers: bearer(token),
+        }),
+      ),
+    onDone: (r) => setTriggerId(r.id),
+  });
+  const made = useQuery({
+    queryKey: ["replay-execution", triggerId],
+    queryFn: async () => {
+      const page = await unwrap(
+        api.GET("/projects/{id}/executions", {
+          params: { path: { id: e.project_id }, query: { limit: 20 } },
+        }),
+      );
+      return page.items.find((x) => x.trigger_id === triggerId) ?? null;
+    },
+    enabled: triggerId !== null,
+    refetchInterval: (q) =>
+      q.state.data === null || q.state.data === undefined ? LIVE_MS : false,
+  });
+  if (!e.input.kept) {
+    return (
+      <p className="muted" data-testid="input-state">
+        No replay: the input is not kept ({e.input.reason}). {e.input.message}
+      </p>
+    );
+  }
+  return (
+    <div className="actions">
+      <span className="muted" data-testid="input-state">
+        Input kept: {e.input.row_count} rows.
+      </span>{" "}
+      <button
+        type="button"
+        onClick={write.start}
+        disabled={write.mutation.isPending || triggerId !== null}
+      >
+        Replay on this input
+      </button>
+      {triggerId !== null && (
+        <span role="status">
+          {" "}
+          Replay queued as trigger {triggerId}
+          {made.data !== undefined && made.data !== null && (
+            <>
+              :{" "}
+              <Link href={href({ page: "execution", id: made.data.id })}>
+                execution {made.data.id}
+              </Link>
+            </>
+          )}
+          .
+        </span>
+      )}
+      {write.prompt}
+      <WriteError error={write.mutation.error} />
+    </div>
   );
 }

@@ -3,6 +3,7 @@ import { useState } from "react";
 
 import { api, unwrap, type Schemas } from "../api/client.js";
 import { Code } from "../components/Code.js";
+import { Backfill, SuspendResume } from "../components/ProjectActions.js";
 import { RunNow } from "../components/RunNow.js";
 import { Timeline } from "../components/Timeline.js";
 import { TriageForm } from "../components/Triage.js";
@@ -80,7 +81,11 @@ function Summary({ p }: { p: Schemas["ProjectDetail"] }) {
           </dd>
         </div>
       </dl>
-      <RunNow projectId={p.id} />
+      <div className="actions">
+        <RunNow projectId={p.id} />
+        <SuspendResume projectId={p.id} active={p.is_active} />
+      </div>
+      <Backfill projectId={p.id} />
     </section>
   );
 }
@@ -380,6 +385,15 @@ function Rules({ id }: { id: string }) {
                   </summary>
                   {r.explanation !== "" && <p>{r.explanation}</p>}
                   <Code code={r.code} label={`code of ${r.rule_id}`} />
+                  <Link
+                    href={href({
+                      page: "rule",
+                      projectId: id,
+                      ruleId: r.rule_id,
+                    })}
+                  >
+                    Edit and dry-run this rule
+                  </Link>
                 </details>
               ))}
             </>

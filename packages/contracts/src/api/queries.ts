@@ -55,6 +55,14 @@ export const ExecutionListQuerySchema = z
   })
   .strict();
 
+/** GET /executions/{id}/changes: the discrepancy events one run wrote, a page at a time. */
+export const ExecutionChangesQuerySchema = z
+  .object({
+    limit: PageLimitSchema(1000, 500),
+    cursor: CursorSchema.optional(),
+  })
+  .strict();
+
 /** The statuses `GET /failures` lists: runs that did not do their whole job. */
 export const FAILURE_STATUSES = [
   "failed",

@@ -225,6 +225,32 @@ export const ExecutionDetailResponseSchema = ExecutionSummarySchema.extend({
     ),
 }).meta({ id: "ExecutionDetail" });
 
+export const ExecutionChangeSchema = z
+  .object({
+    id: z.number().describe("The discrepancy event's id."),
+    fingerprint: z.string(),
+    rule_id: z.string(),
+    finding_key: z.string(),
+    message: z.string().describe("The discrepancy's latest message."),
+    severity: SeveritySchema.describe("Its severity after this run."),
+    change: z
+      .string()
+      .describe(
+        "new, reopened, unmuted, escalated, severity_changed, resolved, expired or not_evaluated (docs/discrepancies.md). A finding of the run with no change here was seen again, still open.",
+      ),
+    from_status: z.string().nullable(),
+    to_status: z.string(),
+    at: Instant,
+  })
+  .meta({ id: "ExecutionChange" });
+
+export const ExecutionChangesResponseSchema = z
+  .object({
+    items: z.array(ExecutionChangeSchema),
+    next_cursor: z.string().nullable(),
+  })
+  .meta({ id: "ExecutionChanges" });
+
 const countsByStatus = Object.fromEntries(
   EXECUTION_STATUSES.map((status) => [status, z.number()]),
 ) as { [S in (typeof EXECUTION_STATUSES)[number]]: z.ZodNumber };

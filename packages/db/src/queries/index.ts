@@ -272,6 +272,10 @@ export { markProjectAlerted } from "./alert-states/mark-alerted.js";
 export { lockReportDigest } from "./report-digests/lock.js";
 export { readDigestRange, type DigestRange } from "./report-digests/range.js";
 export { listDigestTransitions } from "./report-digests/transitions.js";
+export {
+  listExecutionChanges,
+  type ExecutionChangeRow,
+} from "./discrepancies/execution-changes.js";
 export { advanceReportDigest } from "./report-digests/advance.js";
 export {
   listDigestProjects,
