@@ -1,6 +1,7 @@
 // The front door of @vigil/db: named exports only. Test fixtures live in "@vigil/db/testing",
-// the embedded server in "@vigil/db/embedded". Queries are listed in ./queries/index.ts (one
-// statement per file under ./queries/<table>/<verb>.ts), row types in ./tables/index.ts.
+// the embedded server in "@vigil/db/embedded". Queries are listed per table in
+// ./queries/<table>/index.ts (one statement per file, ./queries/<table>/<verb>.ts), row types in
+// ./tables/index.ts.
 export {
   createDb,
   createPool,
