@@ -79,31 +79,33 @@ export {
 // API request/response schemas (issue 8): everything ./api/ exports.
 export * from "./api/index.js";
 export {
-  buildReport,
-  emptyDiscrepancyChanges,
-  executionUrl,
   REPORT_GROUPS,
   REPORT_MAX_FINDINGS_PER_GROUP,
   REPORT_TRANSITION_GROUPS,
   REPORT_VERSION,
-  ReportDeliverySchema,
   ReportExecutionStatusSchema,
   ReportFindingSchema,
   ReportSchema,
-  type BuildReportInput,
-  type DigestInfo,
-  type DiscrepancyChanges,
   type Report,
   type ReportGroup,
-  type ReportDelivery,
   type ReportFinding,
   type SeverityCounts,
 } from "./report.js";
 export {
+  buildReport,
+  emptyDiscrepancyChanges,
+  executionUrl,
+  type BuildReportInput,
+  type DigestInfo,
+  type DiscrepancyChanges,
+} from "./build-report.js";
+export {
+  ReportDeliverySchema,
+  type ReportDelivery,
   DeadLetterListResponseSchema,
   DeadLetterQuerySchema,
   ExecutionDeliveriesResponseSchema,
-} from "./report.js";
+} from "./api/report-deliveries.js";
 export {
   convertNamedParameters,
   type PositionalQuery,

@@ -1,11 +1,7 @@
 import { describe, expect, it } from "vitest";
 
-import {
-  buildReport,
-  emptyDiscrepancyChanges,
-  ReportSchema,
-  type ReportFinding,
-} from "./report.js";
+import { buildReport, emptyDiscrepancyChanges } from "./build-report.js";
+import { ReportSchema, type ReportFinding } from "./report.js";
 
 const finding = (
   key: string,
