@@ -1,20 +1,17 @@
 /**
  * bench/api: latency and throughput of the API's busiest read routes with 1,000 projects
  * and 1,000,000 executions, under autocannon on loopback, against the real API process
- * (`apps/api/dist/main.js`, or its source through tsx when not built). Baseline in the
+ * (`apps/api/dist/main.js`, which `npm run bench` builds). Baseline in the
  * same run: `/health`, which touches no database. Prints a table, then `RESULT {json}`.
  * See README.md.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 
 import autocannon from "autocannon";
 import { createDb, migrateToLatest } from "@vigil/db";
-import { findFreePort } from "@vigil/db/embedded";
 import pg from "pg";
 
+import { startApiProcess, type RunningApi } from "../_shared/api-process.js";
 import { startBenchPostgres } from "../_shared/postgres.js";
 import { seedDatabase } from "./seed.js";
 
@@ -34,47 +31,6 @@ const connections = arg("connections", 8);
 const seconds = arg("seconds", 5);
 const log = (line: string) => console.error(`[bench/api] ${line}`);
 const TOKEN = "bench-token-aaaaaaaaaaaaaaaa";
-
-function startApiProcess(databaseUrl: string, port: number): ChildProcess {
-  const dist = fileURLToPath(
-    new URL("../../apps/api/dist/main.js", import.meta.url),
-  );
-  const src = fileURLToPath(
-    new URL("../../apps/api/src/main.ts", import.meta.url),
-  );
-  const args = existsSync(dist)
-    ? [dist]
-    : ["--conditions=@vigil/source", "--import", "tsx", src];
-  log(`API: node ${args.join(" ")}`);
-  // request logs at info would measure pino's stdout as much as the API; warn keeps errors
-  const env = {
-    ...process.env,
-    DATABASE_URL: databaseUrl,
-    PORT: String(port),
-    HOST: "127.0.0.1",
-    API_TOKENS: TOKEN,
-    LOG_LEVEL: "warn",
-  };
-  return spawn(process.execPath, args, {
-    env,
-    stdio: ["ignore", "inherit", "inherit"],
-  });
-}
-
-async function waitForReady(url: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(`${url}/ready`)).ok) {
-        return;
-      }
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error("the API did not become ready within 60 s");
-}
 
 interface Row {
   name: string;
@@ -131,7 +87,7 @@ await admin.connect();
 await admin.query(`create database ${database}`);
 await admin.end();
 const databaseUrl = server.urlFor(database);
-let api: ChildProcess | undefined;
+let api: RunningApi | undefined;
 try {
   const handle = createDb({ connectionString: databaseUrl, max: 2 });
   const migrated = await migrateToLatest(handle.db);
@@ -147,10 +103,8 @@ try {
   const deepCursor = Buffer.from("e:101", "utf8").toString("base64url");
   await handle.close();
 
-  const port = await findFreePort();
-  api = startApiProcess(databaseUrl, port);
-  const url = `http://127.0.0.1:${port}`;
-  await waitForReady(url);
+  api = await startApiProcess(databaseUrl, { token: TOKEN, env: {} });
+  const url = api.url;
 
   const targets: Array<[string, string]> = [
     ["baseline /health", "/health"],
@@ -205,7 +159,7 @@ try {
     `RESULT ${JSON.stringify({ bench: "api", ...shape, connections, seconds, seed_seconds: Number(seedSeconds.toFixed(1)), routes: byName })}`,
   );
 } finally {
-  api?.kill("SIGTERM");
+  await api?.stop();
   await new Promise((r) => setTimeout(r, 300));
   await server.stop();
 }

@@ -5,7 +5,6 @@
  * and, measured in the same run, the time of each API call those pages make (replayed from
  * Node, p50 of 5). Prints a table, then `RESULT {json}`. See README.md.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -13,10 +12,10 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 
 import { createDb, migrateToLatest } from "@vigil/db";
-import { findFreePort } from "@vigil/db/embedded";
 import pg from "pg";
 import { chromium } from "playwright-core";
 
+import { startApiProcess, type RunningApi } from "../_shared/api-process.js";
 import { startBenchPostgres } from "../_shared/postgres.js";
 import { seedDatabase } from "../api/seed.js";
 
@@ -76,35 +75,6 @@ function bundle() {
   };
 }
 
-function startApi(databaseUrl: string, port: number): ChildProcess {
-  return spawn(process.execPath, [API_DIST], {
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      API_TOKENS: "bench-token-aaaaaaaaaaaaaaaa",
-      LOG_LEVEL: "warn",
-    },
-    stdio: ["ignore", "inherit", "inherit"],
-  });
-}
-
-async function waitForReady(url: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(`${url}/ready`)).ok) {
-        return;
-      }
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error("the API did not become ready within 60 s");
-}
-
 for (const [what, file] of [
   ["Chromium", CHROMIUM],
   ["the dashboard build (npm run build -w @vigil/dashboard)", DIST],
@@ -123,7 +93,7 @@ await admin.connect();
 await admin.query(`create database ${database}`);
 await admin.end();
 const databaseUrl = server.urlFor(database);
-let api: ChildProcess | undefined;
+let api: RunningApi | undefined;
 const browser = await chromium.launch({
   executablePath: CHROMIUM,
   args: [
@@ -149,10 +119,11 @@ try {
   log(`seeded in ${seedSeconds.toFixed(1)} s`);
   await handle.close();
 
-  const port = await findFreePort();
-  api = startApi(databaseUrl, port);
-  const origin = `http://127.0.0.1:${port}`;
-  await waitForReady(origin);
+  api = await startApiProcess(databaseUrl, {
+    token: "bench-token-aaaaaaaaaaaaaaaa",
+    env: {},
+  });
+  const origin = api.url;
 
   const results = [];
   for (const p of PAGES) {
@@ -256,9 +227,6 @@ try {
   );
 } finally {
   await browser.close();
-  if (api !== undefined) {
-    api.kill("SIGTERM");
-    await new Promise((r) => api!.once("exit", r));
-  }
+  await api?.stop();
   await server.stop();
 }

@@ -13,7 +13,7 @@ import {
 } from "../detector/executor-runs.js";
 import { median, percentile, timeInterleaved } from "../detector/floor.js";
 import { startBenchDatabase } from "../detector/postgres.js";
-import { startApiProcess } from "./api-process.js";
+import { startApiProcess } from "../_shared/api-process.js";
 
 const arg = (name: string, fallback: number) =>
   Number(

@@ -22,7 +22,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** A real API process (apps/api/dist/main.js) with its defaults; executors run its dry runs. */
+/** A real API process (apps/api/dist/main.js) with its defaults, on a free port, once it answers /health. */
 export async function startApiProcess(
   databaseUrl: string,
   o: { token: string; env: Record<string, string> },
